@@ -1,0 +1,232 @@
+//! The command line's shape (clap derive): commands, flags and their help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Carnet: member and project records of a survivor-led association, kept on the staff's own
+/// devices, signed, encrypted at rest, with no central server.
+///
+/// The passphrase is asked for at a prompt, or taken from CARNET_PASSPHRASE (for scripts).
+#[derive(Debug, Parser)]
+#[command(name = "carnet", version, propagate_version = true)]
+pub(crate) struct Cli {
+    /// This device's home directory [default: the platform's data directory]
+    #[arg(long, global = true, env = "CARNET_HOME", value_name = "DIR")]
+    pub(crate) home: Option<PathBuf>,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Create an organisation on this device, which becomes its first direction device
+    Init {
+        /// The organisation's name
+        #[arg(long, value_name = "NAME")]
+        org: String,
+        /// The name of the person who holds this device
+        #[arg(long, value_name = "NAME")]
+        holder: String,
+        /// The city this device works from
+        #[arg(long, value_name = "CITY")]
+        city: Option<String>,
+    },
+    /// Members: card (shared with members) and personal file (staff and direction only)
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Projects: public description, targets and progress
+    #[command(subcommand)]
+    Project(ProjectCommand),
+    /// The fields of a record kind: name, class, type and meaning
+    Fields {
+        /// member or project
+        #[arg(value_parser = ["member", "project"])]
+        kind: String,
+    },
+    /// Every change of a record, newest first: when, by which device and holder, which
+    /// fields, and whether its signature verifies
+    History {
+        /// The record: its id, an id prefix, or its display name or title
+        record: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-verify every stored change and document; exits non-zero on any tampering
+    Verify {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum MemberCommand {
+    /// Record a new member
+    Add(MemberFields),
+    /// List members
+    List {
+        /// Only members with this status (prospect, member, active, left, expelled)
+        #[arg(long)]
+        status: Option<String>,
+        /// Only members of this working group
+        #[arg(long)]
+        group: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one member
+    Show(ShowArgs),
+    /// Change fields of a member
+    Set {
+        /// The member: id, id prefix or display name
+        record: String,
+        #[command(flatten)]
+        fields: MemberFields,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ProjectCommand {
+    /// Record a new project
+    Add(ProjectFields),
+    /// List projects
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one project
+    Show(ShowArgs),
+    /// Change fields of a project
+    Set {
+        /// The project: id, id prefix or title
+        record: String,
+        #[command(flatten)]
+        fields: ProjectFields,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// The record: its id, an id prefix, or its display name or title
+    pub(crate) record: String,
+    /// Print JSON
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Any field as name=value; see `carnet fields KIND`.
+#[derive(Debug, Args)]
+pub(crate) struct GenericFields {
+    /// A field as name=value (name+=a, name-=a add to or remove from a list; name= empties it);
+    /// repeatable; `carnet fields member|project` lists the names
+    #[arg(long = "field", short = 'f', value_name = "NAME=VALUE")]
+    pub(crate) fields: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MemberFields {
+    /// Display name (may be a pseudonym)
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// Status: prospect, member, active, left or expelled [add: member]
+    #[arg(long)]
+    pub(crate) status: Option<String>,
+    /// Date the member signed the rules (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub(crate) since: Option<String>,
+    /// Working group (repeatable; replaces the list)
+    #[arg(long = "group", value_name = "GROUP")]
+    pub(crate) groups: Vec<String>,
+    /// Speaks French: yes or no
+    #[arg(long, value_name = "YES|NO")]
+    pub(crate) french: Option<String>,
+    /// Legal first name (personal file)
+    #[arg(long)]
+    pub(crate) first_name: Option<String>,
+    /// Legal last name (personal file)
+    #[arg(long)]
+    pub(crate) last_name: Option<String>,
+    /// Date of birth, YYYY-MM-DD (personal file)
+    #[arg(long, value_name = "DATE")]
+    pub(crate) dob: Option<String>,
+    /// Phone number (personal file)
+    #[arg(long)]
+    pub(crate) phone: Option<String>,
+    /// City of residence (personal file)
+    #[arg(long)]
+    pub(crate) city: Option<String>,
+    #[command(flatten)]
+    pub(crate) generic: GenericFields,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProjectFields {
+    /// Title
+    #[arg(long)]
+    pub(crate) title: Option<String>,
+    /// First day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub(crate) start: Option<String>,
+    /// Last day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub(crate) end: Option<String>,
+    /// What the project aims at
+    #[arg(long)]
+    pub(crate) aims: Option<String>,
+    /// Partner organisation (repeatable; replaces the list)
+    #[arg(long = "partner", value_name = "ORG")]
+    pub(crate) partners: Vec<String>,
+    /// Funder (repeatable; replaces the list)
+    #[arg(long = "funder", value_name = "ORG")]
+    pub(crate) funders: Vec<String>,
+    #[command(flatten)]
+    pub(crate) generic: GenericFields,
+}
+
+fn push(out: &mut Vec<(String, String)>, name: &str, value: &Option<String>) {
+    if let Some(v) = value {
+        out.push((name.to_owned(), v.clone()));
+    }
+}
+
+fn push_list(out: &mut Vec<(String, String)>, name: &str, values: &[String]) {
+    if !values.is_empty() {
+        out.push((name.to_owned(), values.join(",")));
+    }
+}
+
+impl MemberFields {
+    /// The named flags as (field, value) pairs, before the generic `--field`s.
+    pub(crate) fn named(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        push(&mut out, "display_name", &self.name);
+        push(&mut out, "status", &self.status);
+        push(&mut out, "member_since", &self.since);
+        push_list(&mut out, "working_groups", &self.groups);
+        push(&mut out, "speaks_french", &self.french);
+        push(&mut out, "first_name", &self.first_name);
+        push(&mut out, "last_name", &self.last_name);
+        push(&mut out, "date_of_birth", &self.dob);
+        push(&mut out, "phone", &self.phone);
+        push(&mut out, "city", &self.city);
+        out
+    }
+}
+
+impl ProjectFields {
+    /// The named flags as (field, value) pairs, before the generic `--field`s.
+    pub(crate) fn named(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        push(&mut out, "title", &self.title);
+        push(&mut out, "period_start", &self.start);
+        push(&mut out, "period_end", &self.end);
+        push(&mut out, "aims", &self.aims);
+        push_list(&mut out, "partners", &self.partners);
+        push_list(&mut out, "funders", &self.funders);
+        out
+    }
+}

@@ -1,0 +1,227 @@
+//! `carnet`, the command line of Carnet. Not a library: it parses arguments, asks for the
+//! passphrase, calls `carnet-device`, and prints for people or as JSON.
+
+mod args;
+mod output;
+mod passphrase;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use carnet_device::{Device, Written};
+use carnet_model::{FieldEdit, RecordKind, Value};
+use clap::Parser;
+
+use args::{Cli, Command, MemberCommand, ProjectCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("carnet: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn home(cli_home: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(h) = cli_home {
+        return Ok(h);
+    }
+    directories::ProjectDirs::from("org", "Carnet", "carnet")
+        .map(|d| d.data_dir().to_path_buf())
+        .context("no home directory found; give --home DIR or set CARNET_HOME")
+}
+
+fn open(home: &std::path::Path) -> Result<Device> {
+    let passphrase = passphrase::read(false)?;
+    Ok(Device::open(home, passphrase.as_bytes())?)
+}
+
+/// Turns named flags and `--field`s into validated edits; nothing is written on any error.
+fn edits(
+    kind: RecordKind,
+    named: Vec<(String, String)>,
+    generic: &[String],
+) -> Result<Vec<FieldEdit>> {
+    let mut out = Vec::new();
+    for (name, value) in named {
+        let field = kind.field(&name).context("internal: unknown named field")?;
+        out.push(field.edit(None, &value)?);
+    }
+    for typed in generic {
+        out.push(kind.parse_edit(typed)?);
+    }
+    Ok(out)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let home = home(cli.home)?;
+    let now = chrono::Utc::now();
+    match cli.command {
+        Command::Init { org, holder, city } => {
+            for (what, v) in [("--org", &org), ("--holder", &holder)] {
+                if v.trim().is_empty() {
+                    bail!("{what} cannot be empty");
+                }
+            }
+            if Device::store_path(&home).exists() {
+                bail!(
+                    "{} already holds a Carnet store; use another --home",
+                    home.display()
+                );
+            }
+            let passphrase = passphrase::read(true)?;
+            let device = Device::init(
+                &home,
+                passphrase.as_bytes(),
+                org.trim(),
+                holder.trim(),
+                city.as_deref().map(str::trim),
+                now,
+            )?;
+            println!("created organisation {} ({})", org.trim(), device.org());
+            println!("this device: {} (direction)", device.id());
+            println!("home: {}", home.display());
+        }
+        Command::Fields { kind } => output::fields(kind.parse()?),
+        Command::Member(cmd) => {
+            let kind = RecordKind::Member;
+            let mut device = open(&home)?;
+            match cmd {
+                MemberCommand::Add(f) => {
+                    let mut edits = edits(kind, f.named(), &f.generic.fields)?;
+                    default_member_fields(&mut edits, now)?;
+                    let id = device.add(kind, &edits, now)?;
+                    println!("added member {id}");
+                }
+                MemberCommand::List {
+                    status,
+                    group,
+                    json,
+                } => {
+                    let status = match status {
+                        Some(s) => Some(kind.field("status").context("status")?.edit(None, &s)?),
+                        None => None,
+                    };
+                    let records = device
+                        .list(kind)?
+                        .into_iter()
+                        .filter(|r| match &status {
+                            Some(FieldEdit { op: carnet_model::EditOp::Set(v), .. }) => {
+                                r.fields.get("status").map(|f| &f.value) == Some(v)
+                            }
+                            _ => true,
+                        })
+                        .filter(|r| match &group {
+                            Some(g) => matches!(r.fields.get("working_groups").map(|f| &f.value),
+                                Some(Value::Set(s)) if s.iter().any(|x| x.eq_ignore_ascii_case(g.trim()))),
+                            None => true,
+                        })
+                        .collect::<Vec<_>>();
+                    output::list(kind, &records, json);
+                }
+                MemberCommand::Show(a) => {
+                    let id = device.resolve(kind, &a.record)?;
+                    output::show(&device.show(kind, id)?, a.json);
+                }
+                MemberCommand::Set { record, fields } => {
+                    let id = device.resolve(kind, &record)?;
+                    let edits = edits(kind, fields.named(), &fields.generic.fields)?;
+                    report(device.set(kind, id, &edits, now)?, kind, id);
+                }
+            }
+        }
+        Command::Project(cmd) => {
+            let kind = RecordKind::Project;
+            let mut device = open(&home)?;
+            match cmd {
+                ProjectCommand::Add(f) => {
+                    let edits = edits(kind, f.named(), &f.generic.fields)?;
+                    let id = device.add(kind, &edits, now)?;
+                    println!("added project {id}");
+                }
+                ProjectCommand::List { json } => output::list(kind, &device.list(kind)?, json),
+                ProjectCommand::Show(a) => {
+                    let id = device.resolve(kind, &a.record)?;
+                    output::show(&device.show(kind, id)?, a.json);
+                }
+                ProjectCommand::Set { record, fields } => {
+                    let id = device.resolve(kind, &record)?;
+                    let edits = edits(kind, fields.named(), &fields.generic.fields)?;
+                    report(device.set(kind, id, &edits, now)?, kind, id);
+                }
+            }
+        }
+        Command::History { record, json } => {
+            let device = open(&home)?;
+            let (kind, id) = resolve_any(&device, &record)?;
+            output::history(&device, kind, id, &device.history(kind, id)?, json);
+        }
+        Command::Verify { json } => {
+            let device = open(&home)?;
+            let report = device.verify()?;
+            output::verify(&report, json);
+            if !report.is_clean() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A new member is a member from today unless told otherwise (rule M1: joining takes effect
+/// immediately).
+fn default_member_fields(
+    edits: &mut Vec<FieldEdit>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let kind = RecordKind::Member;
+    let given = |edits: &[FieldEdit], name: &str| edits.iter().any(|e| e.field.name == name);
+    if !given(edits, "status") {
+        edits.push(kind.parse_edit("status=member")?);
+    }
+    let joined = edits.iter().any(|e| {
+        e.field.name == "status"
+            && matches!(&e.op, carnet_model::EditOp::Set(Value::Text(s)) if s == "member" || s == "active")
+    });
+    if joined && !given(edits, "member_since") {
+        edits.push(kind.parse_edit(&format!("member_since={}", now.format("%Y-%m-%d")))?);
+    }
+    Ok(())
+}
+
+fn report(written: Written, kind: RecordKind, id: carnet_replica::RecordId) {
+    match written {
+        Written::Changed(docs) => {
+            println!("updated {kind} {id} ({} document(s) changed)", docs.len())
+        }
+        Written::Unchanged => println!("{kind} {id} already had these values: nothing written"),
+    }
+}
+
+/// Finds a record of any kind; a name that matches records of several kinds is ambiguous.
+fn resolve_any(device: &Device, query: &str) -> Result<(RecordKind, carnet_replica::RecordId)> {
+    use carnet_device::ResolveError;
+    let mut found = Vec::new();
+    for kind in RecordKind::ALL {
+        match device.resolve(kind, query) {
+            Ok(id) => found.push((kind, id)),
+            Err(ResolveError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => bail!("no member or project matches that id, id prefix or name"),
+        many => {
+            let list: Vec<String> = many.iter().map(|(k, id)| format!("{k} {id}")).collect();
+            bail!(
+                "several records match; give more of the id: {}",
+                list.join(", ")
+            )
+        }
+    }
+}

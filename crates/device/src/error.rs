@@ -1,0 +1,129 @@
+//! Errors of this device's operations, one enum per operation. None carries a field value.
+
+use carnet_model::{EditError, RecordError, RecordKind};
+use carnet_replica::{DocError, KeyError, RecordId};
+use carnet_store::{OpenError, StoreError};
+
+/// Why `carnet init` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// The home already holds a store.
+    #[error("this home already holds a Carnet store; use another --home or remove it")]
+    Exists,
+    /// The home directory could not be made.
+    #[error("cannot create the home directory: {0}")]
+    Io(#[from] std::io::Error),
+    /// The store could not be created.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// Writing the first documents failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The device key could not be made.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The registry's first change could not be made.
+    #[error(transparent)]
+    Doc(#[from] DocError),
+}
+
+/// Why the device could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenDeviceError {
+    /// The store could not be opened or unlocked.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// Reading the store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading the store failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The store has no readable organisation or registry.
+    #[error("the store's organisation or registry is unreadable; run `carnet verify`")]
+    Damaged,
+}
+
+/// Why reading records failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// No record of that kind has that id.
+    #[error("no {kind} has id {id}")]
+    NotFound {
+        /// The kind looked for.
+        kind: RecordKind,
+        /// The id.
+        id: RecordId,
+    },
+    /// A stored value failed authentication or could not be decoded.
+    #[error("stored data of {doc} failed authentication or is damaged; run `carnet verify`")]
+    Damaged {
+        /// The document concerned.
+        doc: String,
+    },
+    /// Reading the store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a record could not be named.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// Nothing matched.
+    #[error("no {kind} matches that id, id prefix or name; see `carnet {kind} list`")]
+    NotFound {
+        /// The kind looked for.
+        kind: RecordKind,
+    },
+    /// Several records matched.
+    #[error("{} {kind}s match; give more of the id: {}", matches.len(), list(matches))]
+    Ambiguous {
+        /// The kind looked for.
+        kind: RecordKind,
+        /// Each match's id and label (display name or title: never a personal-file field).
+        matches: Vec<(RecordId, String)>,
+    },
+    /// Reading failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+}
+
+fn list(matches: &[(RecordId, String)]) -> String {
+    matches
+        .iter()
+        .map(|(id, label)| format!("{id} ({label})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why a change could not be written. Nothing is written when any of these is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// An edit is invalid.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// The record would be invalid after the edits.
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    /// Nothing to write.
+    #[error("no field given; use --field name=value")]
+    NoEdits,
+    /// This device is not enrolled in the registry.
+    #[error("this device is not enrolled in the organisation's registry")]
+    NotEnrolled,
+    /// The record could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The document could not be changed.
+    #[error(transparent)]
+    Doc(#[from] DocError),
+    /// A stored change failed verification, so the document cannot be safely extended.
+    #[error("a stored change of {doc} fails verification; run `carnet verify`")]
+    Unverified {
+        /// The document concerned.
+        doc: String,
+    },
+    /// Writing failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,18 @@
+//! This device: its home directory, its unlocked store, its key and its replica of the
+//! organisation's documents. It turns people's edits into signed changes written atomically
+//! with the documents' projections, answers lists and lookups from those projections, and
+//! re-verifies everything on demand.
+//!
+//! The command line and (later) the daemon both work through [`Device`].
+//!
+//! **Architecture invariant:** no network, no printing; personal values never appear in the
+//! errors this crate returns.
+
+mod device;
+mod error;
+mod state;
+mod verify;
+
+pub use device::{Device, RecordView, STORE_FILE, Written};
+pub use error::{InitError, OpenDeviceError, ReadError, ResolveError, WriteError};
+pub use verify::{HistoryItem, Problem, VerifyReport};

@@ -1,0 +1,28 @@
+//! The vocabulary of Carnet: record kinds, their fields, field classes, roles, values and how
+//! people's input becomes validated field edits.
+//!
+//! The field → class map is data ([`RecordKind::fields`]), so access rules, document layout and
+//! reports can all be driven from it.
+//!
+//! **Architecture invariant:** this crate does no IO and knows nothing of Automerge, redb or iroh.
+//!
+//! ```
+//! use carnet_model::{FieldClass, RecordKind};
+//! let kind: RecordKind = "member".parse().unwrap();
+//! let field = kind.field("date_of_birth").unwrap();
+//! assert_eq!(field.class, FieldClass::Per);
+//! let edit = kind.parse_edit("status=active").unwrap();
+//! assert_eq!(edit.field.name, "status");
+//! ```
+
+mod class;
+mod edit;
+mod role;
+mod schema;
+mod value;
+
+pub use class::{FieldClass, UnknownClass};
+pub use edit::{EditError, EditOp, FieldEdit, RecordError, check_record};
+pub use role::{Role, UnknownRole};
+pub use schema::{FieldSpec, FieldType, MEMBER_STATUSES, RecordKind, UnknownKind};
+pub use value::Value;

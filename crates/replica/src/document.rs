@@ -1,0 +1,375 @@
+//! One Automerge document (the registry, or one class of one record) and how record fields are
+//! laid out in it.
+//!
+//! Every value sits at the document's root, never in nested objects: two devices that create
+//! the same nested map concurrently would lose one side's fields. A scalar field is the root key
+//! `name`; a set field is one root key `name/label` per label (value `true`), so that concurrent
+//! additions and removals of different labels all survive a merge.
+
+use std::collections::BTreeMap;
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{Automerge, Change, ChangeHash, ROOT, ReadDoc, ScalarValue};
+use carnet_model::{EditOp, FieldEdit, FieldSpec, FieldType, RecordKind, Value};
+use chrono::NaiveDate;
+
+use crate::{DeviceKey, DocId};
+
+/// A document in memory.
+pub struct Doc {
+    id: DocId,
+    am: Automerge,
+}
+
+/// Why a document could not be built or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    /// Automerge refused the changes.
+    #[error("the document's changes cannot be applied: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    /// Some changes depend on changes that are missing.
+    #[error("the document is missing {0} changes that others depend on")]
+    MissingDeps(usize),
+    /// The edits are for another kind of record than this document holds.
+    #[error("these fields do not belong in this document")]
+    WrongDocument,
+}
+
+/// The current value of a field, and the other values concurrent edits left.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldState {
+    /// The value Automerge chose as the winner.
+    pub value: Value,
+    /// Values set concurrently that lost; a person should settle them.
+    pub conflicts: Vec<Value>,
+}
+
+impl Doc {
+    /// An empty document.
+    pub fn new(id: DocId) -> Self {
+        Doc {
+            id,
+            am: Automerge::new(),
+        }
+    }
+
+    /// The document rebuilt from its (already verified) changes, in any order.
+    pub fn from_changes(id: DocId, changes: Vec<Change>) -> Result<Self, DocError> {
+        let mut doc = Doc::new(id);
+        doc.apply(changes)?;
+        Ok(doc)
+    }
+
+    /// Applies (already verified) changes; fails if some depend on changes not given.
+    pub fn apply(&mut self, changes: Vec<Change>) -> Result<(), DocError> {
+        self.am.apply_changes(changes)?;
+        let missing = self.am.get_missing_deps(&[]);
+        if !missing.is_empty() {
+            return Err(DocError::MissingDeps(missing.len()));
+        }
+        Ok(())
+    }
+
+    /// The document's id.
+    pub fn id(&self) -> &DocId {
+        &self.id
+    }
+
+    /// The document's heads, sorted.
+    pub fn heads(&self) -> Vec<ChangeHash> {
+        let mut heads = self.am.get_heads();
+        heads.sort_unstable();
+        heads
+    }
+
+    /// The change with this hash, if the document has it.
+    pub fn change(&self, hash: &ChangeHash) -> Option<Change> {
+        self.am.get_change_by_hash(hash)
+    }
+
+    /// Every change of the document, in causal order.
+    pub fn changes(&self) -> Vec<Change> {
+        self.am.get_changes(&[])
+    }
+
+    /// Runs `f` in one Automerge transaction by `key`, committed with `time_ms`; returns the
+    /// new change, or `None` if nothing changed.
+    pub(crate) fn transact(
+        &mut self,
+        key: &DeviceKey,
+        time_ms: i64,
+        f: impl FnOnce(
+            &mut automerge::transaction::Transaction<'_>,
+        ) -> Result<(), automerge::AutomergeError>,
+    ) -> Result<Option<Change>, DocError> {
+        self.am.set_actor(key.id().actor());
+        let mut tx = self.am.transaction();
+        if let Err(e) = f(&mut tx) {
+            tx.rollback();
+            return Err(e.into());
+        }
+        let (hash, _) = tx.commit_with(CommitOptions::default().with_time(time_ms));
+        Ok(hash.and_then(|h| self.am.get_change_by_hash(&h)))
+    }
+
+    /// Every root key with all its concurrent values (first the winner).
+    pub(crate) fn root(&self) -> BTreeMap<String, Vec<ScalarValue>> {
+        let mut out = BTreeMap::new();
+        for key in self.am.keys(ROOT) {
+            let values: Vec<ScalarValue> = self
+                .am
+                .get_all(ROOT, key.as_str())
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(v, _)| v.into_scalar().ok())
+                .collect();
+            if !values.is_empty() {
+                out.insert(key, values);
+            }
+        }
+        out
+    }
+
+    /// Applies people's edits of a record's fields as one change by `key`.
+    pub fn edit_record(
+        &mut self,
+        key: &DeviceKey,
+        edits: &[FieldEdit],
+        time_ms: i64,
+    ) -> Result<Option<Change>, DocError> {
+        let class = self.id.class().ok_or(DocError::WrongDocument)?;
+        if edits.iter().any(|e| e.field.class != class) {
+            return Err(DocError::WrongDocument);
+        }
+        let existing: Vec<String> = self.am.keys(ROOT).collect();
+        self.transact(key, time_ms, |tx| {
+            for edit in edits {
+                let name = edit.field.name;
+                let prefix = format!("{name}/");
+                let labels = |tx: &mut automerge::transaction::Transaction<'_>| -> Vec<String> {
+                    existing
+                        .iter()
+                        .filter(|k| {
+                            k.starts_with(&prefix)
+                                && tx.get(ROOT, k.as_str()).ok().flatten().is_some()
+                        })
+                        .map(|k| k[prefix.len()..].to_owned())
+                        .collect()
+                };
+                match &edit.op {
+                    EditOp::Set(Value::Set(want)) => {
+                        for have in labels(tx) {
+                            if !want.contains(&have) {
+                                tx.delete(ROOT, format!("{prefix}{have}"))?;
+                            }
+                        }
+                        for label in want {
+                            tx.put(ROOT, format!("{prefix}{label}"), true)?;
+                        }
+                    }
+                    EditOp::Set(v) => tx.put(ROOT, name, to_scalar(v))?,
+                    EditOp::Clear => {
+                        if tx.get(ROOT, name)?.is_some() {
+                            tx.delete(ROOT, name)?;
+                        }
+                        for have in labels(tx) {
+                            tx.delete(ROOT, format!("{prefix}{have}"))?;
+                        }
+                    }
+                    EditOp::Add(add) => {
+                        for label in add {
+                            tx.put(ROOT, format!("{prefix}{label}"), true)?;
+                        }
+                    }
+                    EditOp::Remove(remove) => {
+                        for have in labels(tx) {
+                            if remove.contains(&have) {
+                                tx.delete(ROOT, format!("{prefix}{have}"))?;
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The record fields this document holds, with their conflicts. Keys or values that this
+    /// version does not understand (written by a newer one) are left out.
+    pub fn record_fields(&self, kind: RecordKind) -> BTreeMap<String, FieldState> {
+        let mut out: BTreeMap<String, FieldState> = BTreeMap::new();
+        for (key, values) in self.root() {
+            if let Some((name, label)) = key.split_once('/') {
+                let Some(spec) = kind.field(name).filter(|f| f.ty == FieldType::Set) else {
+                    continue;
+                };
+                let state = out
+                    .entry(spec.name.to_owned())
+                    .or_insert_with(|| FieldState {
+                        value: Value::Set(Default::default()),
+                        conflicts: vec![],
+                    });
+                if let Value::Set(s) = &mut state.value {
+                    s.insert(label.to_owned());
+                }
+            } else if let Some(spec) = kind.field(&key) {
+                let mut read = values.iter().filter_map(|v| from_scalar(spec, v));
+                if let Some(value) = read.next() {
+                    out.insert(
+                        key,
+                        FieldState {
+                            value,
+                            conflicts: read.collect(),
+                        },
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+/// How a value is written into a document (sets are written label by label, not here).
+fn to_scalar(v: &Value) -> ScalarValue {
+    match v {
+        Value::Text(t) => ScalarValue::Str(t.as_str().into()),
+        Value::Date(d) => ScalarValue::Str(d.format("%Y-%m-%d").to_string().into()),
+        Value::Bool(b) => ScalarValue::Boolean(*b),
+        Value::Set(_) => ScalarValue::Null,
+    }
+}
+
+/// Reads a scalar as a value of `spec`'s type, if it is one.
+fn from_scalar(spec: &FieldSpec, v: &ScalarValue) -> Option<Value> {
+    let value = match (v, spec.ty) {
+        (ScalarValue::Str(s), FieldType::Date) => {
+            Value::Date(NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?)
+        }
+        (ScalarValue::Str(s), _) => Value::Text(s.to_string()),
+        (ScalarValue::Boolean(b), _) => Value::Bool(*b),
+        _ => return None,
+    };
+    value.fits(&spec.ty).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RecordId;
+    use carnet_model::FieldClass;
+
+    fn edits(kind: RecordKind, typed: &[&str]) -> Vec<FieldEdit> {
+        typed.iter().map(|t| kind.parse_edit(t).unwrap()).collect()
+    }
+
+    fn com_doc() -> Doc {
+        Doc::new(DocId::record(
+            RecordKind::Member,
+            RecordId::random(),
+            FieldClass::Com,
+        ))
+    }
+
+    #[test]
+    fn fields_round_trip_and_no_op_edits_make_no_change() {
+        let key = DeviceKey::generate().unwrap();
+        let mut doc = com_doc();
+        let m = RecordKind::Member;
+        let e = edits(
+            m,
+            &[
+                "display_name=Ọlá",
+                "status=member",
+                "member_since=2024-03-01",
+                "speaks_french=yes",
+                "working_groups=media,advocacy",
+            ],
+        );
+        assert!(doc.edit_record(&key, &e, 1).unwrap().is_some());
+        let fields = doc.record_fields(m);
+        assert_eq!(fields["display_name"].value, Value::Text("Ọlá".into()));
+        assert_eq!(fields["member_since"].value.to_string(), "2024-03-01");
+        assert_eq!(
+            fields["working_groups"].value.to_string(),
+            "advocacy, media"
+        );
+        assert!(
+            doc.edit_record(&key, &e, 2).unwrap().is_none(),
+            "same values again must not change anything"
+        );
+        let e = edits(m, &["working_groups-=media", "speaks_french="]);
+        doc.edit_record(&key, &e, 3).unwrap();
+        let fields = doc.record_fields(m);
+        assert_eq!(fields["working_groups"].value.to_string(), "advocacy");
+        assert!(!fields.contains_key("speaks_french"));
+    }
+
+    #[test]
+    fn per_fields_are_refused_in_a_com_document() {
+        let key = DeviceKey::generate().unwrap();
+        let mut doc = com_doc();
+        let e = edits(RecordKind::Member, &["last_name=X"]);
+        assert!(matches!(
+            doc.edit_record(&key, &e, 1),
+            Err(DocError::WrongDocument)
+        ));
+    }
+
+    #[test]
+    fn concurrent_edits_merge_and_keep_conflicts_visible() {
+        let (a, b) = (
+            DeviceKey::generate().unwrap(),
+            DeviceKey::generate().unwrap(),
+        );
+        let m = RecordKind::Member;
+        let mut da = com_doc();
+        da.edit_record(
+            &a,
+            &edits(
+                m,
+                &["display_name=Joy", "status=member", "working_groups=media"],
+            ),
+            1,
+        )
+        .unwrap();
+        let mut db = Doc::from_changes(da.id().clone(), da.changes()).unwrap();
+        da.edit_record(
+            &a,
+            &edits(m, &["status=active", "working_groups+=advocacy"]),
+            2,
+        )
+        .unwrap();
+        db.edit_record(&b, &edits(m, &["status=left", "working_groups+=roots"]), 2)
+            .unwrap();
+        da.apply(db.changes()).unwrap();
+        db.apply(da.changes()).unwrap();
+        assert_eq!(da.heads(), db.heads());
+        let (fa, fb) = (da.record_fields(m), db.record_fields(m));
+        assert_eq!(fa, fb);
+        assert_eq!(
+            fa["working_groups"].value.to_string(),
+            "advocacy, media, roots"
+        );
+        assert_eq!(
+            fa["status"].conflicts.len(),
+            1,
+            "the concurrent status must stay visible"
+        );
+    }
+
+    #[test]
+    fn missing_dependencies_are_reported() {
+        let key = DeviceKey::generate().unwrap();
+        let m = RecordKind::Member;
+        let mut doc = com_doc();
+        doc.edit_record(&key, &edits(m, &["display_name=A", "status=member"]), 1)
+            .unwrap();
+        doc.edit_record(&key, &edits(m, &["status=active"]), 2)
+            .unwrap();
+        let last = doc.changes().pop().unwrap();
+        assert!(matches!(
+            Doc::from_changes(doc.id().clone(), vec![last]),
+            Err(DocError::MissingDeps(1))
+        ));
+    }
+}

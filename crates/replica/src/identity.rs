@@ -1,0 +1,127 @@
+//! Device identity: one ed25519 key per device, whose public half is the device id, the
+//! Automerge actor id of every change the device makes, and (later) its iroh endpoint id.
+
+use std::fmt;
+use std::str::FromStr;
+
+use automerge::ActorId;
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+/// A device's secret signing key. Never leaves the device; zeroed when dropped.
+pub struct DeviceKey(SigningKey);
+
+/// Why a device key could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The operating system's random source failed.
+    #[error("the system random source failed: {0}")]
+    Random(#[from] getrandom::Error),
+}
+
+impl DeviceKey {
+    /// A new random key.
+    pub fn generate() -> Result<Self, KeyError> {
+        let mut secret = Zeroizing::new([0u8; 32]);
+        getrandom::fill(secret.as_mut())?;
+        Ok(DeviceKey(SigningKey::from_bytes(&secret)))
+    }
+
+    /// The key from its 32 secret bytes (as kept, wrapped, in the store).
+    pub fn from_secret_bytes(secret: &[u8; 32]) -> Self {
+        DeviceKey(SigningKey::from_bytes(secret))
+    }
+
+    /// The 32 secret bytes, to be wrapped for storage.
+    pub fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+
+    /// This device's id (its public key).
+    pub fn id(&self) -> DeviceId {
+        DeviceId(self.0.verifying_key().to_bytes())
+    }
+
+    /// Signs `message`.
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.0.sign(message).to_bytes()
+    }
+}
+
+impl fmt::Debug for DeviceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DeviceKey({})", self.id())
+    }
+}
+
+/// A device's id: its ed25519 public key.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DeviceId(pub [u8; 32]);
+
+impl DeviceId {
+    /// The Automerge actor id of this device's changes.
+    pub fn actor(&self) -> ActorId {
+        ActorId::from(self.0.as_slice())
+    }
+
+    /// The device whose key is this actor id, if the actor id is a 32-byte key.
+    pub fn from_actor(actor: &ActorId) -> Option<Self> {
+        <[u8; 32]>::try_from(actor.to_bytes()).ok().map(DeviceId)
+    }
+
+    /// Whether `signature` is this device's signature of `message` (strict verification: no
+    /// malleable or small-order forms).
+    pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        let Ok(key) = VerifyingKey::from_bytes(&self.0) else {
+            return false;
+        };
+        let Ok(sig) = Signature::from_slice(signature) else {
+            return false;
+        };
+        key.verify_strict(message, &sig).is_ok()
+    }
+
+    /// The first 8 hex digits, for tables.
+    pub fn short(&self) -> String {
+        hex::encode(&self.0[..4])
+    }
+}
+
+impl fmt::Display for DeviceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for DeviceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DeviceId({})", self.short())
+    }
+}
+
+impl FromStr for DeviceId {
+    type Err = hex::FromHexError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(s, &mut out)?;
+        Ok(DeviceId(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_sign() {
+        let key = DeviceKey::generate().unwrap();
+        let again = DeviceKey::from_secret_bytes(&key.secret_bytes());
+        assert_eq!(key.id(), again.id());
+        let sig = key.sign(b"hello");
+        assert!(key.id().verifies(b"hello", &sig));
+        assert!(!key.id().verifies(b"hellp", &sig));
+        assert_eq!(DeviceId::from_actor(&key.id().actor()), Some(key.id()));
+        assert_eq!(key.id().to_string().parse::<DeviceId>(), Ok(key.id()));
+    }
+}

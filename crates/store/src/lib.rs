@@ -1,0 +1,29 @@
+//! Carnet's store: one redb file per device, every value holding record content or secrets
+//! encrypted with XChaCha20-Poly1305 under a random data key, and that data key and the device's
+//! secret key wrapped by a key derived from the passphrase with argon2id.
+//!
+//! The store keeps opaque bytes under document ids; it knows nothing of Automerge or signatures.
+//! `docs/storage.md` describes the tables, their keys and values, and the encryption.
+//!
+//! **Architecture invariant:** only this crate names redb; nothing here knows of iroh.
+//!
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("carnet.redb");
+//! let store = carnet_store::Store::create(&path, b"passphrase", &[7; 32]).unwrap();
+//! let mut batch = store.write().unwrap();
+//! batch.put_doc("registry", b"state").unwrap();
+//! batch.commit().unwrap();
+//! drop(store);
+//! let store = carnet_store::Store::open(&path, b"passphrase").unwrap();
+//! assert_eq!(store.doc("registry").unwrap().unwrap().unwrap().as_slice(), b"state");
+//! assert!(carnet_store::Store::open(&path, b"wrong").is_err());
+//! ```
+
+mod crypto;
+mod keyring;
+mod store;
+
+pub use crypto::SealError;
+pub use keyring::KdfParams;
+pub use store::{OpenError, Store, StoreError, StoredValue, WriteBatch};

@@ -1,0 +1,413 @@
+//! The redb file: tables, opening and unlocking, sealed reads and atomic write batches.
+
+use std::path::Path;
+
+use redb::{
+    Database, ReadOnlyDatabase, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
+};
+use zeroize::Zeroizing;
+
+use crate::crypto::{SealError, SecretKey};
+use crate::keyring::{KdfParams, Keyring};
+
+/// Plain metadata: `format` (u32 BE), `keyring` (wrapped keys); other names hold sealed values.
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
+/// (document id, change hash) → sealed signed change.
+const CHANGES: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("changes-1");
+/// document id → sealed document state (heads and field projection).
+const DOCS: TableDefinition<&str, &[u8]> = TableDefinition::new("docs-1");
+
+/// The format this version writes. Migrations from older formats run in [`Store::open`].
+const FORMAT: u32 = 1;
+
+/// Why a store could not be opened or created.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// There is no store at that path.
+    #[error("no Carnet store here; run `carnet init` first")]
+    NotFound,
+    /// A store already exists at that path.
+    #[error("a Carnet store already exists here")]
+    Exists,
+    /// Another process has the store open.
+    #[error("the store is in use by another carnet process (is `carnet serve` running?)")]
+    InUse,
+    /// The passphrase does not unlock the keyring.
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    /// The file is not a Carnet store, or its keyring is damaged.
+    #[error("the file is not a Carnet store or its keyring is damaged")]
+    NotAStore,
+    /// The store was written by a newer version of Carnet.
+    #[error("the store was written by a newer version of Carnet (format {0}); upgrade carnet")]
+    Newer(u32),
+    /// The operating system's random source failed.
+    #[error("the system random source failed")]
+    Random,
+    /// The file could not be read or written.
+    #[error("storage error: {0}")]
+    Storage(#[from] redb::Error),
+}
+
+/// Why reading or writing an open store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file could not be read or written.
+    #[error("storage error: {0}")]
+    Storage(#[from] redb::Error),
+    /// The operating system's random source failed (needed for nonces).
+    #[error("the system random source failed")]
+    Random,
+}
+
+fn storage<E: Into<redb::Error>>(e: E) -> StoreError {
+    StoreError::Storage(e.into())
+}
+
+fn open_err<E: Into<redb::Error>>(e: E) -> OpenError {
+    match e.into() {
+        redb::Error::DatabaseAlreadyOpen => OpenError::InUse,
+        other => OpenError::Storage(other),
+    }
+}
+
+/// A value read back: its bytes, or the fact that it failed authentication.
+pub type StoredValue = Result<Zeroizing<Vec<u8>>, SealError>;
+
+/// An open, unlocked store.
+pub struct Store {
+    db: Database,
+    data_key: SecretKey,
+    device_secret: Zeroizing<[u8; 32]>,
+}
+
+fn aad(table: &str, key: &[&[u8]]) -> Vec<u8> {
+    let mut out = b"carnet/store/v1\0".to_vec();
+    out.extend_from_slice(table.as_bytes());
+    for part in key {
+        out.push(0);
+        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        out.extend_from_slice(part);
+    }
+    out
+}
+
+impl Store {
+    /// Creates a new store at `path` holding `device_secret`, locked by `passphrase`
+    /// (argon2id with RFC 9106's second option).
+    pub fn create(
+        path: &Path,
+        passphrase: &[u8],
+        device_secret: &[u8; 32],
+    ) -> Result<Store, OpenError> {
+        Self::create_with(path, passphrase, device_secret, KdfParams::RFC9106_SECOND)
+    }
+
+    pub(crate) fn create_with(
+        path: &Path,
+        passphrase: &[u8],
+        device_secret: &[u8; 32],
+        kdf: KdfParams,
+    ) -> Result<Store, OpenError> {
+        if path.exists() {
+            return Err(OpenError::Exists);
+        }
+        let (keyring, keys) =
+            Keyring::create(passphrase, device_secret, kdf).map_err(|_| OpenError::Random)?;
+        let db = Database::create(path).map_err(open_err)?;
+        let tx = db.begin_write().map_err(open_err)?;
+        {
+            let mut meta = tx.open_table(META).map_err(open_err)?;
+            meta.insert("format", FORMAT.to_be_bytes().as_slice())
+                .map_err(open_err)?;
+            meta.insert("keyring", keyring.to_bytes().as_slice())
+                .map_err(open_err)?;
+            tx.open_table(CHANGES).map_err(open_err)?;
+            tx.open_table(DOCS).map_err(open_err)?;
+        }
+        tx.commit().map_err(open_err)?;
+        Ok(Store {
+            db,
+            data_key: keys.data_key,
+            device_secret: keys.device_secret,
+        })
+    }
+
+    /// Opens and unlocks the store at `path`. With a wrong passphrase nothing is written.
+    pub fn open(path: &Path, passphrase: &[u8]) -> Result<Store, OpenError> {
+        if !path.exists() {
+            return Err(OpenError::NotFound);
+        }
+        // Check the passphrase on a read-only handle first, so that a wrong one touches nothing.
+        let (keyring, format) = {
+            let ro = ReadOnlyDatabase::open(path).map_err(open_err)?;
+            let tx = ro.begin_read().map_err(open_err)?;
+            let meta = tx.open_table(META).map_err(|_| OpenError::NotAStore)?;
+            let format = meta
+                .get("format")
+                .map_err(open_err)?
+                .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
+                .map(u32::from_be_bytes)
+                .ok_or(OpenError::NotAStore)?;
+            let keyring = meta
+                .get("keyring")
+                .map_err(open_err)?
+                .and_then(|v| Keyring::from_bytes(v.value()))
+                .ok_or(OpenError::NotAStore)?;
+            (keyring, format)
+        };
+        if format > FORMAT {
+            return Err(OpenError::Newer(format));
+        }
+        let keys = keyring
+            .unlock(passphrase)
+            .map_err(|_| OpenError::WrongPassphrase)?;
+        let db = Database::open(path).map_err(open_err)?;
+        // Format 1 is the first: there is nothing to migrate yet. A later format adds its step
+        // here, numbered, in one write transaction.
+        Ok(Store {
+            db,
+            data_key: keys.data_key,
+            device_secret: keys.device_secret,
+        })
+    }
+
+    /// The device's secret key bytes.
+    pub fn device_secret(&self) -> &[u8; 32] {
+        &self.device_secret
+    }
+
+    fn open_value(&self, table: &str, key: &[&[u8]], sealed: &[u8]) -> StoredValue {
+        self.data_key.open(&aad(table, key), sealed)
+    }
+
+    /// The state stored for document `doc`, if any.
+    pub fn doc(&self, doc: &str) -> Result<Option<StoredValue>, StoreError> {
+        let tx = self.db.begin_read().map_err(storage)?;
+        let table = tx.open_table(DOCS).map_err(storage)?;
+        let value = table.get(doc).map_err(storage)?;
+        Ok(value.map(|v| self.open_value("docs-1", &[doc.as_bytes()], v.value())))
+    }
+
+    /// A sealed metadata value stored with [`WriteBatch::put_info`].
+    pub fn info(&self, name: &str) -> Result<Option<StoredValue>, StoreError> {
+        let tx = self.db.begin_read().map_err(storage)?;
+        let table = tx.open_table(META).map_err(storage)?;
+        let value = table
+            .get(format!("info/{name}").as_str())
+            .map_err(storage)?;
+        Ok(value.map(|v| self.open_value("meta-1", &[name.as_bytes()], v.value())))
+    }
+
+    /// Every document whose id starts with `prefix`, with its stored state, in id order.
+    pub fn docs(&self, prefix: &str) -> Result<Vec<(String, StoredValue)>, StoreError> {
+        let tx = self.db.begin_read().map_err(storage)?;
+        let table = tx.open_table(DOCS).map_err(storage)?;
+        let mut out = Vec::new();
+        for item in table.range(prefix..).map_err(storage)? {
+            let (k, v) = item.map_err(storage)?;
+            let id = k.value().to_owned();
+            if !id.starts_with(prefix) {
+                break;
+            }
+            let value = self.open_value("docs-1", &[id.as_bytes()], v.value());
+            out.push((id, value));
+        }
+        Ok(out)
+    }
+
+    /// Every change stored for document `doc`, by hash.
+    pub fn changes(&self, doc: &str) -> Result<Vec<([u8; 32], StoredValue)>, StoreError> {
+        let tx = self.db.begin_read().map_err(storage)?;
+        let table = tx.open_table(CHANGES).map_err(storage)?;
+        let mut out = Vec::new();
+        for item in table.range((doc, [].as_slice())..).map_err(storage)? {
+            let (k, v) = item.map_err(storage)?;
+            let (d, hash) = k.value();
+            if d != doc {
+                break;
+            }
+            let value = self.open_value("changes-1", &[d.as_bytes(), hash], v.value());
+            let hash = <[u8; 32]>::try_from(hash).unwrap_or([0; 32]);
+            out.push((hash, value));
+        }
+        Ok(out)
+    }
+
+    /// The ids of the documents that have changes stored.
+    pub fn docs_with_changes(&self) -> Result<Vec<String>, StoreError> {
+        let tx = self.db.begin_read().map_err(storage)?;
+        let table = tx.open_table(CHANGES).map_err(storage)?;
+        let mut out: Vec<String> = Vec::new();
+        for item in table.iter().map_err(storage)? {
+            let (k, _) = item.map_err(storage)?;
+            let (d, _) = k.value();
+            if out.last().map(String::as_str) != Some(d) {
+                out.push(d.to_owned());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Starts a batch of writes, applied all together by [`WriteBatch::commit`] or not at all.
+    pub fn write(&self) -> Result<WriteBatch<'_>, StoreError> {
+        Ok(WriteBatch {
+            store: self,
+            tx: self.db.begin_write().map_err(storage)?,
+        })
+    }
+}
+
+/// Writes applied together or not at all (one redb write transaction).
+pub struct WriteBatch<'a> {
+    store: &'a Store,
+    tx: WriteTransaction,
+}
+
+impl WriteBatch<'_> {
+    fn seal(&self, table: &str, key: &[&[u8]], value: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.store
+            .data_key
+            .seal(&aad(table, key), value)
+            .map_err(|_| StoreError::Random)
+    }
+
+    /// Stores a sealed metadata value (read back with [`Store::info`]).
+    pub fn put_info(&mut self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        let sealed = self.seal("meta-1", &[name.as_bytes()], value)?;
+        let mut table = self.tx.open_table(META).map_err(storage)?;
+        table
+            .insert(format!("info/{name}").as_str(), sealed.as_slice())
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Stores (sealed) the state of document `doc`.
+    pub fn put_doc(&mut self, doc: &str, state: &[u8]) -> Result<(), StoreError> {
+        let sealed = self.seal("docs-1", &[doc.as_bytes()], state)?;
+        let mut table = self.tx.open_table(DOCS).map_err(storage)?;
+        table.insert(doc, sealed.as_slice()).map_err(storage)?;
+        Ok(())
+    }
+
+    /// Stores (sealed) a signed change of document `doc` under its hash.
+    pub fn put_change(
+        &mut self,
+        doc: &str,
+        hash: &[u8; 32],
+        change: &[u8],
+    ) -> Result<(), StoreError> {
+        let sealed = self.seal("changes-1", &[doc.as_bytes(), hash], change)?;
+        let mut table = self.tx.open_table(CHANGES).map_err(storage)?;
+        table
+            .insert((doc, hash.as_slice()), sealed.as_slice())
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Applies every write of the batch, durably.
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().map_err(storage)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_store(dir: &tempfile::TempDir) -> (std::path::PathBuf, Store) {
+        let path = dir.path().join("c.redb");
+        let store =
+            Store::create_with(&path, b"pw", &[1; 32], KdfParams::INSECURE_FOR_TESTS).unwrap();
+        (path, store)
+    }
+
+    #[test]
+    fn values_survive_reopening_and_are_not_in_the_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, store) = new_store(&dir);
+        let mut batch = store.write().unwrap();
+        batch.put_doc("member/x/per", b"CANARY-doc").unwrap();
+        batch
+            .put_change("member/x/per", &[2; 32], b"CANARY-change")
+            .unwrap();
+        batch
+            .put_change("member/y/per", &[3; 32], b"other")
+            .unwrap();
+        batch.put_doc("project/z/pub", b"p").unwrap();
+        batch.put_info("org", b"CANARY-org").unwrap();
+        batch.commit().unwrap();
+        drop(store);
+        let raw = std::fs::read(&path).unwrap();
+        assert!(!raw.windows(6).any(|w| w == b"CANARY"));
+        assert!(
+            !raw.windows(32).any(|w| w == [1; 32]),
+            "device secret in the clear"
+        );
+        let store = Store::open(&path, b"pw").unwrap();
+        assert_eq!(store.device_secret(), &[1; 32]);
+        assert_eq!(
+            store
+                .doc("member/x/per")
+                .unwrap()
+                .unwrap()
+                .unwrap()
+                .as_slice(),
+            b"CANARY-doc"
+        );
+        let changes = store.changes("member/x/per").unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].0, [2; 32]);
+        assert_eq!(
+            store.docs_with_changes().unwrap(),
+            vec!["member/x/per", "member/y/per"]
+        );
+        let members: Vec<String> = store
+            .docs("member/")
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(members, vec!["member/x/per"]);
+        assert_eq!(
+            store.info("org").unwrap().unwrap().unwrap().as_slice(),
+            b"CANARY-org"
+        );
+        assert!(store.info("nothing").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_dropped_batch_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, store) = new_store(&dir);
+        let mut batch = store.write().unwrap();
+        batch.put_doc("a", b"1").unwrap();
+        drop(batch);
+        assert!(store.doc("a").unwrap().is_none());
+    }
+
+    #[test]
+    fn wrong_passphrase_and_missing_store_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, store) = new_store(&dir);
+        drop(store);
+        let before = std::fs::read(&path).unwrap();
+        assert!(matches!(
+            Store::open(&path, b"nope"),
+            Err(OpenError::WrongPassphrase)
+        ));
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "a wrong passphrase must touch nothing"
+        );
+        assert!(matches!(
+            Store::open(&dir.path().join("none"), b"pw"),
+            Err(OpenError::NotFound)
+        ));
+        assert!(matches!(
+            Store::create(&path, b"pw", &[0; 32]),
+            Err(OpenError::Exists)
+        ));
+    }
+}
