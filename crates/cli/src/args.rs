@@ -20,6 +20,8 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// A tour of Carnet on one device, in a temporary directory (nothing else is touched)
+    Demo,
     /// Create an organisation on this device, which becomes its first direction device
     Init {
         /// The organisation's name

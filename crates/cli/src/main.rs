@@ -2,6 +2,7 @@
 //! passphrase, calls `carnet-device`, and prints for people or as JSON.
 
 mod args;
+mod demo;
 mod output;
 mod passphrase;
 
@@ -58,9 +59,13 @@ fn edits(
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Demo = cli.command {
+        return demo::run().map(|()| ExitCode::SUCCESS);
+    }
     let home = home(cli.home)?;
     let now = chrono::Utc::now();
     match cli.command {
+        Command::Demo => {}
         Command::Init { org, holder, city } => {
             for (what, v) in [("--org", &org), ("--holder", &holder)] {
                 if v.trim().is_empty() {

@@ -5,6 +5,7 @@ use carnet_model::{RecordKind, Value};
 use carnet_replica::RecordId;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, json};
+use unicode_width::UnicodeWidthStr;
 
 fn record_json(r: &RecordView) -> serde_json::Value {
     let mut fields = Map::new();
@@ -34,17 +35,18 @@ fn print_json(v: &serde_json::Value) {
 
 /// Prints a table of rows, each column as wide as its widest cell.
 fn table(header: &[&str], rows: &[Vec<String>]) {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let width = |s: &str| UnicodeWidthStr::width(s);
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(width(cell));
         }
     }
     let line = |cells: Vec<String>| {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(width(c)))))
             .collect();
         println!("{}", padded.join("  ").trim_end());
     };

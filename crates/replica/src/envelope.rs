@@ -113,8 +113,17 @@ impl SignedChange {
     /// Checks the change and its signature as part of document `doc` of organisation `org`.
     pub fn verify(&self, org: &OrgId, doc: &DocId) -> Result<VerifiedChange, VerifyError> {
         let change = Change::from_bytes(self.change.clone()).map_err(|_| VerifyError::BadChange)?;
+        // Automerge does not check a change's header checksum, nor refuse trailing bytes: insist
+        // on the exact canonical bytes, so that no byte of a stored change can be altered
+        // unnoticed (the hash covers everything else).
+        let hash = change.hash();
+        if change.raw_bytes() != self.change.as_slice()
+            || self.change.get(4..8) != Some(&hash.0[..4])
+        {
+            return Err(VerifyError::BadChange);
+        }
         let author = DeviceId::from_actor(change.actor_id()).ok_or(VerifyError::NotADeviceKey)?;
-        let message = Self::signing_bytes(org, doc, &change.hash(), &self.registry_heads);
+        let message = Self::signing_bytes(org, doc, &hash, &self.registry_heads);
         if !author.verifies(&message, &self.signature) {
             return Err(VerifyError::BadSignature);
         }
@@ -157,6 +166,125 @@ impl SignedChange {
             },
             Some((&v, _)) => Err(EnvelopeError::Version(v)),
             None => Err(EnvelopeError::Malformed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Doc, RecordId};
+    use carnet_model::{FieldClass, RecordKind};
+    use proptest::prelude::*;
+
+    fn signed_pair() -> (DeviceKey, OrgId, DocId, SignedChange, SignedChange) {
+        let key = DeviceKey::generate().unwrap();
+        let org = OrgId::random();
+        let id = DocId::record(RecordKind::Member, RecordId::random(), FieldClass::Per);
+        let mut doc = Doc::new(id.clone());
+        let kind = RecordKind::Member;
+        let one = doc
+            .edit_record(&key, &[kind.parse_edit("last_name=Okafor").unwrap()], 1)
+            .unwrap()
+            .unwrap();
+        let two = doc
+            .edit_record(&key, &[kind.parse_edit("city=Nice").unwrap()], 2)
+            .unwrap()
+            .unwrap();
+        let heads = [ChangeHash([5; 32])];
+        let a = SignedChange::sign(&key, &org, &id, &one, &heads);
+        let b = SignedChange::sign(&key, &org, &id, &two, &heads);
+        (key, org, id, a, b)
+    }
+
+    #[test]
+    fn envelopes_round_trip_and_verify() {
+        let (key, org, id, a, _) = signed_pair();
+        let back = SignedChange::from_bytes(&a.to_bytes()).unwrap();
+        assert_eq!(back, a);
+        let v = back.verify(&org, &id).unwrap();
+        assert_eq!(v.author, key.id());
+        assert!(back.verify_as(&org, &id, &v.change.hash()).is_ok());
+        assert_eq!(
+            back.verify_as(&org, &id, &ChangeHash([0; 32])).unwrap_err(),
+            VerifyError::HashMismatch
+        );
+    }
+
+    #[test]
+    fn swapped_signatures_are_refused() {
+        let (_, org, id, mut a, mut b) = signed_pair();
+        std::mem::swap(&mut a.signature, &mut b.signature);
+        assert_eq!(a.verify(&org, &id).unwrap_err(), VerifyError::BadSignature);
+        assert_eq!(b.verify(&org, &id).unwrap_err(), VerifyError::BadSignature);
+    }
+
+    #[test]
+    fn replays_into_another_document_or_organisation_and_altered_heads_are_refused() {
+        let (_, org, id, a, _) = signed_pair();
+        let other_doc = DocId::record(RecordKind::Member, RecordId::random(), FieldClass::Per);
+        assert_eq!(
+            a.verify(&org, &other_doc).unwrap_err(),
+            VerifyError::BadSignature
+        );
+        assert_eq!(
+            a.verify(&OrgId::random(), &id).unwrap_err(),
+            VerifyError::BadSignature
+        );
+        let mut heads = a.clone();
+        heads.registry_heads = vec![[6; 32]];
+        assert_eq!(
+            heads.verify(&org, &id).unwrap_err(),
+            VerifyError::BadSignature
+        );
+    }
+
+    #[test]
+    fn a_signature_by_another_key_is_refused() {
+        let (_, org, id, a, _) = signed_pair();
+        let intruder = DeviceKey::generate().unwrap();
+        let change = Change::from_bytes(a.change.clone()).unwrap();
+        let mut forged = SignedChange::sign(&intruder, &org, &id, &change, &a.registry_heads());
+        forged.change = a.change.clone();
+        assert_eq!(
+            forged.verify(&org, &id).unwrap_err(),
+            VerifyError::BadSignature
+        );
+    }
+
+    #[test]
+    fn bad_envelope_bytes_are_refused() {
+        let (_, _, _, a, _) = signed_pair();
+        let mut bytes = a.to_bytes();
+        assert_eq!(SignedChange::from_bytes(&[]), Err(EnvelopeError::Malformed));
+        bytes[0] = 9;
+        assert_eq!(
+            SignedChange::from_bytes(&bytes),
+            Err(EnvelopeError::Version(9))
+        );
+        let mut longer = a.to_bytes();
+        longer.push(0);
+        assert_eq!(
+            SignedChange::from_bytes(&longer),
+            Err(EnvelopeError::Malformed)
+        );
+    }
+
+    #[test]
+    fn trailing_bytes_after_a_change_are_refused() {
+        let (_, org, id, mut a, _) = signed_pair();
+        a.change.push(0);
+        assert_eq!(a.verify(&org, &id).unwrap_err(), VerifyError::BadChange);
+    }
+
+    proptest! {
+        /// Any one-byte alteration of the change bytes is caught.
+        #[test]
+        fn any_flipped_byte_of_a_change_fails_verification(pos in any::<prop::sample::Index>(), bit in 0u8..8) {
+            let (_, org, id, mut a, _) = signed_pair();
+            let i = pos.index(a.change.len());
+            a.change[i] ^= 1 << bit;
+            prop_assert!(a.verify(&org, &id).is_err());
         }
     }
 }
