@@ -55,6 +55,18 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Changes rejected by the access rules, with the reason for each
+    Quarantine {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// The access policy: what each role may do with each field class
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Devices of the organisation: list, roles, confidentiality agreements, revocation
+    #[command(subcommand)]
+    Device(DeviceCommand),
     /// Re-verify every stored change and document; exits non-zero on any tampering
     Verify {
         /// Print JSON
@@ -231,4 +243,61 @@ impl ProjectFields {
         push_list(&mut out, "funders", &self.funders);
         out
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Show the policy (role × class)
+    Show {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set what a role may do with a class (direction devices only)
+    Set {
+        /// The role: member, active-member, roots, mentor, board, staff, direction
+        role: String,
+        /// The class: pub, com, act, gov, per, sec, agg, coa
+        class: String,
+        /// none, read or write
+        access: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DeviceCommand {
+    /// List the organisation's devices, their holders, roles and agreements
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grant or remove a role (direction devices only)
+    Role {
+        /// The device: its id, an id prefix, or its holder's name
+        device: String,
+        /// The role
+        role: String,
+        /// Remove the role instead of granting it
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Record that the device's holder signed the confidentiality agreement, or withdraw it
+    /// (direction devices only); personal files need it
+    Agreement {
+        /// The device: its id, an id prefix, or its holder's name
+        device: String,
+        /// The date it was signed (YYYY-MM-DD) [default: today]
+        #[arg(long, value_name = "DATE", conflicts_with = "withdraw")]
+        signed: Option<String>,
+        /// Withdraw the agreement
+        #[arg(long)]
+        withdraw: bool,
+    },
+    /// Revoke a lost, stolen or departed device: every device refuses it from then on, and
+    /// its changes not yet seen here are rejected everywhere (direction devices only)
+    Revoke {
+        /// The device: its id, an id prefix, or its holder's name
+        device: String,
+    },
 }

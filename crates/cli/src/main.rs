@@ -11,10 +11,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use carnet_device::{Device, Written};
-use carnet_model::{FieldEdit, RecordKind, Value};
+use carnet_model::{Access, FieldClass, FieldEdit, RecordKind, Role, Value};
+use carnet_replica::RegistryOp;
 use clap::Parser;
 
-use args::{Cli, Command, MemberCommand, ProjectCommand};
+use args::{Cli, Command, DeviceCommand, MemberCommand, PolicyCommand, ProjectCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -173,8 +174,130 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Quarantine { json } => {
+            let device = open(&home)?;
+            output::quarantine(&device, &device.quarantine()?, json);
+        }
+        Command::Policy(PolicyCommand::Show { json }) => {
+            let device = open(&home)?;
+            output::policy(registry(&device)?, json);
+        }
+        Command::Policy(PolicyCommand::Set {
+            role,
+            class,
+            access,
+        }) => {
+            let role: Role = role.parse()?;
+            let class: FieldClass = class.parse()?;
+            let access: Access = access.parse()?;
+            let mut device = open(&home)?;
+            written(
+                device.set_policy(role, class, access, now)?,
+                &format!("policy: {role} on {class} is now {access}"),
+            );
+        }
+        Command::Device(cmd) => {
+            let mut device = open(&home)?;
+            match cmd {
+                DeviceCommand::List { json } => output::devices(&device, registry(&device)?, json),
+                DeviceCommand::Role {
+                    device: who,
+                    role,
+                    remove,
+                } => {
+                    let role: Role = role.parse()?;
+                    let id = device.resolve_device(&who)?;
+                    if remove && id == device.id() {
+                        bail!(
+                            "this device cannot remove its own roles (it would delete records it holds); do it from another direction device"
+                        );
+                    }
+                    let op = RegistryOp::Role {
+                        device: id,
+                        role,
+                        granted: !remove,
+                    };
+                    let what = if remove { "removed from" } else { "granted to" };
+                    written(
+                        device.change_registry(&[op], now)?,
+                        &format!("role {role} {what} device {}", id.short()),
+                    );
+                }
+                DeviceCommand::Agreement {
+                    device: who,
+                    signed,
+                    withdraw,
+                } => {
+                    let id = device.resolve_device(&who)?;
+                    if withdraw && id == device.id() {
+                        bail!(
+                            "this device cannot withdraw its own agreement (it would delete the personal files it holds); do it from another direction device"
+                        );
+                    }
+                    let signed_on = if withdraw {
+                        None
+                    } else {
+                        let date = signed.unwrap_or_else(|| now.format("%Y-%m-%d").to_string());
+                        match chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d") {
+                            Ok(d) if d <= now.date_naive() => {
+                                Some(d.format("%Y-%m-%d").to_string())
+                            }
+                            Ok(_) => bail!("--signed cannot be a date in the future"),
+                            Err(_) => bail!("--signed expects a date written YYYY-MM-DD"),
+                        }
+                    };
+                    let what = if signed_on.is_some() {
+                        "recorded"
+                    } else {
+                        "withdrawn"
+                    };
+                    let op = RegistryOp::Agreement {
+                        device: id,
+                        signed_on,
+                    };
+                    written(
+                        device.change_registry(&[op], now)?,
+                        &format!("confidentiality agreement {what} for device {}", id.short()),
+                    );
+                }
+                DeviceCommand::Revoke { device: who } => {
+                    let id = device.resolve_device(&who)?;
+                    if id == device.id() {
+                        bail!(
+                            "this device cannot revoke itself; revoke it from another direction device"
+                        );
+                    }
+                    if registry(&device)?
+                        .device(&id)
+                        .is_some_and(|d| d.revoked.is_some())
+                    {
+                        bail!("device {} is already revoked", id.short());
+                    }
+                    written(
+                        device.revoke(id, now)?,
+                        &format!(
+                            "device {} revoked: every device will refuse it and its later changes",
+                            id.short()
+                        ),
+                    );
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn registry(device: &Device) -> Result<&carnet_replica::Registry> {
+    device
+        .registry()
+        .context("this device has not received its organisation's registry yet")
+}
+
+fn written(w: Written, what: &str) {
+    match w {
+        Written::Changed(_) => println!("{what}"),
+        Written::Unchanged => println!("nothing to change: it was already so"),
+    }
 }
 
 /// A new member is a member from today unless told otherwise (rule M1: joining takes effect

@@ -1,8 +1,8 @@
 //! Printing for people (tables, one field per line) and as JSON (`--json`).
 
-use carnet_device::{Device, HistoryItem, RecordView, VerifyReport};
-use carnet_model::{RecordKind, Value};
-use carnet_replica::RecordId;
+use carnet_device::{Device, HistoryItem, Quarantined, RecordView, VerifyReport};
+use carnet_model::{Access, FieldClass, RecordKind, Role, Value};
+use carnet_replica::{DeviceId, DocId, HistoryEntry, RecordId, Registry};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, json};
 use unicode_width::UnicodeWidthStr;
@@ -19,7 +19,8 @@ fn record_json(r: &RecordView) -> serde_json::Value {
             );
         }
     }
-    json!({ "id": r.id.to_string(), "kind": r.kind.name(), "fields": fields, "conflicts": conflicts })
+    let hidden: Vec<String> = r.hidden.iter().map(ToString::to_string).collect();
+    json!({ "id": r.id.to_string(), "kind": r.kind.name(), "fields": fields, "conflicts": conflicts, "hidden_classes": hidden })
 }
 
 fn field(r: &RecordView, name: &str) -> String {
@@ -96,6 +97,13 @@ pub(crate) fn list(kind: RecordKind, records: &[RecordView], json: bool) {
         RecordKind::Project => table(&["ID", "TITLE", "PERIOD", "FUNDERS"], &rows),
     }
     println!("{} {kind}(s)", records.len());
+    if let Some(r) = records.first().filter(|r| !r.hidden.is_empty()) {
+        let hidden: Vec<String> = r.hidden.iter().map(ToString::to_string).collect();
+        println!(
+            "({} not held: this device may not read it)",
+            hidden.join(", ")
+        );
+    }
 }
 
 /// `member show`, `project show`: every field this device holds, grouped by class.
@@ -129,12 +137,64 @@ pub(crate) fn show(r: &RecordView, json: bool) {
         }
         println!("{line}");
     }
+    for class in &r.hidden {
+        println!(
+            "  [{class} — not held: this device may not read it (role or confidentiality agreement)]"
+        );
+    }
 }
 
 fn when(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|| "unknown time".into())
+}
+
+fn roles_of(device: &Device, author: &DeviceId) -> String {
+    device
+        .registry()
+        .and_then(|r| r.device(author))
+        .map(|d| {
+            d.roles
+                .iter()
+                .map(|r| r.name())
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .unwrap_or_else(|| "not enrolled".into())
+}
+
+fn entry_json(
+    device: &Device,
+    doc: &DocId,
+    entry: &HistoryEntry,
+    holder: &str,
+) -> serde_json::Value {
+    json!({
+        "change": entry.hash.to_string(),
+        "document": doc.to_string(),
+        "class": doc.class().map(|c| c.to_string()),
+        "time": when(entry.time_ms),
+        "time_ms": entry.time_ms,
+        "device": entry.author.to_string(),
+        "holder": holder,
+        "roles": roles_of(device, &entry.author),
+        "fields": entry.fields,
+    })
+}
+
+fn entry_line(device: &Device, doc: &DocId, entry: &HistoryEntry, holder: &str) -> String {
+    let fields: Vec<&str> = entry.fields.iter().map(String::as_str).collect();
+    format!(
+        "{}  device {} ({holder}, {})  {}: {}",
+        when(entry.time_ms),
+        entry.author.short(),
+        roles_of(device, &entry.author),
+        doc.class()
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "registry".into()),
+        fields.join(", "),
+    )
 }
 
 /// `history`: newest first; failures first and loud.
@@ -145,40 +205,34 @@ pub(crate) fn history(
     items: &[HistoryItem],
     json: bool,
 ) {
-    let roles = |author| {
-        device
-            .registry()
-            .device(author)
-            .map(|d| {
-                d.roles
-                    .iter()
-                    .map(|r| r.name())
-                    .collect::<Vec<_>>()
-                    .join("+")
-            })
-            .unwrap_or_default()
-    };
     if json {
         let out: Vec<serde_json::Value> = items
             .iter()
             .map(|item| match item {
-                HistoryItem::Verified { doc, entry, holder } => json!({
-                    "change": entry.hash.to_string(),
-                    "document": doc.to_string(),
-                    "class": doc.class().map(|c| c.to_string()),
-                    "time": when(entry.time_ms),
-                    "time_ms": entry.time_ms,
-                    "device": entry.author.to_string(),
-                    "holder": holder,
-                    "roles": roles(&entry.author),
-                    "fields": entry.fields,
-                    "verified": true,
-                }),
+                HistoryItem::Verified { doc, entry, holder } => {
+                    let mut v = entry_json(device, doc, entry, holder);
+                    v["verified"] = json!(true);
+                    v["applied"] = json!(true);
+                    v
+                }
+                HistoryItem::Rejected {
+                    doc,
+                    entry,
+                    holder,
+                    reason,
+                } => {
+                    let mut v = entry_json(device, doc, entry, holder);
+                    v["verified"] = json!(true);
+                    v["applied"] = json!(false);
+                    v["reason"] = json!(reason);
+                    v
+                }
                 HistoryItem::Unverified { doc, hash, reason } => json!({
                     "change": hash.to_string(),
                     "document": doc.to_string(),
                     "class": doc.class().map(|c| c.to_string()),
                     "verified": false,
+                    "applied": false,
                     "reason": reason,
                 }),
             })
@@ -190,14 +244,20 @@ pub(crate) fn history(
     for item in items {
         match item {
             HistoryItem::Verified { doc, entry, holder } => {
-                let fields: Vec<&str> = entry.fields.iter().map(String::as_str).collect();
                 println!(
-                    "  {}  device {} ({holder}, {})  {}: {}  [signature verified]",
-                    when(entry.time_ms),
-                    entry.author.short(),
-                    roles(&entry.author),
-                    doc.class().map(|c| c.to_string()).unwrap_or_default(),
-                    fields.join(", "),
+                    "  {}  [signature verified]",
+                    entry_line(device, doc, entry, holder)
+                );
+            }
+            HistoryItem::Rejected {
+                doc,
+                entry,
+                holder,
+                reason,
+            } => {
+                println!(
+                    "  {}  [signed, NOT APPLIED: {reason}]",
+                    entry_line(device, doc, entry, holder)
                 );
             }
             HistoryItem::Unverified { doc, hash, reason } => {
@@ -209,6 +269,138 @@ pub(crate) fn history(
             }
         }
     }
+}
+
+/// `quarantine`.
+pub(crate) fn quarantine(device: &Device, items: &[Quarantined], json: bool) {
+    if json {
+        let out: Vec<serde_json::Value> = items
+            .iter()
+            .map(|q| {
+                let holder = device
+                    .registry()
+                    .and_then(|r| r.device(&q.entry.author))
+                    .map(|d| d.holder.clone())
+                    .unwrap_or_default();
+                let mut v = entry_json(device, &q.doc, &q.entry, &holder);
+                v["reason"] = json!(q.reason.to_string());
+                v
+            })
+            .collect();
+        print_json(&json!(out));
+        return;
+    }
+    if items.is_empty() {
+        println!("the quarantine is empty: no change has been rejected");
+        return;
+    }
+    for q in items {
+        let holder = device
+            .registry()
+            .and_then(|r| r.device(&q.entry.author))
+            .map(|d| d.holder.clone())
+            .unwrap_or_default();
+        println!(
+            "  {}  in {}",
+            entry_line(device, &q.doc, &q.entry, &holder),
+            q.doc
+        );
+        println!("      rejected: {}", q.reason);
+    }
+    println!("{} change(s) in the quarantine", items.len());
+}
+
+/// `policy show`.
+pub(crate) fn policy(registry: &Registry, json: bool) {
+    if json {
+        let mut out = Map::new();
+        for role in Role::ALL {
+            let row: Map<String, serde_json::Value> = FieldClass::ALL
+                .iter()
+                .map(|c| (c.to_string(), json!(registry.policy.get(role, *c).name())))
+                .collect();
+            out.insert(role.name().into(), serde_json::Value::Object(row));
+        }
+        print_json(&serde_json::Value::Object(out));
+        return;
+    }
+    let mut header = vec!["ROLE"];
+    let codes: Vec<String> = FieldClass::ALL.iter().map(ToString::to_string).collect();
+    header.extend(codes.iter().map(String::as_str));
+    let rows: Vec<Vec<String>> = Role::ALL
+        .iter()
+        .map(|role| {
+            let mut row = vec![role.name().to_owned()];
+            row.extend(
+                FieldClass::ALL
+                    .iter()
+                    .map(|c| match registry.policy.get(*role, *c) {
+                        Access::None => "-".to_owned(),
+                        Access::Read => "R".to_owned(),
+                        Access::Write => "RW".to_owned(),
+                    }),
+            );
+            row
+        })
+        .collect();
+    table(&header, &rows);
+    println!(
+        "PER and SEC rights also need a signed confidentiality agreement (carnet device agreement)."
+    );
+}
+
+/// `device list`.
+pub(crate) fn devices(me: &Device, registry: &Registry, json: bool) {
+    let status = |d: &carnet_replica::DeviceEntry| {
+        if d.revoked.is_some() {
+            "revoked"
+        } else {
+            "active"
+        }
+    };
+    if json {
+        let out: Vec<serde_json::Value> = registry
+            .devices
+            .values()
+            .map(|d| {
+                json!({
+                    "device": d.id.to_string(),
+                    "holder": d.holder,
+                    "city": d.city,
+                    "roles": d.roles.iter().map(|r| r.name()).collect::<Vec<_>>(),
+                    "agreement": d.agreement,
+                    "status": status(d),
+                    "enrolled": when(d.enrolled_at_ms),
+                    "this_device": d.id == me.id(),
+                })
+            })
+            .collect();
+        print_json(&json!(out));
+        return;
+    }
+    let rows: Vec<Vec<String>> = registry
+        .devices
+        .values()
+        .map(|d| {
+            let mark = if d.id == me.id() { " (this)" } else { "" };
+            vec![
+                format!("{}{mark}", d.id.short()),
+                d.holder.clone(),
+                d.roles
+                    .iter()
+                    .map(|r| r.name())
+                    .collect::<Vec<_>>()
+                    .join("+"),
+                d.agreement.clone().unwrap_or_else(|| "-".into()),
+                d.city.clone().unwrap_or_default(),
+                status(d).to_owned(),
+            ]
+        })
+        .collect();
+    table(
+        &["DEVICE", "HOLDER", "ROLES", "AGREEMENT", "CITY", "STATUS"],
+        &rows,
+    );
 }
 
 /// `verify`.

@@ -1,18 +1,22 @@
-//! Opening this device's home and making, reading and listing records.
+//! Opening this device's home, and reading and listing records from the projections.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use carnet_model::{FieldEdit, RecordKind, Value, check_record};
+use carnet_model::{FieldClass, RecordKind};
 use carnet_replica::{
-    DeviceId, DeviceKey, Doc, DocId, FieldState, OrgId, RecordId, Registry, SignedChange,
+    ChangeHash, DeviceId, DeviceKey, DocId, DocLedger, FieldState, OrgId, Received, RecordId,
+    Registry, RegistryLedger, SignedChange,
 };
-use carnet_store::{OpenError, Store};
+use carnet_store::{Store, WriteBatch};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::error::{InitError, OpenDeviceError, ReadError, ResolveError, WriteError};
+use crate::error::{InitError, OpenDeviceError, ReadError, ResolveError};
 use crate::state::DocState;
+
+/// A stored change with its seal and signature checked, or why they fail.
+pub(crate) type StoredVerdict = Result<Received, String>;
 
 /// The store's file name inside a home.
 pub const STORE_FILE: &str = "carnet.redb";
@@ -22,8 +26,7 @@ pub struct Device {
     pub(crate) store: Store,
     pub(crate) key: DeviceKey,
     pub(crate) org: OrgId,
-    pub(crate) registry_doc: Doc,
-    pub(crate) registry: Registry,
+    pub(crate) registry: RegistryLedger,
 }
 
 /// A record as this device holds it.
@@ -35,6 +38,8 @@ pub struct RecordView {
     pub id: RecordId,
     /// Its fields, from every class document this device holds.
     pub fields: BTreeMap<String, FieldState>,
+    /// The classes of this kind this device's role may not read (so holds nothing of).
+    pub hidden: Vec<FieldClass>,
 }
 
 impl RecordView {
@@ -47,22 +52,13 @@ impl RecordView {
     }
 }
 
-/// What a write did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Written {
-    /// New changes were signed and stored, in these documents.
-    Changed(Vec<DocId>),
-    /// Every value given was already there: nothing was written.
-    Unchanged,
-}
-
-fn damaged(doc: &str) -> ReadError {
+pub(crate) fn damaged(doc: &str) -> ReadError {
     ReadError::Damaged {
         doc: doc.to_owned(),
     }
 }
 
-fn time_ms(now: DateTime<Utc>) -> i64 {
+pub(crate) fn time_ms(now: DateTime<Utc>) -> i64 {
     now.timestamp_millis()
 }
 
@@ -77,6 +73,20 @@ fn restrict(_: &Path, _: u32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Makes the home and its store for a new device key; returns the store and the key.
+fn create_home(home: &Path, passphrase: &[u8]) -> Result<(Store, DeviceKey), InitError> {
+    let path = Device::store_path(home);
+    if path.exists() {
+        return Err(InitError::Exists);
+    }
+    std::fs::create_dir_all(home)?;
+    restrict(home, 0o700)?;
+    let key = DeviceKey::generate()?;
+    let store = Store::create(&path, passphrase, &key.secret_bytes())?;
+    restrict(&path, 0o600)?;
+    Ok((store, key))
+}
+
 impl Device {
     /// The store file of the home `home`.
     pub fn store_path(home: &Path) -> PathBuf {
@@ -84,7 +94,8 @@ impl Device {
     }
 
     /// Creates an organisation on this device: the home, the device key, the encrypted store
-    /// and the registry naming this device as *direction*, held by `holder`.
+    /// and the registry naming this device as *direction*, held by `holder`, who signs the
+    /// confidentiality agreement on founding it.
     pub fn init(
         home: &Path,
         passphrase: &[u8],
@@ -93,32 +104,43 @@ impl Device {
         city: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Device, InitError> {
-        let path = Self::store_path(home);
-        if path.exists() {
-            return Err(InitError::Exists);
-        }
-        std::fs::create_dir_all(home)?;
-        restrict(home, 0o700)?;
-        let key = DeviceKey::generate()?;
-        let org = OrgId::random();
-        let (registry_doc, change) =
-            Registry::genesis(&key, org, org_name, holder, city, time_ms(now))?;
-        let store = Store::create(&path, passphrase, &key.secret_bytes())?;
-        restrict(&path, 0o600)?;
+        let (store, key) = create_home(home, passphrase)?;
+        let today = now.format("%Y-%m-%d").to_string();
+        let (_, change, org) =
+            Registry::genesis(&key, org_name, holder, city, &today, time_ms(now))?;
         let signed = SignedChange::sign(&key, &org, &DocId::Registry, &change, &[]);
+        let mut registry = RegistryLedger::new(org);
+        registry.insert([Received {
+            signed: signed.clone(),
+            change,
+            author: key.id(),
+        }]);
+        let device = Device {
+            store,
+            key,
+            org,
+            registry,
+        };
+        let mut batch = device.store.write()?;
+        batch.put_info("org", org.0.as_bytes())?;
+        device.put_registry(&mut batch, [&signed])?;
+        batch.commit()?;
+        Ok(device)
+    }
+
+    /// Creates the home of a device that will join organisation `org`: a new key, an
+    /// encrypted store and an empty registry, waiting to receive the registry from a device
+    /// that enrols it.
+    pub fn create_joining(home: &Path, passphrase: &[u8], org: OrgId) -> Result<Device, InitError> {
+        let (store, key) = create_home(home, passphrase)?;
         let mut batch = store.write()?;
         batch.put_info("org", org.0.as_bytes())?;
-        batch.put_change("registry", &change.hash().0, &signed.to_bytes())?;
-        let state = DocState::new(&registry_doc.heads(), BTreeMap::new());
-        batch.put_doc("registry", &state.to_bytes())?;
         batch.commit()?;
-        let registry = Registry::read(&registry_doc).map_err(|_| OpenError::NotAStore)?;
         Ok(Device {
             store,
             key,
             org,
-            registry_doc,
-            registry,
+            registry: RegistryLedger::new(org),
         })
     }
 
@@ -136,24 +158,15 @@ impl Device {
             store,
             key,
             org,
-            registry_doc: Doc::new(DocId::Registry),
-            registry: Registry {
-                org_id: org,
-                org_name: String::new(),
-                devices: BTreeMap::new(),
-            },
+            registry: RegistryLedger::new(org),
         };
-        // Only changes whose signatures verify make up the registry; `verify` reports the rest.
-        let changes = device
-            .verified_changes(&DocId::Registry)?
+        // Only changes whose seals and signatures verify enter the ledger; `verify` reports
+        // the others.
+        let received = device
+            .stored_changes(&DocId::Registry)?
             .into_iter()
-            .filter_map(|(_, c)| c.ok())
-            .map(|v| v.change)
-            .collect();
-        device.registry_doc =
-            Doc::from_changes(DocId::Registry, changes).map_err(|_| OpenDeviceError::Damaged)?;
-        device.registry =
-            Registry::read_for(&device.registry_doc, &org).map_err(|_| OpenDeviceError::Damaged)?;
+            .filter_map(|(_, r)| r.ok());
+        device.registry.insert(received);
         Ok(device)
     }
 
@@ -167,12 +180,23 @@ impl Device {
         self.org
     }
 
-    /// The registry as this device holds it.
-    pub fn registry(&self) -> &Registry {
+    /// The registry as this device holds it (`None` before a joining device received it).
+    pub fn registry(&self) -> Option<&Registry> {
+        self.registry.registry()
+    }
+
+    /// The registry's ledger (verdicts on registry changes).
+    pub fn registry_ledger(&self) -> &RegistryLedger {
         &self.registry
     }
 
-    fn state(&self, doc: &str) -> Result<Option<DocState>, ReadError> {
+    /// Whether this device's role may read `class`.
+    pub fn can_read(&self, class: FieldClass) -> bool {
+        self.registry()
+            .is_some_and(|r| r.access(&self.id(), class).can_read())
+    }
+
+    pub(crate) fn state(&self, doc: &str) -> Result<Option<DocState>, ReadError> {
         match self.store.doc(doc)? {
             None => Ok(None),
             Some(Err(_)) => Err(damaged(doc)),
@@ -180,6 +204,77 @@ impl Device {
                 .map(Some)
                 .ok_or_else(|| damaged(doc)),
         }
+    }
+
+    /// Every stored change of `doc_id`, with its seal and signature checked.
+    pub(crate) fn stored_changes(
+        &self,
+        doc_id: &DocId,
+    ) -> Result<Vec<(ChangeHash, StoredVerdict)>, ReadError> {
+        let name = doc_id.to_string();
+        let mut out = Vec::new();
+        for (hash, value) in self.store.changes(&name)? {
+            let hash = ChangeHash(hash);
+            let verdict = value
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| SignedChange::from_bytes(&bytes).map_err(|e| e.to_string()))
+                .and_then(|signed| {
+                    signed
+                        .verify_as(&self.org, doc_id, &hash)
+                        .map_err(|e| e.to_string())?;
+                    Received::verify(&self.org, doc_id, signed).map_err(|e| e.to_string())
+                });
+            out.push((hash, verdict));
+        }
+        Ok(out)
+    }
+
+    /// The ledger of record document `doc_id` rebuilt from its stored changes; fails if one
+    /// of them fails its seal or signature (it cannot be safely built upon).
+    pub(crate) fn ledger(&self, doc_id: &DocId) -> Result<DocLedger, ReadError> {
+        let mut received = Vec::new();
+        for (_, verdict) in self.stored_changes(doc_id)? {
+            received.push(verdict.map_err(|_| damaged(&doc_id.to_string()))?);
+        }
+        Ok(DocLedger::new(doc_id.clone(), received, &self.registry))
+    }
+
+    /// Stores the registry's new changes and its state.
+    pub(crate) fn put_registry<'a>(
+        &self,
+        batch: &mut WriteBatch<'_>,
+        new: impl IntoIterator<Item = &'a SignedChange>,
+    ) -> Result<(), carnet_store::StoreError> {
+        for signed in new {
+            let Ok(change) =
+                carnet_replica::Received::verify(&self.org, &DocId::Registry, signed.clone())
+            else {
+                continue;
+            };
+            batch.put_change("registry", &change.hash().0, &signed.to_bytes())?;
+        }
+        batch.put_doc(
+            "registry",
+            &DocState::of_registry(&self.registry).to_bytes(),
+        )
+    }
+
+    /// Stores a record document's new changes and its state.
+    pub(crate) fn put_doc<'a>(
+        &self,
+        batch: &mut WriteBatch<'_>,
+        ledger: &DocLedger,
+        new: impl IntoIterator<Item = &'a Received>,
+    ) -> Result<(), carnet_store::StoreError> {
+        let name = ledger.id().to_string();
+        for r in new {
+            batch.put_change(&name, &r.hash().0, &r.signed.to_bytes())?;
+        }
+        let kind = match ledger.id() {
+            DocId::Record { kind, .. } => Some(*kind),
+            DocId::Registry => None,
+        };
+        batch.put_doc(&name, &DocState::of(ledger, kind).to_bytes())
     }
 
     /// The record `id` of `kind`, from the projections of its documents.
@@ -196,11 +291,24 @@ impl Device {
         if !found {
             return Err(ReadError::NotFound { kind, id });
         }
-        Ok(RecordView { kind, id, fields })
+        Ok(RecordView {
+            kind,
+            id,
+            fields,
+            hidden: self.hidden(kind),
+        })
+    }
+
+    fn hidden(&self, kind: RecordKind) -> Vec<FieldClass> {
+        kind.classes()
+            .into_iter()
+            .filter(|c| !self.can_read(*c))
+            .collect()
     }
 
     /// Every record of `kind`, ordered by label then id.
     pub fn list(&self, kind: RecordKind) -> Result<Vec<RecordView>, ReadError> {
+        let hidden = self.hidden(kind);
         let mut records: BTreeMap<RecordId, RecordView> = BTreeMap::new();
         for (doc, value) in self.store.docs(&format!("{kind}/"))? {
             let Ok(DocId::Record { id, .. }) = doc.parse::<DocId>() else {
@@ -216,6 +324,7 @@ impl Device {
                     kind,
                     id,
                     fields: BTreeMap::new(),
+                    hidden: hidden.clone(),
                 })
                 .fields
                 .extend(state.fields);
@@ -256,100 +365,26 @@ impl Device {
         }
     }
 
-    /// Creates a record of `kind` from `edits`; returns its id.
-    pub fn add(
-        &mut self,
-        kind: RecordKind,
-        edits: &[FieldEdit],
-        now: DateTime<Utc>,
-    ) -> Result<RecordId, WriteError> {
-        let id = RecordId::random();
-        self.write(kind, id, BTreeMap::new(), edits, now)?;
-        Ok(id)
-    }
-
-    /// Edits the existing record `id` of `kind`.
-    pub fn set(
-        &mut self,
-        kind: RecordKind,
-        id: RecordId,
-        edits: &[FieldEdit],
-        now: DateTime<Utc>,
-    ) -> Result<Written, WriteError> {
-        let current = self.show(kind, id)?;
-        self.write(kind, id, current.fields, edits, now)
-    }
-
-    fn write(
-        &mut self,
-        kind: RecordKind,
-        id: RecordId,
-        current: BTreeMap<String, FieldState>,
-        edits: &[FieldEdit],
-        now: DateTime<Utc>,
-    ) -> Result<Written, WriteError> {
-        if edits.is_empty() {
-            return Err(WriteError::NoEdits);
+    /// The device named by `query`: its id, an id prefix (at least 4 hex digits) or its
+    /// holder's name (any case).
+    pub fn resolve_device(&self, query: &str) -> Result<DeviceId, ResolveError> {
+        let lower = query.trim().to_lowercase();
+        let registry = self.registry().ok_or(ResolveError::NoDevice)?;
+        let found: Vec<DeviceId> = registry
+            .devices
+            .values()
+            .filter(|d| {
+                (lower.len() >= 4 && d.id.to_string().starts_with(&lower))
+                    || d.holder.to_lowercase() == lower
+            })
+            .map(|d| d.id)
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(ResolveError::NoDevice),
+            many => Err(ResolveError::AmbiguousDevice {
+                matches: many.iter().map(|d| d.to_string()).collect(),
+            }),
         }
-        if self.registry.device(&self.id()).is_none() {
-            return Err(WriteError::NotEnrolled);
-        }
-        // Check the record as it will be before touching any document.
-        let mut after: BTreeMap<String, Value> =
-            current.into_iter().map(|(k, s)| (k, s.value)).collect();
-        for edit in edits {
-            edit.apply_to(&mut after);
-        }
-        check_record(kind, &after, now.date_naive())?;
-
-        let registry_heads = self.registry_doc.heads();
-        let mut out = Vec::new();
-        for class in kind.classes() {
-            let class_edits: Vec<FieldEdit> = edits
-                .iter()
-                .filter(|e| e.field.class == class)
-                .cloned()
-                .collect();
-            if class_edits.is_empty() {
-                continue;
-            }
-            let doc_id = DocId::record(kind, id, class);
-            let mut doc = self.load(&doc_id)?;
-            if let Some(change) = doc.edit_record(&self.key, &class_edits, time_ms(now))? {
-                let signed =
-                    SignedChange::sign(&self.key, &self.org, &doc_id, &change, &registry_heads);
-                out.push((doc, change.hash(), signed));
-            }
-        }
-        if out.is_empty() {
-            return Ok(Written::Unchanged);
-        }
-        let mut batch = self.store.write()?;
-        let mut docs = Vec::new();
-        for (doc, hash, signed) in out {
-            let name = doc.id().to_string();
-            batch.put_change(&name, &hash.0, &signed.to_bytes())?;
-            let state = DocState::new(&doc.heads(), doc.record_fields(kind));
-            batch.put_doc(&name, &state.to_bytes())?;
-            docs.push(doc.id().clone());
-        }
-        batch.commit()?;
-        Ok(Written::Changed(docs))
-    }
-
-    /// The document `doc_id` rebuilt from its stored changes, every one of which must verify.
-    fn load(&self, doc_id: &DocId) -> Result<Doc, WriteError> {
-        let mut changes = Vec::new();
-        for (_, verdict) in self.verified_changes(doc_id)? {
-            match verdict {
-                Ok(v) => changes.push(v.change),
-                Err(_) => {
-                    return Err(WriteError::Unverified {
-                        doc: doc_id.to_string(),
-                    });
-                }
-            }
-        }
-        Ok(Doc::from_changes(doc_id.clone(), changes)?)
     }
 }

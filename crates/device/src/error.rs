@@ -83,6 +83,15 @@ pub enum ResolveError {
         /// Each match's id and label (display name or title: never a personal-file field).
         matches: Vec<(RecordId, String)>,
     },
+    /// No enrolled device matches.
+    #[error("no device matches that id, id prefix or holder; see `carnet device list`")]
+    NoDevice,
+    /// Several devices match.
+    #[error("several devices match; give more of the id: {}", matches.join(", "))]
+    AmbiguousDevice {
+        /// The ids of the matching devices.
+        matches: Vec<String>,
+    },
     /// Reading failed.
     #[error(transparent)]
     Read(#[from] ReadError),
@@ -108,9 +117,19 @@ pub enum WriteError {
     /// Nothing to write.
     #[error("no field given; use --field name=value")]
     NoEdits,
-    /// This device is not enrolled in the registry.
-    #[error("this device is not enrolled in the organisation's registry")]
-    NotEnrolled,
+    /// This device may not write a field.
+    #[error("field `{field}` is {class}, which this device may not write: {reason}")]
+    Forbidden {
+        /// The field.
+        field: &'static str,
+        /// Its class.
+        class: carnet_model::FieldClass,
+        /// Why (names the device's roles).
+        reason: carnet_replica::Reason,
+    },
+    /// Only direction devices change the registry.
+    #[error("only a direction device may do this (it changes the registry)")]
+    NotDirection,
     /// The record could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),
@@ -126,4 +145,7 @@ pub enum WriteError {
     /// Writing failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A device could not be named.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
 }

@@ -10,9 +10,14 @@
 
 mod device;
 mod error;
+mod receive;
 mod state;
 mod verify;
+mod write;
 
-pub use device::{Device, RecordView, STORE_FILE, Written};
+pub use device::{Device, RecordView, STORE_FILE};
+pub use receive::ReceiveReport;
+pub use write::Written;
+
 pub use error::{InitError, OpenDeviceError, ReadError, ResolveError, WriteError};
-pub use verify::{HistoryItem, Problem, VerifyReport};
+pub use verify::{HistoryItem, Problem, Quarantined, VerifyReport};

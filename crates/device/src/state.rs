@@ -1,26 +1,61 @@
-//! What `docs-1` holds per document: its heads and, for records, the projection of its fields
-//! that lists and lookups read without loading the Automerge document.
+//! What `docs-1` holds per document: its heads, the projection of its fields that lists and
+//! lookups read without loading the Automerge document, and the verdicts on its changes (the
+//! quarantine and what waits).
 
 use std::collections::BTreeMap;
 
-use carnet_replica::{ChangeHash, FieldState};
+use carnet_model::RecordKind;
+use carnet_replica::{ChangeHash, DocLedger, FieldState, Reason};
 use serde::{Deserialize, Serialize};
 
 /// The stored state of one document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub(crate) struct DocState {
-    /// The document's heads, sorted.
+    /// The heads of the document made of its valid changes, sorted.
     pub(crate) heads: Vec<[u8; 32]>,
     /// Current field values (empty for the registry).
     pub(crate) fields: BTreeMap<String, FieldState>,
+    /// Rejected changes and why: the quarantine.
+    pub(crate) rejected: Vec<([u8; 32], Reason)>,
+    /// Changes waiting for changes not received yet.
+    pub(crate) pending: Vec<[u8; 32]>,
 }
 
 impl DocState {
-    pub(crate) fn new(heads: &[ChangeHash], fields: BTreeMap<String, FieldState>) -> Self {
+    /// The state of a ledger's document.
+    pub(crate) fn of(ledger: &DocLedger, kind: Option<RecordKind>) -> Self {
+        let eval = ledger.evaluation();
         DocState {
-            heads: heads.iter().map(|h| h.0).collect(),
-            fields,
+            heads: ledger.doc().heads().iter().map(|h| h.0).collect(),
+            fields: kind
+                .map(|k| ledger.doc().record_fields(k))
+                .unwrap_or_default(),
+            rejected: eval
+                .rejected
+                .iter()
+                .map(|(h, r)| (h.0, r.clone()))
+                .collect(),
+            pending: eval.pending.iter().map(|h| h.0).collect(),
         }
+    }
+
+    /// The state of the registry.
+    pub(crate) fn of_registry(ledger: &carnet_replica::RegistryLedger) -> Self {
+        let eval = ledger.evaluation();
+        DocState {
+            heads: ledger.doc().heads().iter().map(|h| h.0).collect(),
+            fields: BTreeMap::new(),
+            rejected: eval
+                .rejected
+                .iter()
+                .map(|(h, r)| (h.0, r.clone()))
+                .collect(),
+            pending: eval.pending.iter().map(|h| h.0).collect(),
+        }
+    }
+
+    pub(crate) fn rejected(&self) -> impl Iterator<Item = (ChangeHash, &Reason)> {
+        self.rejected.iter().map(|(h, r)| (ChangeHash(*h), r))
     }
 
     pub(crate) fn to_bytes(&self) -> Vec<u8> {

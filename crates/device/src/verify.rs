@@ -1,21 +1,22 @@
-//! Verification of what is stored: each change's seal, envelope, signature and author; each
-//! document rebuilt from its changes and compared with its stored state; and record history.
+//! Verification of what is stored (each change's seal, envelope and signature; each
+//! document's verdicts and state recomputed from its changes), record history, and the
+//! quarantine.
 
 use std::collections::BTreeSet;
 
-use carnet_model::{RecordKind, Role};
+use carnet_model::RecordKind;
 use carnet_replica::{
-    ChangeHash, DeviceId, Doc, DocId, HistoryEntry, RecordId, SignedChange, VerifiedChange,
+    ChangeHash, DocId, DocLedger, HistoryEntry, Reason, RecordId, RegistryLedger,
 };
 
 use crate::Device;
 use crate::error::ReadError;
 use crate::state::DocState;
 
-/// One change in a record's history, verified or not.
+/// One change in a record's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HistoryItem {
-    /// A change whose seal, signature and author all check out.
+    /// A change whose seal and signature check out and which the access rules accept.
     Verified {
         /// The document (record × class) it belongs to.
         doc: DocId,
@@ -24,7 +25,19 @@ pub enum HistoryItem {
         /// Its author's holder, from the registry.
         holder: String,
     },
-    /// A stored change that fails verification: never to be trusted or shown as verified.
+    /// A correctly signed change the access rules reject (in the quarantine), or that waits
+    /// for changes not received yet.
+    Rejected {
+        /// The document it belongs to.
+        doc: DocId,
+        /// What it did.
+        entry: HistoryEntry,
+        /// Its author's holder, if enrolled.
+        holder: String,
+        /// Why it is not applied.
+        reason: String,
+    },
+    /// A stored change that fails its seal or signature: never to be trusted.
     Unverified {
         /// The document it is filed under.
         doc: DocId,
@@ -53,6 +66,8 @@ pub struct VerifyReport {
     pub documents: usize,
     /// Changes checked.
     pub changes: usize,
+    /// Changes in the quarantine (rejected by the access rules: not tampering).
+    pub quarantined: usize,
     /// What was found wrong.
     pub problems: Vec<Problem>,
 }
@@ -64,72 +79,37 @@ impl VerifyReport {
     }
 }
 
-/// The verdict on one stored change.
-pub(crate) type Verdict = Result<VerifiedChange, String>;
+/// One entry of the quarantine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    /// The document.
+    pub doc: DocId,
+    /// The change.
+    pub entry: HistoryEntry,
+    /// Why it was rejected.
+    pub reason: Reason,
+}
 
 impl Device {
-    /// Every stored change of `doc_id`, each with its verdict: its seal opens, its envelope
-    /// parses, its signature is valid for this organisation and document, and it is the change
-    /// filed under its hash.
-    pub(crate) fn verified_changes(
-        &self,
-        doc_id: &DocId,
-    ) -> Result<Vec<(ChangeHash, Verdict)>, ReadError> {
-        let name = doc_id.to_string();
-        let mut out = Vec::new();
-        for (hash, value) in self.store.changes(&name)? {
-            let hash = ChangeHash(hash);
-            let verdict = value
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| SignedChange::from_bytes(&bytes).map_err(|e| e.to_string()))
-                .and_then(|signed| {
-                    signed
-                        .verify_as(&self.org, doc_id, &hash)
-                        .map_err(|e| e.to_string())
-                });
-            out.push((hash, verdict));
-        }
-        Ok(out)
+    fn holder(&self, entry: &HistoryEntry) -> String {
+        self.registry()
+            .and_then(|r| r.device(&entry.author))
+            .map(|d| d.holder.clone())
+            .unwrap_or_default()
     }
 
-    /// Whether `author` may have written to `doc_id` as far as this version checks: enrolled,
-    /// and a direction device for the registry. (Role × class rules come with the policy.)
-    fn author_problem(&self, doc_id: &DocId, author: &DeviceId) -> Option<String> {
-        let Some(entry) = self.registry.device(author) else {
-            return Some("its author is not an enrolled device".into());
-        };
-        if *doc_id == DocId::Registry && !entry.roles.contains(&Role::Direction) {
-            return Some("its author is not a direction device".into());
-        }
-        None
-    }
-
-    /// The history of record `id` of `kind`, newest first; changes that fail verification
-    /// come first, marked as such.
+    /// The history of record `id` of `kind`, newest first; changes that fail verification come
+    /// first, then rejected ones, each marked as such.
     pub fn history(&self, kind: RecordKind, id: RecordId) -> Result<Vec<HistoryItem>, ReadError> {
         self.show(kind, id)?;
         let mut bad = Vec::new();
         let mut good = Vec::new();
         for class in kind.classes() {
             let doc = DocId::record(kind, id, class);
-            for (hash, verdict) in self.verified_changes(&doc)? {
-                let checked = verdict.and_then(|v| match self.author_problem(&doc, &v.author) {
-                    Some(p) => Err(p),
-                    None => Ok(v),
-                });
-                match checked {
-                    Ok(v) => {
-                        let holder = self
-                            .registry
-                            .device(&v.author)
-                            .map(|d| d.holder.clone())
-                            .unwrap_or_default();
-                        good.push(HistoryItem::Verified {
-                            doc: doc.clone(),
-                            entry: HistoryEntry::of(&v.change, v.author),
-                            holder,
-                        });
-                    }
+            let mut received = Vec::new();
+            for (hash, verdict) in self.stored_changes(&doc)? {
+                match verdict {
+                    Ok(r) => received.push(r),
                     Err(reason) => bad.push(HistoryItem::Unverified {
                         doc: doc.clone(),
                         hash,
@@ -137,9 +117,37 @@ impl Device {
                     }),
                 }
             }
+            let ledger = DocLedger::new(doc.clone(), received, &self.registry);
+            let eval = ledger.evaluation();
+            for (hash, r) in ledger.received() {
+                let entry = HistoryEntry::of(&r.change, r.author);
+                let holder = self.holder(&entry);
+                let reason = eval
+                    .rejected
+                    .get(hash)
+                    .map(|r| format!("rejected: {r}"))
+                    .or_else(|| {
+                        eval.pending
+                            .contains(hash)
+                            .then(|| "waiting for changes not received yet".to_owned())
+                    });
+                match reason {
+                    None => good.push(HistoryItem::Verified {
+                        doc: doc.clone(),
+                        entry,
+                        holder,
+                    }),
+                    Some(reason) => good.push(HistoryItem::Rejected {
+                        doc: doc.clone(),
+                        entry,
+                        holder,
+                        reason,
+                    }),
+                }
+            }
         }
         good.sort_by_key(|item| match item {
-            HistoryItem::Verified { entry, .. } => {
+            HistoryItem::Verified { entry, .. } | HistoryItem::Rejected { entry, .. } => {
                 std::cmp::Reverse((entry.time_ms, entry.seq, entry.hash))
             }
             HistoryItem::Unverified { hash, .. } => std::cmp::Reverse((i64::MAX, 0, *hash)),
@@ -148,13 +156,54 @@ impl Device {
         Ok(bad)
     }
 
+    /// Every rejected change this device holds, with its reason.
+    pub fn quarantine(&self) -> Result<Vec<Quarantined>, ReadError> {
+        let mut out = Vec::new();
+        let reg = &self.registry;
+        for (hash, reason) in &reg.evaluation().rejected {
+            if let Some(r) = reg.received().get(hash) {
+                out.push(Quarantined {
+                    doc: DocId::Registry,
+                    entry: HistoryEntry::of(&r.change, r.author),
+                    reason: reason.clone(),
+                });
+            }
+        }
+        for (name, value) in self.store.docs("")? {
+            let Some(state) = value.ok().and_then(|b| DocState::from_bytes(&b)) else {
+                continue;
+            };
+            if state.rejected.is_empty() {
+                continue;
+            }
+            let Ok(doc) = name.parse::<DocId>() else {
+                continue;
+            };
+            let stored = self.stored_changes(&doc)?;
+            for (hash, reason) in state.rejected() {
+                if let Some((_, Ok(r))) = stored.iter().find(|(h, _)| *h == hash) {
+                    out.push(Quarantined {
+                        doc: doc.clone(),
+                        entry: HistoryEntry::of(&r.change, r.author),
+                        reason: reason.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Re-verifies every stored change and document.
     pub fn verify(&self) -> Result<VerifyReport, ReadError> {
         let mut report = VerifyReport::default();
         let mut names: BTreeSet<String> =
             self.store.docs("")?.into_iter().map(|(n, _)| n).collect();
         names.extend(self.store.docs_with_changes()?);
-        for name in names {
+        // The registry first: record documents are judged against it.
+        let mut registry = RegistryLedger::new(self.org);
+        let mut order: Vec<String> = names.into_iter().collect();
+        order.sort_by_key(|n| n != "registry");
+        for name in order {
             report.documents += 1;
             let mut problem = |change: Option<ChangeHash>, what: String| {
                 report.problems.push(Problem {
@@ -184,36 +233,38 @@ impl Device {
                     state
                 }
             };
-            let mut valid = Vec::new();
-            let verdicts = self.verified_changes(&doc_id)?;
-            let count = verdicts.len();
-            for (hash, verdict) in verdicts {
+            let mut received = Vec::new();
+            let stored = self.stored_changes(&doc_id)?;
+            report.changes += stored.len();
+            let complete = stored.iter().all(|(_, v)| v.is_ok());
+            for (hash, verdict) in stored {
                 match verdict {
-                    Ok(v) => match self.author_problem(&doc_id, &v.author) {
-                        Some(p) => problem(Some(hash), p),
-                        None => valid.push(v.change),
-                    },
+                    Ok(r) => received.push(r),
                     Err(e) => problem(Some(hash), e),
                 }
             }
-            let complete = valid.len() == count;
-            match Doc::from_changes(doc_id.clone(), valid) {
-                Err(e) => problem(None, e.to_string()),
-                Ok(doc) => {
-                    if let (Some(state), true) = (state, complete) {
-                        let heads: Vec<[u8; 32]> = doc.heads().iter().map(|h| h.0).collect();
-                        if heads != state.heads {
-                            problem(None, "stored heads differ from the changes' heads".into());
-                        }
-                        if let DocId::Record { kind, .. } = doc_id
-                            && doc.record_fields(kind) != state.fields
-                        {
-                            problem(None, "stored fields differ from the changes".into());
-                        }
-                    }
+            let rebuilt = match &doc_id {
+                DocId::Registry => {
+                    registry.insert(received);
+                    DocState::of_registry(&registry)
+                }
+                DocId::Record { kind, .. } => {
+                    let ledger = DocLedger::new(doc_id.clone(), received, &registry);
+                    DocState::of(&ledger, Some(*kind))
+                }
+            };
+            report.quarantined += rebuilt.rejected.len();
+            if let (Some(state), true) = (state, complete) {
+                if rebuilt.heads != state.heads {
+                    problem(None, "stored heads differ from the changes' heads".into());
+                }
+                if rebuilt.fields != state.fields {
+                    problem(None, "stored fields differ from the changes".into());
+                }
+                if rebuilt.rejected != state.rejected || rebuilt.pending != state.pending {
+                    problem(None, "stored verdicts differ from the changes".into());
                 }
             }
-            report.changes += count;
         }
         Ok(report)
     }

@@ -17,12 +17,14 @@
 
 mod class;
 mod edit;
+mod policy;
 mod role;
 mod schema;
 mod value;
 
 pub use class::{FieldClass, UnknownClass};
 pub use edit::{EditError, EditOp, FieldEdit, RecordError, check_record};
+pub use policy::{Access, Policy, UnknownAccess};
 pub use role::{Role, UnknownRole};
 pub use schema::{FieldSpec, FieldType, MEMBER_STATUSES, RecordKind, UnknownKind};
 pub use value::Value;

@@ -19,6 +19,17 @@ use crate::{DeviceKey, DocId};
 pub struct Doc {
     id: DocId,
     am: Automerge,
+    /// The actor epoch local changes are made with (see [`DeviceId::actor`]).
+    pub(crate) epoch: u32,
+}
+
+impl std::fmt::Debug for Doc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Doc")
+            .field("id", &self.id)
+            .field("heads", &self.heads())
+            .finish()
+    }
 }
 
 /// Why a document could not be built or changed.
@@ -50,6 +61,7 @@ impl Doc {
         Doc {
             id,
             am: Automerge::new(),
+            epoch: 0,
         }
     }
 
@@ -87,6 +99,11 @@ impl Doc {
         self.am.get_change_by_hash(hash)
     }
 
+    /// Whether the document holds the change `hash`.
+    pub fn has(&self, hash: &ChangeHash) -> bool {
+        self.am.get_change_meta_by_hash(hash).is_some()
+    }
+
     /// Every change of the document, in causal order.
     pub fn changes(&self) -> Vec<Change> {
         self.am.get_changes(&[])
@@ -102,7 +119,7 @@ impl Doc {
             &mut automerge::transaction::Transaction<'_>,
         ) -> Result<(), automerge::AutomergeError>,
     ) -> Result<Option<Change>, DocError> {
-        self.am.set_actor(key.id().actor());
+        self.am.set_actor(key.id().actor(self.epoch));
         let mut tx = self.am.transaction();
         if let Err(e) = f(&mut tx) {
             tx.rollback();
@@ -114,11 +131,25 @@ impl Doc {
 
     /// Every root key with all its concurrent values (first the winner).
     pub(crate) fn root(&self) -> BTreeMap<String, Vec<ScalarValue>> {
+        self.root_at(None)
+    }
+
+    /// Like [`Doc::root`], as the document was at `heads` (which it must contain).
+    pub(crate) fn root_at(
+        &self,
+        heads: Option<&[ChangeHash]>,
+    ) -> BTreeMap<String, Vec<ScalarValue>> {
         let mut out = BTreeMap::new();
-        for key in self.am.keys(ROOT) {
-            let values: Vec<ScalarValue> = self
-                .am
-                .get_all(ROOT, key.as_str())
+        let keys: Vec<String> = match heads {
+            Some(h) => self.am.keys_at(ROOT, h).collect(),
+            None => self.am.keys(ROOT).collect(),
+        };
+        for key in keys {
+            let all = match heads {
+                Some(h) => self.am.get_all_at(ROOT, key.as_str(), h),
+                None => self.am.get_all(ROOT, key.as_str()),
+            };
+            let values: Vec<ScalarValue> = all
                 .unwrap_or_default()
                 .into_iter()
                 .filter_map(|(v, _)| v.into_scalar().ok())

@@ -60,14 +60,34 @@ impl fmt::Debug for DeviceKey {
 pub struct DeviceId(pub [u8; 32]);
 
 impl DeviceId {
-    /// The Automerge actor id of this device's changes.
-    pub fn actor(&self) -> ActorId {
-        ActorId::from(self.0.as_slice())
+    /// The Automerge actor id of this device's changes: its key, followed by an epoch (u32 BE)
+    /// when not 0. A device moves to a new epoch in a document when some of its own changes
+    /// there were rejected, so that it never makes two changes with one sequence number.
+    pub fn actor(&self, epoch: u32) -> ActorId {
+        let mut bytes = self.0.to_vec();
+        if epoch > 0 {
+            bytes.extend_from_slice(&epoch.to_be_bytes());
+        }
+        ActorId::from(bytes.as_slice())
     }
 
-    /// The device whose key is this actor id, if the actor id is a 32-byte key.
+    /// The device whose key begins this actor id (32 bytes, or 36 with an epoch).
     pub fn from_actor(actor: &ActorId) -> Option<Self> {
-        <[u8; 32]>::try_from(actor.to_bytes()).ok().map(DeviceId)
+        let bytes = actor.to_bytes();
+        match bytes.len() {
+            32 | 36 => <[u8; 32]>::try_from(&bytes[..32]).ok().map(DeviceId),
+            _ => None,
+        }
+    }
+
+    /// The epoch of an actor id (0 for a bare key).
+    pub fn epoch_of(actor: &ActorId) -> u32 {
+        actor
+            .to_bytes()
+            .get(32..36)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_be_bytes)
+            .unwrap_or(0)
     }
 
     /// Whether `signature` is this device's signature of `message` (strict verification: no
@@ -121,7 +141,9 @@ mod tests {
         let sig = key.sign(b"hello");
         assert!(key.id().verifies(b"hello", &sig));
         assert!(!key.id().verifies(b"hellp", &sig));
-        assert_eq!(DeviceId::from_actor(&key.id().actor()), Some(key.id()));
+        assert_eq!(DeviceId::from_actor(&key.id().actor(0)), Some(key.id()));
+        assert_eq!(DeviceId::from_actor(&key.id().actor(3)), Some(key.id()));
+        assert_eq!(DeviceId::epoch_of(&key.id().actor(3)), 3);
         assert_eq!(key.id().to_string().parse::<DeviceId>(), Ok(key.id()));
     }
 }

@@ -27,12 +27,16 @@
 //! assert!(signed.verify(&org, &other).is_err());
 //! ```
 
+#[cfg(test)]
+mod access_tests;
 mod document;
 mod envelope;
 mod history;
 mod identity;
 mod ids;
+mod ledger;
 mod registry;
+mod replica;
 
 pub use automerge::ChangeHash;
 pub use document::{Doc, DocError, FieldState};
@@ -40,4 +44,6 @@ pub use envelope::{EnvelopeError, SIGNATURE_DOMAIN, SignedChange, VerifiedChange
 pub use history::{HistoryEntry, touched_fields};
 pub use identity::{DeviceId, DeviceKey, KeyError};
 pub use ids::{DocId, DocIdError, OrgId, RecordId};
-pub use registry::{DeviceEntry, Registry, RegistryError};
+pub use ledger::{DocLedger, Evaluation, Reason, Received, RegistryLedger, author_heads};
+pub use registry::{DeviceEntry, Registry, RegistryError, RegistryOp, Revocation};
+pub use replica::{LocalError, ReceiveError, Replica};

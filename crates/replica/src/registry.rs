@@ -1,17 +1,41 @@
-//! The registry: the organisation's own document naming it and its enrolled devices.
+//! The registry: the organisation's own document naming it, its devices, their roles,
+//! confidentiality agreements and revocations, and the access policy.
 //!
-//! Layout (all at the root, see [`crate::Doc`] for why): `org/id`, `org/name`;
-//! per device `device/<hex key>/holder`, `…/city`, `…/enrolled_by`, `…/enrolled_at` (ms since
-//! the epoch) and one key `…/role/<role>` = `true` per role granted.
+//! Layout (all at the root, see [`crate::Doc`] for why):
+//! - `org/name`;
+//! - per device `device/<hex key>/holder`, `…/city`, `…/enrolled_by`, `…/enrolled_at` (ms);
+//! - `device/<hex>/role/<role>`: `true` granted, `false` removed;
+//! - `device/<hex>/agreement`: the date the holder signed the confidentiality agreement, or
+//!   `""` once withdrawn;
+//! - `device/<hex>/revoked`: the revocation time (ms); a revoked device stays revoked;
+//! - `device/<hex>/cutoff/<doc id>`: hex hashes, comma-separated, of that device's last changes
+//!   in that document that stay valid (with their ancestors);
+//! - `policy/<role>/<class>`: `none`, `read` or `write`.
+//!
+//! Concurrent values are read so that **removal wins**: a role is granted only if every
+//! concurrent value says so, an agreement holds only if none withdraws it, a policy entry takes
+//! the most restrictive of its concurrent values, and cut-offs are the union of concurrent ones.
+//!
+//! The organisation's id is the first 16 bytes of the hash of the registry's first change (the
+//! genesis), so no second genesis can claim the organisation.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::transaction::Transactable;
-use automerge::{Change, ROOT, ScalarValue};
-use carnet_model::Role;
+use automerge::{Change, ChangeHash, ROOT, ScalarValue};
+use carnet_model::{Access, FieldClass, Policy, Role};
 use uuid::Uuid;
 
 use crate::{DeviceId, DeviceKey, Doc, DocError, DocId, OrgId};
+
+/// A device's revocation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Revocation {
+    /// When it was revoked (ms since the epoch, as the revoking device said).
+    pub at_ms: i64,
+    /// Per document, the revoked device's last changes that stay valid (with their ancestors).
+    pub cutoff: BTreeMap<String, BTreeSet<ChangeHash>>,
+}
 
 /// A device as the registry knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,10 +48,14 @@ pub struct DeviceEntry {
     pub city: Option<String>,
     /// The roles granted to the device.
     pub roles: BTreeSet<Role>,
+    /// When its holder signed the confidentiality agreement (`YYYY-MM-DD`), if they did.
+    pub agreement: Option<String>,
     /// The device that enrolled it (none for the founding device).
     pub enrolled_by: Option<DeviceId>,
     /// When it was enrolled, in milliseconds since the epoch.
     pub enrolled_at_ms: i64,
+    /// Its revocation, if revoked.
+    pub revoked: Option<Revocation>,
 }
 
 /// The registry read from its document.
@@ -37,71 +65,290 @@ pub struct Registry {
     pub org_id: OrgId,
     /// The organisation's name.
     pub org_name: String,
-    /// Enrolled devices.
+    /// Enrolled devices (revoked ones included, marked).
     pub devices: BTreeMap<DeviceId, DeviceEntry>,
+    /// The access policy.
+    pub policy: Policy,
 }
 
 /// Why a registry document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistryError {
-    /// The document does not name its organisation.
-    #[error("the registry does not name its organisation")]
-    NoOrganisation,
+    /// The document has no genesis.
+    #[error("the registry has no genesis")]
+    NoGenesis,
     /// The registry names another organisation than expected.
     #[error("the registry belongs to another organisation")]
     OtherOrganisation,
 }
 
-fn text(values: Option<&Vec<ScalarValue>>) -> Option<String> {
-    match values?.first()? {
+/// One change to the registry, made by a direction device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryOp {
+    /// Enrols a device.
+    Enrol {
+        /// Its key.
+        device: DeviceId,
+        /// Who holds it.
+        holder: String,
+        /// Its city.
+        city: Option<String>,
+        /// Its roles.
+        roles: BTreeSet<Role>,
+    },
+    /// Grants (`true`) or removes (`false`) a role.
+    Role {
+        /// The device.
+        device: DeviceId,
+        /// The role.
+        role: Role,
+        /// Granted or removed.
+        granted: bool,
+    },
+    /// Records (`Some(date)`) or withdraws (`None`) the holder's confidentiality agreement.
+    Agreement {
+        /// The device.
+        device: DeviceId,
+        /// The date it was signed.
+        signed_on: Option<String>,
+    },
+    /// Revokes a device; its changes outside `cutoff` become invalid everywhere.
+    Revoke {
+        /// The device.
+        device: DeviceId,
+        /// Per document, its last changes that stay valid.
+        cutoff: BTreeMap<String, BTreeSet<ChangeHash>>,
+    },
+    /// Extends a revoked device's cut-off (re-admits reviewed work).
+    ExtendCutoff {
+        /// The device.
+        device: DeviceId,
+        /// The document.
+        doc: String,
+        /// The changes that stay valid (replaces the previous set for that document).
+        heads: BTreeSet<ChangeHash>,
+    },
+    /// Sets the policy for a role and class.
+    Policy {
+        /// The role.
+        role: Role,
+        /// The class.
+        class: FieldClass,
+        /// The access.
+        access: Access,
+    },
+}
+
+fn text(values: &[ScalarValue]) -> Option<String> {
+    match values.first()? {
         ScalarValue::Str(s) => Some(s.to_string()),
         _ => None,
     }
 }
 
+fn hashes(text: &str) -> BTreeSet<ChangeHash> {
+    text.split(',')
+        .filter_map(|h| h.trim().parse::<ChangeHash>().ok())
+        .collect()
+}
+
+fn join(hashes: &BTreeSet<ChangeHash>) -> String {
+    hashes
+        .iter()
+        .map(|h| h.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl OrgId {
+    /// The organisation founded by the registry genesis `hash`.
+    pub fn from_genesis(hash: &ChangeHash) -> OrgId {
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&hash.0[..16]);
+        OrgId(Uuid::from_bytes(bytes))
+    }
+}
+
+impl RegistryOp {
+    fn write(
+        &self,
+        tx: &mut automerge::transaction::Transaction<'_>,
+        by: DeviceId,
+        time_ms: i64,
+    ) -> Result<(), automerge::AutomergeError> {
+        match self {
+            RegistryOp::Enrol {
+                device,
+                holder,
+                city,
+                roles,
+            } => {
+                tx.put(ROOT, format!("device/{device}/holder"), holder.as_str())?;
+                if let Some(city) = city {
+                    tx.put(ROOT, format!("device/{device}/city"), city.as_str())?;
+                }
+                if by != *device {
+                    tx.put(ROOT, format!("device/{device}/enrolled_by"), by.to_string())?;
+                }
+                tx.put(
+                    ROOT,
+                    format!("device/{device}/enrolled_at"),
+                    ScalarValue::Int(time_ms),
+                )?;
+                for role in roles {
+                    tx.put(ROOT, format!("device/{device}/role/{role}"), true)?;
+                }
+            }
+            RegistryOp::Role {
+                device,
+                role,
+                granted,
+            } => {
+                tx.put(ROOT, format!("device/{device}/role/{role}"), *granted)?;
+            }
+            RegistryOp::Agreement { device, signed_on } => {
+                let value = signed_on.clone().unwrap_or_default();
+                tx.put(ROOT, format!("device/{device}/agreement"), value)?;
+            }
+            RegistryOp::Revoke { device, cutoff } => {
+                tx.put(
+                    ROOT,
+                    format!("device/{device}/revoked"),
+                    ScalarValue::Int(time_ms),
+                )?;
+                for (doc, heads) in cutoff {
+                    tx.put(ROOT, format!("device/{device}/cutoff/{doc}"), join(heads))?;
+                }
+            }
+            RegistryOp::ExtendCutoff { device, doc, heads } => {
+                tx.put(ROOT, format!("device/{device}/cutoff/{doc}"), join(heads))?;
+            }
+            RegistryOp::Policy {
+                role,
+                class,
+                access,
+            } => {
+                tx.put(
+                    ROOT,
+                    format!("policy/{role}/{}", class.code()),
+                    access.name(),
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Registry {
     /// The genesis of an organisation's registry, made by its founding device, which it names
-    /// as a *direction* device held by `holder`.
+    /// as a *direction* device held by `holder`, who signs the confidentiality agreement on
+    /// founding it (dated `agreement`, `YYYY-MM-DD`), with Mist's rules as the policy. Returns
+    /// the document, its first change and the organisation's id (derived from that change).
     pub fn genesis(
         key: &DeviceKey,
-        org: OrgId,
         org_name: &str,
         holder: &str,
         city: Option<&str>,
+        agreement: &str,
         time_ms: i64,
-    ) -> Result<(Doc, Change), DocError> {
+    ) -> Result<(Doc, Change, OrgId), DocError> {
         let mut doc = Doc::new(DocId::Registry);
         let me = key.id();
-        let change = doc.transact(key, time_ms, |tx| {
-            tx.put(ROOT, "org/id", org.0.to_string())?;
-            tx.put(ROOT, "org/name", org_name)?;
-            tx.put(ROOT, format!("device/{me}/holder"), holder)?;
-            if let Some(city) = city {
-                tx.put(ROOT, format!("device/{me}/city"), city)?;
+        let policy = Policy::mist_default();
+        let mut ops = vec![RegistryOp::Enrol {
+            device: me,
+            holder: holder.to_owned(),
+            city: city.map(str::to_owned),
+            roles: BTreeSet::from([Role::Direction]),
+        }];
+        ops.push(RegistryOp::Agreement {
+            device: me,
+            signed_on: Some(agreement.to_owned()),
+        });
+        for role in Role::ALL {
+            for class in FieldClass::ALL {
+                ops.push(RegistryOp::Policy {
+                    role,
+                    class,
+                    access: policy.get(role, class),
+                });
             }
-            tx.put(
-                ROOT,
-                format!("device/{me}/enrolled_at"),
-                ScalarValue::Int(time_ms),
-            )?;
-            tx.put(ROOT, format!("device/{me}/role/{}", Role::Direction), true)?;
+        }
+        let change = doc.transact(key, time_ms, |tx| {
+            tx.put(ROOT, "org/name", org_name)?;
+            for op in &ops {
+                op.write(tx, me, time_ms)?;
+            }
             Ok(())
         })?;
         // A transaction that sets keys in an empty document always makes a change.
         let change = change.ok_or(DocError::WrongDocument)?;
-        Ok((doc, change))
+        let org = OrgId::from_genesis(&change.hash());
+        Ok((doc, change, org))
     }
 
-    /// Reads the registry from its document.
+    /// Applies registry operations as one change by `key` (which should be a direction
+    /// device: others' registry changes are rejected by every replica).
+    pub fn apply(
+        doc: &mut Doc,
+        key: &DeviceKey,
+        ops: &[RegistryOp],
+        time_ms: i64,
+    ) -> Result<Option<Change>, DocError> {
+        if *doc.id() != DocId::Registry {
+            return Err(DocError::WrongDocument);
+        }
+        let me = key.id();
+        doc.transact(key, time_ms, |tx| {
+            for op in ops {
+                op.write(tx, me, time_ms)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Reads the registry from its document as it is now.
     pub fn read(doc: &Doc) -> Result<Registry, RegistryError> {
-        let root = doc.root();
-        let org_id = text(root.get("org/id"))
-            .and_then(|s| Uuid::parse_str(&s).ok())
-            .map(OrgId)
-            .ok_or(RegistryError::NoOrganisation)?;
-        let org_name = text(root.get("org/name")).unwrap_or_default();
+        Self::read_at(doc, None)
+    }
+
+    /// Reads the registry as it was at `heads` (all of which the document must hold).
+    pub fn read_at(doc: &Doc, heads: Option<&[ChangeHash]>) -> Result<Registry, RegistryError> {
+        let genesis = doc
+            .changes()
+            .into_iter()
+            .find(|c| c.deps().is_empty())
+            .ok_or(RegistryError::NoGenesis)?;
+        let org_id = OrgId::from_genesis(&genesis.hash());
+        let root = doc.root_at(heads);
+        let org_name = root
+            .get("org/name")
+            .and_then(|v| text(v))
+            .unwrap_or_default();
+        let mut policy = Policy::mist_default();
         let mut devices: BTreeMap<DeviceId, DeviceEntry> = BTreeMap::new();
         for (key, values) in &root {
+            if let Some(rest) = key.strip_prefix("policy/") {
+                let Some((role, class)) = rest.split_once('/') else {
+                    continue;
+                };
+                let (Ok(role), Ok(class)) = (role.parse::<Role>(), class.parse::<FieldClass>())
+                else {
+                    continue;
+                };
+                // The most restrictive of concurrent values wins.
+                let access = values
+                    .iter()
+                    .filter_map(|v| match v {
+                        ScalarValue::Str(s) => s.parse::<Access>().ok(),
+                        _ => None,
+                    })
+                    .min();
+                if let Some(access) = access {
+                    policy.set(role, class, access);
+                }
+                continue;
+            }
             let Some(rest) = key.strip_prefix("device/") else {
                 continue;
             };
@@ -116,33 +363,82 @@ impl Registry {
                 holder: String::new(),
                 city: None,
                 roles: BTreeSet::new(),
+                agreement: None,
                 enrolled_by: None,
                 enrolled_at_ms: 0,
+                revoked: None,
             });
             match attr {
-                "holder" => entry.holder = text(Some(values)).unwrap_or_default(),
-                "city" => entry.city = text(Some(values)),
-                "enrolled_by" => {
-                    entry.enrolled_by = text(Some(values)).and_then(|s| s.parse().ok())
-                }
+                "holder" => entry.holder = text(values).unwrap_or_default(),
+                "city" => entry.city = text(values),
+                "enrolled_by" => entry.enrolled_by = text(values).and_then(|s| s.parse().ok()),
                 "enrolled_at" => {
                     if let Some(ScalarValue::Int(t)) = values.first() {
                         entry.enrolled_at_ms = *t;
                     }
                 }
+                "agreement" => {
+                    let all: Vec<String> = values
+                        .iter()
+                        .map(|v| match v {
+                            ScalarValue::Str(s) => s.to_string(),
+                            _ => String::new(),
+                        })
+                        .collect();
+                    entry.agreement = if all.iter().any(String::is_empty) {
+                        None
+                    } else {
+                        all.into_iter().max()
+                    };
+                }
+                "revoked" => {
+                    let at_ms = values
+                        .iter()
+                        .filter_map(|v| match v {
+                            ScalarValue::Int(t) => Some(*t),
+                            _ => None,
+                        })
+                        .min()
+                        .unwrap_or_default();
+                    entry.revoked.get_or_insert_with(Revocation::default).at_ms = at_ms;
+                }
                 _ => {
-                    if let Some(role) = attr.strip_prefix("role/").and_then(|r| r.parse().ok())
-                        && values.first() == Some(&ScalarValue::Boolean(true))
+                    if let Some(role) = attr
+                        .strip_prefix("role/")
+                        .and_then(|r| r.parse::<Role>().ok())
                     {
-                        entry.roles.insert(role);
+                        if values.iter().all(|v| *v == ScalarValue::Boolean(true)) {
+                            entry.roles.insert(role);
+                        }
+                    } else if let Some(doc) = attr.strip_prefix("cutoff/") {
+                        let mut union = BTreeSet::new();
+                        for v in values {
+                            if let ScalarValue::Str(s) = v {
+                                union.extend(hashes(s));
+                            }
+                        }
+                        // Cut-offs mean something only once the device is revoked.
+                        entry
+                            .revoked
+                            .get_or_insert_with(Revocation::default)
+                            .cutoff
+                            .insert(doc.to_owned(), union);
                     }
                 }
+            }
+        }
+        // A cut-off without a revocation (written by an extension alone) revokes nothing.
+        for entry in devices.values_mut() {
+            let revoked = root.contains_key(&format!("device/{}/revoked", entry.id));
+            if !revoked {
+                entry.revoked = None;
             }
         }
         Ok(Registry {
             org_id,
             org_name,
             devices,
+            policy,
         })
     }
 
@@ -155,9 +451,27 @@ impl Registry {
         Ok(registry)
     }
 
-    /// The device with this key, if enrolled.
+    /// The device with this key, if enrolled (revoked or not).
     pub fn device(&self, id: &DeviceId) -> Option<&DeviceEntry> {
         self.devices.get(id)
+    }
+
+    /// What `device` may do with `class` under this registry's policy (none if unknown or
+    /// revoked).
+    pub fn access(&self, device: &DeviceId, class: FieldClass) -> Access {
+        match self.device(device) {
+            Some(d) if d.revoked.is_none() => {
+                self.policy
+                    .effective(&d.roles, d.agreement.is_some(), class)
+            }
+            _ => Access::None,
+        }
+    }
+
+    /// Whether `device` is an enrolled, unrevoked direction device.
+    pub fn is_direction(&self, device: &DeviceId) -> bool {
+        self.device(device)
+            .is_some_and(|d| d.revoked.is_none() && d.roles.contains(&Role::Direction))
     }
 }
 
@@ -166,21 +480,143 @@ mod tests {
     use super::*;
 
     #[test]
-    fn genesis_names_the_founder_as_direction() {
+    fn genesis_names_the_founder_as_direction_and_derives_the_org() {
         let key = DeviceKey::generate().unwrap();
-        let org = OrgId::random();
-        let (doc, change) = Registry::genesis(&key, org, "Mist", "Ada", Some("Paris"), 5).unwrap();
-        assert_eq!(change.actor_id(), &key.id().actor());
+        let (doc, change, org) =
+            Registry::genesis(&key, "Mist", "Ada", Some("Paris"), "2026-01-01", 5).unwrap();
+        assert_eq!(change.actor_id(), &key.id().actor(0));
+        assert_eq!(org, OrgId::from_genesis(&change.hash()));
         let reg = Registry::read_for(&doc, &org).unwrap();
         assert_eq!(reg.org_name, "Mist");
         let me = reg.device(&key.id()).unwrap();
-        assert_eq!(me.holder, "Ada");
-        assert_eq!(me.city.as_deref(), Some("Paris"));
+        assert_eq!(
+            (me.holder.as_str(), me.city.as_deref()),
+            ("Ada", Some("Paris"))
+        );
         assert!(me.roles.contains(&Role::Direction));
-        assert_eq!(me.enrolled_at_ms, 5);
+        assert_eq!(me.enrolled_by, None);
+        assert_eq!(reg.policy, Policy::mist_default());
+        assert!(reg.is_direction(&key.id()));
         assert_eq!(
             Registry::read_for(&doc, &OrgId::random()),
             Err(RegistryError::OtherOrganisation)
         );
+    }
+
+    #[test]
+    fn roles_agreements_policy_and_revocations_round_trip() {
+        let key = DeviceKey::generate().unwrap();
+        let staff = DeviceKey::generate().unwrap().id();
+        let (mut doc, _, _) =
+            Registry::genesis(&key, "Mist", "Ada", None, "2026-01-01", 1).unwrap();
+        let ops = [RegistryOp::Enrol {
+            device: staff,
+            holder: "Bea".into(),
+            city: None,
+            roles: BTreeSet::from([Role::Staff]),
+        }];
+        Registry::apply(&mut doc, &key, &ops, 2).unwrap();
+        let before = doc.heads();
+        let reg = Registry::read(&doc).unwrap();
+        assert_eq!(
+            reg.access(&staff, FieldClass::Per),
+            Access::None,
+            "no agreement yet"
+        );
+        assert_eq!(reg.access(&staff, FieldClass::Com), Access::Write);
+        let cut = BTreeSet::from([ChangeHash([1; 32])]);
+        let ops = [
+            RegistryOp::Agreement {
+                device: staff,
+                signed_on: Some("2026-01-02".into()),
+            },
+            RegistryOp::Policy {
+                role: Role::Staff,
+                class: FieldClass::Act,
+                access: Access::Read,
+            },
+            RegistryOp::Revoke {
+                device: staff,
+                cutoff: BTreeMap::from([("member/x/per".to_string(), cut.clone())]),
+            },
+        ];
+        Registry::apply(&mut doc, &key, &ops, 3).unwrap();
+        let reg = Registry::read(&doc).unwrap();
+        let bea = reg.device(&staff).unwrap();
+        assert_eq!(bea.agreement.as_deref(), Some("2026-01-02"));
+        assert_eq!(bea.revoked.as_ref().unwrap().cutoff["member/x/per"], cut);
+        assert_eq!(reg.policy.get(Role::Staff, FieldClass::Act), Access::Read);
+        assert_eq!(reg.access(&staff, FieldClass::Com), Access::None, "revoked");
+        let old = Registry::read_at(&doc, Some(&before)).unwrap();
+        assert!(
+            old.device(&staff).unwrap().revoked.is_none(),
+            "reading at old heads"
+        );
+    }
+
+    #[test]
+    fn removal_wins_over_a_concurrent_grant() {
+        let a = DeviceKey::generate().unwrap();
+        let b = DeviceKey::generate().unwrap();
+        let x = DeviceKey::generate().unwrap().id();
+        let (mut da, _, _) = Registry::genesis(&a, "Mist", "A", None, "2026-01-01", 1).unwrap();
+        let enrol = [
+            RegistryOp::Enrol {
+                device: b.id(),
+                holder: "B".into(),
+                city: None,
+                roles: BTreeSet::from([Role::Direction]),
+            },
+            RegistryOp::Enrol {
+                device: x,
+                holder: "X".into(),
+                city: None,
+                roles: BTreeSet::from([Role::Staff]),
+            },
+        ];
+        Registry::apply(&mut da, &a, &enrol, 2).unwrap();
+        let mut db = Doc::from_changes(DocId::Registry, da.changes()).unwrap();
+        Registry::apply(
+            &mut da,
+            &a,
+            &[RegistryOp::Role {
+                device: x,
+                role: Role::Staff,
+                granted: false,
+            }],
+            3,
+        )
+        .unwrap();
+        Registry::apply(
+            &mut db,
+            &b,
+            &[
+                RegistryOp::Role {
+                    device: x,
+                    role: Role::Staff,
+                    granted: true,
+                },
+                RegistryOp::Agreement {
+                    device: x,
+                    signed_on: Some("2026-01-01".into()),
+                },
+            ],
+            3,
+        )
+        .unwrap();
+        Registry::apply(
+            &mut da,
+            &a,
+            &[RegistryOp::Agreement {
+                device: x,
+                signed_on: None,
+            }],
+            4,
+        )
+        .unwrap();
+        da.apply(db.changes()).unwrap();
+        let reg = Registry::read(&da).unwrap();
+        assert!(!reg.device(&x).unwrap().roles.contains(&Role::Staff));
+        assert_eq!(reg.device(&x).unwrap().agreement, None);
     }
 }

@@ -305,6 +305,29 @@ impl WriteBatch<'_> {
         Ok(())
     }
 
+    /// Removes document `doc`: its state and every change of it (a device that may no longer
+    /// read its class, or an erasure).
+    pub fn delete_doc(&mut self, doc: &str) -> Result<(), StoreError> {
+        {
+            let mut table = self.tx.open_table(DOCS).map_err(storage)?;
+            table.remove(doc).map_err(storage)?;
+        }
+        let mut table = self.tx.open_table(CHANGES).map_err(storage)?;
+        let hashes: Vec<Vec<u8>> = table
+            .range((doc, [].as_slice())..)
+            .map_err(storage)?
+            .map_while(|item| {
+                let (k, _) = item.ok()?;
+                let (d, h) = k.value();
+                (d == doc).then(|| h.to_vec())
+            })
+            .collect();
+        for h in hashes {
+            table.remove((doc, h.as_slice())).map_err(storage)?;
+        }
+        Ok(())
+    }
+
     /// Applies every write of the batch, durably.
     pub fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().map_err(storage)
@@ -374,6 +397,23 @@ mod tests {
             b"CANARY-org"
         );
         assert!(store.info("nothing").unwrap().is_none());
+    }
+
+    #[test]
+    fn deleting_a_document_removes_its_changes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, store) = new_store(&dir);
+        let mut batch = store.write().unwrap();
+        batch.put_doc("member/x/per", b"s").unwrap();
+        batch.put_change("member/x/per", &[2; 32], b"c").unwrap();
+        batch.put_change("member/x/pes", &[2; 32], b"c").unwrap();
+        batch.commit().unwrap();
+        let mut batch = store.write().unwrap();
+        batch.delete_doc("member/x/per").unwrap();
+        batch.commit().unwrap();
+        assert!(store.doc("member/x/per").unwrap().is_none());
+        assert!(store.changes("member/x/per").unwrap().is_empty());
+        assert_eq!(store.changes("member/x/pes").unwrap().len(), 1);
     }
 
     #[test]

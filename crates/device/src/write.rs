@@ -1,0 +1,209 @@
+//! Local writes: records, and registry changes (enrolment, roles, agreements, revocation,
+//! policy). Each is checked against this device's rights first, signed, and stored with the
+//! new state in one transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use carnet_model::{Access, FieldClass, FieldEdit, RecordKind, Role, Value, check_record};
+use carnet_replica::{
+    DeviceId, DocId, FieldState, Received, RecordId, Registry, RegistryOp, SignedChange,
+    author_heads,
+};
+use chrono::{DateTime, Utc};
+
+use crate::Device;
+use crate::device::time_ms;
+use crate::error::{ReadError, WriteError};
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// New changes were signed and stored, in these documents.
+    Changed(Vec<DocId>),
+    /// Every value given was already there: nothing was written.
+    Unchanged,
+}
+
+impl Device {
+    /// Creates a record of `kind` from `edits`; returns its id.
+    pub fn add(
+        &mut self,
+        kind: RecordKind,
+        edits: &[FieldEdit],
+        now: DateTime<Utc>,
+    ) -> Result<RecordId, WriteError> {
+        let id = RecordId::random();
+        self.write(kind, id, BTreeMap::new(), edits, now)?;
+        Ok(id)
+    }
+
+    /// Edits the existing record `id` of `kind`.
+    pub fn set(
+        &mut self,
+        kind: RecordKind,
+        id: RecordId,
+        edits: &[FieldEdit],
+        now: DateTime<Utc>,
+    ) -> Result<Written, WriteError> {
+        let current = self.show(kind, id)?;
+        self.write(kind, id, current.fields, edits, now)
+    }
+
+    fn write(
+        &mut self,
+        kind: RecordKind,
+        id: RecordId,
+        current: BTreeMap<String, FieldState>,
+        edits: &[FieldEdit],
+        now: DateTime<Utc>,
+    ) -> Result<Written, WriteError> {
+        if edits.is_empty() {
+            return Err(WriteError::NoEdits);
+        }
+        let me = self.id();
+        for e in edits {
+            self.registry
+                .may_write(&me, e.field.class)
+                .map_err(|reason| WriteError::Forbidden {
+                    field: e.field.name,
+                    class: e.field.class,
+                    reason,
+                })?;
+        }
+        // Check the record as it will be before touching any document.
+        let mut after: BTreeMap<String, Value> =
+            current.into_iter().map(|(k, s)| (k, s.value)).collect();
+        for edit in edits {
+            edit.apply_to(&mut after);
+        }
+        check_record(kind, &after, now.date_naive())?;
+
+        let registry_heads = self.registry.doc().heads();
+        let mut out = Vec::new();
+        for class in kind.classes() {
+            let class_edits: Vec<FieldEdit> = edits
+                .iter()
+                .filter(|e| e.field.class == class)
+                .cloned()
+                .collect();
+            if class_edits.is_empty() {
+                continue;
+            }
+            let doc_id = DocId::record(kind, id, class);
+            let mut ledger = self.ledger(&doc_id).map_err(|e| match e {
+                ReadError::Damaged { doc } => WriteError::Unverified { doc },
+                other => WriteError::Read(other),
+            })?;
+            if let Some(change) =
+                ledger
+                    .doc_for(&me)
+                    .edit_record(&self.key, &class_edits, time_ms(now))?
+            {
+                let signed =
+                    SignedChange::sign(&self.key, &self.org, &doc_id, &change, &registry_heads);
+                let r = Received {
+                    signed,
+                    change,
+                    author: me,
+                };
+                ledger.record_local(r.clone());
+                out.push((ledger, r));
+            }
+        }
+        if out.is_empty() {
+            return Ok(Written::Unchanged);
+        }
+        let mut batch = self.store.write()?;
+        let mut docs = Vec::new();
+        for (ledger, r) in &out {
+            self.put_doc(&mut batch, ledger, [r])?;
+            docs.push(ledger.id().clone());
+        }
+        batch.commit()?;
+        Ok(Written::Changed(docs))
+    }
+
+    /// Makes a registry change (direction devices only) and stores it; documents whose
+    /// verdicts it changes are judged again in the same transaction.
+    pub fn change_registry(
+        &mut self,
+        ops: &[RegistryOp],
+        now: DateTime<Utc>,
+    ) -> Result<Written, WriteError> {
+        let me = self.id();
+        if !self.registry().is_some_and(|r| r.is_direction(&me)) {
+            return Err(WriteError::NotDirection);
+        }
+        let mut doc = self.registry.doc_for(&me)?;
+        let Some(change) = Registry::apply(&mut doc, &self.key, ops, time_ms(now))? else {
+            return Ok(Written::Unchanged);
+        };
+        let signed = SignedChange::sign(&self.key, &self.org, &DocId::Registry, &change, &[]);
+        self.receive(&DocId::Registry, vec![signed])?;
+        Ok(Written::Changed(vec![DocId::Registry]))
+    }
+
+    /// Enrols `device` with `roles`, held by `holder`.
+    pub fn enrol(
+        &mut self,
+        device: DeviceId,
+        holder: &str,
+        roles: BTreeSet<Role>,
+        city: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Written, WriteError> {
+        let op = RegistryOp::Enrol {
+            device,
+            holder: holder.to_owned(),
+            city: city.map(str::to_owned),
+            roles,
+        };
+        self.change_registry(&[op], now)
+    }
+
+    /// Sets the policy of `role` on `class`.
+    pub fn set_policy(
+        &mut self,
+        role: Role,
+        class: FieldClass,
+        access: Access,
+        now: DateTime<Utc>,
+    ) -> Result<Written, WriteError> {
+        self.change_registry(
+            &[RegistryOp::Policy {
+                role,
+                class,
+                access,
+            }],
+            now,
+        )
+    }
+
+    /// Revokes `device`: its changes this device holds stay valid (the cut-off); any other
+    /// change it made or makes is rejected by every device.
+    pub fn revoke(&mut self, device: DeviceId, now: DateTime<Utc>) -> Result<Written, WriteError> {
+        let mut cutoff = BTreeMap::new();
+        let heads = author_heads(
+            self.registry.received(),
+            self.registry.evaluation(),
+            &device,
+        );
+        if !heads.is_empty() {
+            cutoff.insert(DocId::Registry.to_string(), heads);
+        }
+        for name in self.store.docs_with_changes()? {
+            let Ok(doc_id) = name.parse::<DocId>() else {
+                continue;
+            };
+            if doc_id == DocId::Registry {
+                continue;
+            }
+            let ledger = self.ledger(&doc_id)?;
+            let heads = author_heads(ledger.received(), ledger.evaluation(), &device);
+            if !heads.is_empty() {
+                cutoff.insert(name, heads);
+            }
+        }
+        self.change_registry(&[RegistryOp::Revoke { device, cutoff }], now)
+    }
+}
