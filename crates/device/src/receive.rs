@@ -92,6 +92,9 @@ impl Device {
                         rejected_before(self.registry.evaluation()).saturating_sub(before);
                 }
                 Some(class) => {
+                    if fresh.is_empty() {
+                        continue;
+                    }
                     if !self.can_read(class) {
                         report.refused.push((
                             doc.clone(),
@@ -144,7 +147,8 @@ impl Device {
                 }
             }
         }
-        for (ledger, added) in docs.values() {
+        // A document is stored only once it holds a change (never an empty shell).
+        for (ledger, added) in docs.values().filter(|(l, _)| !l.received().is_empty()) {
             self.put_doc(&mut batch, ledger, added)?;
         }
         batch.commit()?;

@@ -1,0 +1,329 @@
+//! Two store-backed devices of one organisation exchanging changes in one process: read scope,
+//! write rules on receipt, revocation in both delivery orders, and persistence of verdicts.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use carnet_device::{Device, HistoryItem, Written};
+use carnet_model::{FieldClass, RecordKind, Role};
+use carnet_replica::{DocId, Reason};
+use chrono::Utc;
+
+const PASS: &[u8] = b"a long test passphrase";
+
+fn edits(kind: RecordKind, typed: &[&str]) -> Vec<carnet_model::FieldEdit> {
+    typed.iter().map(|t| kind.parse_edit(t).unwrap()).collect()
+}
+
+/// Hands every document `from` holds to `to`, registry first, as one session.
+fn sync(from: &Device, to: &mut Device) -> carnet_device::ReceiveReport {
+    let mut batches = Vec::new();
+    for doc in from.documents().unwrap() {
+        batches.push((doc.clone(), from.export(&doc).unwrap()));
+    }
+    to.receive_many(batches).unwrap()
+}
+
+fn join(dir: &Path, name: &str, director: &mut Device, roles: &[Role], agreement: bool) -> Device {
+    let mut d = Device::create_joining(&dir.join(name), PASS, director.org()).unwrap();
+    let roles: BTreeSet<Role> = roles.iter().copied().collect();
+    director
+        .enrol(d.id(), name, roles, Some("Marseille"), Utc::now())
+        .unwrap();
+    if agreement {
+        let op = carnet_replica::RegistryOp::Agreement {
+            device: d.id(),
+            signed_on: Some("2026-01-01".into()),
+        };
+        director.change_registry(&[op], Utc::now()).unwrap();
+    }
+    sync(director, &mut d);
+    d
+}
+
+fn scan_for(dir: &Path, needle: &[u8]) -> bool {
+    std::fs::read_dir(dir).unwrap().any(|e| {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            scan_for(&p, needle)
+        } else {
+            std::fs::read(&p)
+                .unwrap()
+                .windows(needle.len())
+                .any(|w| w == needle)
+        }
+    })
+}
+
+#[test]
+fn a_board_device_receives_member_cards_but_never_personal_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut director = Device::init(
+        &dir.path().join("dir"),
+        PASS,
+        "Mist",
+        "Ada",
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    let m = RecordKind::Member;
+    let id = director
+        .add(
+            m,
+            &edits(
+                m,
+                &["display_name=Joy", "status=member", "last_name=CANARY-LAST"],
+            ),
+            Utc::now(),
+        )
+        .unwrap();
+    let mut board = join(dir.path(), "board", &mut director, &[Role::Board], true);
+    let report = sync(&director, &mut board);
+    assert!(
+        report
+            .refused
+            .iter()
+            .any(|(d, _)| d.class() == Some(FieldClass::Per)),
+        "{report:?}"
+    );
+    let view = board.show(m, id).unwrap();
+    assert_eq!(view.label(), "Joy");
+    assert!(!view.fields.contains_key("last_name"));
+    assert_eq!(view.hidden, vec![FieldClass::Per]);
+    assert!(
+        board
+            .documents()
+            .unwrap()
+            .iter()
+            .all(|d| d.class() != Some(FieldClass::Per))
+    );
+    drop(board);
+    // Sealed anyway, but the PER document is not even there: no trace of its existence.
+    assert!(!scan_for(&dir.path().join("board"), b"CANARY-LAST"));
+
+    // A board device writing a member's status is refused locally…
+    let mut board = Device::open(&dir.path().join("board"), PASS).unwrap();
+    let err = board
+        .set(m, id, &edits(m, &["status=left"]), Utc::now())
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("status") && err.to_string().contains("board"),
+        "{err}"
+    );
+}
+
+#[test]
+fn staff_changes_are_accepted_and_history_names_the_author() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut director = Device::init(
+        &dir.path().join("dir"),
+        PASS,
+        "Mist",
+        "Ada",
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    let mut staff = join(dir.path(), "Bea", &mut director, &[Role::Staff], true);
+    let m = RecordKind::Member;
+    let id = staff
+        .add(
+            m,
+            &edits(m, &["display_name=Ngozi", "status=member", "phone=+33 6"]),
+            Utc::now(),
+        )
+        .unwrap();
+    let report = sync(&staff, &mut director);
+    assert_eq!(report.rejected, 0, "{report:?}");
+    assert_eq!(
+        director.show(m, id).unwrap().fields["phone"]
+            .value
+            .to_string(),
+        "+33 6"
+    );
+    let history = director.history(m, id).unwrap();
+    assert!(
+        history
+            .iter()
+            .all(|h| matches!(h, HistoryItem::Verified { holder, .. } if holder == "Bea")),
+        "{history:?}"
+    );
+    assert!(director.verify().unwrap().is_clean());
+    // Nothing new: a second session stores nothing.
+    let again = sync(&staff, &mut director);
+    assert_eq!(again.new, 0);
+}
+
+#[test]
+fn a_revoked_device_is_cut_off_in_both_orders_and_the_verdict_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc::now;
+    let mut director =
+        Device::init(&dir.path().join("dir"), PASS, "Mist", "Ada", None, now()).unwrap();
+    let mut thief = join(
+        dir.path(),
+        "lost-phone",
+        &mut director,
+        &[Role::Staff],
+        true,
+    );
+    let mut other = join(dir.path(), "Chi", &mut director, &[Role::Staff], true);
+    let m = RecordKind::Member;
+    let id = thief
+        .add(
+            m,
+            &edits(m, &["display_name=Esther", "status=member", "city=Nice"]),
+            now(),
+        )
+        .unwrap();
+    sync(&thief, &mut director);
+    sync(&thief, &mut other);
+    assert_eq!(
+        director.revoke(thief.id(), now()).unwrap(),
+        Written::Changed(vec![DocId::Registry])
+    );
+    // The thief writes on, not knowing.
+    thief
+        .set(m, id, &edits(m, &["status=left", "city=Elsewhere"]), now())
+        .unwrap();
+    // Director: the late changes arrive after the revocation.
+    let report = sync(&thief, &mut director);
+    assert!(report.rejected > 0, "{report:?}");
+    // Other device: they arrive before the revocation, are applied, then leave.
+    sync(&thief, &mut other);
+    assert_eq!(
+        other.show(m, id).unwrap().fields["city"].value.to_string(),
+        "Elsewhere"
+    );
+    sync(&director, &mut other);
+    for d in [&director, &other] {
+        let v = d.show(m, id).unwrap();
+        assert_eq!(v.fields["city"].value.to_string(), "Nice");
+        assert_eq!(v.fields["status"].value.to_string(), "member");
+        let q = d.quarantine().unwrap();
+        assert_eq!(
+            q.iter().filter(|q| q.reason == Reason::Revoked).count(),
+            2,
+            "{q:?}"
+        );
+        assert!(d.verify().unwrap().is_clean(), "{:?}", d.verify().unwrap());
+    }
+    // The verdicts survive closing and reopening.
+    let other_home = dir.path().join("Chi");
+    drop(other);
+    let other = Device::open(&other_home, PASS).unwrap();
+    assert_eq!(
+        other.show(m, id).unwrap().fields["city"].value.to_string(),
+        "Nice"
+    );
+    assert_eq!(other.quarantine().unwrap().len(), 2);
+    let history = other.history(m, id).unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .filter(|h| matches!(h, HistoryItem::Rejected { .. }))
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn withdrawing_an_agreement_removes_personal_files_from_that_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut director = Device::init(
+        &dir.path().join("dir"),
+        PASS,
+        "Mist",
+        "Ada",
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    let m = RecordKind::Member;
+    let id = director
+        .add(
+            m,
+            &edits(
+                m,
+                &["display_name=Joy", "status=member", "last_name=Okafor"],
+            ),
+            Utc::now(),
+        )
+        .unwrap();
+    let mut staff = join(dir.path(), "Bea", &mut director, &[Role::Staff], true);
+    sync(&director, &mut staff);
+    assert!(staff.show(m, id).unwrap().fields.contains_key("last_name"));
+    let op = carnet_replica::RegistryOp::Agreement {
+        device: staff.id(),
+        signed_on: None,
+    };
+    director.change_registry(&[op], Utc::now()).unwrap();
+    sync(&director, &mut staff);
+    let view = staff.show(m, id).unwrap();
+    assert!(!view.fields.contains_key("last_name"));
+    assert!(
+        staff
+            .documents()
+            .unwrap()
+            .iter()
+            .all(|d| d.class() != Some(FieldClass::Per))
+    );
+    let err = staff
+        .set(m, id, &edits(m, &["last_name=X"]), Utc::now())
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("confidentiality agreement"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_stranger_gets_nothing_in_and_nothing_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut director = Device::init(
+        &dir.path().join("dir"),
+        PASS,
+        "Mist",
+        "Ada",
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    let mut stranger = Device::create_joining(&dir.path().join("x"), PASS, director.org()).unwrap();
+    // Never enrolled: it cannot write…
+    let m = RecordKind::Member;
+    assert!(
+        stranger
+            .add(
+                m,
+                &edits(m, &["display_name=X", "status=member"]),
+                Utc::now()
+            )
+            .is_err()
+    );
+    // …and what it forges is quarantined by the director.
+    let mut rogue = Device::init(
+        &dir.path().join("rogue"),
+        PASS,
+        "Fake",
+        "Eve",
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    rogue
+        .add(
+            m,
+            &edits(m, &["display_name=Fake", "status=member"]),
+            Utc::now(),
+        )
+        .unwrap();
+    let report = sync(&rogue, &mut director);
+    assert_eq!(
+        report.new, 0,
+        "changes of another organisation never verify: {report:?}"
+    );
+    assert!(!report.refused.is_empty());
+    assert!(director.list(m).unwrap().is_empty());
+}
