@@ -1,1 +1,347 @@
-//! e2e
+//! Helpers for Carnet's end-to-end tests: temporary homes, running the real `carnet` binary in
+//! them, and looking at what it left on disk (in the style of ripgrep's `tests/util.rs`).
+//!
+//! Every command runs as its own process, so each one opens and unlocks the store afresh: what a
+//! test reads back has survived closing and reopening the store.
+//!
+//! ```no_run
+//! let home = carnet_tests::Home::init();
+//! let id = home.add_member(&["--name", "Joy"]);
+//! assert_eq!(home.json(&["member", "show", &id, "--json"])["fields"]["display_name"], "Joy");
+//! ```
+
+pub mod raw;
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The passphrase of every test home.
+pub const PASSPHRASE: &str = "tests only: correct horse battery staple";
+
+/// The organisation every test home is created for.
+pub const ORG: &str = "Association Lumière";
+
+/// The holder of every test home's device.
+pub const HOLDER: &str = "Amara Diallo";
+
+/// Longest a single `carnet` run may take before the test fails instead of hanging.
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The `carnet` binary under test: `CARNET_BIN` if set, else the workspace's own, built (or found
+/// up to date) with cargo once per test process, with the profile the tests were built with.
+pub fn carnet_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("CARNET_BIN") {
+            return PathBuf::from(bin);
+        }
+        // Test executables live in <target>/<profile>/deps/.
+        let exe = std::env::current_exe().expect("the test executable's path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("the test executable is in <target>/<profile>/deps");
+        let target_dir = profile_dir.parent().expect("<target>/<profile>");
+        let profile = match profile_dir.file_name().and_then(OsStr::to_str) {
+            Some("debug") | None => "dev",
+            Some(other) => other,
+        };
+        let bin = profile_dir.join(format!("carnet{}", std::env::consts::EXE_SUFFIX));
+        // nextest runs each test in its own process: build once per run, not once per test.
+        let marker = profile_dir.join(".carnet-tests-built");
+        let run = std::env::var("NEXTEST_RUN_ID").ok();
+        if run.is_some() && bin.is_file() && std::fs::read_to_string(&marker).ok() == run {
+            return bin;
+        }
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+        let out = std::process::Command::new(cargo)
+            .arg("build")
+            .arg("--quiet")
+            .arg("--manifest-path")
+            .arg(&manifest)
+            .args([
+                "--package",
+                "carnet-cli",
+                "--bin",
+                "carnet",
+                "--profile",
+                profile,
+            ])
+            .env("CARGO_TARGET_DIR", target_dir)
+            .output()
+            .expect("running cargo to build carnet");
+        assert!(
+            out.status.success(),
+            "building the carnet binary failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(bin.is_file(), "no carnet binary at {}", bin.display());
+        if let Some(run) = run {
+            // Only after a successful build, so that a test reading it finds a whole binary.
+            let _ = std::fs::write(&marker, run);
+        }
+        bin
+    })
+}
+
+/// What a finished run printed, for assertion messages.
+pub fn describe(args: &[&str], out: &Output) -> String {
+    format!(
+        "carnet {}\nexit: {:?}\n--- stdout\n{}--- stderr\n{}",
+        args.join(" "),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A device's home in a temporary directory, removed when dropped.
+pub struct Home {
+    dir: TempDir,
+    home: PathBuf,
+    device: Option<String>,
+}
+
+impl Home {
+    /// A home that does not exist yet (`carnet init` creates it).
+    pub fn new() -> Home {
+        let dir = tempfile::Builder::new()
+            .prefix("carnet-e2e-")
+            .tempdir()
+            .expect("a temporary directory");
+        let home = dir.path().join("home");
+        Home {
+            dir,
+            home,
+            device: None,
+        }
+    }
+
+    /// A home where `carnet init` has created the organisation [`ORG`] held by [`HOLDER`].
+    pub fn init() -> Home {
+        let mut home = Home::new();
+        let out = home.ok(&["init", "--org", ORG, "--holder", HOLDER, "--city", "Lyon"]);
+        let device = out
+            .lines()
+            .find_map(|l| l.strip_prefix("this device: "))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("init did not print the device id:\n{out}"))
+            .to_owned();
+        home.device = Some(device);
+        home
+    }
+
+    /// The home directory (`CARNET_HOME`).
+    pub fn path(&self) -> &Path {
+        &self.home
+    }
+
+    /// The temporary directory holding the home; also the `HOME` of every run, so that nothing
+    /// can escape into the real user's directories.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The store file.
+    pub fn store_path(&self) -> PathBuf {
+        self.home.join("carnet.redb")
+    }
+
+    /// The store file's bytes.
+    pub fn store_bytes(&self) -> Vec<u8> {
+        std::fs::read(self.store_path()).expect("reading the store file")
+    }
+
+    /// This device's id (hex), as `carnet init` printed it.
+    pub fn device_id(&self) -> &str {
+        self.device.as_deref().expect("an initialised home")
+    }
+
+    /// Runs `carnet args` in this home with `passphrase`.
+    pub fn carnet_with_passphrase(&self, passphrase: &str, args: &[&str]) -> Output {
+        let mut cmd = assert_cmd::Command::new(carnet_bin());
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.root())
+            .env("XDG_DATA_HOME", self.root().join("xdg"))
+            .env("CARNET_HOME", &self.home)
+            .env("CARNET_PASSPHRASE", passphrase)
+            .env("RUST_BACKTRACE", "1")
+            .current_dir(self.root())
+            .timeout(TIMEOUT);
+        cmd.output().expect("running carnet")
+    }
+
+    /// Runs `carnet args` in this home with [`PASSPHRASE`].
+    pub fn carnet(&self, args: &[&str]) -> Output {
+        self.carnet_with_passphrase(PASSPHRASE, args)
+    }
+
+    /// Runs `carnet args`, asserts it succeeded and returns its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.carnet(args);
+        assert!(
+            out.status.success(),
+            "expected success\n{}",
+            describe(args, &out)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+
+    /// Runs `carnet args`, asserts it failed cleanly (non-zero exit, no panic, nothing on
+    /// standard output) and returns its standard error.
+    pub fn fail(&self, args: &[&str]) -> String {
+        let out = self.carnet(args);
+        assert_failed_cleanly(args, &out);
+        assert!(
+            out.stdout.is_empty(),
+            "a refused command printed results\n{}",
+            describe(args, &out)
+        );
+        String::from_utf8(out.stderr).expect("UTF-8 error output")
+    }
+
+    /// Runs `carnet args` (which should include `--json`), asserts it succeeded and parses its
+    /// output.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("carnet {args:?}: not JSON ({e}):\n{out}"))
+    }
+
+    fn added(&self, kind: &str, args: &[&str]) -> String {
+        let mut all = vec![kind, "add"];
+        all.extend_from_slice(args);
+        let out = self.ok(&all);
+        let prefix = format!("added {kind} ");
+        out.lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .unwrap_or_else(|| panic!("`carnet {kind} add` printed no id:\n{out}"))
+            .trim()
+            .to_owned()
+    }
+
+    /// `carnet member add args`; returns the new member's id.
+    pub fn add_member(&self, args: &[&str]) -> String {
+        self.added("member", args)
+    }
+
+    /// `carnet project add args`; returns the new project's id.
+    pub fn add_project(&self, args: &[&str]) -> String {
+        self.added("project", args)
+    }
+
+    /// The fields of member or project `record` as `show --json` gives them.
+    pub fn fields(&self, kind: &str, record: &str) -> Value {
+        self.json(&[kind, "show", record, "--json"])["fields"].clone()
+    }
+
+    /// Everything the command line shows of this home: both lists, and each record's
+    /// `show --json` and `history --json`.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut snap = Snapshot::default();
+        for kind in ["member", "project"] {
+            let list = self.json(&[kind, "list", "--json"]);
+            let ids: Vec<String> = list
+                .as_array()
+                .expect("a JSON list")
+                .iter()
+                .map(|r| r["id"].as_str().expect("an id").to_owned())
+                .collect();
+            snap.lists.insert(kind.to_owned(), list);
+            for id in ids {
+                snap.shows
+                    .insert(id.clone(), self.json(&[kind, "show", &id, "--json"]));
+                snap.histories
+                    .insert(id.clone(), self.json(&["history", &id, "--json"]));
+            }
+        }
+        snap
+    }
+
+    /// Opens the store with the library (no `carnet` process may have it open meanwhile).
+    pub fn open_store(&self) -> carnet_store::Store {
+        carnet_store::Store::open(&self.store_path(), PASSPHRASE.as_bytes())
+            .expect("opening the store with the library")
+    }
+}
+
+impl Default for Home {
+    fn default() -> Self {
+        Home::new()
+    }
+}
+
+/// Asserts that a run failed the way a refusal should: a non-zero exit code and no panic.
+pub fn assert_failed_cleanly(args: &[&str], out: &Output) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "expected failure\n{}",
+        describe(args, out)
+    );
+    assert!(
+        out.status.code().is_some_and(|c| c != 101) && !stderr.contains("panicked"),
+        "carnet crashed instead of refusing\n{}",
+        describe(args, out)
+    );
+}
+
+/// What `carnet` shows of a home, to compare before and after a command.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Snapshot {
+    /// `member list --json` and `project list --json`, by kind.
+    pub lists: BTreeMap<String, Value>,
+    /// `show --json` of every record, by id.
+    pub shows: BTreeMap<String, Value>,
+    /// `history --json` of every record, by id.
+    pub histories: BTreeMap<String, Value>,
+}
+
+/// Every file under `dir` (recursively) whose bytes contain one of `needles`, as (file, index
+/// of the needle in `needles`).
+pub fn scan_files(dir: &Path, needles: &[&[u8]]) -> Vec<(PathBuf, usize)> {
+    let mut found = Vec::new();
+    for file in files_under(dir) {
+        let bytes = std::fs::read(&file).expect("reading a file of the home");
+        for (i, needle) in needles.iter().enumerate() {
+            if contains(&bytes, needle) {
+                found.push((file.clone(), i));
+            }
+        }
+    }
+    found
+}
+
+/// Every regular file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).expect("listing a directory") {
+            let path = entry.expect("a directory entry").path();
+            let meta = std::fs::symlink_metadata(&path).expect("a file's metadata");
+            if meta.is_dir() {
+                todo.push(path);
+            } else if meta.is_file() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}

@@ -10,13 +10,16 @@
 
 mod device;
 mod error;
+mod peers;
 mod receive;
 mod state;
 mod verify;
 mod write;
 
 pub use device::{Device, RecordView, STORE_FILE};
+pub use peers::{Invitation, PeerRecord};
 pub use receive::ReceiveReport;
+
 pub use write::Written;
 
 pub use error::{InitError, OpenDeviceError, ReadError, ResolveError, WriteError};

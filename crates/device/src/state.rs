@@ -19,6 +19,21 @@ pub(crate) struct DocState {
     pub(crate) rejected: Vec<([u8; 32], Reason)>,
     /// Changes waiting for changes not received yet.
     pub(crate) pending: Vec<[u8; 32]>,
+    /// Every change held that is not rejected (valid or waiting), sorted: what sync compares
+    /// and hands out.
+    pub(crate) held: Vec<[u8; 32]>,
+}
+
+fn held(
+    received: impl Iterator<Item = ChangeHash>,
+    eval: &carnet_replica::Evaluation,
+) -> Vec<[u8; 32]> {
+    let mut out: Vec<[u8; 32]> = received
+        .filter(|h| !eval.rejected.contains_key(h))
+        .map(|h| h.0)
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 impl DocState {
@@ -36,6 +51,7 @@ impl DocState {
                 .map(|(h, r)| (h.0, r.clone()))
                 .collect(),
             pending: eval.pending.iter().map(|h| h.0).collect(),
+            held: held(ledger.received().keys().copied(), eval),
         }
     }
 
@@ -51,6 +67,7 @@ impl DocState {
                 .map(|(h, r)| (h.0, r.clone()))
                 .collect(),
             pending: eval.pending.iter().map(|h| h.0).collect(),
+            held: held(ledger.received().keys().copied(), eval),
         }
     }
 

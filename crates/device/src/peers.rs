@@ -1,0 +1,226 @@
+//! What this device needs to sync: the change hashes it holds per document, the changes to hand
+//! out, invitation tickets it issued, and the peers it met. Tickets and peers are sealed in the
+//! store's metadata.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use carnet_model::Role;
+use carnet_replica::{DeviceId, DocId, RegistryOp};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Device;
+use crate::device::time_ms;
+use crate::error::{ReadError, WriteError};
+
+/// An invitation this device issued, kept until used or expired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    /// Roles to grant.
+    pub roles: BTreeSet<Role>,
+    /// Who will hold the device.
+    pub holder: String,
+    /// Its city.
+    pub city: Option<String>,
+    /// Whether the holder signed the confidentiality agreement (recorded on joining).
+    pub agreement: Option<String>,
+    /// Expiry, ms since the epoch.
+    pub expires_ms: i64,
+    /// The device that used it, once used.
+    pub used_by: Option<[u8; 32]>,
+}
+
+/// A peer this device synced with or tried to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerRecord {
+    /// Addresses it was reached at (`ip:port`).
+    pub addrs: Vec<String>,
+    /// Last successful sync, ms since the epoch.
+    pub last_sync_ms: Option<i64>,
+    /// Outcome of the last attempt, for `carnet status`.
+    pub last_result: String,
+}
+
+fn ticket_key(secret: &[u8; 16]) -> String {
+    format!("ticket/{}", hex::encode(blake3::hash(secret).as_bytes()))
+}
+
+impl Device {
+    /// Hashes of the changes held for `doc` that are not rejected, sorted.
+    pub fn held(&self, doc: &DocId) -> Result<Vec<[u8; 32]>, ReadError> {
+        if *doc == DocId::Registry {
+            let eval = self.registry.evaluation();
+            let mut out: Vec<[u8; 32]> = self
+                .registry
+                .received()
+                .keys()
+                .filter(|h| !eval.rejected.contains_key(h))
+                .map(|h| h.0)
+                .collect();
+            out.sort_unstable();
+            return Ok(out);
+        }
+        Ok(self
+            .state(&doc.to_string())?
+            .map(|s| s.held)
+            .unwrap_or_default())
+    }
+
+    /// Every record document held, with the hashes of its changes that are not rejected.
+    pub fn held_all(&self) -> Result<Vec<(DocId, Vec<[u8; 32]>)>, ReadError> {
+        let mut out = Vec::new();
+        for (name, value) in self.store.docs("")? {
+            let Ok(doc) = name.parse::<DocId>() else {
+                continue;
+            };
+            if doc == DocId::Registry {
+                continue;
+            }
+            let state = value
+                .ok()
+                .and_then(|b| crate::state::DocState::from_bytes(&b))
+                .ok_or_else(|| crate::device::damaged(&name))?;
+            out.push((doc, state.held));
+        }
+        Ok(out)
+    }
+
+    /// Signed changes of `doc` held and not rejected, except those in `except`, encoded.
+    pub fn changes_for_peer(
+        &self,
+        doc: &DocId,
+        except: &BTreeSet<[u8; 32]>,
+    ) -> Result<Vec<Vec<u8>>, ReadError> {
+        let keep: BTreeSet<[u8; 32]> = self
+            .held(doc)?
+            .into_iter()
+            .filter(|h| !except.contains(h))
+            .collect();
+        if keep.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .stored_changes(doc)?
+            .into_iter()
+            .filter(|(h, _)| keep.contains(&h.0))
+            .filter_map(|(_, r)| r.ok().map(|r| r.signed.to_bytes()))
+            .collect())
+    }
+
+    /// Issues an invitation for a new device; returns its one-time secret.
+    pub fn invite(
+        &mut self,
+        roles: BTreeSet<Role>,
+        holder: &str,
+        city: Option<&str>,
+        agreement: Option<String>,
+        expires: DateTime<Utc>,
+    ) -> Result<[u8; 16], WriteError> {
+        if !self.registry().is_some_and(|r| r.is_direction(&self.id())) {
+            return Err(WriteError::NotDirection);
+        }
+        let mut secret = [0u8; 16];
+        getrandom::fill(&mut secret).map_err(|_| carnet_store::StoreError::Random)?;
+        let inv = Invitation {
+            roles,
+            holder: holder.to_owned(),
+            city: city.map(str::to_owned),
+            agreement,
+            expires_ms: time_ms(expires),
+            used_by: None,
+        };
+        let mut batch = self.store.write()?;
+        batch.put_info(
+            &ticket_key(&secret),
+            &postcard::to_stdvec(&inv).unwrap_or_default(),
+        )?;
+        batch.commit()?;
+        Ok(secret)
+    }
+
+    /// Whether the invitation with this secret was used.
+    pub fn invitation(&self, secret: &[u8; 16]) -> Result<Option<Invitation>, ReadError> {
+        Ok(self
+            .store
+            .info(&ticket_key(secret))?
+            .and_then(|v| v.ok())
+            .and_then(|b| postcard::from_bytes(&b).ok()))
+    }
+
+    /// Redeems an invitation presented by `peer`: enrols it with the invitation's roles and
+    /// marks the invitation used. A used, unknown or expired ticket is refused.
+    pub fn redeem(
+        &mut self,
+        peer: DeviceId,
+        secret: &[u8; 16],
+        now: DateTime<Utc>,
+    ) -> Result<(), String> {
+        let refused = || "the invitation is unknown, used or expired; ask for a new one".to_owned();
+        let mut inv = self
+            .invitation(secret)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(refused)?;
+        if inv.used_by.is_some_and(|d| d != peer.0) || inv.expires_ms < time_ms(now) {
+            return Err(refused());
+        }
+        if inv.used_by.is_none() {
+            let mut ops = vec![RegistryOp::Enrol {
+                device: peer,
+                holder: inv.holder.clone(),
+                city: inv.city.clone(),
+                roles: inv.roles.clone(),
+            }];
+            if let Some(date) = &inv.agreement {
+                ops.push(RegistryOp::Agreement {
+                    device: peer,
+                    signed_on: Some(date.clone()),
+                });
+            }
+            self.change_registry(&ops, now).map_err(|e| e.to_string())?;
+            inv.used_by = Some(peer.0);
+            let mut batch = self.store.write().map_err(|e| e.to_string())?;
+            batch
+                .put_info(
+                    &ticket_key(secret),
+                    &postcard::to_stdvec(&inv).unwrap_or_default(),
+                )
+                .map_err(|e| e.to_string())?;
+            batch.commit().map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// The peers this device met.
+    pub fn peers(&self) -> Result<BTreeMap<String, PeerRecord>, ReadError> {
+        Ok(self
+            .store
+            .info("peers")?
+            .and_then(|v| v.ok())
+            .and_then(|b| postcard::from_bytes(&b).ok())
+            .unwrap_or_default())
+    }
+
+    /// Records the outcome of a sync with `peer`.
+    pub fn note_peer(
+        &mut self,
+        peer: DeviceId,
+        addrs: Vec<String>,
+        ok: bool,
+        result: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
+        let mut peers = self.peers()?;
+        let p = peers.entry(peer.to_string()).or_default();
+        if !addrs.is_empty() {
+            p.addrs = addrs;
+        }
+        if ok {
+            p.last_sync_ms = Some(time_ms(now));
+        }
+        p.last_result = result.to_owned();
+        let mut batch = self.store.write()?;
+        batch.put_info("peers", &postcard::to_stdvec(&peers).unwrap_or_default())?;
+        batch.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,546 @@
+//! A sync session: the reactive state machine each side runs, and the device interface it
+//! needs ([`SyncData`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::{Digest, MAX_MESSAGE, Message, PROTOCOL_VERSION, bucket_of, buckets, root};
+
+/// What a device offers a session. Implemented over the store (`carnet-node`) and in memory.
+pub trait SyncData {
+    /// This device's organisation.
+    fn org(&self) -> [u8; 16];
+    /// Whether `peer` is an enrolled, unrevoked device of the organisation.
+    fn knows(&self, peer: &[u8; 32]) -> bool;
+    /// Redeems an invitation ticket presented by `peer`: enrols it, or says why not.
+    fn redeem(&mut self, peer: &[u8; 32], secret: &[u8; 32]) -> Result<(), String>;
+    /// Hashes of the registry changes held (valid or waiting).
+    fn registry_hashes(&self) -> Vec<[u8; 32]>;
+    /// Signed registry changes held, except those in `except`.
+    fn registry_changes(&self, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>>;
+    /// Receives signed registry changes.
+    fn apply_registry(&mut self, changes: Vec<Vec<u8>>) -> Applied;
+    /// (document, digest) of the documents held that `peer` may read, sorted by document.
+    fn summaries(&self, peer: &[u8; 32]) -> Vec<(String, Digest)>;
+    /// Whether document `doc` may be sent to `peer`.
+    fn may_send(&self, peer: &[u8; 32], doc: &str) -> bool;
+    /// Hashes of the changes of `doc` held (valid or waiting).
+    fn doc_hashes(&self, doc: &str) -> Vec<[u8; 32]>;
+    /// Signed changes of `doc` held (valid or waiting), except those in `except`.
+    fn doc_changes(&self, doc: &str, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>>;
+    /// Receives signed changes of several documents, in one transaction.
+    fn apply_docs(&mut self, batches: Vec<(String, Vec<Vec<u8>>)>) -> Applied;
+}
+
+/// What applying received changes did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// New changes stored.
+    pub new: usize,
+    /// Changes rejected by the access rules (quarantined).
+    pub rejected: usize,
+    /// Changes refused outright (bad signature, unreadable class).
+    pub refused: usize,
+}
+
+/// Which side of a session this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The side that dialled.
+    Initiator,
+    /// The side that accepted.
+    Responder,
+}
+
+/// Figures of a session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Messages sent.
+    pub messages_sent: usize,
+    /// Messages received.
+    pub messages_received: usize,
+    /// Bytes sent (encoded messages).
+    pub bytes_sent: usize,
+    /// Bytes received.
+    pub bytes_received: usize,
+    /// Changes sent.
+    pub changes_sent: usize,
+    /// Documents changes were received for.
+    pub docs_received: usize,
+    /// What applying the received changes did.
+    pub applied: Applied,
+}
+
+/// Why a session failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    /// The peer refused the session.
+    #[error("the peer refused: {0}")]
+    Refused(String),
+    /// This side refused the peer (the reason was sent to it).
+    #[error("refused the peer: {0}")]
+    RefusedPeer(String),
+    /// The peer broke the protocol.
+    #[error("protocol error: {0}")]
+    Protocol(&'static str),
+    /// The peer sent more than a session may carry.
+    #[error("the peer sent more than a session may carry")]
+    TooMuch,
+}
+
+/// The most a peer may make this side receive in one session.
+const MAX_SESSION_BYTES: usize = 1 << 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    AwaitHello,
+    AwaitWelcome,
+    AwaitRegistryPush,
+    AwaitRoot,
+    AwaitBucketDocs,
+    /// Initiator: awaiting the responder's push; responder: awaiting anything after Welcome.
+    AwaitPush,
+    AwaitRegistryFinal,
+    AwaitFinalPush,
+    AwaitDone,
+    Finished,
+}
+
+/// One side of a sync session.
+#[derive(Debug)]
+pub struct Session {
+    role: Role,
+    peer: [u8; 32],
+    ticket: Option<[u8; 32]>,
+    state: State,
+    stats: Stats,
+    inbox: BTreeMap<String, Vec<Vec<u8>>>,
+    inbox_bytes: usize,
+    peer_hashes: Vec<(String, Vec<[u8; 32]>)>,
+    peer_want: Vec<String>,
+}
+
+impl Session {
+    /// A session with the authenticated device `peer`. An initiator joining with an invitation
+    /// passes the ticket's secret.
+    pub fn new(role: Role, peer: [u8; 32], ticket: Option<[u8; 32]>) -> Session {
+        Session {
+            role,
+            peer,
+            ticket,
+            state: if role == Role::Initiator {
+                State::AwaitWelcome
+            } else {
+                State::AwaitHello
+            },
+            stats: Stats::default(),
+            inbox: BTreeMap::new(),
+            inbox_bytes: 0,
+            peer_hashes: Vec::new(),
+            peer_want: Vec::new(),
+        }
+    }
+
+    /// The session's figures so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Whether the session is over.
+    pub fn is_done(&self) -> bool {
+        self.state == State::Finished
+    }
+
+    fn out(&mut self, msgs: Vec<Message>) -> Vec<Message> {
+        for m in &msgs {
+            self.stats.messages_sent += 1;
+            self.stats.bytes_sent += m.encode().len();
+
+            match m {
+                Message::Push { changes, .. } => {
+                    self.stats.changes_sent += changes.iter().map(|(_, c)| c.len()).sum::<usize>()
+                }
+                Message::RegistryPush { changes, .. } | Message::RegistryFinal { changes } => {
+                    self.stats.changes_sent += changes.len()
+                }
+                _ => {}
+            }
+        }
+        msgs
+    }
+
+    /// The initiator's first message.
+    pub fn start(&mut self, data: &dyn SyncData) -> Vec<Message> {
+        let hello = Message::Hello {
+            version: PROTOCOL_VERSION,
+            org: data.org(),
+            ticket: self.ticket,
+        };
+        self.out(vec![hello])
+    }
+
+    fn my_root(&self, data: &dyn SyncData) -> Digest {
+        root(&buckets(&data.summaries(&self.peer)))
+    }
+
+    fn registry_digest(data: &dyn SyncData) -> Digest {
+        crate::doc_digest(&data.registry_hashes())
+    }
+
+    fn refuse(&mut self, reason: String) -> Result<Vec<Message>, SessionError> {
+        self.state = State::Finished;
+        Err(SessionError::RefusedPeer(reason))
+    }
+
+    /// The message refusing the peer, to send before closing after [`SessionError::RefusedPeer`].
+    pub fn refusal(err: &SessionError) -> Option<Message> {
+        match err {
+            SessionError::RefusedPeer(reason) => Some(Message::Refuse {
+                reason: reason.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Handles one message from the peer; returns the messages to send back.
+    pub fn handle(
+        &mut self,
+        msg: Message,
+        data: &mut dyn SyncData,
+    ) -> Result<Vec<Message>, SessionError> {
+        self.stats.messages_received += 1;
+        self.stats.bytes_received += msg.encode().len();
+        if let Message::Refuse { reason } = msg {
+            self.state = State::Finished;
+            return Err(SessionError::Refused(reason));
+        }
+        let out = match (self.role, self.state, msg) {
+            // ---- responder ----
+            (
+                Role::Responder,
+                State::AwaitHello,
+                Message::Hello {
+                    version,
+                    org,
+                    ticket,
+                },
+            ) => {
+                if version != PROTOCOL_VERSION {
+                    return self.refuse(format!("protocol version {version} is not supported"));
+                }
+                if org != data.org() {
+                    return self.refuse("another organisation".into());
+                }
+                if let Some(secret) = ticket {
+                    if let Err(e) = data.redeem(&self.peer, &secret) {
+                        return self.refuse(e);
+                    }
+                } else if !data.knows(&self.peer) {
+                    return self.refuse("this device is not enrolled, or was revoked".into());
+                }
+                self.state = State::AwaitPush;
+                vec![Message::Welcome {
+                    registry: Self::registry_digest(data),
+                    root: self.my_root(data),
+                }]
+            }
+            (Role::Responder, State::AwaitPush, Message::RegistryHashes { hashes }) => {
+                let theirs: BTreeSet<[u8; 32]> = hashes.into_iter().collect();
+                self.state = State::AwaitRegistryFinal;
+                vec![Message::RegistryPush {
+                    changes: data.registry_changes(&theirs),
+                    hashes: data.registry_hashes(),
+                }]
+            }
+            (Role::Responder, State::AwaitRegistryFinal, Message::RegistryFinal { changes }) => {
+                self.count_in(changes.iter().map(Vec::len).sum())?;
+                let a = data.apply_registry(changes);
+                self.add(a);
+                if !data.knows(&self.peer) {
+                    return self.refuse("this device is not enrolled, or was revoked".into());
+                }
+                self.state = State::AwaitPush;
+                vec![Message::Root {
+                    root: self.my_root(data),
+                }]
+            }
+            (Role::Responder, State::AwaitPush, Message::Buckets { digests }) => {
+                if digests.len() != 256 {
+                    return Err(SessionError::Protocol("expected 256 bucket digests"));
+                }
+                let summaries = data.summaries(&self.peer);
+                let mine = buckets(&summaries);
+                let differ: Vec<u8> = (0..=255u8)
+                    .filter(|b| mine[*b as usize] != digests[*b as usize])
+                    .collect();
+                let set: BTreeSet<u8> = differ.iter().copied().collect();
+                let docs = summaries
+                    .into_iter()
+                    .filter(|(d, _)| set.contains(&bucket_of(d)))
+                    .collect();
+                vec![Message::BucketDocs {
+                    buckets: differ,
+                    docs,
+                }]
+            }
+            (
+                Role::Responder,
+                State::AwaitPush,
+                Message::Push {
+                    changes,
+                    hashes,
+                    want,
+                    last,
+                },
+            ) => {
+                self.take(changes)?;
+                self.peer_hashes.extend(hashes);
+                self.peer_want.extend(want);
+                if !last {
+                    return Ok(vec![]);
+                }
+                // Send what the initiator lacks, our hashes where it sent its own, and ask
+                // for documents we lack entirely.
+                let (mut out_changes, mut out_hashes, mut out_want) =
+                    (Vec::new(), Vec::new(), Vec::new());
+                for (doc, theirs) in std::mem::take(&mut self.peer_hashes) {
+                    if !data.may_send(&self.peer, &doc) {
+                        continue;
+                    }
+                    let mine = data.doc_hashes(&doc);
+                    if mine.is_empty() {
+                        out_want.push(doc);
+                        continue;
+                    }
+                    let theirs: BTreeSet<[u8; 32]> = theirs.into_iter().collect();
+                    let missing = data.doc_changes(&doc, &theirs);
+                    if !missing.is_empty() {
+                        out_changes.push((doc.clone(), missing));
+                    }
+                    out_hashes.push((doc, mine));
+                }
+                for doc in std::mem::take(&mut self.peer_want) {
+                    if data.may_send(&self.peer, &doc) {
+                        let all = data.doc_changes(&doc, &BTreeSet::new());
+                        if !all.is_empty() {
+                            out_changes.push((doc, all));
+                        }
+                    }
+                }
+                self.state = State::AwaitFinalPush;
+                split_push(out_changes, out_hashes, out_want)
+            }
+            (Role::Responder, State::AwaitFinalPush, Message::Push { changes, last, .. }) => {
+                self.take(changes)?;
+                if !last {
+                    return Ok(vec![]);
+                }
+                self.apply_inbox(data);
+                self.state = State::Finished;
+                vec![Message::Done]
+            }
+            (Role::Responder, State::AwaitPush, Message::Done) => {
+                self.state = State::Finished;
+                vec![]
+            }
+            // ---- initiator ----
+            (
+                Role::Initiator,
+                State::AwaitWelcome,
+                Message::Welcome {
+                    registry,
+                    root: their_root,
+                },
+            ) => {
+                if registry != Self::registry_digest(data) {
+                    self.state = State::AwaitRegistryPush;
+                    vec![Message::RegistryHashes {
+                        hashes: data.registry_hashes(),
+                    }]
+                } else {
+                    self.compare_roots(their_root, data)
+                }
+            }
+            (
+                Role::Initiator,
+                State::AwaitRegistryPush,
+                Message::RegistryPush { changes, hashes },
+            ) => {
+                self.count_in(changes.iter().map(Vec::len).sum())?;
+                let a = data.apply_registry(changes);
+                self.add(a);
+                let theirs: BTreeSet<[u8; 32]> = hashes.into_iter().collect();
+                self.state = State::AwaitRoot;
+                vec![Message::RegistryFinal {
+                    changes: data.registry_changes(&theirs),
+                }]
+            }
+            (Role::Initiator, State::AwaitRoot, Message::Root { root: their_root }) => {
+                self.compare_roots(their_root, data)
+            }
+            (
+                Role::Initiator,
+                State::AwaitBucketDocs,
+                Message::BucketDocs {
+                    buckets: differ,
+                    docs,
+                },
+            ) => {
+                let set: BTreeSet<u8> = differ.into_iter().collect();
+                let theirs: BTreeMap<String, Digest> = docs.into_iter().collect();
+                let mine: BTreeMap<String, Digest> = data
+                    .summaries(&self.peer)
+                    .into_iter()
+                    .filter(|(d, _)| set.contains(&bucket_of(d)))
+                    .collect();
+                let (mut hashes, mut want) = (Vec::new(), Vec::new());
+                let all: BTreeSet<&String> = mine.keys().chain(theirs.keys()).collect();
+                for doc in all {
+                    match (mine.get(doc), theirs.get(doc)) {
+                        (Some(a), Some(b)) if a == b => {}
+                        (Some(_), _) => hashes.push((doc.clone(), data.doc_hashes(doc))),
+                        (None, Some(_)) => {
+                            if data.may_send(&self.peer, doc) {
+                                want.push(doc.clone());
+                            }
+                        }
+                        (None, None) => {}
+                    }
+                }
+                self.state = State::AwaitPush;
+                vec![Message::Push {
+                    changes: vec![],
+                    hashes,
+                    want,
+                    last: true,
+                }]
+            }
+            (
+                Role::Initiator,
+                State::AwaitPush,
+                Message::Push {
+                    changes,
+                    hashes,
+                    want,
+                    last,
+                },
+            ) => {
+                self.take(changes)?;
+                self.peer_hashes.extend(hashes);
+                self.peer_want.extend(want);
+                if !last {
+                    return Ok(vec![]);
+                }
+                let mut out_changes = Vec::new();
+                for (doc, theirs) in std::mem::take(&mut self.peer_hashes) {
+                    if data.may_send(&self.peer, &doc) {
+                        let theirs: BTreeSet<[u8; 32]> = theirs.into_iter().collect();
+                        let missing = data.doc_changes(&doc, &theirs);
+                        if !missing.is_empty() {
+                            out_changes.push((doc, missing));
+                        }
+                    }
+                }
+                for doc in std::mem::take(&mut self.peer_want) {
+                    if data.may_send(&self.peer, &doc) {
+                        let all = data.doc_changes(&doc, &BTreeSet::new());
+                        if !all.is_empty() {
+                            out_changes.push((doc, all));
+                        }
+                    }
+                }
+                self.apply_inbox(data);
+                self.state = State::AwaitDone;
+                split_push(out_changes, vec![], vec![])
+            }
+            (Role::Initiator, State::AwaitDone, Message::Done) => {
+                self.state = State::Finished;
+                vec![]
+            }
+            _ => return Err(SessionError::Protocol("unexpected message")),
+        };
+        Ok(self.out(out))
+    }
+
+    fn compare_roots(&mut self, their_root: Digest, data: &dyn SyncData) -> Vec<Message> {
+        let summaries = data.summaries(&self.peer);
+        let mine = buckets(&summaries);
+        if root(&mine) == their_root {
+            self.state = State::Finished;
+            vec![Message::Done]
+        } else {
+            self.state = State::AwaitBucketDocs;
+            vec![Message::Buckets { digests: mine }]
+        }
+    }
+
+    fn count_in(&mut self, bytes: usize) -> Result<(), SessionError> {
+        self.inbox_bytes += bytes;
+        if self.inbox_bytes > MAX_SESSION_BYTES {
+            self.state = State::Finished;
+            return Err(SessionError::TooMuch);
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, changes: Vec<(String, Vec<Vec<u8>>)>) -> Result<(), SessionError> {
+        for (doc, list) in changes {
+            self.count_in(list.iter().map(Vec::len).sum())?;
+            self.inbox.entry(doc).or_default().extend(list);
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, a: Applied) {
+        self.stats.applied.new += a.new;
+        self.stats.applied.rejected += a.rejected;
+        self.stats.applied.refused += a.refused;
+    }
+
+    fn apply_inbox(&mut self, data: &mut dyn SyncData) {
+        let inbox = std::mem::take(&mut self.inbox);
+        if inbox.is_empty() {
+            return;
+        }
+        self.stats.docs_received += inbox.len();
+        let a = data.apply_docs(inbox.into_iter().collect());
+        self.add(a);
+    }
+}
+
+/// Splits a turn's changes into messages under [`MAX_MESSAGE`]; the last carries the hashes
+/// and wants and ends the turn.
+fn split_push(
+    changes: Vec<(String, Vec<Vec<u8>>)>,
+    hashes: Vec<(String, Vec<[u8; 32]>)>,
+    want: Vec<String>,
+) -> Vec<Message> {
+    const BUDGET: usize = MAX_MESSAGE / 2;
+    let mut out = Vec::new();
+    let mut current: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
+    let mut size = 0;
+    for (doc, list) in changes {
+        for change in list {
+            if size + change.len() > BUDGET && size > 0 {
+                out.push(Message::Push {
+                    changes: std::mem::take(&mut current),
+                    hashes: vec![],
+                    want: vec![],
+                    last: false,
+                });
+                size = 0;
+            }
+            size += change.len() + doc.len();
+            match current.last_mut() {
+                Some((d, l)) if *d == doc => l.push(change),
+                _ => current.push((doc.clone(), vec![change])),
+            }
+        }
+    }
+    out.push(Message::Push {
+        changes: current,
+        hashes,
+        want,
+        last: true,
+    });
+    out
+}
