@@ -125,7 +125,17 @@ fn a_member_survives_reopening_through_a_series_of_edits() {
     assert_eq!(shown["conflicts"], json!({}));
     let list = home.json(&["member", "list", "--json"]);
     assert_eq!(ids(&list), [id.as_str()]);
-    assert_eq!(list[0]["fields"], want);
+    // Lists carry the shared fields only, never the personal file.
+    let mut shared = want.clone();
+    if let Some(map) = shared.as_object_mut() {
+        map.retain(|name, _| {
+            carnet_model::RecordKind::Member
+                .field(name)
+                .is_some_and(|f| !f.class.is_personal())
+        });
+    }
+    assert_eq!(list[0]["fields"], shared);
+
     let human = home.ok(&["member", "show", &id]);
     for (field, value) in [
         ("display_name", "Joy O."),
@@ -422,7 +432,7 @@ fn accents_and_other_scripts_survive() {
 // added earlier in the same command; `FieldEdit::apply_to`, which the record is validated with,
 // applies the edits in order. What is stored then differs from what was checked and shown.
 #[test]
-#[ignore = "bug: later edits of a list in one command miss labels added earlier in it"]
+
 fn edits_of_one_list_in_one_command_apply_in_order() {
     let home = Home::init();
     let id = home.add_member(&["--name", "Halima", "--group", "media"]);
@@ -458,7 +468,7 @@ fn edits_of_one_list_in_one_command_apply_in_order() {
 // so "ÉDUCATION" does not find "éducation" though "MEDIA" finds "media" and names are matched
 // in any case, accents included.
 #[test]
-#[ignore = "bug: the group filter ignores case for ASCII letters only"]
+
 fn the_group_filter_ignores_case_of_accented_letters_too() {
     let home = Home::init();
     let id = home.add_member(&["--name", "Émilie", "--group", "éducation"]);
@@ -471,7 +481,7 @@ fn the_group_filter_ignores_case_of_accented_letters_too() {
 // "Émilie" stored composed, and a second, identical-looking "Émilie" can be added without the
 // lookup ever calling the two ambiguous.
 #[test]
-#[ignore = "bug: name lookup does not normalise Unicode (NFC vs NFD)"]
+
 fn names_match_whatever_their_unicode_normalisation() {
     let home = Home::init();
     let id = home.add_member(&["--name", "\u{c9}milie"]);

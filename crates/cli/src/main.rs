@@ -123,7 +123,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         })
                         .filter(|r| match &group {
                             Some(g) => matches!(r.fields.get("working_groups").map(|f| &f.value),
-                                Some(Value::Set(s)) if s.iter().any(|x| x.eq_ignore_ascii_case(g.trim()))),
+                                Some(Value::Set(s)) if s.iter().any(|x| carnet_model::fold(x) == carnet_model::fold(g.trim()))),
                             None => true,
                         })
                         .collect::<Vec<_>>();

@@ -7,10 +7,15 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, json};
 use unicode_width::UnicodeWidthStr;
 
-fn record_json(r: &RecordView) -> serde_json::Value {
+/// A record as JSON; `personal` includes personal-file (and other personal-class) fields.
+fn record_json(r: &RecordView, personal: bool) -> serde_json::Value {
     let mut fields = Map::new();
     let mut conflicts = Map::new();
     for (name, state) in &r.fields {
+        let is_personal = r.kind.field(name).is_none_or(|f| f.class.is_personal());
+        if is_personal && !personal {
+            continue;
+        }
         fields.insert(name.clone(), state.value.to_json());
         if !state.conflicts.is_empty() {
             conflicts.insert(
@@ -64,7 +69,8 @@ fn short(id: &RecordId) -> String {
 /// `member list`, `project list`: the shared fields only, never the personal file.
 pub(crate) fn list(kind: RecordKind, records: &[RecordView], json: bool) {
     if json {
-        print_json(&records.iter().map(record_json).collect());
+        // Lists show the shared fields only, never the personal file (as the table does).
+        print_json(&records.iter().map(|r| record_json(r, false)).collect());
         return;
     }
     if records.is_empty() {
@@ -109,7 +115,8 @@ pub(crate) fn list(kind: RecordKind, records: &[RecordView], json: bool) {
 /// `member show`, `project show`: every field this device holds, grouped by class.
 pub(crate) fn show(r: &RecordView, json: bool) {
     if json {
-        print_json(&record_json(r));
+        print_json(&record_json(r, true));
+
         return;
     }
     println!("{} {}", r.kind, r.id);

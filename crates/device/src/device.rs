@@ -330,7 +330,7 @@ impl Device {
                 .extend(state.fields);
         }
         let mut out: Vec<RecordView> = records.into_values().collect();
-        out.sort_by_cached_key(|r| (r.label().to_lowercase(), r.id));
+        out.sort_by_cached_key(|r| (carnet_model::fold(&r.label()), r.id));
         Ok(out)
     }
 
@@ -345,13 +345,13 @@ impl Device {
                 Err(e) => Err(e.into()),
             };
         }
-        let lower = query.to_lowercase();
+        let lower = carnet_model::fold(query);
         let matches: Vec<(RecordId, String)> = self
             .list(kind)?
             .into_iter()
             .filter(|r| {
                 (lower.len() >= 4 && r.id.to_string().starts_with(&lower))
-                    || r.label().to_lowercase() == lower
+                    || carnet_model::fold(&r.label()) == lower
             })
             .map(|r| {
                 let label = r.label();
@@ -368,14 +368,14 @@ impl Device {
     /// The device named by `query`: its id, an id prefix (at least 4 hex digits) or its
     /// holder's name (any case).
     pub fn resolve_device(&self, query: &str) -> Result<DeviceId, ResolveError> {
-        let lower = query.trim().to_lowercase();
+        let lower = carnet_model::fold(query.trim());
         let registry = self.registry().ok_or(ResolveError::NoDevice)?;
         let found: Vec<DeviceId> = registry
             .devices
             .values()
             .filter(|d| {
                 (lower.len() >= 4 && d.id.to_string().starts_with(&lower))
-                    || d.holder.to_lowercase() == lower
+                    || carnet_model::fold(&d.holder) == lower
             })
             .map(|d| d.id)
             .collect();

@@ -11,7 +11,7 @@ pub enum InitError {
     #[error("this home already holds a Carnet store; use another --home or remove it")]
     Exists,
     /// The home directory could not be made.
-    #[error("cannot create the home directory: {0}")]
+    #[error("cannot create the home directory")]
     Io(#[from] std::io::Error),
     /// The store could not be created.
     #[error(transparent)]

@@ -17,7 +17,7 @@ mod verify;
 mod write;
 
 pub use device::{Device, RecordView, STORE_FILE};
-pub use peers::{Invitation, PeerRecord};
+pub use peers::{Held, Invitation, PeerRecord};
 pub use receive::ReceiveReport;
 
 pub use write::Written;

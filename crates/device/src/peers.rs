@@ -13,6 +13,9 @@ use crate::Device;
 use crate::device::time_ms;
 use crate::error::{ReadError, WriteError};
 
+/// A document and the hashes of its changes that are not rejected.
+pub type Held = (DocId, Vec<[u8; 32]>);
+
 /// An invitation this device issued, kept until used or expired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invitation {
@@ -67,7 +70,7 @@ impl Device {
     }
 
     /// Every record document held, with the hashes of its changes that are not rejected.
-    pub fn held_all(&self) -> Result<Vec<(DocId, Vec<[u8; 32]>)>, ReadError> {
+    pub fn held_all(&self) -> Result<Vec<Held>, ReadError> {
         let mut out = Vec::new();
         for (name, value) in self.store.docs("")? {
             let Ok(doc) = name.parse::<DocId>() else {

@@ -1,5 +1,6 @@
 //! Two store-backed devices of one organisation exchanging changes in one process: read scope,
 //! write rules on receipt, revocation in both delivery orders, and persistence of verdicts.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
 use std::path::Path;

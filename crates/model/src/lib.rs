@@ -27,4 +27,4 @@ pub use edit::{EditError, EditOp, FieldEdit, RecordError, check_record};
 pub use policy::{Access, Policy, UnknownAccess};
 pub use role::{Role, UnknownRole};
 pub use schema::{FieldSpec, FieldType, MEMBER_STATUSES, RecordKind, UnknownKind};
-pub use value::Value;
+pub use value::{Value, fold, normalize};

@@ -5,6 +5,18 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+/// Text as stored: Unicode NFC, so that "É" typed precomposed or as E plus a combining accent
+/// is one and the same value.
+pub fn normalize(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// Text as compared when people look something up: NFC and lowercase.
+pub fn fold(s: &str) -> String {
+    normalize(s).to_lowercase()
+}
 
 use crate::FieldType;
 
@@ -72,6 +84,7 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
 
 /// Reads the labels of a set: comma-separated, trimmed, none empty.
 pub(crate) fn parse_labels(s: &str) -> Result<BTreeSet<String>, ValueProblem> {
+    let s = normalize(s);
     let mut out = BTreeSet::new();
     for label in s.split(',') {
         let label = label.trim();
@@ -92,6 +105,7 @@ pub(crate) fn parse_labels(s: &str) -> Result<BTreeSet<String>, ValueProblem> {
 impl Value {
     /// Reads typed input as a value of type `ty`.
     pub(crate) fn parse(ty: &FieldType, input: &str) -> Result<Value, ValueProblem> {
+        let input = &normalize(input);
         match ty {
             FieldType::Text | FieldType::LongText => {
                 let long = matches!(ty, FieldType::LongText);

@@ -36,7 +36,7 @@ impl std::fmt::Debug for Doc {
 #[derive(Debug, thiserror::Error)]
 pub enum DocError {
     /// Automerge refused the changes.
-    #[error("the document's changes cannot be applied: {0}")]
+    #[error("the document's changes cannot be applied")]
     Automerge(#[from] automerge::AutomergeError),
     /// Some changes depend on changes that are missing.
     #[error("the document is missing {0} changes that others depend on")]
@@ -172,21 +172,18 @@ impl Doc {
         if edits.iter().any(|e| e.field.class != class) {
             return Err(DocError::WrongDocument);
         }
-        let existing: Vec<String> = self.am.keys(ROOT).collect();
         self.transact(key, time_ms, |tx| {
             for edit in edits {
                 let name = edit.field.name;
                 let prefix = format!("{name}/");
+                // Read the labels as the transaction sees them now, so that several edits of
+                // one list in one command apply in order (regression: `+=x` then `-=x` kept x).
                 let labels = |tx: &mut automerge::transaction::Transaction<'_>| -> Vec<String> {
-                    existing
-                        .iter()
-                        .filter(|k| {
-                            k.starts_with(&prefix)
-                                && tx.get(ROOT, k.as_str()).ok().flatten().is_some()
-                        })
-                        .map(|k| k[prefix.len()..].to_owned())
+                    tx.keys(ROOT)
+                        .filter_map(|k| k.strip_prefix(&prefix).map(str::to_owned))
                         .collect()
                 };
+
                 match &edit.op {
                     EditOp::Set(Value::Set(want)) => {
                         for have in labels(tx) {

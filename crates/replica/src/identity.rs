@@ -16,7 +16,7 @@ pub struct DeviceKey(SigningKey);
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// The operating system's random source failed.
-    #[error("the system random source failed: {0}")]
+    #[error("the system random source failed")]
     Random(#[from] getrandom::Error),
 }
 

@@ -45,7 +45,7 @@ pub enum OpenError {
     #[error("the system random source failed")]
     Random,
     /// The file could not be read or written.
-    #[error("storage error: {0}")]
+    #[error("storage error")]
     Storage(#[from] redb::Error),
 }
 
@@ -53,7 +53,7 @@ pub enum OpenError {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The file could not be read or written.
-    #[error("storage error: {0}")]
+    #[error("storage error")]
     Storage(#[from] redb::Error),
     /// The operating system's random source failed (needed for nonces).
     #[error("the system random source failed")]
