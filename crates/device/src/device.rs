@@ -175,6 +175,12 @@ impl Device {
         self.key.id()
     }
 
+    /// The device's secret key bytes, for the network endpoint (the same key authenticates the
+    /// device's connections and signs its changes).
+    pub fn endpoint_secret(&self) -> zeroize::Zeroizing<[u8; 32]> {
+        self.key.secret_bytes()
+    }
+
     /// The organisation's id.
     pub fn org(&self) -> OrgId {
         self.org

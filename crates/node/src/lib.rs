@@ -1,1 +1,14 @@
-//! placeholder
+//! Carnet's network side: an iroh endpoint keyed by the device key (relays off, no DNS: works
+//! fully offline), the sync protocol handler on a versioned ALPN, invitation tickets, peer
+//! addresses, and LAN discovery by mDNS.
+//!
+//! **Architecture invariant:** the only crate that names iroh or tokio; knows nothing of clap
+//! or printing. Every received change goes through `carnet-device`, which verifies it before it
+//! is applied.
+
+mod adapter;
+mod addr;
+mod node;
+
+pub use addr::{AddrError, PeerAddr, Ticket};
+pub use node::{Node, NodeError, NodeOptions, SyncOutcome};

@@ -26,7 +26,7 @@ pub enum Message {
         /// The organisation's id.
         org: [u8; 16],
         /// The secret of an invitation ticket, when a new device joins.
-        ticket: Option<[u8; 32]>,
+        ticket: Option<[u8; 16]>,
     },
     /// Responder → initiator: accepted; the responder's registry digest and docs root (over the
     /// documents both may read).

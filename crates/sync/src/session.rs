@@ -12,7 +12,7 @@ pub trait SyncData {
     /// Whether `peer` is an enrolled, unrevoked device of the organisation.
     fn knows(&self, peer: &[u8; 32]) -> bool;
     /// Redeems an invitation ticket presented by `peer`: enrols it, or says why not.
-    fn redeem(&mut self, peer: &[u8; 32], secret: &[u8; 32]) -> Result<(), String>;
+    fn redeem(&mut self, peer: &[u8; 32], secret: &[u8; 16]) -> Result<(), String>;
     /// Hashes of the registry changes held (valid or waiting).
     fn registry_hashes(&self) -> Vec<[u8; 32]>;
     /// Signed registry changes held, except those in `except`.
@@ -110,7 +110,7 @@ enum State {
 pub struct Session {
     role: Role,
     peer: [u8; 32],
-    ticket: Option<[u8; 32]>,
+    ticket: Option<[u8; 16]>,
     state: State,
     stats: Stats,
     inbox: BTreeMap<String, Vec<Vec<u8>>>,
@@ -122,7 +122,7 @@ pub struct Session {
 impl Session {
     /// A session with the authenticated device `peer`. An initiator joining with an invitation
     /// passes the ticket's secret.
-    pub fn new(role: Role, peer: [u8; 32], ticket: Option<[u8; 32]>) -> Session {
+    pub fn new(role: Role, peer: [u8; 32], ticket: Option<[u8; 16]>) -> Session {
         Session {
             role,
             peer,
@@ -368,7 +368,14 @@ impl Session {
                 self.count_in(changes.iter().map(Vec::len).sum())?;
                 let a = data.apply_registry(changes);
                 self.add(a);
+                // The peer was authenticated by its key; it must also be one of ours before it
+                // gets our registry (a joining device learns so from the registry just received).
+                if !data.knows(&self.peer) {
+                    return self
+                        .refuse("the peer is not an enrolled device of this organisation".into());
+                }
                 let theirs: BTreeSet<[u8; 32]> = hashes.into_iter().collect();
+
                 self.state = State::AwaitRoot;
                 vec![Message::RegistryFinal {
                     changes: data.registry_changes(&theirs),

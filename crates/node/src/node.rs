@@ -1,0 +1,412 @@
+//! The endpoint, the protocol handler and sessions over QUIC streams.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use carnet_device::Device;
+use carnet_replica::DeviceId;
+use carnet_sync::{ALPN, MAX_MESSAGE, Message, Role, Session, SessionError, Stats};
+use chrono::Utc;
+use iroh::endpoint::{Connection, RecvStream, SendStream, presets};
+use iroh::protocol::{AcceptError, ProtocolHandler, Router};
+use iroh::{Endpoint, EndpointAddr, PublicKey, RelayMode, SecretKey};
+use iroh_mdns_address_lookup::{DiscoveryEvent, MdnsAddressLookup};
+use n0_future::StreamExt;
+
+use tokio::sync::{Mutex, mpsc};
+
+use crate::adapter::Adapter;
+use crate::addr::PeerAddr;
+
+/// How long to wait for a peer's next message before giving up.
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long to wait for a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the node listens.
+#[derive(Debug, Clone)]
+pub struct NodeOptions {
+    /// The UDP address to bind (port 0: chosen by the system).
+    pub bind: SocketAddr,
+    /// Whether to announce this device and find peers on the LAN by mDNS.
+    pub mdns: bool,
+}
+
+impl Default for NodeOptions {
+    fn default() -> Self {
+        NodeOptions {
+            bind: SocketAddr::from(([0, 0, 0, 0], 0)),
+            mdns: false,
+        }
+    }
+}
+
+/// Why networking failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The endpoint could not be started.
+    #[error("cannot start the network endpoint: {0}")]
+    Bind(String),
+    /// The peer could not be reached.
+    #[error("cannot reach the peer: {0}")]
+    Connect(String),
+    /// The connection broke or timed out.
+    #[error("the connection failed: {0}")]
+    Io(String),
+    /// A message could not be decoded.
+    #[error("the peer sent a malformed message")]
+    Malformed,
+    /// The session failed.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+}
+
+/// What a session did.
+#[derive(Debug, Clone)]
+pub struct SyncOutcome {
+    /// The peer.
+    pub peer: [u8; 32],
+    /// Whether this side dialled.
+    pub initiator: bool,
+    /// Its figures.
+    pub stats: Stats,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+/// This device on the network.
+pub struct Node {
+    endpoint: Endpoint,
+    router: Router,
+    device: Arc<Mutex<Device>>,
+    mdns: Option<MdnsAddressLookup>,
+}
+
+#[derive(Clone)]
+struct Handler {
+    device: Arc<Mutex<Device>>,
+    events: mpsc::UnboundedSender<SyncOutcome>,
+}
+
+impl std::fmt::Debug for Handler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Handler")
+    }
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("id", &self.endpoint.id())
+            .finish()
+    }
+}
+
+async fn write_frame(send: &mut SendStream, msg: &Message) -> Result<(), NodeError> {
+    let bytes = msg.encode();
+    send.write_all(&(bytes.len() as u32).to_be_bytes())
+        .await
+        .map_err(|e| NodeError::Io(e.to_string()))?;
+    send.write_all(&bytes)
+        .await
+        .map_err(|e| NodeError::Io(e.to_string()))
+}
+
+async fn read_frame(recv: &mut RecvStream) -> Result<Message, NodeError> {
+    let read = async {
+        let mut len = [0u8; 4];
+        recv.read_exact(&mut len)
+            .await
+            .map_err(|e| NodeError::Io(e.to_string()))?;
+        let len = u32::from_be_bytes(len) as usize;
+        if len > MAX_MESSAGE {
+            return Err(NodeError::Malformed);
+        }
+        let mut buf = vec![0u8; len];
+        recv.read_exact(&mut buf)
+            .await
+            .map_err(|e| NodeError::Io(e.to_string()))?;
+        Message::decode(&buf).map_err(|_| NodeError::Malformed)
+    };
+    tokio::time::timeout(READ_TIMEOUT, read)
+        .await
+        .map_err(|_| NodeError::Io("timed out".into()))?
+}
+
+/// Runs a session until it is done, sending `outgoing` first.
+async fn drive(
+    session: &mut Session,
+    send: &mut SendStream,
+    recv: &mut RecvStream,
+    device: &Mutex<Device>,
+    mut outgoing: Vec<Message>,
+) -> Result<Stats, NodeError> {
+    loop {
+        for m in outgoing.drain(..) {
+            write_frame(send, &m).await?;
+        }
+        if session.is_done() {
+            let _ = send.finish();
+            return Ok(session.stats());
+        }
+        let msg = read_frame(recv).await?;
+        let mut dev = device.lock().await;
+        let mut adapter = Adapter { device: &mut dev };
+        match session.handle(msg, &mut adapter) {
+            Ok(out) => outgoing = out,
+            Err(e) => {
+                drop(dev);
+                if let Some(refusal) = Session::refusal(&e) {
+                    let _ = write_frame(send, &refusal).await;
+                    let _ = send.finish();
+                }
+                return Err(e.into());
+            }
+        }
+    }
+}
+
+impl ProtocolHandler for Handler {
+    async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
+        let peer = *conn.remote_id().as_bytes();
+        let (mut send, mut recv) = conn.accept_bi().await?;
+        let mut session = Session::new(Role::Responder, peer, None);
+        let result = drive(&mut session, &mut send, &mut recv, &self.device, vec![]).await;
+        // Let the initiator read our last message before the connection goes.
+        let _ = tokio::time::timeout(Duration::from_secs(5), conn.closed()).await;
+        let outcome = SyncOutcome {
+            peer,
+            initiator: false,
+            stats: session.stats(),
+            error: result.err().map(|e| e.to_string()),
+        };
+        {
+            let mut dev = self.device.lock().await;
+            let note = outcome
+                .error
+                .clone()
+                .unwrap_or_else(|| "synced (they connected)".into());
+            let _ = dev.note_peer(
+                DeviceId(peer),
+                vec![],
+                outcome.error.is_none(),
+                &note,
+                Utc::now(),
+            );
+        }
+        let _ = self.events.send(outcome);
+        Ok(())
+    }
+}
+
+impl Node {
+    /// Starts this device's endpoint: relays off, no DNS, bound to `opts.bind`; answers sync
+    /// sessions from enrolled devices. Session outcomes are sent on the returned channel.
+    pub async fn spawn(
+        device: Arc<Mutex<Device>>,
+        opts: NodeOptions,
+    ) -> Result<(Node, mpsc::UnboundedReceiver<SyncOutcome>), NodeError> {
+        let secret = SecretKey::from_bytes(&*device.lock().await.endpoint_secret());
+        let builder = Endpoint::builder(presets::Minimal)
+            .secret_key(secret)
+            .relay_mode(RelayMode::Disabled)
+            .alpns(vec![ALPN.to_vec()])
+            .clear_ip_transports()
+            .bind_addr(opts.bind)
+            .map_err(|e| NodeError::Bind(e.to_string()))?;
+        let endpoint = builder
+            .bind()
+            .await
+            .map_err(|e| NodeError::Bind(e.to_string()))?;
+        let mdns = if opts.mdns {
+            let mdns = MdnsAddressLookup::builder()
+                .service_name("carnet")
+                .build(endpoint.id())
+                .map_err(|e| NodeError::Bind(e.to_string()))?;
+            endpoint
+                .address_lookup()
+                .map_err(|e| NodeError::Bind(e.to_string()))?
+                .add(mdns.clone());
+            Some(mdns)
+        } else {
+            None
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let handler = Handler {
+            device: device.clone(),
+            events: tx,
+        };
+        let router = Router::builder(endpoint.clone())
+            .accept(ALPN, handler)
+            .spawn();
+        Ok((
+            Node {
+                endpoint,
+                router,
+                device,
+                mdns,
+            },
+            rx,
+        ))
+    }
+
+    /// This device's id.
+    pub fn id(&self) -> [u8; 32] {
+        *self.endpoint.id().as_bytes()
+    }
+
+    /// Where peers can reach this device.
+    pub fn addr(&self) -> PeerAddr {
+        let mut addrs: Vec<SocketAddr> = self.endpoint.addr().ip_addrs().copied().collect();
+        if addrs.is_empty() {
+            addrs = self.endpoint.bound_sockets();
+        }
+        addrs.sort();
+        addrs.dedup();
+        PeerAddr {
+            id: self.id(),
+            addrs,
+        }
+    }
+
+    /// The device behind this node.
+    pub fn device(&self) -> &Arc<Mutex<Device>> {
+        &self.device
+    }
+
+    /// Runs one sync session with `peer` (joining with an invitation when `ticket` is given).
+    pub async fn sync_with(&self, peer: &PeerAddr, ticket: Option<[u8; 16]>) -> SyncOutcome {
+        let result = self.try_sync(peer, ticket).await;
+        let (stats, error) = match result {
+            Ok(stats) => (stats, None),
+            Err((stats, e)) => (stats, Some(e.to_string())),
+        };
+        let outcome = SyncOutcome {
+            peer: peer.id,
+            initiator: true,
+            stats,
+            error,
+        };
+        let mut dev = self.device.lock().await;
+        let note = outcome.error.clone().unwrap_or_else(|| "synced".into());
+        let addrs = peer.addrs.iter().map(ToString::to_string).collect();
+        let _ = dev.note_peer(
+            DeviceId(peer.id),
+            addrs,
+            outcome.error.is_none(),
+            &note,
+            Utc::now(),
+        );
+        outcome
+    }
+
+    async fn try_sync(
+        &self,
+        peer: &PeerAddr,
+        ticket: Option<[u8; 16]>,
+    ) -> Result<Stats, (Stats, NodeError)> {
+        let fail = |e: NodeError| (Stats::default(), e);
+        let key =
+            PublicKey::from_bytes(&peer.id).map_err(|e| fail(NodeError::Connect(e.to_string())))?;
+        let mut addr = EndpointAddr::new(key);
+        for a in &peer.addrs {
+            addr = addr.with_ip_addr(*a);
+        }
+        let conn = tokio::time::timeout(CONNECT_TIMEOUT, self.endpoint.connect(addr, ALPN))
+            .await
+            .map_err(|_| fail(NodeError::Connect("timed out".into())))?
+            .map_err(|e| fail(NodeError::Connect(e.to_string())))?;
+        let (mut send, mut recv) = conn
+            .open_bi()
+            .await
+            .map_err(|e| fail(NodeError::Io(e.to_string())))?;
+        let mut session = Session::new(Role::Initiator, peer.id, ticket);
+        let first = {
+            let mut dev = self.device.lock().await;
+            session.start(&Adapter { device: &mut dev })
+        };
+        let result = drive(&mut session, &mut send, &mut recv, &self.device, first).await;
+        conn.close(0u32.into(), b"done");
+        result.map_err(|e| (session.stats(), e))
+    }
+
+    /// Runs until `stop` resolves: finds peers on the LAN (when mDNS is on) and syncs with each
+    /// enrolled peer when it appears, and with every known peer every `every`.
+    pub async fn serve(
+        &self,
+        every: Duration,
+        outcomes: mpsc::UnboundedSender<SyncOutcome>,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
+        let mut events = match &self.mdns {
+            Some(m) => Some(m.subscribe().await),
+            None => None,
+        };
+        let mut tick = tokio::time::interval(every);
+        tokio::pin!(stop);
+        loop {
+            let next_event = async {
+                match events.as_mut() {
+                    Some(e) => e.next().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = &mut stop => return,
+                ev = next_event => {
+                    if let Some(DiscoveryEvent::Discovered { endpoint_info, .. }) = ev {
+                        let id = *endpoint_info.endpoint_id.as_bytes();
+                        let addrs: Vec<SocketAddr> = endpoint_info.data.ip_addrs().copied().collect();
+                        if self.is_enrolled(&id).await {
+                            let outcome = self.sync_with(&PeerAddr { id, addrs }, None).await;
+                            let _ = outcomes.send(outcome);
+                        }
+                    }
+                }
+                _ = tick.tick() => {
+                    for peer in self.known_peers().await {
+                        let outcome = self.sync_with(&peer, None).await;
+                        let _ = outcomes.send(outcome);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn is_enrolled(&self, id: &[u8; 32]) -> bool {
+        let dev = self.device.lock().await;
+        *id != self.id()
+            && dev
+                .registry()
+                .and_then(|r| r.device(&DeviceId(*id)))
+                .is_some_and(|d| d.revoked.is_none())
+    }
+
+    /// Enrolled peers this device has addresses for.
+    pub async fn known_peers(&self) -> Vec<PeerAddr> {
+        let dev = self.device.lock().await;
+        let Ok(peers) = dev.peers() else {
+            return vec![];
+        };
+        peers
+            .into_iter()
+            .filter_map(|(id, p)| {
+                let id: DeviceId = id.parse().ok()?;
+                let enrolled = dev
+                    .registry()
+                    .and_then(|r| r.device(&id))
+                    .is_some_and(|d| d.revoked.is_none());
+                let addrs: Vec<SocketAddr> =
+                    p.addrs.iter().filter_map(|a| a.parse().ok()).collect();
+                (enrolled && !addrs.is_empty()).then_some(PeerAddr { id: id.0, addrs })
+            })
+            .collect()
+    }
+
+    /// Stops the endpoint.
+    pub async fn shutdown(self) {
+        let _ = self.router.shutdown().await;
+        self.endpoint.close().await;
+    }
+}
