@@ -67,6 +67,40 @@ pub(crate) enum Command {
     /// Devices of the organisation: list, roles, confidentiality agreements, revocation
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Join an organisation with an invitation ticket from a direction device (creates this
+    /// device's home, key and encrypted store)
+    Join {
+        /// The ticket printed by `carnet device invite`
+        ticket: String,
+    },
+    /// Sync once with peers: those given, or every peer met before
+    Sync {
+        /// A peer address DEVICE_ID@IP:PORT (as printed by `carnet serve`); repeatable
+        #[arg(long = "peer", value_name = "ADDR")]
+        peers: Vec<String>,
+        /// Local UDP address to use
+        #[arg(long, default_value = "0.0.0.0:0", value_name = "IP:PORT")]
+        bind: String,
+    },
+    /// Listen for peers, find them on the local network (mDNS), and sync with each when it
+    /// appears and every --every seconds; Ctrl-C stops
+    Serve {
+        /// Local UDP address to listen on
+        #[arg(long, default_value = "0.0.0.0:0", value_name = "IP:PORT")]
+        bind: String,
+        /// Do not announce or look for peers on the local network
+        #[arg(long)]
+        no_mdns: bool,
+        /// Seconds between syncs with known peers
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        every: u64,
+    },
+    /// Peers met, last sync with each, and the quarantine
+    Status {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Re-verify every stored change and document; exits non-zero on any tampering
     Verify {
         /// Print JSON
@@ -266,6 +300,30 @@ pub(crate) enum PolicyCommand {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum DeviceCommand {
+    /// Invite a new device: prints a one-time ticket, then waits (listening) until the new
+    /// device joins with `carnet join TICKET` (direction devices only)
+    Invite {
+        /// Role to grant (repeatable): member, active-member, roots, mentor, board, staff, direction
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// The name of the person who will hold the device
+        #[arg(long)]
+        holder: String,
+        /// The city the device will work from
+        #[arg(long)]
+        city: Option<String>,
+        /// The holder signed the confidentiality agreement on this date (YYYY-MM-DD); needed
+        /// for personal files
+        #[arg(long, value_name = "DATE")]
+        agreement: Option<String>,
+        /// Minutes before the ticket expires
+        #[arg(long, default_value_t = 60, value_name = "MINUTES")]
+        expires_in: u64,
+        /// Local UDP address to listen on while waiting
+        #[arg(long, default_value = "0.0.0.0:0", value_name = "IP:PORT")]
+        bind: String,
+    },
+
     /// List the organisation's devices, their holders, roles and agreements
     List {
         /// Print JSON

@@ -3,6 +3,8 @@
 
 mod args;
 mod demo;
+mod net;
+
 mod output;
 mod passphrase;
 
@@ -174,6 +176,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Join { ticket } => {
+            let passphrase = passphrase::read(true)?;
+            net::join(&home, passphrase.as_bytes(), &ticket)?;
+        }
+        Command::Sync { peers, bind } => {
+            if !net::sync(open(&home)?, &peers, &bind)? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Serve {
+            bind,
+            no_mdns,
+            every,
+        } => net::serve(open(&home)?, &bind, !no_mdns, every)?,
+        Command::Status { json } => {
+            let device = open(&home)?;
+            output::status(&device, json)?;
+        }
+        Command::Device(DeviceCommand::Invite {
+            roles,
+            holder,
+            city,
+            agreement,
+            expires_in,
+            bind,
+        }) => {
+            net::invite(
+                open(&home)?,
+                &roles,
+                &holder,
+                city.as_deref(),
+                agreement,
+                expires_in,
+                &bind,
+            )?;
+        }
         Command::Quarantine { json } => {
             let device = open(&home)?;
             output::quarantine(&device, &device.quarantine()?, json);
@@ -200,6 +238,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut device = open(&home)?;
             match cmd {
                 DeviceCommand::List { json } => output::devices(&device, registry(&device)?, json),
+                DeviceCommand::Invite { .. } => unreachable!("handled above"),
+
                 DeviceCommand::Role {
                     device: who,
                     role,

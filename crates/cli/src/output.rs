@@ -474,3 +474,57 @@ pub(crate) fn fields(kind: RecordKind) {
     table(&["FIELD", "CLASS", "VALUE", "MEANING"], &rows);
     println!("* required. Give fields as --field name=value.");
 }
+
+/// `status`.
+pub(crate) fn status(device: &Device, json: bool) -> anyhow::Result<()> {
+    let peers = device.peers()?;
+    let quarantined = device.quarantine()?.len();
+    let holder = |id: &str| {
+        id.parse::<DeviceId>()
+            .ok()
+            .and_then(|d| {
+                device
+                    .registry()
+                    .and_then(|r| r.device(&d))
+                    .map(|e| e.holder.clone())
+            })
+            .unwrap_or_default()
+    };
+    if json {
+        let list: Vec<serde_json::Value> = peers
+            .iter()
+            .map(|(id, p)| {
+                json!({
+                    "device": id,
+                    "holder": holder(id),
+                    "addresses": p.addrs,
+                    "last_sync": p.last_sync_ms.map(when),
+                    "last_result": p.last_result,
+                })
+            })
+            .collect();
+        print_json(
+            &json!({ "device": device.id().to_string(), "peers": list, "quarantined": quarantined }),
+        );
+        return Ok(());
+    }
+    println!("this device: {}", device.id());
+    if peers.is_empty() {
+        println!("no peer met yet (carnet serve, or carnet sync --peer ADDR)");
+    } else {
+        let rows: Vec<Vec<String>> = peers
+            .iter()
+            .map(|(id, p)| {
+                vec![
+                    id[..8].to_owned(),
+                    holder(id),
+                    p.last_sync_ms.map(when).unwrap_or_else(|| "never".into()),
+                    p.last_result.clone(),
+                ]
+            })
+            .collect();
+        table(&["PEER", "HOLDER", "LAST SYNC", "LAST RESULT"], &rows);
+    }
+    println!("{quarantined} change(s) in the quarantine (carnet quarantine)");
+    Ok(())
+}

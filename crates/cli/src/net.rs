@@ -1,0 +1,226 @@
+//! The commands that use the network: invite, join, sync, serve (and status, which reports on
+//! it). Each starts a tokio runtime and a `carnet-node` endpoint for its duration.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use carnet_device::Device;
+use carnet_model::Role;
+use carnet_node::{Node, NodeOptions, PeerAddr, SyncOutcome, Ticket};
+use carnet_replica::{DeviceId, OrgId};
+use chrono::Utc;
+use tokio::sync::Mutex;
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn options(bind: &str, mdns: bool) -> Result<NodeOptions> {
+    let bind = bind
+        .parse()
+        .context("--bind expects IP:PORT, e.g. 0.0.0.0:0")?;
+    Ok(NodeOptions { bind, mdns })
+}
+
+/// One line about a session, naming the peer's holder when known.
+pub(crate) fn describe(device: &Device, o: &SyncOutcome) -> String {
+    let id = DeviceId(o.peer);
+    let who = device
+        .registry()
+        .and_then(|r| r.device(&id))
+        .map(|d| format!("{} ({})", id.short(), d.holder))
+        .unwrap_or_else(|| id.short());
+    let s = o.stats;
+    match &o.error {
+        Some(e) => format!("{who}: failed: {e}"),
+        None => format!(
+            "{who}: received {} new change(s) in {} document(s), {} rejected, {} refused; sent {} change(s); {} messages, {} bytes",
+            s.applied.new,
+            s.docs_received,
+            s.applied.rejected,
+            s.applied.refused,
+            s.changes_sent,
+            s.messages_sent + s.messages_received,
+            s.bytes_sent + s.bytes_received,
+        ),
+    }
+}
+
+/// `carnet device invite`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn invite(
+    device: Device,
+    roles: &[String],
+    holder: &str,
+    city: Option<&str>,
+    agreement: Option<String>,
+    expires_in: u64,
+    bind: &str,
+) -> Result<()> {
+    let roles: BTreeSet<Role> = roles
+        .iter()
+        .map(|r| r.parse::<Role>())
+        .collect::<Result<_, _>>()?;
+    if holder.trim().is_empty() {
+        bail!("--holder cannot be empty");
+    }
+    let agreement = match agreement {
+        None => None,
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .context("--agreement expects a date written YYYY-MM-DD")?
+                .format("%Y-%m-%d")
+                .to_string(),
+        ),
+    };
+    let opts = options(bind, false)?;
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let mut device = device;
+        let expires = Utc::now() + chrono::Duration::minutes(expires_in as i64);
+        let secret = device.invite(roles.clone(), holder.trim(), city, agreement, expires)?;
+        let org = *device.org().0.as_bytes();
+        let device = Arc::new(Mutex::new(device));
+        let (node, mut events) = Node::spawn(device.clone(), opts).await?;
+        let ticket = Ticket { org, inviter: node.addr(), secret };
+        let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+        println!("invitation for {} ({}), valid {expires_in} minutes:\n\n{ticket}\n", holder.trim(), names.join("+"));
+        println!("on the new device: carnet join {ticket}");
+        println!("waiting for it to join (Ctrl-C to stop)…");
+        let deadline = tokio::time::sleep(Duration::from_secs(expires_in * 60));
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                _ = &mut deadline => bail!("the invitation expired before the device joined"),
+                _ = tokio::signal::ctrl_c() => bail!("stopped before the device joined; the ticket can no longer be used from here"),
+                Some(o) = events.recv() => {
+                    let dev = device.lock().await;
+                    println!("{}", describe(&dev, &o));
+                    if dev.invitation(&secret)?.and_then(|i| i.used_by).is_some() && o.error.is_none() {
+                        println!("device {} joined as {}", DeviceId(o.peer).short(), names.join("+"));
+                        break;
+                    }
+                }
+            }
+        }
+        node.shutdown().await;
+        Ok(())
+    })
+}
+
+/// `carnet join`.
+pub(crate) fn join(home: &Path, passphrase: &[u8], ticket: &str) -> Result<()> {
+    let ticket: Ticket = ticket.parse()?;
+    if Device::store_path(home).exists() {
+        bail!(
+            "{} already holds a Carnet store; join with another --home",
+            home.display()
+        );
+    }
+    let device =
+        Device::create_joining(home, passphrase, OrgId(uuid::Uuid::from_bytes(ticket.org)))?;
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        let device = Arc::new(Mutex::new(device));
+        let (node, _events) = Node::spawn(device.clone(), options("0.0.0.0:0", false)?).await?;
+        println!("this device: {}", node.addr());
+        let outcome = node.sync_with(&ticket.inviter, Some(ticket.secret)).await;
+        let dev = device.lock().await;
+        println!("{}", describe(&dev, &outcome));
+        let enrolled = dev.registry().and_then(|r| r.device(&dev.id())).map(|d| {
+            (
+                d.holder.clone(),
+                d.roles
+                    .iter()
+                    .map(|r| r.name())
+                    .collect::<Vec<_>>()
+                    .join("+"),
+            )
+        });
+        drop(dev);
+        node.shutdown().await;
+        match (outcome.error, enrolled) {
+            (None, Some((holder, roles))) => {
+                println!("joined as {roles}, held by {holder}");
+                Ok(())
+            }
+            (Some(e), _) => bail!("joining failed: {e}"),
+            (None, None) => bail!("joining failed: the inviter did not enrol this device"),
+        }
+    });
+    if result.is_err() {
+        // The home was made for this attempt and holds nothing yet: leave no half-made device.
+        let _ = std::fs::remove_dir_all(home);
+    }
+    result
+}
+
+/// `carnet sync`.
+pub(crate) fn sync(device: Device, peers: &[String], bind: &str) -> Result<bool> {
+    let given: Vec<PeerAddr> = peers
+        .iter()
+        .map(|p| p.parse::<PeerAddr>())
+        .collect::<Result<_, _>>()?;
+    let opts = options(bind, false)?;
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let device = Arc::new(Mutex::new(device));
+        let (node, _events) = Node::spawn(device.clone(), opts).await?;
+        let peers = if given.is_empty() { node.known_peers().await } else { given };
+        if peers.is_empty() {
+            bail!("no peer to sync with: give --peer DEVICE_ID@IP:PORT (printed by `carnet serve` on the other device)");
+        }
+        let mut ok = false;
+        for peer in &peers {
+            let o = node.sync_with(peer, None).await;
+            ok |= o.error.is_none();
+            println!("{}", describe(&*device.lock().await, &o));
+        }
+        node.shutdown().await;
+        Ok(ok)
+    })
+}
+
+/// `carnet serve`.
+pub(crate) fn serve(device: Device, bind: &str, mdns: bool, every: u64) -> Result<()> {
+    let opts = options(bind, mdns)?;
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let device = Arc::new(Mutex::new(device));
+        let (node, mut incoming) = Node::spawn(device.clone(), opts).await?;
+        println!("listening as {}", node.addr());
+        if mdns {
+            println!("looking for peers on the local network (mDNS)");
+        }
+        let (tx, mut outgoing) = tokio::sync::mpsc::unbounded_channel();
+        let printer = {
+            let device = device.clone();
+            tokio::spawn(async move {
+                loop {
+                    let o = tokio::select! {
+                        Some(o) = incoming.recv() => o,
+                        Some(o) = outgoing.recv() => o,
+                        else => break,
+                    };
+                    println!("{}", describe(&*device.lock().await, &o));
+                }
+            })
+        };
+        let stop = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        node.serve(Duration::from_secs(every.max(1)), tx, stop)
+            .await;
+        printer.abort();
+        println!("stopping");
+        node.shutdown().await;
+        Ok(())
+    })
+}
