@@ -1,14 +1,19 @@
-//! `carnet demo`: a tour of one device in a throw-away home: an organisation, members with
-//! personal files, projects, edits, lists, signed history, verification, and a scan showing that
-//! no personal value is readable in the files written.
+//! `carnet demo`: three devices (direction, staff, board laptops) on this machine, in a
+//! throw-away directory, on loopback: an organisation, invitations, offline edits, sync, what
+//! each device holds, a revocation, verification, and a scan of the board laptop's files.
 
 use std::path::Path;
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
 use anyhow::{Context, Result, bail};
 use carnet_device::Device;
-use carnet_model::{FieldEdit, RecordKind};
+use carnet_model::{FieldEdit, RecordKind, Role};
+use carnet_node::{Node, NodeOptions, Ticket};
+use tokio::sync::Mutex;
 
-use crate::output;
+use crate::{net, output};
 
 /// Synthetic members (fictitious names mixing scripts and diacritics): display name, status,
 /// groups, speaks French, then personal-file fields.
@@ -215,35 +220,127 @@ fn scan(dir: &Path, needles: &[&str]) -> Result<(usize, u64, Vec<String>)> {
     Ok((files, bytes, found))
 }
 
-/// Runs the demo.
+async fn node(device: Device) -> Result<Node> {
+    let opts = NodeOptions {
+        bind: "127.0.0.1:0".parse()?,
+        mdns: false,
+    };
+    Ok(Node::spawn(Arc::new(Mutex::new(device)), opts).await?.0)
+}
+
+/// A new device joins through an invitation from `inviter`.
+async fn join(
+    dir: &Path,
+    name: &str,
+    role: Role,
+    agreement: bool,
+    inviter: &Node,
+    passphrase: &str,
+) -> Result<Node> {
+    let org = inviter.device().lock().await.org();
+    let signed = agreement.then(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
+    let expires = chrono::Utc::now() + chrono::Duration::minutes(10);
+    let secret = inviter.device().lock().await.invite(
+        BTreeSet::from([role]),
+        name,
+        None,
+        signed,
+        expires,
+    )?;
+    let ticket = Ticket {
+        org: *org.0.as_bytes(),
+        inviter: inviter.addr(),
+        secret,
+    };
+    println!("ticket for {name} ({role}): {ticket}");
+    let device = Device::create_joining(&dir.join(name), passphrase.as_bytes(), org)?;
+    let n = node(device).await?;
+    let outcome = n.sync_with(&ticket.inviter, Some(ticket.secret)).await;
+    println!(
+        "  {name} joined: {}",
+        net::describe(&*n.device().lock().await, &outcome)
+    );
+    if let Some(e) = outcome.error {
+        bail!("joining failed: {e}");
+    }
+    Ok(n)
+}
+
+async fn sync(a: &Node, b: &Node) {
+    let o = a.sync_with(&b.addr(), None).await;
+    let holder = a
+        .device()
+        .lock()
+        .await
+        .registry()
+        .and_then(|r| r.device(&carnet_replica::DeviceId(a.id())))
+        .map(|d| d.holder.clone())
+        .unwrap_or_default();
+    println!(
+        "  {holder} ↔ {}",
+        net::describe(&*a.device().lock().await, &o)
+    );
+}
+
+async fn holdings(name: &str, n: &Node) -> Result<Vec<String>> {
+    let d = n.device().lock().await;
+    let members = d.list(RecordKind::Member)?.len();
+    let projects = d.list(RecordKind::Project)?.len();
+    let per = d
+        .documents()?
+        .iter()
+        .filter(|doc| doc.class() == Some(carnet_model::FieldClass::Per))
+        .count();
+    let roles = d
+        .registry()
+        .and_then(|r| r.device(&d.id()))
+        .map(|e| {
+            e.roles
+                .iter()
+                .map(|r| r.name())
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .unwrap_or_default();
+    Ok(vec![
+        name.to_owned(),
+        roles,
+        members.to_string(),
+        projects.to_string(),
+        per.to_string(),
+    ])
+}
+
+/// Runs the demo: three devices on this machine, on loopback.
 pub(crate) fn run() -> Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?
+        .block_on(run_async())
+}
+
+async fn run_async() -> Result<()> {
     let dir = tempfile::tempdir().context("cannot make a temporary directory")?;
-    let home = dir.path().join("direction-laptop");
     let passphrase = uuid::Uuid::new_v4().to_string();
     let now = chrono::Utc::now();
+    println!(
+        "three devices in {} (deleted at the end), talking over loopback only",
+        dir.path().display()
+    );
 
     step(
         1,
-        "a direction laptop creates the organisation (key, encrypted store, registry)",
+        "the direction laptop creates the organisation and records 12 members and 3 projects",
     );
     let mut device = Device::init(
-        &home,
+        &dir.path().join("direction"),
         passphrase.as_bytes(),
         "Demo association",
         "Demo Director",
         Some("Paris"),
         now,
     )?;
-    println!(
-        "home {} — device {} (direction)",
-        home.display(),
-        device.id()
-    );
-
-    step(
-        2,
-        "staff record 12 members (card + personal file) and 3 projects, offline",
-    );
     for m in MEMBERS {
         device.add(RecordKind::Member, &member_edits(m)?, now)?;
     }
@@ -254,69 +351,147 @@ pub(crate) fn run() -> Result<()> {
             .collect::<Result<_, _>>()?;
         device.add(RecordKind::Project, &edits, now)?;
     }
-    drop(device);
+    let direction = node(device).await?;
+    println!("direction laptop listening at {}", direction.addr());
+
+    step(
+        2,
+        "it invites a staff laptop (agreement signed) and a board laptop; each joins with its ticket",
+    );
+    let staff = join(
+        dir.path(),
+        "staff",
+        Role::Staff,
+        true,
+        &direction,
+        &passphrase,
+    )
+    .await?;
+    let board = join(
+        dir.path(),
+        "board",
+        Role::Board,
+        true,
+        &direction,
+        &passphrase,
+    )
+    .await?;
 
     step(
         3,
-        "the laptop is closed and reopened with the passphrase; an edit is signed",
+        "offline, the staff laptop welcomes a new member in Marseille; the director edits another",
     );
-    let mut device = Device::open(&home, passphrase.as_bytes())?;
-    let joy = device.resolve(RecordKind::Member, "joy")?;
     let edits = [
-        "status=active",
-        "working_groups+=advocacy",
-        "case_notes=Welcome meeting held; mentor to be chosen.",
+        "display_name=Rose",
+        "status=member",
+        "first_name=Rosemary",
+        "last_name=Adeyemi",
+        "city=Marseille",
     ]
     .iter()
     .map(|t| RecordKind::Member.parse_edit(t))
     .collect::<Result<Vec<_>, _>>()?;
-    device.set(RecordKind::Member, joy, &edits, chrono::Utc::now())?;
+    staff
+        .device()
+        .lock()
+        .await
+        .add(RecordKind::Member, &edits, chrono::Utc::now())?;
+    {
+        let mut d = direction.device().lock().await;
+        let joy = d.resolve(RecordKind::Member, "joy")?;
+        let e = [RecordKind::Member.parse_edit("status=active")?];
+        d.set(RecordKind::Member, joy, &e, chrono::Utc::now())?;
+    }
 
-    step(4, "member list (cards only) and project list");
-    output::list(RecordKind::Member, &device.list(RecordKind::Member)?, false);
-    output::list(
-        RecordKind::Project,
-        &device.list(RecordKind::Project)?,
-        false,
+    step(4, "back on the same network, they sync");
+    sync(&staff, &direction).await;
+    sync(&board, &direction).await;
+    sync(&staff, &direction).await;
+
+    step(
+        5,
+        "what each device holds (the board laptop holds no personal file)",
     );
-
-    step(5, "one member in full, as a direction device sees her");
-    output::show(&device.show(RecordKind::Member, joy)?, false);
+    let rows = vec![
+        holdings("direction", &direction).await?,
+        holdings("staff", &staff).await?,
+        holdings("board", &board).await?,
+    ];
+    output::table(
+        &["DEVICE", "ROLE", "MEMBERS", "PROJECTS", "PERSONAL FILES"],
+        &rows,
+    );
+    {
+        let d = board.device().lock().await;
+        let rose = d.resolve(RecordKind::Member, "rose")?;
+        println!("\nthe new member as the board laptop sees her:");
+        output::show(&d.show(RecordKind::Member, rose)?, false);
+    }
 
     step(
         6,
-        "her history: every change, its device and holder, its fields, its signature",
+        "the board laptop is lost: the director revokes it; it is refused from then on",
     );
-    output::history(
-        &device,
-        RecordKind::Member,
-        joy,
-        &device.history(RecordKind::Member, joy)?,
-        false,
+    let lost = carnet_replica::DeviceId(board.id());
+    direction
+        .device()
+        .lock()
+        .await
+        .revoke(lost, chrono::Utc::now())?;
+    sync(&staff, &direction).await;
+    let o = board.sync_with(&direction.addr(), None).await;
+    println!(
+        "  board → direction: {}",
+        o.error.clone().unwrap_or_else(|| "accepted?!".into())
+    );
+    let o2 = board.sync_with(&staff.addr(), None).await;
+    println!(
+        "  board → staff: {}",
+        o2.error.clone().unwrap_or_else(|| "accepted?!".into())
     );
 
-    step(
-        7,
-        "carnet verify: every stored change and document re-verified",
-    );
-    let report = device.verify()?;
-    output::verify(&report, false);
-    drop(device);
+    step(7, "every device re-verifies what it holds");
+    for (name, n) in [
+        ("direction", &direction),
+        ("staff", &staff),
+        ("board", &board),
+    ] {
+        let report = n.device().lock().await.verify()?;
+        println!(
+            "  {name}: {} documents, {} changes, {}",
+            report.documents,
+            report.changes,
+            if report.is_clean() {
+                "all verified"
+            } else {
+                "PROBLEMS"
+            }
+        );
+    }
 
+    let mut failed = o.error.is_none() || o2.error.is_none();
+    for n in [direction, staff, board] {
+        n.shutdown().await;
+    }
     step(
         8,
-        "scan of every file the device wrote, looking for the personal values in the clear",
+        "scan of every file on the board laptop for the personal values in the clear",
     );
-    let needles = personal_values();
-    let (files, bytes, found) = scan(&home, &needles)?;
+    let mut needles = personal_values();
+    needles.extend(["Rosemary", "Adeyemi"]);
+    let (files, bytes, found) = scan(&dir.path().join("board"), &needles)?;
     println!(
-        "scanned {files} file(s), {bytes} bytes, for {} personal values",
-        needles.len()
+        "scanned {files} file(s), {bytes} bytes: {}",
+        if found.is_empty() {
+            "none found"
+        } else {
+            "FOUND"
+        }
     );
-    if !found.is_empty() || !report.is_clean() {
-        bail!("the demo found a problem: {}", found.join("; "));
+    failed |= !found.is_empty();
+    if failed {
+        bail!("the demo found a problem");
     }
-    println!("none found: the personal files are only readable with the passphrase");
-    println!("\n(the temporary home is deleted now)");
+    println!("\ndone: the temporary directory is deleted now");
     Ok(())
 }

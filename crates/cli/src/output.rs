@@ -40,7 +40,7 @@ fn print_json(v: &serde_json::Value) {
 }
 
 /// Prints a table of rows, each column as wide as its widest cell.
-fn table(header: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) {
     let width = |s: &str| UnicodeWidthStr::width(s);
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in rows {

@@ -207,7 +207,7 @@ impl Node {
         device: Arc<Mutex<Device>>,
         opts: NodeOptions,
     ) -> Result<(Node, mpsc::UnboundedReceiver<SyncOutcome>), NodeError> {
-        let secret = SecretKey::from_bytes(&*device.lock().await.endpoint_secret());
+        let secret = SecretKey::from_bytes(&device.lock().await.endpoint_secret());
         let builder = Endpoint::builder(presets::Minimal)
             .secret_key(secret)
             .relay_mode(RelayMode::Disabled)
