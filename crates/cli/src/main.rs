@@ -41,7 +41,50 @@ fn home(cli_home: Option<PathBuf>) -> Result<PathBuf> {
 
 fn open(home: &std::path::Path) -> Result<Device> {
     let passphrase = passphrase::read(false)?;
-    Ok(Device::open(home, passphrase.as_bytes())?)
+    match Device::open(home, passphrase.as_bytes()) {
+        Err(carnet_device::OpenDeviceError::Open(carnet_store::OpenError::InUse)) => {
+            // `carnet serve` holds the store: borrow it through its control socket.
+            borrow_from_daemon(home)?;
+            Ok(Device::open(home, passphrase.as_bytes())?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The control socket of a running `carnet serve`, in its home.
+pub(crate) fn control_socket(home: &std::path::Path) -> std::path::PathBuf {
+    home.join("control.sock")
+}
+
+/// Asks the `carnet serve` running on this home to lend its store until this process ends
+/// (the socket closes with it, and the daemon takes the store back and syncs).
+#[cfg(unix)]
+fn borrow_from_daemon(home: &std::path::Path) -> Result<()> {
+    use std::io::{BufRead, BufReader, Write};
+    use std::os::unix::net::UnixStream;
+    let in_use = || {
+        anyhow::anyhow!(
+            "the store is in use by another carnet process (not a `carnet serve` that can lend it); try again when it ends"
+        )
+    };
+    let mut stream = UnixStream::connect(control_socket(home)).map_err(|_| in_use())?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
+    stream.write_all(b"release\n")?;
+    let mut line = String::new();
+    BufReader::new(stream.try_clone()?)
+        .read_line(&mut line)
+        .map_err(|_| in_use())?;
+    if line.trim() != "released" {
+        return Err(in_use());
+    }
+    // Kept open until the process exits: closing it hands the store back.
+    std::mem::forget(stream);
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn borrow_from_daemon(_: &std::path::Path) -> Result<()> {
+    bail!("the store is in use by another carnet process")
 }
 
 /// Turns named flags and `--field`s into validated edits; nothing is written on any error.
@@ -189,7 +232,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             bind,
             no_mdns,
             every,
-        } => net::serve(open(&home)?, &bind, !no_mdns, every)?,
+        } => net::serve(&home, open(&home)?, &bind, !no_mdns, every)?,
         Command::Status { json } => {
             let device = open(&home)?;
             output::status(&device, json)?;

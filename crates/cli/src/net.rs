@@ -189,12 +189,14 @@ pub(crate) fn sync(device: Device, peers: &[String], bind: &str) -> Result<bool>
 }
 
 /// `carnet serve`.
-pub(crate) fn serve(device: Device, bind: &str, mdns: bool, every: u64) -> Result<()> {
+pub(crate) fn serve(home: &Path, device: Device, bind: &str, mdns: bool, every: u64) -> Result<()> {
     let opts = options(bind, mdns)?;
     let rt = runtime()?;
     rt.block_on(async move {
         let device = Arc::new(Mutex::new(device));
         let (node, mut incoming) = Node::spawn(device.clone(), opts).await?;
+        #[cfg(unix)]
+        let control = node.lend_store_on(&crate::control_socket(home))?;
         println!("listening as {}", node.addr());
         if mdns {
             println!("looking for peers on the local network (mDNS)");
@@ -219,6 +221,11 @@ pub(crate) fn serve(device: Device, bind: &str, mdns: bool, every: u64) -> Resul
         node.serve(Duration::from_secs(every.max(1)), tx, stop)
             .await;
         printer.abort();
+        #[cfg(unix)]
+        {
+            control.abort();
+            let _ = std::fs::remove_file(crate::control_socket(home));
+        }
         println!("stopping");
         node.shutdown().await;
         Ok(())

@@ -170,6 +170,26 @@ impl Device {
         Ok(device)
     }
 
+    /// Closes the store file for a moment, so that another `carnet` command can use it (the
+    /// daemon lends it through its control socket); the keys stay in memory.
+    pub fn suspend(&mut self) {
+        self.store.suspend();
+    }
+
+    /// Reopens the store after [`Device::suspend`] and reloads the registry, which the other
+    /// command may have changed.
+    pub fn resume(&mut self) -> Result<(), OpenDeviceError> {
+        self.store.resume()?;
+        let mut registry = RegistryLedger::new(self.org);
+        registry.insert(
+            self.stored_changes(&DocId::Registry)?
+                .into_iter()
+                .filter_map(|(_, r)| r.ok()),
+        );
+        self.registry = registry;
+        Ok(())
+    }
+
     /// This device's id.
     pub fn id(&self) -> DeviceId {
         self.key.id()

@@ -14,7 +14,7 @@ use iroh::{Endpoint, EndpointAddr, PublicKey, RelayMode, SecretKey};
 use iroh_mdns_address_lookup::{DiscoveryEvent, MdnsAddressLookup};
 use n0_future::StreamExt;
 
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::{Mutex, RwLock, mpsc};
 
 use crate::adapter::Adapter;
 use crate::addr::PeerAddr;
@@ -81,12 +81,20 @@ pub struct Node {
     router: Router,
     device: Arc<Mutex<Device>>,
     mdns: Option<MdnsAddressLookup>,
+    /// Sessions hold it shared for their whole length; lending the store takes it exclusively.
+    gate: Arc<RwLock<()>>,
+    /// Signalled when the store comes back from another command (which may have changed it).
+    resumed: (
+        mpsc::UnboundedSender<()>,
+        Mutex<Option<mpsc::UnboundedReceiver<()>>>,
+    ),
 }
 
 #[derive(Clone)]
 struct Handler {
     device: Arc<Mutex<Device>>,
     events: mpsc::UnboundedSender<SyncOutcome>,
+    gate: Arc<RwLock<()>>,
 }
 
 impl std::fmt::Debug for Handler {
@@ -171,6 +179,7 @@ impl ProtocolHandler for Handler {
     async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
         let peer = *conn.remote_id().as_bytes();
         let (mut send, mut recv) = conn.accept_bi().await?;
+        let _session = self.gate.read().await;
         let mut session = Session::new(Role::Responder, peer, None);
         let result = drive(&mut session, &mut send, &mut recv, &self.device, vec![]).await;
         // Let the initiator read our last message before the connection goes.
@@ -233,10 +242,13 @@ impl Node {
             None
         };
         let (tx, rx) = mpsc::unbounded_channel();
+        let gate = Arc::new(RwLock::new(()));
         let handler = Handler {
             device: device.clone(),
             events: tx,
+            gate: gate.clone(),
         };
+        let (rtx, rrx) = mpsc::unbounded_channel();
         let router = Router::builder(endpoint.clone())
             .accept(ALPN, handler)
             .spawn();
@@ -246,6 +258,8 @@ impl Node {
                 router,
                 device,
                 mdns,
+                gate,
+                resumed: (rtx, Mutex::new(Some(rrx))),
             },
             rx,
         ))
@@ -321,6 +335,7 @@ impl Node {
             .open_bi()
             .await
             .map_err(|e| fail(NodeError::Io(e.to_string())))?;
+        let _session = self.gate.read().await;
         let mut session = Session::new(Role::Initiator, peer.id, ticket);
         let first = {
             let mut dev = self.device.lock().await;
@@ -344,8 +359,15 @@ impl Node {
             None => None,
         };
         let mut tick = tokio::time::interval(every);
+        let mut resumed = self.resumed.1.lock().await.take();
         tokio::pin!(stop);
         loop {
+            let next_resume = async {
+                match resumed.as_mut() {
+                    Some(r) => r.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             let next_event = async {
                 match events.as_mut() {
                     Some(e) => e.next().await,
@@ -362,6 +384,13 @@ impl Node {
                             let outcome = self.sync_with(&PeerAddr { id, addrs }, None).await;
                             let _ = outcomes.send(outcome);
                         }
+                    }
+                }
+                // Another command used the store (maybe changed something): sync now.
+                Some(()) = next_resume => {
+                    for peer in self.known_peers().await {
+                        let outcome = self.sync_with(&peer, None).await;
+                        let _ = outcomes.send(outcome);
                     }
                 }
                 _ = tick.tick() => {
@@ -402,6 +431,61 @@ impl Node {
                 (enrolled && !addrs.is_empty()).then_some(PeerAddr { id: id.0, addrs })
             })
             .collect()
+    }
+
+    /// Listens on a Unix socket at `path` (owner-only) through which other `carnet` commands
+    /// borrow the store while this node runs: a client sends `release`, the node waits for its
+    /// sessions to end, closes the store and answers `released`; when the client disconnects,
+    /// the node reopens the store and syncs with its peers.
+    #[cfg(unix)]
+    pub fn lend_store_on(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<tokio::task::JoinHandle<()>, NodeError> {
+        use std::os::unix::fs::PermissionsExt;
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let _ = std::fs::remove_file(path);
+        let listener =
+            tokio::net::UnixListener::bind(path).map_err(|e| NodeError::Bind(e.to_string()))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| NodeError::Bind(e.to_string()))?;
+        let device = self.device.clone();
+        let gate = self.gate.clone();
+        let resumed = self.resumed.0.clone();
+        Ok(tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let mut reader = BufReader::new(stream);
+                let mut line = String::new();
+                let read =
+                    tokio::time::timeout(Duration::from_secs(5), reader.read_line(&mut line)).await;
+                if !matches!(read, Ok(Ok(_))) || line.trim() != "release" {
+                    continue;
+                }
+                let exclusive = gate.write().await;
+                device.lock().await.suspend();
+                let mut stream = reader.into_inner();
+                if stream.write_all(b"released\n").await.is_ok() {
+                    // Wait for the other command to finish (it closes the socket), at most an hour.
+                    let mut sink = Vec::new();
+                    let _ = tokio::time::timeout(
+                        Duration::from_secs(3600),
+                        stream.read_to_end(&mut sink),
+                    )
+                    .await;
+                }
+                let reopened = device.lock().await.resume();
+                drop(exclusive);
+                match reopened {
+                    Ok(()) => {
+                        let _ = resumed.send(());
+                    }
+                    Err(e) => {
+                        tracing::error!("cannot reopen the store: {e}");
+                        return;
+                    }
+                }
+            }
+        }))
     }
 
     /// Stops the endpoint.

@@ -58,6 +58,9 @@ pub enum StoreError {
     /// The operating system's random source failed (needed for nonces).
     #[error("the system random source failed")]
     Random,
+    /// The store is suspended while another process uses the file.
+    #[error("the store is lent to another carnet command for a moment")]
+    Suspended,
 }
 
 fn storage<E: Into<redb::Error>>(e: E) -> StoreError {
@@ -76,7 +79,9 @@ pub type StoredValue = Result<Zeroizing<Vec<u8>>, SealError>;
 
 /// An open, unlocked store.
 pub struct Store {
-    db: Database,
+    /// The open file; `None` while suspended (see [`Store::suspend`]).
+    db: Option<Database>,
+    path: std::path::PathBuf,
     data_key: SecretKey,
     device_secret: Zeroizing<[u8; 32]>,
 }
@@ -127,7 +132,8 @@ impl Store {
         }
         tx.commit().map_err(open_err)?;
         Ok(Store {
-            db,
+            db: Some(db),
+            path: path.to_path_buf(),
             data_key: keys.data_key,
             device_secret: keys.device_secret,
         })
@@ -166,10 +172,29 @@ impl Store {
         // Format 1 is the first: there is nothing to migrate yet. A later format adds its step
         // here, numbered, in one write transaction.
         Ok(Store {
-            db,
+            db: Some(db),
+            path: path.to_path_buf(),
             data_key: keys.data_key,
             device_secret: keys.device_secret,
         })
+    }
+
+    fn db(&self) -> Result<&Database, StoreError> {
+        self.db.as_ref().ok_or(StoreError::Suspended)
+    }
+
+    /// Closes the file (releasing its lock for another process) while keeping the keys in
+    /// memory; [`Store::resume`] reopens it without asking for the passphrase again.
+    pub fn suspend(&mut self) {
+        self.db = None;
+    }
+
+    /// Reopens the file after [`Store::suspend`].
+    pub fn resume(&mut self) -> Result<(), OpenError> {
+        if self.db.is_none() {
+            self.db = Some(Database::open(&self.path).map_err(open_err)?);
+        }
+        Ok(())
     }
 
     /// The device's secret key bytes.
@@ -183,7 +208,7 @@ impl Store {
 
     /// The state stored for document `doc`, if any.
     pub fn doc(&self, doc: &str) -> Result<Option<StoredValue>, StoreError> {
-        let tx = self.db.begin_read().map_err(storage)?;
+        let tx = self.db()?.begin_read().map_err(storage)?;
         let table = tx.open_table(DOCS).map_err(storage)?;
         let value = table.get(doc).map_err(storage)?;
         Ok(value.map(|v| self.open_value("docs-1", &[doc.as_bytes()], v.value())))
@@ -191,7 +216,7 @@ impl Store {
 
     /// A sealed metadata value stored with [`WriteBatch::put_info`].
     pub fn info(&self, name: &str) -> Result<Option<StoredValue>, StoreError> {
-        let tx = self.db.begin_read().map_err(storage)?;
+        let tx = self.db()?.begin_read().map_err(storage)?;
         let table = tx.open_table(META).map_err(storage)?;
         let value = table
             .get(format!("info/{name}").as_str())
@@ -201,7 +226,7 @@ impl Store {
 
     /// Every document whose id starts with `prefix`, with its stored state, in id order.
     pub fn docs(&self, prefix: &str) -> Result<Vec<(String, StoredValue)>, StoreError> {
-        let tx = self.db.begin_read().map_err(storage)?;
+        let tx = self.db()?.begin_read().map_err(storage)?;
         let table = tx.open_table(DOCS).map_err(storage)?;
         let mut out = Vec::new();
         for item in table.range(prefix..).map_err(storage)? {
@@ -218,7 +243,7 @@ impl Store {
 
     /// Every change stored for document `doc`, by hash.
     pub fn changes(&self, doc: &str) -> Result<Vec<([u8; 32], StoredValue)>, StoreError> {
-        let tx = self.db.begin_read().map_err(storage)?;
+        let tx = self.db()?.begin_read().map_err(storage)?;
         let table = tx.open_table(CHANGES).map_err(storage)?;
         let mut out = Vec::new();
         for item in table.range((doc, [].as_slice())..).map_err(storage)? {
@@ -236,7 +261,7 @@ impl Store {
 
     /// The ids of the documents that have changes stored.
     pub fn docs_with_changes(&self) -> Result<Vec<String>, StoreError> {
-        let tx = self.db.begin_read().map_err(storage)?;
+        let tx = self.db()?.begin_read().map_err(storage)?;
         let table = tx.open_table(CHANGES).map_err(storage)?;
         let mut out: Vec<String> = Vec::new();
         for item in table.iter().map_err(storage)? {
@@ -253,7 +278,7 @@ impl Store {
     pub fn write(&self) -> Result<WriteBatch<'_>, StoreError> {
         Ok(WriteBatch {
             store: self,
-            tx: self.db.begin_write().map_err(storage)?,
+            tx: self.db()?.begin_write().map_err(storage)?,
         })
     }
 }
@@ -414,6 +439,25 @@ mod tests {
         assert!(store.doc("member/x/per").unwrap().is_none());
         assert!(store.changes("member/x/per").unwrap().is_empty());
         assert_eq!(store.changes("member/x/pes").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_suspended_store_lets_another_handle_open_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, mut store) = new_store(&dir);
+        store.suspend();
+        assert!(matches!(store.doc("a"), Err(StoreError::Suspended)));
+        {
+            let other = Store::open(&path, b"pw").unwrap();
+            let mut batch = other.write().unwrap();
+            batch.put_doc("a", b"from the other").unwrap();
+            batch.commit().unwrap();
+        }
+        store.resume().unwrap();
+        assert_eq!(
+            store.doc("a").unwrap().unwrap().unwrap().as_slice(),
+            b"from the other"
+        );
     }
 
     #[test]
