@@ -22,6 +22,23 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// A spinner on stderr showing the bytes received during a session (hidden when stderr is not a
+/// terminal).
+fn show_progress(node: &Node) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} {bytes} received ({bytes_per_sec})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message("syncing");
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let b = bar.clone();
+    node.on_progress(Arc::new(move |bytes| b.set_position(bytes)));
+    bar
+}
+
 fn options(bind: &str, mdns: bool) -> Result<NodeOptions> {
     let bind = bind
         .parse()
@@ -131,7 +148,9 @@ pub(crate) fn join(home: &Path, passphrase: &[u8], ticket: &str) -> Result<()> {
         let device = Arc::new(Mutex::new(device));
         let (node, _events) = Node::spawn(device.clone(), options("0.0.0.0:0", false)?).await?;
         println!("this device: {}", node.addr());
+        let bar = show_progress(&node);
         let outcome = node.sync_with(&ticket.inviter, Some(ticket.secret)).await;
+        bar.finish_and_clear();
         let dev = device.lock().await;
         println!("{}", describe(&dev, &outcome));
         let enrolled = dev.registry().and_then(|r| r.device(&dev.id())).map(|d| {
@@ -179,7 +198,9 @@ pub(crate) fn sync(device: Device, peers: &[String], bind: &str) -> Result<bool>
         }
         let mut ok = false;
         for peer in &peers {
+            let bar = show_progress(&node);
             let o = node.sync_with(peer, None).await;
+            bar.finish_and_clear();
             ok |= o.error.is_none();
             println!("{}", describe(&*device.lock().await, &o));
         }

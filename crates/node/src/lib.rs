@@ -11,4 +11,4 @@ mod addr;
 mod node;
 
 pub use addr::{AddrError, PeerAddr, Ticket};
-pub use node::{Node, NodeError, NodeOptions, SyncOutcome};
+pub use node::{Node, NodeError, NodeOptions, Progress, SyncOutcome};

@@ -24,6 +24,9 @@ const READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long to wait for a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A progress callback: bytes received so far in a session.
+pub type Progress = dyn Fn(u64) + Send + Sync;
+
 /// How the node listens.
 #[derive(Debug, Clone)]
 pub struct NodeOptions {
@@ -83,6 +86,8 @@ pub struct Node {
     mdns: Option<MdnsAddressLookup>,
     /// Sessions hold it shared for their whole length; lending the store takes it exclusively.
     gate: Arc<RwLock<()>>,
+    /// Called with the bytes received so far while this node's own sessions run.
+    progress: std::sync::Mutex<Option<Arc<Progress>>>,
     /// Signalled when the store comes back from another command (which may have changed it).
     resumed: (
         mpsc::UnboundedSender<()>,
@@ -121,7 +126,7 @@ async fn write_frame(send: &mut SendStream, msg: &Message) -> Result<(), NodeErr
         .map_err(|e| NodeError::Io(e.to_string()))
 }
 
-async fn read_frame(recv: &mut RecvStream) -> Result<Message, NodeError> {
+async fn read_frame(recv: &mut RecvStream) -> Result<(Message, usize), NodeError> {
     let read = async {
         let mut len = [0u8; 4];
         recv.read_exact(&mut len)
@@ -135,7 +140,9 @@ async fn read_frame(recv: &mut RecvStream) -> Result<Message, NodeError> {
         recv.read_exact(&mut buf)
             .await
             .map_err(|e| NodeError::Io(e.to_string()))?;
-        Message::decode(&buf).map_err(|_| NodeError::Malformed)
+        Message::decode(&buf)
+            .map(|m| (m, len + 4))
+            .map_err(|_| NodeError::Malformed)
     };
     tokio::time::timeout(READ_TIMEOUT, read)
         .await
@@ -149,7 +156,9 @@ async fn drive(
     recv: &mut RecvStream,
     device: &Mutex<Device>,
     mut outgoing: Vec<Message>,
+    progress: Option<&Progress>,
 ) -> Result<Stats, NodeError> {
+    let mut received = 0u64;
     loop {
         for m in outgoing.drain(..) {
             write_frame(send, &m).await?;
@@ -158,7 +167,11 @@ async fn drive(
             let _ = send.finish();
             return Ok(session.stats());
         }
-        let msg = read_frame(recv).await?;
+        let (msg, len) = read_frame(recv).await?;
+        received += len as u64;
+        if let Some(p) = progress {
+            p(received);
+        }
         let mut dev = device.lock().await;
         let mut adapter = Adapter { device: &mut dev };
         match session.handle(msg, &mut adapter) {
@@ -181,7 +194,15 @@ impl ProtocolHandler for Handler {
         let (mut send, mut recv) = conn.accept_bi().await?;
         let _session = self.gate.read().await;
         let mut session = Session::new(Role::Responder, peer, None);
-        let result = drive(&mut session, &mut send, &mut recv, &self.device, vec![]).await;
+        let result = drive(
+            &mut session,
+            &mut send,
+            &mut recv,
+            &self.device,
+            vec![],
+            None,
+        )
+        .await;
         // Let the initiator read our last message before the connection goes.
         let _ = tokio::time::timeout(Duration::from_secs(5), conn.closed()).await;
         let outcome = SyncOutcome {
@@ -259,6 +280,7 @@ impl Node {
                 device,
                 mdns,
                 gate,
+                progress: std::sync::Mutex::new(None),
                 resumed: (rtx, Mutex::new(Some(rrx))),
             },
             rx,
@@ -281,6 +303,13 @@ impl Node {
         PeerAddr {
             id: self.id(),
             addrs,
+        }
+    }
+
+    /// Reports progress (bytes received so far) of the sessions this node initiates.
+    pub fn on_progress(&self, f: Arc<Progress>) {
+        if let Ok(mut p) = self.progress.lock() {
+            *p = Some(f);
         }
     }
 
@@ -341,7 +370,15 @@ impl Node {
             let mut dev = self.device.lock().await;
             session.start(&Adapter { device: &mut dev })
         };
-        let result = drive(&mut session, &mut send, &mut recv, &self.device, first).await;
+        let result = drive(
+            &mut session,
+            &mut send,
+            &mut recv,
+            &self.device,
+            first,
+            self.progress.lock().ok().and_then(|p| p.clone()).as_deref(),
+        )
+        .await;
         conn.close(0u32.into(), b"done");
         result.map_err(|e| (session.stats(), e))
     }
