@@ -234,9 +234,12 @@ impl Session {
                     if let Err(e) = data.redeem(&self.peer, &secret) {
                         return self.refuse(e);
                     }
-                } else if !data.knows(&self.peer) {
+                }
+                // Also after redeeming a ticket: a revoked device stays revoked.
+                if !data.knows(&self.peer) {
                     return self.refuse("this device is not enrolled, or was revoked".into());
                 }
+
                 self.state = State::AwaitPush;
                 vec![Message::Welcome {
                     registry: Self::registry_digest(data),
