@@ -350,6 +350,9 @@ pub struct RegistryLedger {
     doc: Doc,
     eval: Evaluation,
     registry: Option<Registry>,
+    /// The registry as of given heads, which never changes either (the valid set is closed
+    /// under ancestry): shared by every document's evaluation.
+    at: std::sync::Mutex<HashMap<Vec<ChangeHash>, Option<Registry>>>,
     /// Rule-2 verdicts, which depend only on a change's causal past and so never change.
     causal: HashMap<ChangeHash, Judged>,
 }
@@ -386,6 +389,7 @@ impl RegistryLedger {
             eval: Evaluation::default(),
             registry: None,
             causal: HashMap::new(),
+            at: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -449,6 +453,20 @@ impl RegistryLedger {
         &self.received
     }
 
+    /// The registry as of `heads` (all valid), from a cache shared by all evaluations.
+    fn read_at(&self, heads: &[ChangeHash]) -> Option<Registry> {
+        let mut cache = self.at.lock().ok()?;
+        if let Some(r) = cache.get(heads) {
+            return r.clone();
+        }
+        let r = Registry::read_at(&self.doc, Some(heads)).ok();
+        if cache.len() > 4096 {
+            cache.clear();
+        }
+        cache.insert(heads.to_vec(), r.clone());
+        r
+    }
+
     /// A copy of the registry document set up for `author` to make a local change on.
     pub fn doc_for(&self, author: &DeviceId) -> Result<Doc, crate::DocError> {
         let mut doc = Doc::from_changes(DocId::Registry, self.doc.changes())?;
@@ -507,7 +525,7 @@ fn judge_record(
     }
     let at = cache
         .entry(heads.clone())
-        .or_insert_with(|| Registry::read_at(&registry.doc, Some(&heads)).ok());
+        .or_insert_with(|| registry.read_at(&heads));
     let Some(at) = at.as_ref() else {
         return Judged::Pending;
     };
