@@ -190,8 +190,14 @@ impl Device {
         Ok(())
     }
 
+    /// The store underneath, for measurements and tools (reads only what is sealed).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// This device's id.
     pub fn id(&self) -> DeviceId {
+
         self.key.id()
     }
 

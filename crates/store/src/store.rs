@@ -259,7 +259,25 @@ impl Store {
         Ok(out)
     }
 
+    /// Reads every sealed document state under `prefix` without opening the seals: the cost
+    /// of the storage alone, for benchmarks. Returns (values, bytes).
+    pub fn scan_sealed(&self, prefix: &str) -> Result<(usize, usize), StoreError> {
+        let tx = self.db()?.begin_read().map_err(storage)?;
+        let table = tx.open_table(DOCS).map_err(storage)?;
+        let (mut n, mut bytes) = (0, 0);
+        for item in table.range(prefix..).map_err(storage)? {
+            let (k, v) = item.map_err(storage)?;
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            n += 1;
+            bytes += v.value().len();
+        }
+        Ok((n, bytes))
+    }
+
     /// The ids of the documents that have changes stored.
+
     pub fn docs_with_changes(&self) -> Result<Vec<String>, StoreError> {
         let tx = self.db()?.begin_read().map_err(storage)?;
         let table = tx.open_table(CHANGES).map_err(storage)?;
