@@ -27,6 +27,7 @@ pub struct Device {
     pub(crate) key: DeviceKey,
     pub(crate) org: OrgId,
     pub(crate) registry: RegistryLedger,
+    pub(crate) journal: std::sync::Mutex<crate::journal::Journal>,
 }
 
 /// A record as this device holds it.
@@ -120,6 +121,7 @@ impl Device {
             key,
             org,
             registry,
+            journal: Default::default(),
         };
         let mut batch = device.store.write()?;
         batch.put_info("org", org.0.as_bytes())?;
@@ -141,6 +143,7 @@ impl Device {
             key,
             org,
             registry: RegistryLedger::new(org),
+            journal: Default::default(),
         })
     }
 
@@ -159,6 +162,7 @@ impl Device {
             key,
             org,
             registry: RegistryLedger::new(org),
+            journal: Default::default(),
         };
         // Only changes whose seals and signatures verify enter the ledger; `verify` reports
         // the others.
@@ -180,6 +184,9 @@ impl Device {
     /// command may have changed.
     pub fn resume(&mut self) -> Result<(), OpenDeviceError> {
         self.store.resume()?;
+        if let Ok(mut j) = self.journal.lock() {
+            j.reset();
+        }
         let mut registry = RegistryLedger::new(self.org);
         registry.insert(
             self.stored_changes(&DocId::Registry)?
@@ -197,7 +204,6 @@ impl Device {
 
     /// This device's id.
     pub fn id(&self) -> DeviceId {
-
         self.key.id()
     }
 

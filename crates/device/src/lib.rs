@@ -10,6 +10,7 @@
 
 mod device;
 mod error;
+mod journal;
 mod peers;
 mod receive;
 mod state;

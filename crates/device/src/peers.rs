@@ -69,8 +69,68 @@ impl Device {
             .unwrap_or_default())
     }
 
-    /// Every record document held, with the hashes of its changes that are not rejected.
+    /// Records committed writes for the sync layer's caches.
+    pub(crate) fn note(&self, docs: impl IntoIterator<Item = (DocId, Vec<[u8; 32]>)>) {
+        if let Ok(mut j) = self.journal.lock() {
+            j.note(docs);
+        }
+    }
+
+    /// A number that grows with every committed write (see [`Device::changed_since`]).
+    pub fn version(&self) -> u64 {
+        self.journal.lock().map(|j| j.version).unwrap_or(0)
+    }
+
+    /// The documents written since `version`, or `None` if that is too long ago to say (then
+    /// recompute from [`Device::held_all`]).
+    pub fn changed_since(&self, version: u64) -> Option<Vec<DocId>> {
+        self.journal.lock().ok()?.since(version)
+    }
+
+    /// The held change hashes of record document `doc` (empty if not held), from memory.
+    pub fn held_cached(&self, doc: &DocId) -> Result<Vec<[u8; 32]>, ReadError> {
+        self.load_held()?;
+        let j = self
+            .journal
+            .lock()
+            .map_err(|_| crate::device::damaged("journal"))?;
+        Ok(j.held
+            .as_ref()
+            .and_then(|m| m.get(doc).cloned())
+            .unwrap_or_default())
+    }
+
+    fn load_held(&self) -> Result<(), ReadError> {
+        if self
+            .journal
+            .lock()
+            .map(|j| j.held.is_some())
+            .unwrap_or(false)
+        {
+            return Ok(());
+        }
+        let all = self.held_from_store()?;
+        if let Ok(mut j) = self.journal.lock() {
+            j.held = Some(all.into_iter().collect());
+        }
+        Ok(())
+    }
+
+    /// Every record document held, with the hashes of its changes that are not rejected
+    /// (kept in memory after the first call).
     pub fn held_all(&self) -> Result<Vec<Held>, ReadError> {
+        self.load_held()?;
+        let j = self
+            .journal
+            .lock()
+            .map_err(|_| crate::device::damaged("journal"))?;
+        Ok(j.held
+            .as_ref()
+            .map(|m| m.iter().map(|(d, h)| (d.clone(), h.clone())).collect())
+            .unwrap_or_default())
+    }
+
+    fn held_from_store(&self) -> Result<Vec<Held>, ReadError> {
         let mut out = Vec::new();
         for (name, value) in self.store.docs("")? {
             let Ok(doc) = name.parse::<DocId>() else {

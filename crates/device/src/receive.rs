@@ -62,6 +62,7 @@ impl Device {
         let mut report = ReceiveReport::default();
         let mut batch = self.store.write()?;
         let mut registry_new: Vec<SignedChange> = Vec::new();
+        let mut purged: Vec<DocId> = Vec::new();
         let mut docs: BTreeMap<DocId, (carnet_replica::DocLedger, Vec<Received>)> = BTreeMap::new();
         let rejected_before = |e: &carnet_replica::Evaluation| e.rejected.len();
         for (doc, changes) in batches {
@@ -137,6 +138,7 @@ impl Device {
                 if !self.can_read(class) {
                     batch.delete_doc(&name)?;
                     docs.remove(&doc_id);
+                    purged.push(doc_id);
                     continue;
                 }
                 if let Some((ledger, _)) = docs.get_mut(&doc_id) {
@@ -152,6 +154,16 @@ impl Device {
             self.put_doc(&mut batch, ledger, added)?;
         }
         batch.commit()?;
+        let mut noted: Vec<(DocId, Vec<[u8; 32]>)> =
+            purged.into_iter().map(|d| (d, Vec::new())).collect();
+        noted.extend(
+            docs.values()
+                .map(|(l, _)| (l.id().clone(), crate::state::held_of(l))),
+        );
+        if !registry_new.is_empty() {
+            noted.push((DocId::Registry, Vec::new()));
+        }
+        self.note(noted);
         Ok(report)
     }
 }

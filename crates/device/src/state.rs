@@ -24,6 +24,11 @@ pub(crate) struct DocState {
     pub(crate) held: Vec<[u8; 32]>,
 }
 
+/// The held (not rejected) change hashes of a ledger, sorted.
+pub(crate) fn held_of(ledger: &DocLedger) -> Vec<[u8; 32]> {
+    held(ledger.received().keys().copied(), ledger.evaluation())
+}
+
 fn held(
     received: impl Iterator<Item = ChangeHash>,
     eval: &carnet_replica::Evaluation,

@@ -120,6 +120,10 @@ impl Device {
             docs.push(ledger.id().clone());
         }
         batch.commit()?;
+        self.note(
+            out.iter()
+                .map(|(l, _)| (l.id().clone(), crate::state::held_of(l))),
+        );
         Ok(Written::Changed(docs))
     }
 

@@ -4,12 +4,35 @@ use std::collections::BTreeSet;
 
 use carnet_device::{Device, ReceiveReport};
 use carnet_replica::{DeviceId, DocId, SignedChange};
-use carnet_sync::{Applied, Digest, SyncData, doc_digest};
+use std::collections::{BTreeMap, HashMap};
+
+use carnet_model::FieldClass;
+use carnet_sync::{Applied, Digest, SyncData, bucket_of, doc_digest};
 use chrono::Utc;
 
 /// A device during one message of a session.
 pub(crate) struct Adapter<'a> {
     pub(crate) device: &'a mut Device,
+    pub(crate) caches: &'a Caches,
+}
+
+/// The classes a scope covers and the registry heads it was computed on.
+type ScopeKey = (Vec<FieldClass>, Vec<[u8; 32]>);
+
+/// Bucket digests of the documents of one scope, kept up to date from the device's journal.
+#[derive(Debug, Default)]
+struct ScopeCache {
+    version: u64,
+    docs: Vec<BTreeMap<String, Digest>>,
+    digests: Vec<Digest>,
+}
+
+/// The bucket digests of every scope sessions asked for.
+#[derive(Debug, Default)]
+pub(crate) struct Caches(std::sync::Mutex<HashMap<ScopeKey, ScopeCache>>);
+
+fn bucket_digest(docs: &BTreeMap<String, Digest>) -> Digest {
+    carnet_sync::bucket_digest(docs)
 }
 
 fn applied(r: Result<ReceiveReport, carnet_device::WriteError>, undecodable: usize) -> Applied {
@@ -41,6 +64,82 @@ fn decode(changes: Vec<Vec<u8>>) -> (Vec<SignedChange>, usize) {
 }
 
 impl Adapter<'_> {
+    /// The classes both this device and `peer` may read.
+    fn scope(&self, peer: &[u8; 32]) -> Vec<FieldClass> {
+        FieldClass::ALL
+            .into_iter()
+            .filter(|c| {
+                self.device.can_read(*c)
+                    && self
+                        .device
+                        .registry()
+                        .is_some_and(|r| r.access(&DeviceId(*peer), *c).can_read())
+            })
+            .collect()
+    }
+
+    /// Runs `f` on the up-to-date bucket cache of `peer`'s scope.
+    fn with_scope<R>(&self, peer: &[u8; 32], f: impl FnOnce(&ScopeCache) -> R) -> R {
+        let scope = self.scope(peer);
+        let heads: Vec<[u8; 32]> = self
+            .device
+            .registry_ledger()
+            .doc()
+            .heads()
+            .iter()
+            .map(|h| h.0)
+            .collect();
+        let version = self.device.version();
+        let mut caches = match self.caches.0.lock() {
+            Ok(c) => c,
+            Err(p) => p.into_inner(),
+        };
+        let key = (scope.clone(), heads);
+        let fresh = |device: &Device| {
+            let mut docs: Vec<BTreeMap<String, Digest>> = vec![BTreeMap::new(); 256];
+            for (doc, held) in device.held_all().unwrap_or_default() {
+                if doc.class().is_some_and(|c| scope.contains(&c)) {
+                    let name = doc.to_string();
+                    docs[bucket_of(&name) as usize].insert(name, doc_digest(&held));
+                }
+            }
+            let digests = docs.iter().map(bucket_digest).collect();
+            ScopeCache {
+                version,
+                docs,
+                digests,
+            }
+        };
+        let entry = caches.entry(key).or_insert_with(|| fresh(self.device));
+        if entry.version != version {
+            match self.device.changed_since(entry.version) {
+                Some(changed) => {
+                    let mut dirty = std::collections::BTreeSet::new();
+                    for doc in changed {
+                        if !doc.class().is_some_and(|c| scope.contains(&c)) {
+                            continue;
+                        }
+                        let name = doc.to_string();
+                        let b = bucket_of(&name) as usize;
+                        let held = self.device.held_cached(&doc).unwrap_or_default();
+                        if held.is_empty() {
+                            entry.docs[b].remove(&name);
+                        } else {
+                            entry.docs[b].insert(name, doc_digest(&held));
+                        }
+                        dirty.insert(b);
+                    }
+                    for b in dirty {
+                        entry.digests[b] = bucket_digest(&entry.docs[b]);
+                    }
+                    entry.version = version;
+                }
+                None => *entry = fresh(self.device),
+            }
+        }
+        f(entry)
+    }
+
     fn peer_reads(&self, peer: &[u8; 32], doc: &DocId) -> bool {
         let Some(class) = doc.class() else {
             return false;
@@ -96,6 +195,19 @@ impl SyncData for Adapter<'_> {
             .collect();
         out.sort();
         out
+    }
+
+    fn bucket_digests(&self, peer: &[u8; 32]) -> Vec<Digest> {
+        self.with_scope(peer, |c| c.digests.clone())
+    }
+
+    fn bucket_docs(&self, peer: &[u8; 32], which: &BTreeSet<u8>) -> Vec<(String, Digest)> {
+        self.with_scope(peer, |c| {
+            which
+                .iter()
+                .flat_map(|b| c.docs[*b as usize].iter().map(|(d, g)| (d.clone(), *g)))
+                .collect()
+        })
     }
 
     fn may_send(&self, peer: &[u8; 32], doc: &str) -> bool {

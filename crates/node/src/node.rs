@@ -16,7 +16,7 @@ use n0_future::StreamExt;
 
 use tokio::sync::{Mutex, RwLock, mpsc};
 
-use crate::adapter::Adapter;
+use crate::adapter::{Adapter, Caches};
 use crate::addr::PeerAddr;
 
 /// How long to wait for a peer's next message before giving up.
@@ -86,6 +86,8 @@ pub struct Node {
     mdns: Option<MdnsAddressLookup>,
     /// Sessions hold it shared for their whole length; lending the store takes it exclusively.
     gate: Arc<RwLock<()>>,
+    /// Bucket digests per scope, kept up to date between sessions.
+    caches: Arc<Caches>,
     /// Called with the bytes received so far while this node's own sessions run.
     progress: std::sync::Mutex<Option<Arc<Progress>>>,
     /// Signalled when the store comes back from another command (which may have changed it).
@@ -100,6 +102,7 @@ struct Handler {
     device: Arc<Mutex<Device>>,
     events: mpsc::UnboundedSender<SyncOutcome>,
     gate: Arc<RwLock<()>>,
+    caches: Arc<Caches>,
 }
 
 impl std::fmt::Debug for Handler {
@@ -155,6 +158,7 @@ async fn drive(
     send: &mut SendStream,
     recv: &mut RecvStream,
     device: &Mutex<Device>,
+    caches: &Caches,
     mut outgoing: Vec<Message>,
     progress: Option<&Progress>,
 ) -> Result<Stats, NodeError> {
@@ -173,7 +177,10 @@ async fn drive(
             p(received);
         }
         let mut dev = device.lock().await;
-        let mut adapter = Adapter { device: &mut dev };
+        let mut adapter = Adapter {
+            device: &mut dev,
+            caches,
+        };
         match session.handle(msg, &mut adapter) {
             Ok(out) => outgoing = out,
             Err(e) => {
@@ -199,6 +206,7 @@ impl ProtocolHandler for Handler {
             &mut send,
             &mut recv,
             &self.device,
+            &self.caches,
             vec![],
             None,
         )
@@ -264,10 +272,12 @@ impl Node {
         };
         let (tx, rx) = mpsc::unbounded_channel();
         let gate = Arc::new(RwLock::new(()));
+        let caches = Arc::new(Caches::default());
         let handler = Handler {
             device: device.clone(),
             events: tx,
             gate: gate.clone(),
+            caches: caches.clone(),
         };
         let (rtx, rrx) = mpsc::unbounded_channel();
         let router = Router::builder(endpoint.clone())
@@ -280,6 +290,7 @@ impl Node {
                 device,
                 mdns,
                 gate,
+                caches,
                 progress: std::sync::Mutex::new(None),
                 resumed: (rtx, Mutex::new(Some(rrx))),
             },
@@ -368,13 +379,17 @@ impl Node {
         let mut session = Session::new(Role::Initiator, peer.id, ticket);
         let first = {
             let mut dev = self.device.lock().await;
-            session.start(&Adapter { device: &mut dev })
+            session.start(&Adapter {
+                device: &mut dev,
+                caches: &self.caches,
+            })
         };
         let result = drive(
             &mut session,
             &mut send,
             &mut recv,
             &self.device,
+            &self.caches,
             first,
             self.progress.lock().ok().and_then(|p| p.clone()).as_deref(),
         )

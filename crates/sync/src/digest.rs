@@ -30,15 +30,28 @@ pub fn buckets(summaries: &[(String, Digest)]) -> Vec<Digest> {
     sorted.sort();
     let mut hashers: Vec<Hasher> = (0..256).map(|_| Hasher::new()).collect();
     for (doc, digest) in sorted {
-        let h = &mut hashers[bucket_of(doc) as usize];
-        h.update(&(doc.len() as u32).to_be_bytes());
-        h.update(doc.as_bytes());
-        h.update(digest);
+        add(&mut hashers[bucket_of(doc) as usize], doc, digest);
     }
     hashers
         .into_iter()
         .map(|h| *h.finalize().as_bytes())
         .collect()
+}
+
+fn add(h: &mut Hasher, doc: &str, digest: &Digest) {
+    h.update(&(doc.len() as u32).to_be_bytes());
+    h.update(doc.as_bytes());
+    h.update(digest);
+}
+
+/// The digest of one bucket from its documents, which must be sorted by document id (as a
+/// `BTreeMap` iterates): equal to that bucket's entry in [`buckets`].
+pub fn bucket_digest<'a>(docs: impl IntoIterator<Item = (&'a String, &'a Digest)>) -> Digest {
+    let mut h = Hasher::new();
+    for (doc, digest) in docs {
+        add(&mut h, doc, digest);
+    }
+    *h.finalize().as_bytes()
 }
 
 /// The root digest over bucket digests.
@@ -68,6 +81,15 @@ mod tests {
         let mut s2 = s1.clone();
         s2.reverse();
         assert_eq!(root(&buckets(&s1)), root(&buckets(&s2)));
+        for (doc, _) in &s1 {
+            let b = bucket_of(doc);
+            let inside: std::collections::BTreeMap<String, Digest> = s1
+                .iter()
+                .filter(|(d, _)| bucket_of(d) == b)
+                .cloned()
+                .collect();
+            assert_eq!(bucket_digest(&inside), buckets(&s1)[b as usize]);
+        }
         s2[0].1 = [9; 32];
         let (b1, b2) = (buckets(&s1), buckets(&s2));
         assert_eq!(b1.iter().zip(&b2).filter(|(x, y)| x != y).count(), 1);

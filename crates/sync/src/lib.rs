@@ -17,6 +17,6 @@ mod digest;
 mod message;
 mod session;
 
-pub use digest::{Digest, bucket_of, buckets, doc_digest, root};
+pub use digest::{Digest, bucket_digest, bucket_of, buckets, doc_digest, root};
 pub use message::{ALPN, DecodeError, MAX_MESSAGE, Message, PROTOCOL_VERSION};
 pub use session::{Applied, Role, Session, SessionError, Stats, SyncData};

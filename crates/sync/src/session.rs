@@ -21,6 +21,18 @@ pub trait SyncData {
     fn apply_registry(&mut self, changes: Vec<Vec<u8>>) -> Applied;
     /// (document, digest) of the documents held that `peer` may read, sorted by document.
     fn summaries(&self, peer: &[u8; 32]) -> Vec<(String, Digest)>;
+    /// The 256 bucket digests of [`SyncData::summaries`]. Implementations that keep them up
+    /// to date make a session's cost independent of the number of unchanged documents.
+    fn bucket_digests(&self, peer: &[u8; 32]) -> Vec<Digest> {
+        buckets(&self.summaries(peer))
+    }
+    /// The summaries of the documents in `which` buckets.
+    fn bucket_docs(&self, peer: &[u8; 32], which: &BTreeSet<u8>) -> Vec<(String, Digest)> {
+        self.summaries(peer)
+            .into_iter()
+            .filter(|(d, _)| which.contains(&bucket_of(d)))
+            .collect()
+    }
     /// Whether document `doc` may be sent to `peer`.
     fn may_send(&self, peer: &[u8; 32], doc: &str) -> bool;
     /// Hashes of the changes of `doc` held (valid or waiting).
@@ -179,7 +191,7 @@ impl Session {
     }
 
     fn my_root(&self, data: &dyn SyncData) -> Digest {
-        root(&buckets(&data.summaries(&self.peer)))
+        root(&data.bucket_digests(&self.peer))
     }
 
     fn registry_digest(data: &dyn SyncData) -> Digest {
@@ -270,16 +282,12 @@ impl Session {
                 if digests.len() != 256 {
                     return Err(SessionError::Protocol("expected 256 bucket digests"));
                 }
-                let summaries = data.summaries(&self.peer);
-                let mine = buckets(&summaries);
+                let mine = data.bucket_digests(&self.peer);
                 let differ: Vec<u8> = (0..=255u8)
                     .filter(|b| mine[*b as usize] != digests[*b as usize])
                     .collect();
                 let set: BTreeSet<u8> = differ.iter().copied().collect();
-                let docs = summaries
-                    .into_iter()
-                    .filter(|(d, _)| set.contains(&bucket_of(d)))
-                    .collect();
+                let docs = data.bucket_docs(&self.peer, &set);
                 vec![Message::BucketDocs {
                     buckets: differ,
                     docs,
@@ -397,11 +405,8 @@ impl Session {
             ) => {
                 let set: BTreeSet<u8> = differ.into_iter().collect();
                 let theirs: BTreeMap<String, Digest> = docs.into_iter().collect();
-                let mine: BTreeMap<String, Digest> = data
-                    .summaries(&self.peer)
-                    .into_iter()
-                    .filter(|(d, _)| set.contains(&bucket_of(d)))
-                    .collect();
+                let mine: BTreeMap<String, Digest> =
+                    data.bucket_docs(&self.peer, &set).into_iter().collect();
                 let (mut hashes, mut want) = (Vec::new(), Vec::new());
                 let all: BTreeSet<&String> = mine.keys().chain(theirs.keys()).collect();
                 for doc in all {
@@ -472,8 +477,7 @@ impl Session {
     }
 
     fn compare_roots(&mut self, their_root: Digest, data: &dyn SyncData) -> Vec<Message> {
-        let summaries = data.summaries(&self.peer);
-        let mine = buckets(&summaries);
+        let mine = data.bucket_digests(&self.peer);
         if root(&mine) == their_root {
             self.state = State::Finished;
             vec![Message::Done]
