@@ -99,7 +99,14 @@ fn member(i: usize) -> Vec<String> {
     ];
     vec![
         format!("display_name={} {i}", FIRST[i % 6]),
-        format!("status={}", if i % 3 == 0 { "active" } else { "member" }),
+        format!(
+            "status={}",
+            if i.is_multiple_of(3) {
+                "active"
+            } else {
+                "member"
+            }
+        ),
         "member_since=2023-05-01".into(),
         format!("working_groups={}", GROUPS[i % 6]),
         format!("speaks_french={}", if i % 5 < 2 { "yes" } else { "no" }),
@@ -400,6 +407,9 @@ fn main() -> Result<()> {
     Ok(())
 }
 
+/// How one row of the table reads a size's figures.
+type Cell = Box<dyn Fn(&Figures) -> String>;
+
 fn print_table(all: &[Figures], line_len: usize, end: f64, hop: f64) {
     let col = |f: &dyn Fn(&Figures) -> String| all.iter().map(f).collect::<Vec<_>>().join(" | ");
     let header = all
@@ -409,7 +419,7 @@ fn print_table(all: &[Figures], line_len: usize, end: f64, hop: f64) {
         .join(" | ");
     println!("| measure | {header} |");
     println!("|---|{}", "---|".repeat(all.len()));
-    let rows: Vec<(&str, Box<dyn Fn(&Figures) -> String>)> = vec![
+    let rows: Vec<(&str, Cell)> = vec![
         (
             "documents / signed changes",
             Box::new(|f| format!("{} / {}", f.documents, f.changes)),

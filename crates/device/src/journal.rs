@@ -25,13 +25,13 @@ impl Journal {
     pub(crate) fn note(&mut self, docs: impl IntoIterator<Item = (DocId, Vec<[u8; 32]>)>) {
         self.version += 1;
         for (doc, held) in docs {
-            if let Some(map) = self.held.as_mut() {
-                if doc != DocId::Registry {
-                    if held.is_empty() {
-                        map.remove(&doc);
-                    } else {
-                        map.insert(doc.clone(), held);
-                    }
+            if let Some(map) = self.held.as_mut()
+                && doc != DocId::Registry
+            {
+                if held.is_empty() {
+                    map.remove(&doc);
+                } else {
+                    map.insert(doc.clone(), held);
                 }
             }
             self.log.push_back((self.version, doc));

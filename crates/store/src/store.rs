@@ -277,7 +277,6 @@ impl Store {
     }
 
     /// The ids of the documents that have changes stored.
-
     pub fn docs_with_changes(&self) -> Result<Vec<String>, StoreError> {
         let tx = self.db()?.begin_read().map_err(storage)?;
         let table = tx.open_table(CHANGES).map_err(storage)?;

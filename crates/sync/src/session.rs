@@ -242,10 +242,10 @@ impl Session {
                 if org != data.org() {
                     return self.refuse("another organisation".into());
                 }
-                if let Some(secret) = ticket {
-                    if let Err(e) = data.redeem(&self.peer, &secret) {
-                        return self.refuse(e);
-                    }
+                if let Some(secret) = ticket
+                    && let Err(e) = data.redeem(&self.peer, &secret)
+                {
+                    return self.refuse(e);
                 }
                 // Also after redeeming a ticket: a revoked device stays revoked.
                 if !data.knows(&self.peer) {
