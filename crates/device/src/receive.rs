@@ -23,6 +23,21 @@ pub struct ReceiveReport {
     pub rejected: usize,
 }
 
+/// Every revocation of the registry, with its cut-off.
+fn revocations(
+    ledger: &carnet_replica::RegistryLedger,
+) -> Vec<(carnet_replica::DeviceId, carnet_replica::Revocation)> {
+    ledger
+        .registry()
+        .map(|r| {
+            r.devices
+                .values()
+                .filter_map(|d| d.revoked.clone().map(|rev| (d.id, rev)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl Device {
     /// Every change this device holds for `doc`, valid or not, to hand to another device.
     pub fn export(&self, doc: &DocId) -> Result<Vec<SignedChange>, crate::ReadError> {
@@ -61,6 +76,7 @@ impl Device {
         batches.sort_by_key(|(d, _)| *d != DocId::Registry);
         let mut report = ReceiveReport::default();
         let mut batch = self.store.write()?;
+        let revocations_before = revocations(&self.registry);
         let mut registry_new: Vec<SignedChange> = Vec::new();
         let mut purged: Vec<DocId> = Vec::new();
         let mut docs: BTreeMap<DocId, (carnet_replica::DocLedger, Vec<Received>)> = BTreeMap::new();
@@ -126,6 +142,7 @@ impl Device {
         }
         if !registry_new.is_empty() {
             self.put_registry(&mut batch, &registry_new)?;
+            let revocations_changed = revocations(&self.registry) != revocations_before;
             // The registry changed: drop what this device may no longer read, and judge every
             // other document again (a revocation may reject changes already applied).
             for name in self.store.docs_with_changes()? {
@@ -143,7 +160,12 @@ impl Device {
                 }
                 if let Some((ledger, _)) = docs.get_mut(&doc_id) {
                     ledger.evaluate(&self.registry);
-                } else {
+                    continue;
+                }
+                // Verdicts on record changes depend on the registry only through revocations
+                // (rule 3) and changes waiting for registry changes: judge again only then.
+                let waiting = self.state(&name)?.is_some_and(|s| !s.pending.is_empty());
+                if revocations_changed || waiting {
                     let ledger = self.ledger(&doc_id)?;
                     docs.insert(doc_id, (ledger, Vec::new()));
                 }
