@@ -98,7 +98,7 @@ impl Adapter<'_> {
         let fresh = |device: &Device| {
             let mut docs: Vec<BTreeMap<String, Digest>> = vec![BTreeMap::new(); 256];
             for (doc, held) in device.held_all().unwrap_or_default() {
-                if doc.class().is_some_and(|c| scope.contains(&c)) {
+                if !held.is_empty() && doc.class().is_some_and(|c| scope.contains(&c)) {
                     let name = doc.to_string();
                     docs[bucket_of(&name) as usize].insert(name, doc_digest(&held));
                 }
@@ -190,7 +190,8 @@ impl SyncData for Adapter<'_> {
             .held_all()
             .unwrap_or_default()
             .into_iter()
-            .filter(|(doc, _)| self.peer_reads(peer, doc))
+            // A document whose every change was rejected holds nothing to compare.
+            .filter(|(doc, held)| !held.is_empty() && self.peer_reads(peer, doc))
             .map(|(doc, held)| (doc.to_string(), doc_digest(&held)))
             .collect();
         out.sort();

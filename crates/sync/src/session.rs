@@ -99,6 +99,10 @@ pub enum SessionError {
     TooMuch,
 }
 
+/// The most messages a peer may send in one session (a turn of changes split under the size
+/// limit takes a few dozen at most).
+const MAX_SESSION_MESSAGES: usize = 10_000;
+
 /// The most a peer may make this side receive in one session.
 const MAX_SESSION_BYTES: usize = 1 << 30;
 
@@ -109,8 +113,14 @@ enum State {
     AwaitRegistryPush,
     AwaitRoot,
     AwaitBucketDocs,
-    /// Initiator: awaiting the responder's push; responder: awaiting anything after Welcome.
+    /// Initiator: awaiting the responder's push.
     AwaitPush,
+    /// Responder, after Welcome: the registry exchange, buckets, or the end.
+    AwaitRequest,
+    /// Responder, after the registry exchange: buckets or the end.
+    AwaitBuckets,
+    /// Responder, after BucketDocs: the initiator's hashes and wants.
+    AwaitHashes,
     AwaitRegistryFinal,
     AwaitFinalPush,
     AwaitDone,
@@ -221,6 +231,10 @@ impl Session {
     ) -> Result<Vec<Message>, SessionError> {
         self.stats.messages_received += 1;
         self.stats.bytes_received += msg.encode().len();
+        if self.stats.messages_received > MAX_SESSION_MESSAGES {
+            self.state = State::Finished;
+            return Err(SessionError::TooMuch);
+        }
         if let Message::Refuse { reason } = msg {
             self.state = State::Finished;
             return Err(SessionError::Refused(reason));
@@ -252,13 +266,13 @@ impl Session {
                     return self.refuse("this device is not enrolled, or was revoked".into());
                 }
 
-                self.state = State::AwaitPush;
+                self.state = State::AwaitRequest;
                 vec![Message::Welcome {
                     registry: Self::registry_digest(data),
                     root: self.my_root(data),
                 }]
             }
-            (Role::Responder, State::AwaitPush, Message::RegistryHashes { hashes }) => {
+            (Role::Responder, State::AwaitRequest, Message::RegistryHashes { hashes }) => {
                 let theirs: BTreeSet<[u8; 32]> = hashes.into_iter().collect();
                 self.state = State::AwaitRegistryFinal;
                 vec![Message::RegistryPush {
@@ -273,12 +287,16 @@ impl Session {
                 if !data.knows(&self.peer) {
                     return self.refuse("this device is not enrolled, or was revoked".into());
                 }
-                self.state = State::AwaitPush;
+                self.state = State::AwaitBuckets;
                 vec![Message::Root {
                     root: self.my_root(data),
                 }]
             }
-            (Role::Responder, State::AwaitPush, Message::Buckets { digests }) => {
+            (
+                Role::Responder,
+                State::AwaitRequest | State::AwaitBuckets,
+                Message::Buckets { digests },
+            ) => {
                 if digests.len() != 256 {
                     return Err(SessionError::Protocol("expected 256 bucket digests"));
                 }
@@ -288,6 +306,8 @@ impl Session {
                     .collect();
                 let set: BTreeSet<u8> = differ.iter().copied().collect();
                 let docs = data.bucket_docs(&self.peer, &set);
+                self.state = State::AwaitHashes;
+
                 vec![Message::BucketDocs {
                     buckets: differ,
                     docs,
@@ -295,7 +315,7 @@ impl Session {
             }
             (
                 Role::Responder,
-                State::AwaitPush,
+                State::AwaitHashes,
                 Message::Push {
                     changes,
                     hashes,
@@ -349,7 +369,7 @@ impl Session {
                 self.state = State::Finished;
                 vec![Message::Done]
             }
-            (Role::Responder, State::AwaitPush, Message::Done) => {
+            (Role::Responder, State::AwaitRequest | State::AwaitBuckets, Message::Done) => {
                 self.state = State::Finished;
                 vec![]
             }
@@ -362,6 +382,18 @@ impl Session {
                     root: their_root,
                 },
             ) => {
+                // Unless joining (then the registry tells who the inviter is), the responder
+                // must be one of ours, whatever it says of its registry.
+                // (A device that holds no registry yet learns it first, then checks.)
+                if self.ticket.is_none()
+                    && !data.registry_hashes().is_empty()
+                    && !data.knows(&self.peer)
+                {
+                    return self.refuse(
+                        "the peer is not an enrolled device of this organisation, or was revoked"
+                            .into(),
+                    );
+                }
                 if registry != Self::registry_digest(data) {
                     self.state = State::AwaitRegistryPush;
                     vec![Message::RegistryHashes {

@@ -18,13 +18,16 @@ use carnet_sync::{Applied, Digest, Message, Role as Side, Session, SessionError,
 pub(crate) struct Invite {
     pub(crate) roles: BTreeSet<Role>,
     pub(crate) agreement: bool,
+    /// The device that used it. As in `carnet-device`, the same device may present it again
+    /// (a join whose session broke is retried); no other may.
+    pub(crate) used_by: Option<[u8; 32]>,
 }
 
 /// One device: its key, its replica, and the invitations it issued.
 pub(crate) struct MemDevice {
     pub(crate) key: DeviceKey,
     pub(crate) replica: Replica,
-    pub(crate) tickets: BTreeMap<[u8; 32], Invite>,
+    pub(crate) tickets: BTreeMap<[u8; 16], Invite>,
     /// The clock this device writes with (ms), advanced on every local change.
     pub(crate) time: i64,
 }
@@ -41,7 +44,9 @@ fn held(received: &BTreeMap<ChangeHash, Received>, eval: &Evaluation) -> Vec<[u8
 /// How many changes a replica holds in its quarantine.
 fn rejected_count(r: &Replica) -> usize {
     r.registry().evaluation().rejected.len()
-        + r.docs().map(|l| l.evaluation().rejected.len()).sum::<usize>()
+        + r.docs()
+            .map(|l| l.evaluation().rejected.len())
+            .sum::<usize>()
 }
 
 impl MemDevice {
@@ -113,13 +118,14 @@ impl MemDevice {
     }
 
     /// Issues an invitation; returns its secret.
-    pub(crate) fn invite(&mut self, roles: &[Role], agreement: bool, seed: u8) -> [u8; 32] {
-        let secret = [seed; 32];
+    pub(crate) fn invite(&mut self, roles: &[Role], agreement: bool, seed: u8) -> [u8; 16] {
+        let secret = [seed; 16];
         self.tickets.insert(
             secret,
             Invite {
                 roles: roles.iter().copied().collect(),
                 agreement,
+                used_by: None,
             },
         );
         secret
@@ -154,10 +160,7 @@ impl MemDevice {
     /// Revokes `device`, by this direction device.
     pub(crate) fn revoke(&mut self, device: DeviceId) {
         let t = self.tick();
-        self.replica
-            .revoke(&self.key, device, t)
-            .unwrap()
-            .unwrap();
+        self.replica.revoke(&self.key, device, t).unwrap().unwrap();
     }
 
     /// Whether `peer` may read `class` according to this device's registry.
@@ -173,13 +176,15 @@ impl MemDevice {
         let mut out = BTreeMap::new();
         out.insert(
             DocId::Registry,
-            self.replica.registry().received().keys().map(|h| h.0).collect(),
+            self.replica
+                .registry()
+                .received()
+                .keys()
+                .map(|h| h.0)
+                .collect(),
         );
         for l in self.replica.docs() {
-            out.insert(
-                l.id().clone(),
-                l.received().keys().map(|h| h.0).collect(),
-            );
+            out.insert(l.id().clone(), l.received().keys().map(|h| h.0).collect());
         }
         out
     }
@@ -216,7 +221,8 @@ impl MemDevice {
             .collect()
     }
 
-    /// Receives envelopes of `doc`; `only_records` refuses the registry (docs batches).
+    /// Receives batches of envelopes: registry changes only when `registry`, record changes
+    /// only otherwise (anything else is counted as refused).
     fn receive_all(&mut self, batches: Vec<(String, Vec<Vec<u8>>)>, registry: bool) -> Applied {
         let before = rejected_count(&self.replica);
         let mut applied = Applied::default();
@@ -258,11 +264,15 @@ impl SyncData for MemDevice {
             .is_some_and(|d| d.revoked.is_none())
     }
 
-    fn redeem(&mut self, peer: &[u8; 32], secret: &[u8; 32]) -> Result<(), String> {
+    fn redeem(&mut self, peer: &[u8; 32], secret: &[u8; 16]) -> Result<(), String> {
         let Some(invite) = self.tickets.get(secret).cloned() else {
-            return Err("unknown or used invitation".into());
+            return Err("unknown invitation".into());
         };
-        let roles: Vec<Role> = invite.roles.iter().copied().collect();
+        match invite.used_by {
+            Some(by) if by == *peer => return Ok(()),
+            Some(_) => return Err("the invitation was used".into()),
+            None => {}
+        }
         let is_direction = self
             .replica
             .registry()
@@ -271,8 +281,11 @@ impl SyncData for MemDevice {
         if !is_direction {
             return Err("this device may not enrol devices".into());
         }
-        self.tickets.remove(secret);
+        let roles: Vec<Role> = invite.roles.iter().copied().collect();
         self.enrol_id(DeviceId(*peer), &roles, invite.agreement);
+        if let Some(i) = self.tickets.get_mut(secret) {
+            i.used_by = Some(*peer);
+        }
         Ok(())
     }
 
@@ -333,7 +346,7 @@ impl SyncData for MemDevice {
 
 /// Who sent a message in a transcript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum From {
+pub(crate) enum Sender {
     Initiator,
     Responder,
 }
@@ -350,7 +363,7 @@ pub(crate) struct Outcome {
     /// How the responder's side ended.
     pub(crate) b_result: Result<(), SessionError>,
     /// Every message, in the order it was delivered.
-    pub(crate) transcript: Vec<(From, Message)>,
+    pub(crate) transcript: Vec<(Sender, Message)>,
 }
 
 impl Outcome {
@@ -394,7 +407,7 @@ impl Outcome {
     }
 
     /// The signed record changes `from` sent, per document.
-    pub(crate) fn changes_from(&self, from: From) -> Vec<(String, Vec<u8>)> {
+    pub(crate) fn changes_from(&self, from: Sender) -> Vec<(String, Vec<u8>)> {
         let mut out = Vec::new();
         for (f, m) in &self.transcript {
             if *f == from
@@ -409,7 +422,7 @@ impl Outcome {
     }
 
     /// The signed registry changes `from` sent.
-    pub(crate) fn registry_from(&self, from: From) -> Vec<Vec<u8>> {
+    pub(crate) fn registry_from(&self, from: Sender) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         for (f, m) in &self.transcript {
             if *f == from {
@@ -447,7 +460,7 @@ const MAX_MESSAGES: usize = 1000;
 
 /// Runs a session: `a` dials `b` (with an invitation's secret when `ticket` is given). Messages
 /// go through the wire encoding. A side that fails sends the refusal, if any, and stops.
-pub(crate) fn drive(a: &mut MemDevice, b: &mut MemDevice, ticket: Option<[u8; 32]>) -> Outcome {
+pub(crate) fn drive(a: &mut MemDevice, b: &mut MemDevice, ticket: Option<[u8; 16]>) -> Outcome {
     let mut sa = Session::new(Side::Initiator, b.id().0, ticket);
     let mut sb = Session::new(Side::Responder, a.id().0, None);
     let mut a_result = Ok(());
@@ -459,7 +472,7 @@ pub(crate) fn drive(a: &mut MemDevice, b: &mut MemDevice, ticket: Option<[u8; 32
         for m in std::mem::take(&mut to_b) {
             let wire = Message::decode(&m.encode()).unwrap();
             assert_eq!(wire, m, "a message changed on the wire");
-            transcript.push((From::Initiator, m));
+            transcript.push((Sender::Initiator, m));
             if b_result.is_err() {
                 continue;
             }
@@ -474,7 +487,7 @@ pub(crate) fn drive(a: &mut MemDevice, b: &mut MemDevice, ticket: Option<[u8; 32
         for m in std::mem::take(&mut to_a) {
             let wire = Message::decode(&m.encode()).unwrap();
             assert_eq!(wire, m, "a message changed on the wire");
-            transcript.push((From::Responder, m));
+            transcript.push((Sender::Responder, m));
             if a_result.is_err() {
                 continue;
             }
@@ -543,7 +556,9 @@ pub(crate) fn run_err(
 }
 
 /// Document heads of `r`, restricted to documents of classes both `x` and `y` may read
-/// (according to `r`'s registry), with the registry heads.
+/// (according to `r`'s registry), with the registry heads. Documents without a valid change
+/// are left out: a replica keeps the ledger of a document whose every change it quarantined,
+/// which a peer that never received those changes does not have.
 pub(crate) fn shared_state(
     r: &MemDevice,
     x: &DeviceId,
@@ -552,9 +567,10 @@ pub(crate) fn shared_state(
     let (reg, docs) = r.replica.state();
     let docs = docs
         .into_iter()
-        .filter(|(d, _)| {
-            d.class()
-                .is_some_and(|c| r.peer_reads(x, c) && r.peer_reads(y, c))
+        .filter(|(d, heads)| {
+            !heads.is_empty()
+                && d.class()
+                    .is_some_and(|c| r.peer_reads(x, c) && r.peer_reads(y, c))
         })
         .collect();
     (reg, docs)
