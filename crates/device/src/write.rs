@@ -186,6 +186,14 @@ impl Device {
     /// Revokes `device`: its changes this device holds stay valid (the cut-off); any other
     /// change it made or makes is rejected by every device.
     pub fn revoke(&mut self, device: DeviceId, now: DateTime<Utc>) -> Result<Written, WriteError> {
+        // Revoking again would write a new cut-off, widening the first: a device is revoked once.
+        if self
+            .registry()
+            .and_then(|r| r.device(&device))
+            .is_some_and(|d| d.revoked.is_some())
+        {
+            return Ok(Written::Unchanged);
+        }
         let mut cutoff = BTreeMap::new();
         let heads = author_heads(
             self.registry.received(),

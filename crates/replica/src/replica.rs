@@ -177,6 +177,15 @@ impl Replica {
         device: DeviceId,
         time_ms: i64,
     ) -> Result<Option<SignedChange>, LocalError> {
+        // Revoking again would write a new cut-off, widening the first: a device is revoked once.
+        let already = self
+            .registry
+            .registry()
+            .and_then(|r| r.device(&device))
+            .is_some_and(|d| d.revoked.is_some());
+        if already {
+            return Ok(None);
+        }
         let mut cutoff = BTreeMap::new();
         let reg = &self.registry;
         let heads = author_heads(reg.received(), reg.evaluation(), &device);

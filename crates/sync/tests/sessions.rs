@@ -4,15 +4,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use carnet_model::{FieldClass, RecordKind, Role};
 use carnet_replica::{DocId, Reason, RecordId};
+use carnet_sim::mem::{MemDevice, Sender, drive, run, run_err, run_full, shared_state};
 use carnet_sync::{MAX_MESSAGE, Message, Role as Side, Session, SessionError, SyncData};
-use common::{MemDevice, Sender, drive, run, run_err, run_full, shared_state};
 
 const MEMBER: RecordKind = RecordKind::Member;
 const REFUSED_PEER: &str = "this device is not enrolled, or was revoked";

@@ -2,7 +2,9 @@
 //! [`Replica`], and [`drive`] runs an initiator and a responder [`Session`] against each other
 //! by passing encoded messages back and forth, recording every message.
 
-#![allow(clippy::unwrap_used, dead_code)]
+// Test and simulation support: a failure here is a failed test or run, so unwrapping is the
+// right response.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,21 +17,26 @@ use carnet_sync::{Applied, Digest, Message, Role as Side, Session, SessionError,
 
 /// An invitation a direction device issued: what redeeming its secret grants.
 #[derive(Debug, Clone)]
-pub(crate) struct Invite {
-    pub(crate) roles: BTreeSet<Role>,
-    pub(crate) agreement: bool,
+pub struct Invite {
+    /// Roles it grants.
+    pub roles: BTreeSet<Role>,
+    /// Whether it records a confidentiality agreement.
+    pub agreement: bool,
     /// The device that used it. As in `carnet-device`, the same device may present it again
     /// (a join whose session broke is retried); no other may.
-    pub(crate) used_by: Option<[u8; 32]>,
+    pub used_by: Option<[u8; 32]>,
 }
 
 /// One device: its key, its replica, and the invitations it issued.
-pub(crate) struct MemDevice {
-    pub(crate) key: DeviceKey,
-    pub(crate) replica: Replica,
-    pub(crate) tickets: BTreeMap<[u8; 16], Invite>,
+pub struct MemDevice {
+    /// The device key.
+    pub key: DeviceKey,
+    /// Its replica.
+    pub replica: Replica,
+    /// Invitations it issued, by secret.
+    pub tickets: BTreeMap<[u8; 16], Invite>,
     /// The clock this device writes with (ms), advanced on every local change.
-    pub(crate) time: i64,
+    pub time: i64,
 }
 
 /// Hashes of the changes of a ledger that are not rejected (valid or waiting), sorted.
@@ -51,7 +58,7 @@ fn rejected_count(r: &Replica) -> usize {
 
 impl MemDevice {
     /// Founds an organisation on a new direction device.
-    pub(crate) fn found() -> MemDevice {
+    pub fn found() -> MemDevice {
         let key = DeviceKey::generate().unwrap();
         let (replica, _) = Replica::found(&key, "Mist", "Founder", 1_700_000_000_000).unwrap();
         MemDevice {
@@ -62,8 +69,30 @@ impl MemDevice {
         }
     }
 
+    /// Founds an organisation on a direction device with this key, at `time` (ms): fully
+    /// deterministic, for seeded simulations.
+    pub fn found_with(key: DeviceKey, time: i64) -> MemDevice {
+        let (replica, _) = Replica::found(&key, "Mist", "Founder", time).unwrap();
+        MemDevice {
+            key,
+            replica,
+            tickets: BTreeMap::new(),
+            time,
+        }
+    }
+
+    /// A device of `org` with this key that holds nothing yet.
+    pub fn blank_with(key: DeviceKey, org: OrgId, time: i64) -> MemDevice {
+        MemDevice {
+            replica: Replica::new(key.id(), org),
+            key,
+            tickets: BTreeMap::new(),
+            time,
+        }
+    }
+
     /// A new device of `org` that holds nothing yet (not even the registry).
-    pub(crate) fn blank(org: OrgId) -> MemDevice {
+    pub fn blank(org: OrgId) -> MemDevice {
         let key = DeviceKey::generate().unwrap();
         MemDevice {
             replica: Replica::new(key.id(), org),
@@ -74,12 +103,12 @@ impl MemDevice {
     }
 
     /// This device's id.
-    pub(crate) fn id(&self) -> DeviceId {
+    pub fn id(&self) -> DeviceId {
         self.key.id()
     }
 
     /// The organisation.
-    pub(crate) fn org_id(&self) -> OrgId {
+    pub fn org_id(&self) -> OrgId {
         self.replica.registry().org()
     }
 
@@ -90,14 +119,14 @@ impl MemDevice {
 
     /// Enrols a new blank device with `roles` (and a confidentiality agreement if asked), by
     /// this direction device. The new device holds nothing until it syncs.
-    pub(crate) fn enrol(&mut self, roles: &[Role], agreement: bool) -> MemDevice {
+    pub fn enrol(&mut self, roles: &[Role], agreement: bool) -> MemDevice {
         let dev = MemDevice::blank(self.org_id());
         self.enrol_id(dev.id(), roles, agreement);
         dev
     }
 
     /// Enrols device `id` by this direction device.
-    pub(crate) fn enrol_id(&mut self, id: DeviceId, roles: &[Role], agreement: bool) {
+    pub fn enrol_id(&mut self, id: DeviceId, roles: &[Role], agreement: bool) {
         let mut ops = vec![RegistryOp::Enrol {
             device: id,
             holder: "Someone".into(),
@@ -118,7 +147,7 @@ impl MemDevice {
     }
 
     /// Issues an invitation; returns its secret.
-    pub(crate) fn invite(&mut self, roles: &[Role], agreement: bool, seed: u8) -> [u8; 16] {
+    pub fn invite(&mut self, roles: &[Role], agreement: bool, seed: u8) -> [u8; 16] {
         let secret = [seed; 16];
         self.tickets.insert(
             secret,
@@ -133,7 +162,7 @@ impl MemDevice {
 
     /// Writes `typed` edits (`name=value`) to record `id` of `kind`, checking rights first;
     /// returns the documents changed.
-    pub(crate) fn write(&mut self, kind: RecordKind, id: RecordId, typed: &[&str]) -> Vec<DocId> {
+    pub fn write(&mut self, kind: RecordKind, id: RecordId, typed: &[&str]) -> Vec<DocId> {
         let edits: Vec<_> = typed.iter().map(|t| kind.parse_edit(t).unwrap()).collect();
         let t = self.tick();
         self.replica
@@ -145,7 +174,7 @@ impl MemDevice {
     }
 
     /// Writes a new member record (COM, and PER when `personal` is given); returns its id.
-    pub(crate) fn new_member(&mut self, name: &str, personal: Option<&str>) -> RecordId {
+    pub fn new_member(&mut self, name: &str, personal: Option<&str>) -> RecordId {
         let id = RecordId::random();
         let display = format!("display_name={name}");
         let mut edits = vec![display.as_str(), "status=member"];
@@ -158,13 +187,13 @@ impl MemDevice {
     }
 
     /// Revokes `device`, by this direction device.
-    pub(crate) fn revoke(&mut self, device: DeviceId) {
+    pub fn revoke(&mut self, device: DeviceId) {
         let t = self.tick();
         self.replica.revoke(&self.key, device, t).unwrap().unwrap();
     }
 
     /// Whether `peer` may read `class` according to this device's registry.
-    pub(crate) fn peer_reads(&self, peer: &DeviceId, class: FieldClass) -> bool {
+    pub fn peer_reads(&self, peer: &DeviceId, class: FieldClass) -> bool {
         self.replica
             .registry()
             .registry()
@@ -172,7 +201,7 @@ impl MemDevice {
     }
 
     /// Every signed change held (any verdict), per document, as the hashes of their changes.
-    pub(crate) fn held_everything(&self) -> BTreeMap<DocId, Vec<[u8; 32]>> {
+    pub fn held_everything(&self) -> BTreeMap<DocId, Vec<[u8; 32]>> {
         let mut out = BTreeMap::new();
         out.insert(
             DocId::Registry,
@@ -346,44 +375,46 @@ impl SyncData for MemDevice {
 
 /// Who sent a message in a transcript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sender {
+pub enum Sender {
+    /// The side that dialled.
     Initiator,
+    /// The side that accepted.
     Responder,
 }
 
 /// What one session between two devices did.
 #[derive(Debug)]
-pub(crate) struct Outcome {
+pub struct Outcome {
     /// The initiator's figures.
-    pub(crate) a: Stats,
+    pub a: Stats,
     /// The responder's figures.
-    pub(crate) b: Stats,
+    pub b: Stats,
     /// How the initiator's side ended.
-    pub(crate) a_result: Result<(), SessionError>,
+    pub a_result: Result<(), SessionError>,
     /// How the responder's side ended.
-    pub(crate) b_result: Result<(), SessionError>,
+    pub b_result: Result<(), SessionError>,
     /// Every message, in the order it was delivered.
-    pub(crate) transcript: Vec<(Sender, Message)>,
+    pub transcript: Vec<(Sender, Message)>,
 }
 
 impl Outcome {
     /// Messages of both sides.
-    pub(crate) fn messages(&self) -> usize {
+    pub fn messages(&self) -> usize {
         self.a.messages_sent + self.b.messages_sent
     }
 
     /// Bytes of both sides.
-    pub(crate) fn bytes(&self) -> usize {
+    pub fn bytes(&self) -> usize {
         self.a.bytes_sent + self.b.bytes_sent
     }
 
     /// The names of the messages, in order.
-    pub(crate) fn kinds(&self) -> Vec<&'static str> {
+    pub fn kinds(&self) -> Vec<&'static str> {
         self.transcript.iter().map(|(_, m)| kind(m)).collect()
     }
 
     /// Every document id named in any message (changes, hashes, wants, summaries).
-    pub(crate) fn docs_named(&self) -> BTreeSet<String> {
+    pub fn docs_named(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for (_, m) in &self.transcript {
             match m {
@@ -407,7 +438,7 @@ impl Outcome {
     }
 
     /// The signed record changes `from` sent, per document.
-    pub(crate) fn changes_from(&self, from: Sender) -> Vec<(String, Vec<u8>)> {
+    pub fn changes_from(&self, from: Sender) -> Vec<(String, Vec<u8>)> {
         let mut out = Vec::new();
         for (f, m) in &self.transcript {
             if *f == from
@@ -422,7 +453,7 @@ impl Outcome {
     }
 
     /// The signed registry changes `from` sent.
-    pub(crate) fn registry_from(&self, from: Sender) -> Vec<Vec<u8>> {
+    pub fn registry_from(&self, from: Sender) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         for (f, m) in &self.transcript {
             if *f == from {
@@ -439,7 +470,7 @@ impl Outcome {
 }
 
 /// A message's name.
-pub(crate) fn kind(m: &Message) -> &'static str {
+pub fn kind(m: &Message) -> &'static str {
     match m {
         Message::Hello { .. } => "Hello",
         Message::Welcome { .. } => "Welcome",
@@ -460,7 +491,18 @@ const MAX_MESSAGES: usize = 1000;
 
 /// Runs a session: `a` dials `b` (with an invitation's secret when `ticket` is given). Messages
 /// go through the wire encoding. A side that fails sends the refusal, if any, and stops.
-pub(crate) fn drive(a: &mut MemDevice, b: &mut MemDevice, ticket: Option<[u8; 16]>) -> Outcome {
+pub fn drive(a: &mut MemDevice, b: &mut MemDevice, ticket: Option<[u8; 16]>) -> Outcome {
+    drive_cut(a, b, ticket, None)
+}
+
+/// Like [`drive`], but the connection drops after `cut` messages (if given): whatever was not
+/// yet applied is lost, as when a peer walks out of range mid-session.
+pub fn drive_cut(
+    a: &mut MemDevice,
+    b: &mut MemDevice,
+    ticket: Option<[u8; 16]>,
+    cut: Option<usize>,
+) -> Outcome {
     let mut sa = Session::new(Side::Initiator, b.id().0, ticket);
     let mut sb = Session::new(Side::Responder, a.id().0, None);
     let mut a_result = Ok(());
@@ -473,6 +515,15 @@ pub(crate) fn drive(a: &mut MemDevice, b: &mut MemDevice, ticket: Option<[u8; 16
             let wire = Message::decode(&m.encode()).unwrap();
             assert_eq!(wire, m, "a message changed on the wire");
             transcript.push((Sender::Initiator, m));
+            if cut.is_some_and(|c| transcript.len() > c) {
+                return Outcome {
+                    a: sa.stats(),
+                    b: sb.stats(),
+                    a_result,
+                    b_result,
+                    transcript,
+                };
+            }
             if b_result.is_err() {
                 continue;
             }
@@ -488,6 +539,15 @@ pub(crate) fn drive(a: &mut MemDevice, b: &mut MemDevice, ticket: Option<[u8; 16
             let wire = Message::decode(&m.encode()).unwrap();
             assert_eq!(wire, m, "a message changed on the wire");
             transcript.push((Sender::Responder, m));
+            if cut.is_some_and(|c| transcript.len() > c) {
+                return Outcome {
+                    a: sa.stats(),
+                    b: sb.stats(),
+                    a_result,
+                    b_result,
+                    transcript,
+                };
+            }
             if a_result.is_err() {
                 continue;
             }
@@ -524,13 +584,13 @@ pub(crate) fn drive(a: &mut MemDevice, b: &mut MemDevice, ticket: Option<[u8; 16
 }
 
 /// Runs a session `a` → `b` that must succeed; returns the initiator's and responder's figures.
-pub(crate) fn run(a: &mut MemDevice, b: &mut MemDevice) -> (Stats, Stats) {
+pub fn run(a: &mut MemDevice, b: &mut MemDevice) -> (Stats, Stats) {
     let o = run_full(a, b);
     (o.a, o.b)
 }
 
 /// Like [`run`], returning everything the session did.
-pub(crate) fn run_full(a: &mut MemDevice, b: &mut MemDevice) -> Outcome {
+pub fn run_full(a: &mut MemDevice, b: &mut MemDevice) -> Outcome {
     let o = drive(a, b, None);
     if let Err(e) = &o.a_result {
         panic!("the initiator failed: {e}; messages {:?}", o.kinds());
@@ -542,7 +602,7 @@ pub(crate) fn run_full(a: &mut MemDevice, b: &mut MemDevice) -> Outcome {
 }
 
 /// Runs a session `a` → `b` that must fail; returns the initiator's and responder's errors.
-pub(crate) fn run_err(
+pub fn run_err(
     a: &mut MemDevice,
     b: &mut MemDevice,
 ) -> (Option<SessionError>, Option<SessionError>, Outcome) {
@@ -559,7 +619,7 @@ pub(crate) fn run_err(
 /// (according to `r`'s registry), with the registry heads. Documents without a valid change
 /// are left out: a replica keeps the ledger of a document whose every change it quarantined,
 /// which a peer that never received those changes does not have.
-pub(crate) fn shared_state(
+pub fn shared_state(
     r: &MemDevice,
     x: &DeviceId,
     y: &DeviceId,

@@ -1,0 +1,49 @@
+//! `carnet-sim`: long simulation campaigns (`carnet-sim --runs 100000`). Not a library.
+
+use anyhow::{Result, bail};
+use clap::Parser;
+
+/// Runs seeded simulations of five replicas (one hostile) and reports any failing seed.
+#[derive(Parser)]
+struct Args {
+    /// Number of runs
+    #[arg(long, default_value_t = 1000)]
+    runs: usize,
+    /// First seed
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Steps per run
+    #[arg(long, default_value_t = 40)]
+    steps: usize,
+    /// Threads
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+}
+
+fn main() -> Result<()> {
+    let a = Args::parse();
+    let t = std::time::Instant::now();
+    let (totals, failures) = carnet_sim::run_many(a.seed, a.runs, a.steps, a.threads);
+    println!(
+        "{} runs of 5 replicas (1 hostile), {} steps each, in {:.1} s: {} sessions ({} cut mid-way), {} direct deliveries, {} hostile attempts; {} divergent runs, {} accepted forgeries",
+        totals.runs,
+        a.steps,
+        t.elapsed().as_secs_f64(),
+        totals.sessions,
+        totals.cut,
+        totals.deliveries,
+        totals.attacks,
+        totals.divergent,
+        totals.accepted_forgeries
+    );
+    for f in &failures {
+        println!("FAILED {f}");
+    }
+    if !failures.is_empty() {
+        bail!(
+            "{} failing seed(s): add them to crates/sim/tests/simulation.rs REGRESSIONS",
+            failures.len()
+        );
+    }
+    Ok(())
+}
