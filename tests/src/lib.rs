@@ -345,3 +345,245 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Sends `signal` (a name such as `INT` or `KILL`) to process `pid` with the `kill` command.
+pub fn send_signal(pid: u32, signal: &str) -> bool {
+    std::process::Command::new("kill")
+        .args(["-s", signal, &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A `carnet` process running in the background (`serve`, `device invite`), its standard output
+/// and error gathered as it prints them. Killed (SIGKILL) when dropped if still running.
+pub struct Running {
+    child: std::process::Child,
+    what: String,
+    printed: std::sync::Arc<(std::sync::Mutex<String>, std::sync::Condvar)>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Starts `cmd` with its standard output and error piped to this value.
+    pub fn spawn(mut cmd: std::process::Command, what: impl Into<String>) -> Running {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let what = what.into();
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {what}: {e}"));
+        let printed =
+            std::sync::Arc::new((std::sync::Mutex::new(String::new()), Default::default()));
+        let stdout = child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>);
+        let stderr = child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>);
+        let readers = [stdout, stderr]
+            .into_iter()
+            .flatten()
+            .map(|stream| {
+                let printed = printed.clone();
+                std::thread::spawn(move || {
+                    for line in std::io::BufReader::new(stream).lines() {
+                        let Ok(line) = line else { break };
+                        let (text, changed): &(std::sync::Mutex<String>, std::sync::Condvar) =
+                            &printed;
+                        let mut text = text.lock().unwrap_or_else(|e| e.into_inner());
+                        text.push_str(&line);
+                        text.push('\n');
+                        changed.notify_all();
+                    }
+                })
+            })
+            .collect();
+        Running {
+            child,
+            what,
+            printed,
+            readers,
+        }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything printed so far (standard output and error, line by line as they came).
+    pub fn printed(&self) -> String {
+        self.printed
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Waits until `found` returns something for what was printed so far, at most `timeout`.
+    pub fn wait_for<T>(
+        &self,
+        timeout: Duration,
+        mut found: impl FnMut(&str) -> Option<T>,
+    ) -> Option<T> {
+        let deadline = std::time::Instant::now() + timeout;
+        let (text, changed) = &*self.printed;
+        let mut text = text.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(t) = found(&text) {
+                return Some(t);
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return None;
+            }
+            // Also wake up now and then: the process may have exited without printing.
+            let wait = (deadline - now).min(Duration::from_millis(200));
+            text = changed
+                .wait_timeout(text, wait)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Waits at most `timeout` for the process to exit; its exit status, or `None` if it still
+    /// runs. Once it exited, everything it printed has been gathered.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("checking a child process") {
+                for reader in self.readers.drain(..) {
+                    let _ = reader.join();
+                }
+                return Some(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops the process as Ctrl-C does (SIGINT) and waits for it to exit (killing it after
+    /// 20 s); its exit status.
+    pub fn interrupt(&mut self) -> std::process::ExitStatus {
+        if let Some(status) = self.wait_exit(Duration::ZERO) {
+            return status;
+        }
+        send_signal(self.pid(), "INT");
+        match self.wait_exit(Duration::from_secs(20)) {
+            Some(status) => status,
+            None => {
+                self.kill();
+                panic!(
+                    "{} did not stop within 20 s of SIGINT:\n{}",
+                    self.what,
+                    self.printed()
+                )
+            }
+        }
+    }
+
+    /// Kills the process (SIGKILL) and waits for it.
+    pub fn kill(&mut self) -> std::process::ExitStatus {
+        let _ = self.child.kill();
+        self.wait_exit(Duration::from_secs(20))
+            .unwrap_or_else(|| panic!("{} survived SIGKILL", self.what))
+    }
+
+    /// What this process is, with what it printed so far, for assertion messages.
+    pub fn describe(&self) -> String {
+        format!("{}\n--- printed\n{}", self.what, self.printed())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A peer's address as `carnet serve` prints it: `DEVICE@IP:PORT`.
+pub fn listening_address(printed: &str) -> Option<String> {
+    printed
+        .lines()
+        .find_map(|l| l.strip_prefix("listening as "))
+        .map(|a| a.trim().to_owned())
+}
+
+impl Home {
+    /// A command running `program` with `prefix` arguments and then the `carnet` binary with
+    /// `args`, in this home's environment (as [`Home::carnet`] runs it): with `program` =
+    /// `"ip"` and `prefix` = `["netns", "exec", NS]`, `carnet` runs in network namespace NS.
+    pub fn command_via(
+        &self,
+        program: &str,
+        prefix: &[&str],
+        args: &[&str],
+    ) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
+        cmd.args(prefix).arg(carnet_bin());
+        cmd.args(args);
+        self.set_env(&mut cmd);
+        cmd
+    }
+
+    /// A command running `carnet args` in this home's environment.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(carnet_bin());
+        cmd.args(args);
+        self.set_env(&mut cmd);
+        cmd
+    }
+
+    fn set_env(&self, cmd: &mut std::process::Command) {
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.root())
+            .env("XDG_DATA_HOME", self.root().join("xdg"))
+            .env("CARNET_HOME", &self.home)
+            .env("CARNET_PASSPHRASE", PASSPHRASE)
+            .env("RUST_BACKTRACE", "1")
+            .current_dir(self.root());
+    }
+
+    /// Starts `carnet args` in this home in the background.
+    pub fn spawn(&self, args: &[&str]) -> Running {
+        Running::spawn(self.command(args), format!("carnet {}", args.join(" ")))
+    }
+
+    /// Starts `carnet serve extra…` in this home and waits (at most 30 s) for its address,
+    /// `DEVICE@IP:PORT`.
+    pub fn serve(&self, extra: &[&str]) -> (Running, String) {
+        let mut args = vec!["serve"];
+        args.extend_from_slice(extra);
+        let running = self.spawn(&args);
+        let addr = running
+            .wait_for(Duration::from_secs(30), listening_address)
+            .unwrap_or_else(|| panic!("serve printed no address:\n{}", running.describe()));
+        (running, addr)
+    }
+
+    /// `carnet join ticket` in this home (which must not exist yet); the run's output. On
+    /// success the home's device id is the one `join` printed.
+    pub fn join(&mut self, ticket: &str) -> Output {
+        let out = self.carnet(&["join", ticket]);
+        if out.status.success() {
+            let text = String::from_utf8_lossy(&out.stdout);
+            self.device = text
+                .lines()
+                .find_map(|l| l.strip_prefix("this device: "))
+                .and_then(|rest| rest.split(['@', ' ']).next())
+                .map(str::to_owned);
+        }
+        out
+    }
+}

@@ -14,6 +14,30 @@ use carnet_replica::{DeviceId, OrgId};
 use chrono::Utc;
 use tokio::sync::Mutex;
 
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM, so that a service manager stops `serve` cleanly and
+/// the store is closed properly.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -116,7 +140,7 @@ pub(crate) fn invite(
         loop {
             tokio::select! {
                 _ = &mut deadline => bail!("the invitation expired before the device joined"),
-                _ = tokio::signal::ctrl_c() => bail!("stopped before the device joined; the ticket can no longer be used from here"),
+                _ = stop_signal() => bail!("stopped before the device joined; the ticket can no longer be used from here"),
                 Some(o) = events.recv() => {
                     let dev = device.lock().await;
                     println!("{}", describe(&dev, &o));
@@ -237,7 +261,7 @@ pub(crate) fn serve(home: &Path, device: Device, bind: &str, mdns: bool, every: 
             })
         };
         let stop = async {
-            let _ = tokio::signal::ctrl_c().await;
+            stop_signal().await;
         };
         node.serve(Duration::from_secs(every.max(1)), tx, stop)
             .await;

@@ -394,6 +394,11 @@ impl Node {
             self.progress.lock().ok().and_then(|p| p.clone()).as_deref(),
         )
         .await;
+        // Our last message may still be in flight: wait until the responder has read it and
+        // finished its side (regression: closing at once lost a final `Done`).
+        if result.is_ok() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), recv.read_to_end(64)).await;
+        }
         conn.close(0u32.into(), b"done");
         result.map_err(|e| (session.stats(), e))
     }
@@ -411,6 +416,8 @@ impl Node {
             None => None,
         };
         let mut tick = tokio::time::interval(every);
+        // A slow round (an unreachable peer) must not be followed by a burst of missed ticks.
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut resumed = self.resumed.1.lock().await.take();
         tokio::pin!(stop);
         loop {
@@ -426,31 +433,33 @@ impl Node {
                     None => std::future::pending().await,
                 }
             };
-            tokio::select! {
+            // What to sync with next: a peer just discovered, or every known peer.
+            let peers: Vec<PeerAddr> = tokio::select! {
+                biased;
                 _ = &mut stop => return,
-                ev = next_event => {
-                    if let Some(DiscoveryEvent::Discovered { endpoint_info, .. }) = ev {
+                ev = next_event => match ev {
+                    Some(DiscoveryEvent::Discovered { endpoint_info, .. }) => {
                         let id = *endpoint_info.endpoint_id.as_bytes();
                         let addrs: Vec<SocketAddr> = endpoint_info.data.ip_addrs().copied().collect();
-                        if self.is_enrolled(&id).await {
-                            let outcome = self.sync_with(&PeerAddr { id, addrs }, None).await;
-                            let _ = outcomes.send(outcome);
-                        }
+                        if self.is_enrolled(&id).await { vec![PeerAddr { id, addrs }] } else { vec![] }
                     }
-                }
+                    _ => vec![],
+                },
                 // Another command used the store (maybe changed something): sync now.
-                Some(()) = next_resume => {
-                    for peer in self.known_peers().await {
-                        let outcome = self.sync_with(&peer, None).await;
-                        let _ = outcomes.send(outcome);
-                    }
+                Some(()) = next_resume => self.known_peers().await,
+                _ = tick.tick() => self.known_peers().await,
+            };
+            // Stopping must not wait for a round to end (a peer may be unreachable).
+            let round = async {
+                for peer in peers {
+                    let outcome = self.sync_with(&peer, None).await;
+                    let _ = outcomes.send(outcome);
                 }
-                _ = tick.tick() => {
-                    for peer in self.known_peers().await {
-                        let outcome = self.sync_with(&peer, None).await;
-                        let _ = outcomes.send(outcome);
-                    }
-                }
+            };
+            tokio::select! {
+                biased;
+                _ = &mut stop => return,
+                _ = round => {}
             }
         }
     }

@@ -288,15 +288,16 @@ impl World {
                     .collect();
                 if let Ok(Some(signed)) = d.replica.revoke(&d.key, device, t)
                     && target == HOSTILE
-                        && let Ok(v) = signed.verify(&d.org_id(), &DocId::Registry) {
-                            let kept = self
-                                .hostile_writes
-                                .iter()
-                                .map(|(h, _)| *h)
-                                .filter(|h| seen.contains(h))
-                                .collect();
-                            self.revocations.push((v.change.hash(), kept));
-                        }
+                    && let Ok(v) = signed.verify(&d.org_id(), &DocId::Registry)
+                {
+                    let kept = self
+                        .hostile_writes
+                        .iter()
+                        .map(|(h, _)| *h)
+                        .filter(|h| seen.contains(h))
+                        .collect();
+                    self.revocations.push((v.change.hash(), kept));
+                }
             }
         }
     }
@@ -432,9 +433,10 @@ impl World {
                 };
                 for (doc, signed) in second {
                     if let Ok(v) = signed.verify(&self.devs[0].org_id(), &doc)
-                        && !v.change.deps().is_empty() {
-                            self.forged.insert(v.change.hash(), "withheld dependency");
-                        }
+                        && !v.change.deps().is_empty()
+                    {
+                        self.forged.insert(v.change.hash(), "withheld dependency");
+                    }
                     self.report.attacks += 1;
                     let _ = self.devs[h].replica.receive(&doc, signed);
                 }
@@ -454,9 +456,10 @@ impl World {
                 for _ in 0..4 {
                     self.rng.fill(&mut junk[..]);
                     if let Ok(m) = Message::decode(&junk)
-                        && session.handle(m, &mut self.devs[h]).is_err() {
-                            break;
-                        }
+                        && session.handle(m, &mut self.devs[h]).is_err()
+                    {
+                        break;
+                    }
                 }
                 Ok(())
             }
@@ -598,12 +601,13 @@ impl World {
                 let (va, vb) = (verdicts(a), verdicts(b));
                 for (k, v) in &va {
                     if let Some(w) = vb.get(k)
-                        && v != w {
-                            return Err(format!(
-                                "devices {i} and {j} judge change {} differently: {v} / {w}",
-                                k.1
-                            ));
-                        }
+                        && v != w
+                    {
+                        return Err(format!(
+                            "devices {i} and {j} judge change {} differently: {v} / {w}",
+                            k.1
+                        ));
+                    }
                 }
             }
         }

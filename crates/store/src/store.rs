@@ -97,6 +97,24 @@ fn aad(table: &str, key: &[&[u8]]) -> Vec<u8> {
     out
 }
 
+/// The keyring and format of an open database.
+fn read_keyring(db: &impl ReadableDatabase) -> Result<(Keyring, u32), OpenError> {
+    let tx = db.begin_read().map_err(open_err)?;
+    let meta = tx.open_table(META).map_err(|_| OpenError::NotAStore)?;
+    let format = meta
+        .get("format")
+        .map_err(open_err)?
+        .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
+        .map(u32::from_be_bytes)
+        .ok_or(OpenError::NotAStore)?;
+    let keyring = meta
+        .get("keyring")
+        .map_err(open_err)?
+        .and_then(|v| Keyring::from_bytes(v.value()))
+        .ok_or(OpenError::NotAStore)?;
+    Ok((keyring, format))
+}
+
 impl Store {
     /// Creates a new store at `path` holding `device_secret`, locked by `passphrase`
     /// (argon2id with RFC 9106's second option).
@@ -145,22 +163,18 @@ impl Store {
             return Err(OpenError::NotFound);
         }
         // Check the passphrase on a read-only handle first, so that a wrong one touches nothing.
-        let (keyring, format) = {
-            let ro = ReadOnlyDatabase::open(path).map_err(open_err)?;
-            let tx = ro.begin_read().map_err(open_err)?;
-            let meta = tx.open_table(META).map_err(|_| OpenError::NotAStore)?;
-            let format = meta
-                .get("format")
-                .map_err(open_err)?
-                .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
-                .map(u32::from_be_bytes)
-                .ok_or(OpenError::NotAStore)?;
-            let keyring = meta
-                .get("keyring")
-                .map_err(open_err)?
-                .and_then(|v| Keyring::from_bytes(v.value()))
-                .ok_or(OpenError::NotAStore)?;
-            (keyring, format)
+        // A file left by a process that was killed needs redb's repair, which only a writable
+        // handle does: then open it writable (the repair touches no content) and check there.
+        let mut writable = None;
+        let (keyring, format) = match ReadOnlyDatabase::open(path) {
+            Ok(ro) => read_keyring(&ro)?,
+            Err(redb::DatabaseError::RepairAborted) => {
+                let db = Database::open(path).map_err(open_err)?;
+                let found = read_keyring(&db)?;
+                writable = Some(db);
+                found
+            }
+            Err(e) => return Err(open_err(e)),
         };
         if format > FORMAT {
             return Err(OpenError::Newer(format));
@@ -168,7 +182,10 @@ impl Store {
         let keys = keyring
             .unlock(passphrase)
             .map_err(|_| OpenError::WrongPassphrase)?;
-        let db = Database::open(path).map_err(open_err)?;
+        let db = match writable {
+            Some(db) => db,
+            None => Database::open(path).map_err(open_err)?,
+        };
         // Format 1 is the first: there is nothing to migrate yet. A later format adds its step
         // here, numbered, in one write transaction.
         Ok(Store {
@@ -474,6 +491,37 @@ mod tests {
         assert_eq!(
             store.doc("a").unwrap().unwrap().unwrap().as_slice(),
             b"from the other"
+        );
+    }
+
+    /// Regression: the file of a process killed while the store was open needs redb's repair,
+    /// which the read-only passphrase check cannot do: the store never opened again.
+    #[test]
+    fn a_store_left_open_by_a_killed_process_opens_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, store) = new_store(&dir);
+        let mut batch = store.write().unwrap();
+        batch.put_doc("a", b"kept").unwrap();
+        batch.commit().unwrap();
+        // A copy taken while the store is open is what a killed process leaves behind.
+        let crashed = dir.path().join("crashed.redb");
+        std::fs::copy(&path, &crashed).unwrap();
+        drop(store);
+        assert!(
+            matches!(
+                ReadOnlyDatabase::open(&crashed),
+                Err(redb::DatabaseError::RepairAborted)
+            ),
+            "the copy should need repair, as a killed process's file does"
+        );
+        assert!(matches!(
+            Store::open(&crashed, b"nope"),
+            Err(OpenError::WrongPassphrase)
+        ));
+        let reopened = Store::open(&crashed, b"pw").unwrap();
+        assert_eq!(
+            reopened.doc("a").unwrap().unwrap().unwrap().as_slice(),
+            b"kept"
         );
     }
 
