@@ -257,10 +257,13 @@ impl Device {
                 .map_err(|e| e.to_string())
                 .and_then(|bytes| SignedChange::from_bytes(&bytes).map_err(|e| e.to_string()))
                 .and_then(|signed| {
-                    signed
-                        .verify_as(&self.org, doc_id, &hash)
-                        .map_err(|e| e.to_string())?;
-                    Received::verify(&self.org, doc_id, signed).map_err(|e| e.to_string())
+                    // One signature check, and the change must be the one filed under `hash`.
+                    let r =
+                        Received::verify(&self.org, doc_id, signed).map_err(|e| e.to_string())?;
+                    if r.hash() != hash {
+                        return Err(carnet_replica::VerifyError::HashMismatch.to_string());
+                    }
+                    Ok(r)
                 });
             out.push((hash, verdict));
         }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use carnet_replica::{ChangeHash, DocId, Received, SignedChange};
+use carnet_replica::{DocId, Received, SignedChange};
 
 use crate::Device;
 use crate::error::WriteError;
@@ -68,20 +68,76 @@ impl Device {
     }
 
     /// Receives changes of several documents (a sync session), registry first, in one
-    /// transaction.
+    /// transaction. Documents are judged and written one at a time, so memory holds one
+    /// Automerge document at a time whatever the size of the session.
     pub fn receive_many(
         &mut self,
-        mut batches: Vec<(DocId, Vec<SignedChange>)>,
+        batches: Vec<(DocId, Vec<SignedChange>)>,
     ) -> Result<ReceiveReport, WriteError> {
-        batches.sort_by_key(|(d, _)| *d != DocId::Registry);
+        let mut by_doc: BTreeMap<DocId, Vec<SignedChange>> = BTreeMap::new();
+        for (doc, changes) in batches {
+            by_doc.entry(doc).or_default().extend(changes);
+        }
         let mut report = ReceiveReport::default();
         let mut batch = self.store.write()?;
-        let revocations_before = revocations(&self.registry);
-        let mut registry_new: Vec<SignedChange> = Vec::new();
-        let mut purged: Vec<DocId> = Vec::new();
-        let mut docs: BTreeMap<DocId, (carnet_replica::DocLedger, Vec<Received>)> = BTreeMap::new();
-        let rejected_before = |e: &carnet_replica::Evaluation| e.rejected.len();
-        for (doc, changes) in batches {
+        let mut noted: Vec<(DocId, Vec<[u8; 32]>)> = Vec::new();
+        let mut rejudge: std::collections::BTreeSet<DocId> = Default::default();
+        let rejected = |e: &carnet_replica::Evaluation| e.rejected.len();
+
+        // The registry first: it decides how everything else is judged.
+        if let Some(changes) = by_doc.remove(&DocId::Registry) {
+            let revocations_before = revocations(&self.registry);
+            let mut new = Vec::new();
+            for signed in changes {
+                match Received::verify(&self.org, &DocId::Registry, signed) {
+                    Ok(r) if self.registry.received().contains_key(&r.hash()) => report.known += 1,
+                    Ok(r) => new.push(r),
+                    Err(e) => report.refused.push((DocId::Registry, e.to_string())),
+                }
+            }
+            if !new.is_empty() {
+                let before = rejected(self.registry.evaluation());
+                report.new += new.len();
+                let signed: Vec<SignedChange> = new.iter().map(|r| r.signed.clone()).collect();
+                self.registry.insert(new);
+                report.rejected += rejected(self.registry.evaluation()).saturating_sub(before);
+                self.put_registry(&mut batch, &signed)?;
+                noted.push((DocId::Registry, Vec::new()));
+                let revocations_changed = revocations(&self.registry) != revocations_before;
+                // Drop what this device may no longer read; judge again the documents a
+                // revocation or a waiting change concerns (verdicts depend on the registry only
+                // through those). Documents of this session are judged below anyway.
+                for name in self.store.docs_with_changes()? {
+                    let Ok(doc_id) = name.parse::<DocId>() else {
+                        continue;
+                    };
+                    let Some(class) = doc_id.class() else {
+                        continue;
+                    };
+                    if !self.can_read(class) {
+                        batch.delete_doc(&name)?;
+                        by_doc.remove(&doc_id);
+                        noted.push((doc_id, Vec::new()));
+                        continue;
+                    }
+                    let waiting = self.state(&name)?.is_some_and(|s| !s.pending.is_empty());
+                    if !(revocations_changed || waiting) {
+                        continue;
+                    }
+                    if by_doc.contains_key(&doc_id) {
+                        // Judged and written below, with this session's changes.
+                        rejudge.insert(doc_id);
+                    } else {
+                        let ledger = self.ledger(&doc_id)?;
+                        self.put_doc(&mut batch, &ledger, [])?;
+                        noted.push((doc_id, crate::state::held_of(&ledger)));
+                    }
+                }
+            }
+        }
+
+        for (doc, changes) in by_doc {
+            let Some(class) = doc.class() else { continue };
             let mut fresh = Vec::new();
             for signed in changes {
                 match Received::verify(&self.org, &doc, signed) {
@@ -89,102 +145,33 @@ impl Device {
                     Err(e) => report.refused.push((doc.clone(), e.to_string())),
                 }
             }
-            match doc.class() {
-                None => {
-                    let known: Vec<ChangeHash> = fresh
-                        .iter()
-                        .map(Received::hash)
-                        .filter(|h| self.registry.received().contains_key(h))
-                        .collect();
-                    report.known += known.len();
-                    let before = rejected_before(self.registry.evaluation());
-                    let new: Vec<Received> = fresh
-                        .into_iter()
-                        .filter(|r| !known.contains(&r.hash()))
-                        .collect();
-                    report.new += new.len();
-                    registry_new.extend(new.iter().map(|r| r.signed.clone()));
-                    self.registry.insert(new);
-                    report.rejected +=
-                        rejected_before(self.registry.evaluation()).saturating_sub(before);
-                }
-                Some(class) => {
-                    if fresh.is_empty() {
-                        continue;
-                    }
-                    if !self.can_read(class) {
-                        report.refused.push((
-                            doc.clone(),
-                            format!("this device may not read {class} documents"),
-                        ));
-                        continue;
-                    }
-                    if !docs.contains_key(&doc) {
-                        let ledger = self.ledger(&doc)?;
-                        docs.insert(doc.clone(), (ledger, Vec::new()));
-                    }
-                    let Some((ledger, added)) = docs.get_mut(&doc) else {
-                        continue;
-                    };
-                    for r in fresh {
-                        if ledger.received().contains_key(&r.hash()) {
-                            report.known += 1;
-                        } else {
-                            added.push(r);
-                        }
-                    }
-                    let before = rejected_before(ledger.evaluation());
-                    ledger.insert(added.iter().cloned(), &self.registry);
-                    report.new += added.len();
-                    report.rejected += rejected_before(ledger.evaluation()).saturating_sub(before);
-                }
+            if fresh.is_empty() && !rejudge.contains(&doc) {
+                continue;
             }
-        }
-        if !registry_new.is_empty() {
-            self.put_registry(&mut batch, &registry_new)?;
-            let revocations_changed = revocations(&self.registry) != revocations_before;
-            // The registry changed: drop what this device may no longer read, and judge every
-            // other document again (a revocation may reject changes already applied).
-            for name in self.store.docs_with_changes()? {
-                let Ok(doc_id) = name.parse::<DocId>() else {
-                    continue;
-                };
-                let Some(class) = doc_id.class() else {
-                    continue;
-                };
-                if !self.can_read(class) {
-                    batch.delete_doc(&name)?;
-                    docs.remove(&doc_id);
-                    purged.push(doc_id);
-                    continue;
-                }
-                if let Some((ledger, _)) = docs.get_mut(&doc_id) {
-                    ledger.evaluate(&self.registry);
-                    continue;
-                }
-                // Verdicts on record changes depend on the registry only through revocations
-                // (rule 3) and changes waiting for registry changes: judge again only then.
-                let waiting = self.state(&name)?.is_some_and(|s| !s.pending.is_empty());
-                if revocations_changed || waiting {
-                    let ledger = self.ledger(&doc_id)?;
-                    docs.insert(doc_id, (ledger, Vec::new()));
-                }
+            if !self.can_read(class) {
+                report.refused.push((
+                    doc.clone(),
+                    format!("this device may not read {class} documents"),
+                ));
+                continue;
             }
-        }
-        // A document is stored only once it holds a change (never an empty shell).
-        for (ledger, added) in docs.values().filter(|(l, _)| !l.received().is_empty()) {
-            self.put_doc(&mut batch, ledger, added)?;
+            let mut ledger = self.ledger(&doc)?;
+            let (known, added): (Vec<Received>, Vec<Received>) = fresh
+                .into_iter()
+                .partition(|r| ledger.received().contains_key(&r.hash()));
+            report.known += known.len();
+            // (The ledger was judged against the registry as it is now when it was loaded.)
+            if added.is_empty() && !rejudge.contains(&doc) {
+                continue;
+            }
+            let before = rejected(ledger.evaluation());
+            ledger.insert(added.iter().cloned(), &self.registry);
+            report.new += added.len();
+            report.rejected += rejected(ledger.evaluation()).saturating_sub(before);
+            self.put_doc(&mut batch, &ledger, &added)?;
+            noted.push((doc, crate::state::held_of(&ledger)));
         }
         batch.commit()?;
-        let mut noted: Vec<(DocId, Vec<[u8; 32]>)> =
-            purged.into_iter().map(|d| (d, Vec::new())).collect();
-        noted.extend(
-            docs.values()
-                .map(|(l, _)| (l.id().clone(), crate::state::held_of(l))),
-        );
-        if !registry_new.is_empty() {
-            noted.push((DocId::Registry, Vec::new()));
-        }
         self.note(noted);
         Ok(report)
     }

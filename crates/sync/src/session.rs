@@ -550,6 +550,9 @@ impl Session {
         self.stats.docs_received += inbox.len();
         let a = data.apply_docs(inbox.into_iter().collect());
         self.add(a);
+        // Bring this scope's digests up to date now, while the work is proportional to what
+        // was just received, rather than at the start of the next session.
+        let _ = data.bucket_digests(&self.peer);
     }
 }
 
