@@ -20,6 +20,14 @@ use clap::Parser;
 use args::{Cli, Command, DeviceCommand, MemberCommand, PolicyCommand, ProjectCommand};
 
 fn main() -> ExitCode {
+    // Like other command-line tools, end quietly when the reader of our output goes away
+    // (`carnet member list | head`) instead of panicking on a broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of a signal at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
