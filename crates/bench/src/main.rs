@@ -39,6 +39,9 @@ struct Args {
     /// Internal: run one size and print its figures as JSON
     #[arg(long, hide = true)]
     one: Option<usize>,
+    /// Internal: measure the plain-Automerge baseline of one size and print its seconds
+    #[arg(long, hide = true)]
+    baseline: Option<usize>,
 }
 
 /// Figures of one size.
@@ -273,8 +276,6 @@ async fn one(members: usize) -> Result<Figures> {
     f.show_ms = t.elapsed().as_secs_f64() * 1000.0;
     std::hint::black_box((listed, scanned));
 
-    f.baseline_s = baseline(members);
-
     // Initial sync: a new staff device receives everything over iroh on loopback.
     let director = node(director).await?;
     let (staff, took, bytes) = join(dir.path(), "staff", &director).await?;
@@ -375,6 +376,11 @@ fn main() -> Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    if let Some(n) = args.baseline {
+        // Its own process: holding every document in memory must not count as a device's.
+        println!("{}", baseline(n));
+        return Ok(());
+    }
     if let Some(n) = args.one {
         let f = rt.block_on(one(n))?;
         println!("{}", serde_json::to_string(&f)?);
@@ -398,7 +404,15 @@ fn main() -> Result<()> {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        all.push(serde_json::from_slice::<Figures>(&out.stdout)?);
+        let mut f = serde_json::from_slice::<Figures>(&out.stdout)?;
+        let base = std::process::Command::new(&exe)
+            .args(["--baseline", &n.to_string()])
+            .output()?;
+        f.baseline_s = String::from_utf8_lossy(&base.stdout)
+            .trim()
+            .parse()
+            .context("baseline figure")?;
+        all.push(f);
     }
     let line_len = if args.quick { 3 } else { args.line };
     eprintln!("measuring a line of {line_len} devices…");
