@@ -41,6 +41,9 @@ pub enum DocError {
     /// Some changes depend on changes that are missing.
     #[error("the document is missing {0} changes that others depend on")]
     MissingDeps(usize),
+    /// A change Automerge could not apply without failing inside (a malformed change).
+    #[error("a change is malformed and cannot be applied")]
+    Malformed,
     /// The edits are for another kind of record than this document holds.
     #[error("these fields do not belong in this document")]
     WrongDocument,
@@ -74,7 +77,16 @@ impl Doc {
 
     /// Applies (already verified) changes; fails if some depend on changes not given.
     pub fn apply(&mut self, changes: Vec<Change>) -> Result<(), DocError> {
-        self.am.apply_changes(changes)?;
+        // Automerge panics on some malformed changes (found by fuzzing): a signed change from a
+        // peer must never crash this device, so a panic is caught and reported. The document
+        // is then unusable: the caller rebuilds it from changes known to be good.
+        let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.am.apply_changes(changes)
+        }));
+        match applied {
+            Ok(result) => result?,
+            Err(_) => return Err(DocError::Malformed),
+        }
         let missing = self.am.get_missing_deps(&[]);
         if !missing.is_empty() {
             return Err(DocError::MissingDeps(missing.len()));
@@ -96,7 +108,13 @@ impl Doc {
 
     /// The change with this hash, if the document has it.
     pub fn change(&self, hash: &ChangeHash) -> Option<Change> {
-        self.am.get_change_by_hash(hash)
+        // Automerge can panic reading back changes of a document a malformed change got into
+        // (found by fuzzing): treat it as absent rather than crash.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.am.get_change_by_hash(hash)
+        }))
+        .ok()
+        .flatten()
     }
 
     /// Whether the document holds the change `hash`.
@@ -106,7 +124,9 @@ impl Doc {
 
     /// Every change of the document, in causal order.
     pub fn changes(&self) -> Vec<Change> {
-        self.am.get_changes(&[])
+        // As in [`Doc::change`]: never crash on a document made from malformed changes.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.am.get_changes(&[])))
+            .unwrap_or_default()
     }
 
     /// Runs `f` in one Automerge transaction by `key`, committed with `time_ms`; returns the

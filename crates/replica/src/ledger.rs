@@ -83,6 +83,8 @@ pub enum Reason {
     DependsOnRejected,
     /// Its author made another, different change with the same sequence number.
     Equivocation,
+    /// Automerge cannot apply it (malformed operations).
+    Malformed,
     /// The registry state the change names includes rejected registry changes.
     RejectedRegistryHeads,
     /// A record change that names no registry state.
@@ -121,6 +123,7 @@ impl fmt::Display for Reason {
                 f.write_str("its author was revoked and the change is outside the cut-off")
             }
             Reason::DependsOnRejected => f.write_str("it depends on a rejected change"),
+            Reason::Malformed => f.write_str("it is malformed and cannot be applied"),
             Reason::Equivocation => {
                 f.write_str("its author made two different changes with the same sequence number")
             }
@@ -286,10 +289,23 @@ fn walk(
         match verdict {
             Judged::Valid => {
                 // Dependencies are in the document, so applying cannot leave it incomplete.
-                if doc.apply(vec![r.change.clone()]).is_ok() {
-                    eval.valid.push(h);
-                } else {
-                    eval.pending.insert(h);
+                match doc.apply(vec![r.change.clone()]) {
+                    Ok(()) => eval.valid.push(h),
+                    Err(crate::DocError::Malformed) => {
+                        // The same change fails the same way everywhere: reject it, and rebuild
+                        // the document from the valid changes so far.
+                        eval.rejected.insert(h, Reason::Malformed);
+                        let good: Vec<Change> = eval
+                            .valid
+                            .iter()
+                            .map(|v| received[v].change.clone())
+                            .collect();
+                        doc = Doc::from_changes(id.clone(), good)
+                            .unwrap_or_else(|_| Doc::new(id.clone()));
+                    }
+                    Err(_) => {
+                        eval.pending.insert(h);
+                    }
                 }
             }
             Judged::Rejected(reason) => {
