@@ -1,0 +1,246 @@
+//! Regressions found by the `document_load` fuzz target (inputs in
+//! `fuzz/regressions/document_load/`), written against `carnet-replica`'s public API so the file
+//! can move as is to `crates/replica/tests/fuzz_regressions.rs` (it needs only the crate's own
+//! dependencies: `automerge`, `carnet-model`). Until then it runs as a test of the fuzz crate
+//! (`cargo test` in `fuzz/`).
+//!
+//! Automerge 0.12 panics on two kinds of malformed change, and gives a third kind (bytes that
+//! are not its canonical encoding) back under another hash. Any device key can sign any change
+//! bytes, so a writer that is enrolled — or was, and names registry heads from before its
+//! revocation — can send one; a replica must refuse it, never panic.
+
+use std::collections::BTreeSet;
+use std::num::NonZeroU64;
+
+use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
+use automerge::{ActorId, Change, ChangeHash, ExpandedChange, ScalarValue};
+use carnet_model::{FieldClass, RecordKind, Role};
+use carnet_replica::{
+    DeviceId, DeviceKey, Doc, DocId, OrgId, RecordId, Registry, RegistryOp, Replica, SignedChange,
+};
+
+const T0: i64 = 1_700_000_000_000;
+
+/// A change of one op setting root key `key`, with the given `pred`, as received (parsed from
+/// its bytes).
+fn crafted(
+    actor: &ActorId,
+    seq: u64,
+    start_op: u64,
+    deps: Vec<ChangeHash>,
+    key: &str,
+    pred: Vec<OpId>,
+) -> Change {
+    let expanded = ExpandedChange {
+        operations: vec![Op {
+            action: OpType::Put(ScalarValue::Str("x".into())),
+            obj: ObjectId::Root,
+            key: Key::Map(key.into()),
+            pred: pred.into(),
+            insert: false,
+        }],
+        actor_id: actor.clone(),
+        hash: None,
+        seq,
+        start_op: NonZeroU64::new(start_op).expect("non-zero"),
+        time: T0,
+        message: None,
+        deps,
+        extra_bytes: vec![],
+        author: None,
+    };
+    Change::from_bytes(Change::from(expanded).raw_bytes().to_vec()).expect("a change")
+}
+
+/// An organisation whose founder enrolled a staff device (which may write COM).
+fn organisation() -> (DeviceKey, DeviceKey, Replica) {
+    let founder = DeviceKey::generate().expect("key");
+    let staff = DeviceKey::generate().expect("key");
+    let (mut replica, _) = Replica::found(&founder, "Mist", "Founder", T0).expect("found");
+    replica
+        .change_registry(
+            &founder,
+            &[RegistryOp::Enrol {
+                device: staff.id(),
+                holder: "Staff".into(),
+                city: None,
+                roles: BTreeSet::from([Role::Staff]),
+            }],
+            T0 + 1_000,
+        )
+        .expect("enrol");
+    (founder, staff, replica)
+}
+
+fn member_com() -> DocId {
+    DocId::record(RecordKind::Member, RecordId::random(), FieldClass::Com)
+}
+
+/// `regressions/document_load/unknown-actor-*`: automerge panics in `import_ops`
+/// (`op_set2/change/batch.rs:1121`, `lookup_actor(..).unwrap()`) applying a change whose op names
+/// an actor that authored no change of the document.
+fn unknown_actor_change(author: &DeviceKey) -> Change {
+    let stranger = ActorId::from([0x42u8; 32].as_slice());
+    crafted(
+        &author.id().actor(0),
+        1,
+        1,
+        vec![],
+        "display_name",
+        vec![OpId(1, stranger)],
+    )
+}
+
+#[test]
+fn a_change_naming_an_unknown_actor_does_not_load() {
+    let staff = DeviceKey::generate().expect("key");
+    // Panicked: `Doc::from_changes` → `Automerge::apply_changes`.
+    let _ = Doc::from_changes(member_com(), vec![unknown_actor_change(&staff)]);
+}
+
+#[test]
+fn an_enrolled_writer_cannot_crash_a_replica_with_an_unknown_actor() {
+    let (_, staff, mut replica) = organisation();
+    let doc = member_com();
+    let change = unknown_actor_change(&staff);
+    let heads = replica.registry().doc().heads();
+    let signed = SignedChange::sign(&staff, &replica.registry().org(), &doc, &change, &heads);
+    // Panicked: `Replica::receive` → `DocLedger::new` → `walk` → `Doc::apply`.
+    let _ = replica.receive(&doc, signed);
+    assert!(
+        replica
+            .doc(&doc)
+            .is_none_or(|l| !l.evaluation().valid.contains(&change.hash())),
+        "a malformed change was accepted"
+    );
+}
+
+#[test]
+fn a_revoked_writer_naming_old_registry_heads_cannot_crash_a_replica() {
+    let (founder, staff, mut replica) = organisation();
+    let before_revocation = replica.registry().doc().heads();
+    replica
+        .revoke(&founder, staff.id(), T0 + 2_000)
+        .expect("revoke");
+    let doc = member_com();
+    let change = unknown_actor_change(&staff);
+    let signed = SignedChange::sign(
+        &staff,
+        &replica.registry().org(),
+        &doc,
+        &change,
+        &before_revocation,
+    );
+    // Panicked too: the change is judged (and applied) against the registry it names, before
+    // revocations are applied.
+    let _ = replica.receive(&doc, signed);
+    assert!(
+        replica
+            .doc(&doc)
+            .is_none_or(|l| !l.evaluation().valid.contains(&change.hash()))
+    );
+}
+
+/// `regressions/document_load/pred-other-key-*`: automerge applies a change whose op's `pred`
+/// names an op of another key, then panics returning the document's changes
+/// (`op_set2/change/collector.rs:299`, `assertion failed: self.data[index].is_none()`).
+#[test]
+fn a_pred_naming_an_op_of_another_key_does_not_break_a_document() {
+    let author = DeviceKey::generate().expect("key").id().actor(0);
+    let first = crafted(&author, 1, 1, vec![], "display_name", vec![]);
+    let second = crafted(
+        &author,
+        2,
+        2,
+        vec![first.hash()],
+        "status",
+        vec![OpId(1, author.clone())],
+    );
+    if let Ok(doc) = Doc::from_changes(member_com(), vec![first, second]) {
+        // Panicked: `Doc::changes` → `Automerge::get_changes`.
+        let _ = doc.changes();
+    }
+}
+
+#[test]
+fn a_direction_device_cannot_crash_every_replica_through_the_registry() {
+    let (founder, _, mut replica) = organisation();
+    let actor = founder.id().actor(0);
+    let registry = replica.registry().doc();
+    let changes = registry.changes();
+    let seq = changes
+        .iter()
+        .filter(|c| c.actor_id() == &actor)
+        .map(Change::seq)
+        .max()
+        .expect("the founder's changes")
+        + 1;
+    let start_op = changes.iter().map(Change::max_op).max().expect("ops") + 1;
+    // Op 2 of the genesis sets the founder's `holder`, not `org/name`.
+    let bad = crafted(
+        &actor,
+        seq,
+        start_op,
+        registry.heads(),
+        "org/name",
+        vec![OpId(2, actor.clone())],
+    );
+    let org = replica.registry().org();
+    let signed = SignedChange::sign(&founder, &org, &DocId::Registry, &bad, &[]);
+    // Panicked: `RegistryLedger::insert` → `Registry::read` → `Doc::changes`.
+    let _ = replica.receive(&DocId::Registry, signed);
+    assert!(
+        !replica.registry().evaluation().valid.contains(&bad.hash()),
+        "a malformed registry change was accepted"
+    );
+    let reg: &Registry = replica.registry().registry().expect("the registry");
+    assert!(reg.is_direction(&founder.id()));
+}
+
+/// `regressions/document_load/non-canonical-*`: a change (by the key with secret `[1; 32]`)
+/// whose value column's metadata was altered (one byte): automerge parses and applies it under the hash of
+/// these bytes, but gives it back re-encoded under another hash (`Doc::change(h)` returns a
+/// change whose hash is not `h`, and `Doc::changes()` — which `Registry::read` and
+/// `RegistryLedger::doc_for` use — lists that other hash); with automerge's debug assertions
+/// on, `Doc::changes()` panics (`op_set2/change/collector.rs:753`).
+const NON_CANONICAL: &str = "856f4a837dcbcf2d01b50100208a88e3dd7409f195fd52db2d3cba5d72ca67\
+    09bf1d94121bf3748801b40f6f5c010188f795ffbc31000006155d340142025607571370027a0c646973706c61\
+    795f6e616d65067374617475730c6d656d6265725f73696e636517776f726b696e675f67726f7570732f616476\
+    6f6361637914776f726b696e675f67726f7570732f6d656469610d737065616b735f6672656e63680606017d32\
+    66a60103024a6f796d656d626572323032342d30332d30310600";
+
+fn unhex(s: &str) -> Vec<u8> {
+    let digits: Vec<u8> = s.bytes().filter(u8::is_ascii_hexdigit).collect();
+    digits
+        .chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).expect("ascii"), 16).expect("hex"))
+        .collect()
+}
+
+#[test]
+fn a_change_that_is_not_canonically_encoded_is_refused() {
+    let key = DeviceKey::from_secret_bytes(&[1; 32]);
+    let mut bytes = unhex(NON_CANONICAL);
+    // As the fuzzer found it, its header checksum is stale (so the envelope check refuses it);
+    // a sender would set it right: the first 4 bytes of the hash, which does not cover them.
+    let hash = Change::from_bytes(bytes.clone())
+        .expect("automerge parses it")
+        .hash();
+    bytes[4..8].copy_from_slice(&hash.0[..4]);
+    let change = Change::from_bytes(bytes).expect("automerge parses it");
+    assert_eq!(change.hash(), hash);
+    assert_eq!(DeviceId::from_actor(change.actor_id()), Some(key.id()));
+    assert_ne!(
+        Change::from(change.decode()).hash(),
+        change.hash(),
+        "the bytes are not automerge's own encoding"
+    );
+    let (org, doc) = (OrgId::random(), member_com());
+    let signed = SignedChange::sign(&key, &org, &doc, &change, &[ChangeHash([7; 32])]);
+    // Accepted today: the envelope check compares the bytes with the parsed change's raw bytes
+    // (the same bytes) and the checksum with the hash.
+    assert!(
+        signed.verify(&org, &doc).is_err(),
+        "a change automerge would give back under another hash was accepted"
+    );
+}

@@ -1,0 +1,336 @@
+//! The seed inputs committed in `corpus-seeds/TARGET/`: valid inputs that reach deep into each
+//! target (real messages, real signed changes, whole session transcripts), and a few invalid
+//! ones. Deterministic: `cargo run --example gen_seeds` rewrites the same files, and the replay
+//! test checks the committed files are still what this generates.
+
+use carnet_model::RecordKind;
+use carnet_node::{PeerAddr, Ticket};
+use carnet_replica::{DocId, DocLedger, Received, SignedChange};
+use carnet_sync::Message;
+
+use crate::fixture::{self, Fixture, fixture};
+use crate::frames::frame;
+use crate::mem::{Base, Device, PEERS, drive, responder};
+
+/// One seed: target, file name, bytes.
+pub type Seed = (&'static str, String, Vec<u8>);
+
+/// Every seed of every target.
+pub fn generate() -> Vec<Seed> {
+    let fx = fixture();
+    let mut out = Vec::new();
+    let transcripts = sessions(fx);
+    wire_message(&transcripts, &mut out);
+    signed_change(fx, &mut out);
+    document_load(fx, &mut out);
+    ledger(fx, &mut out);
+    ticket(fx, &mut out);
+    for (name, sel, t) in &transcripts {
+        let msgs: Vec<Vec<u8>> = t
+            .iter()
+            .filter(|(from_initiator, _)| *from_initiator)
+            .map(|(_, m)| m.encode())
+            .collect();
+        let mut bytes = vec![*sel];
+        bytes.extend(frame(msgs.iter().map(Vec::as_slice)));
+        out.push(("session", name.clone(), bytes));
+    }
+    out
+}
+
+type Transcript = Vec<(bool, Message)>;
+
+/// Whole sessions against the `session` target's responder: (name, peer selector, messages).
+fn sessions(fx: &Fixture) -> Vec<(String, u8, Transcript)> {
+    let sel = |i: usize| PEERS.iter().position(|p| *p == i).expect("a peer") as u8;
+    let responder_id = fx.keys[fixture::FOUNDER].id().0;
+    let mut out = Vec::new();
+    let mut run = |name: &str, who: usize, holds: Vec<(DocId, SignedChange)>, ticket| {
+        let key = fixture::copy_key(&fx.keys[who]);
+        let mut base = Base::new(fixture::copy_key(&key), fx.org, &holds);
+        if name.contains("writes") {
+            // A change the responder lacks, made as `Replica::write` does.
+            let kind = RecordKind::Member;
+            let edits = [kind.parse_edit("phone=+33 6 00").expect("edit")];
+            let id = DocId::record(kind, fixture::MEMBER_RECORD, carnet_model::FieldClass::Per);
+            let heads = base.registry.doc().heads();
+            let ledger = base
+                .docs
+                .entry(id.clone())
+                .or_insert_with(|| DocLedger::new(id.clone(), [], &base.registry));
+            let change = ledger
+                .doc_for(&key.id())
+                .edit_record(&key, &edits, fixture::T0 + 500_000)
+                .expect("edit")
+                .expect("a change");
+            let signed = SignedChange::sign(&key, &fx.org, &id, &change, &heads);
+            ledger.record_local(Received {
+                signed,
+                change,
+                author: key.id(),
+            });
+        }
+        let mut dev = Device::new(&base);
+        let mut resp = Device::new(responder());
+        let (t, _) = drive(&mut dev, &mut resp, responder_id, ticket);
+        out.push((name.to_owned(), sel(who), t));
+    };
+    let all = fx.all();
+    let registry_only: Vec<_> = all
+        .iter()
+        .filter(|(d, _)| *d == DocId::Registry)
+        .cloned()
+        .collect();
+    let mut partial: Vec<_> = registry_only[..3].to_vec();
+    partial.extend(fx.docs[..2].iter().cloned());
+    run("staff-partial-writes", fixture::STAFF, partial, None);
+    run("staff-everything", fixture::STAFF, all.clone(), None);
+    run("staff-everything-writes", fixture::STAFF, all.clone(), None);
+    run("member-registry-only", fixture::MEMBER, registry_only, None);
+    run("active-blank", fixture::ACTIVE, vec![], None);
+    run(
+        "active-used-ticket",
+        fixture::ACTIVE,
+        vec![],
+        Some(fixture::USED_TICKET),
+    );
+    run(
+        "stranger-joins",
+        fixture::STRANGER,
+        vec![],
+        Some(fixture::TICKET),
+    );
+    run(
+        "stranger-used-ticket",
+        fixture::STRANGER,
+        vec![],
+        Some(fixture::USED_TICKET),
+    );
+    run("stranger-no-ticket", fixture::STRANGER, vec![], None);
+    run("revoked", fixture::REVOKED, all.clone(), None);
+    out
+}
+
+fn wire_message(transcripts: &[(String, u8, Transcript)], out: &mut Vec<Seed>) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (_, _, t) in transcripts {
+        for (_, m) in t {
+            let bytes = m.encode();
+            let name = format!("{}-{}", kind(m), short_hash(&bytes));
+            if seen.insert(name.clone()) {
+                out.push(("wire_message", name, bytes));
+            }
+        }
+    }
+    out.push(("wire_message", "junk-version".into(), vec![7, 1]));
+    out.push(("wire_message", "done-trailing".into(), vec![1, 10, 0]));
+}
+
+fn signed_change(fx: &Fixture, out: &mut Vec<Seed>) {
+    for (i, s) in fx.registry.iter().enumerate() {
+        out.push(("signed_change", format!("registry-{i}"), s.to_bytes()));
+    }
+    for (i, (_, s)) in fx.docs.iter().enumerate() {
+        out.push(("signed_change", format!("record-{i}"), s.to_bytes()));
+    }
+    let mut trailing = fx.docs[0].1.clone();
+    trailing.change.push(0);
+    out.push((
+        "signed_change",
+        "change-trailing-byte".into(),
+        trailing.to_bytes(),
+    ));
+    let mut v2 = fx.docs[0].1.to_bytes();
+    v2[0] = 2;
+    out.push(("signed_change", "version-2".into(), v2));
+}
+
+fn document_load(fx: &Fixture, out: &mut Vec<Seed>) {
+    let raw =
+        |list: &[&SignedChange]| -> Vec<u8> { frame(list.iter().map(|s| s.change.as_slice())) };
+    for (i, doc) in fixture::doc_ids().iter().enumerate() {
+        let mut list: Vec<&SignedChange> = fx
+            .docs
+            .iter()
+            .filter(|(d, _)| d == doc)
+            .map(|(_, s)| s)
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        out.push(("document_load", format!("raw-doc-{i}"), raw(&list)));
+        list.reverse();
+        out.push(("document_load", format!("raw-doc-{i}-reversed"), raw(&list)));
+    }
+    let reg: Vec<&SignedChange> = fx.registry.iter().collect();
+    out.push(("document_load", "raw-registry".into(), raw(&reg)));
+    let mut missing = reg.clone();
+    missing.remove(0);
+    out.push((
+        "document_load",
+        "raw-registry-no-genesis".into(),
+        raw(&missing),
+    ));
+}
+
+fn ledger(fx: &Fixture, out: &mut Vec<Seed>) {
+    // Scripts (see `targets::ledger_script`): op 5 takes every fixture change; the bytes after
+    // the ops choose the order and batches the changes arrive in.
+    out.push(("ledger", "all-in-order".into(), vec![5]));
+    out.push((
+        "ledger",
+        "all-shuffled".into(),
+        vec![
+            5, 0, 7, 3, 9, 1, 4, 4, 8, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6,
+        ],
+    ));
+    // Registry changes one by one, then new record changes by each device, a registry change by
+    // the founder and by staff, and altered envelopes.
+    let mut s = Vec::new();
+    for i in 0..fx.registry.len() as u8 {
+        s.extend([0, i]);
+    }
+    for i in 0..fx.docs.len() as u8 {
+        s.extend([1, i]);
+    }
+    for author in 0..6u8 {
+        // op 2: author, doc, base mask, edit count, (field, value, op)×n, time, heads mode, mask.
+        s.extend([
+            2,
+            author,
+            author % 4,
+            0xff,
+            0xff,
+            0xff,
+            0xff,
+            1,
+            0,
+            author,
+            0,
+            0,
+            1,
+            1,
+        ]);
+        s.extend([0xff, 0xff, 0xff, 0xff]);
+    }
+    // op 3: author, base mask, device, role, op kind, …
+    s.extend([
+        3, 0, 0xff, 0xff, 0xff, 0xff, 5, 1, 3, 0xff, 0xff, 0xff, 0xff, 0,
+    ]);
+    s.extend([
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 9, 0,
+    ]);
+    s.extend([3, 1, 0xff, 0xff, 0xff, 0xff, 1, 6, 1, 0]);
+    s.extend([4, 3, 40, 0, 1, 4, 20, 1, 0x80]);
+    out.push(("ledger", "authoring".into(), s));
+    // op 6: every fixture change as raw bytes, signed again by its author for its document.
+    let mut s = Vec::new();
+    let ids = fixture::doc_ids();
+    let raw = fx
+        .registry
+        .iter()
+        .map(|c| (0u8, c))
+        .chain(fx.docs.iter().map(|(d, c)| {
+            let i = ids.iter().position(|x| x == d).expect("a fixture document");
+            (i as u8 + 1, c)
+        }));
+    for (doc, c) in raw {
+        s.push(6);
+        s.extend((c.change.len() as u16).to_le_bytes());
+        s.extend(&c.change);
+        s.push(doc);
+    }
+    out.push(("ledger", "signed-raw".into(), s));
+    // Pseudo-random scripts starting with every fixture change.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for n in 0..4 {
+        let mut s = vec![5];
+        for _ in 0..64 + 64 * n {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            s.push(x as u8);
+        }
+        out.push(("ledger", format!("random-{n}"), s));
+    }
+}
+
+fn ticket(fx: &Fixture, out: &mut Vec<Seed>) {
+    let inviter = PeerAddr {
+        id: fx.keys[fixture::FOUNDER].id().0,
+        addrs: vec![
+            "127.0.0.1:4000".parse().expect("addr"),
+            "[::1]:5".parse().expect("addr"),
+        ],
+    };
+    let t = Ticket {
+        org: *fx.org.0.as_bytes(),
+        inviter: inviter.clone(),
+        secret: fixture::TICKET,
+    };
+    let text = t.to_string();
+    out.push(("ticket", "ticket".into(), text.clone().into_bytes()));
+    let dashed: String = text
+        .chars()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let sep = (i > 7 && i % 5 == 0).then_some('-');
+            sep.into_iter().chain([c])
+        })
+        .collect();
+    out.push((
+        "ticket",
+        "ticket-dashed".into(),
+        format!(" {dashed}\n").into_bytes(),
+    ));
+    out.push((
+        "ticket",
+        "ticket-upper".into(),
+        text.to_uppercase().into_bytes(),
+    ));
+    out.push(("ticket", "peer".into(), inviter.to_string().into_bytes()));
+    let bare = PeerAddr {
+        id: inviter.id,
+        addrs: vec![],
+    };
+    out.push((
+        "ticket",
+        "peer-no-addrs".into(),
+        bare.to_string().into_bytes(),
+    ));
+    out.push((
+        "ticket",
+        "peer-scoped-v6".into(),
+        format!("{}@[fe80::1%2]:7,10.0.0.1:9", hex(&inviter.id)).into_bytes(),
+    ));
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A short stable name for some bytes (FNV-1a).
+fn short_hash(b: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for x in b {
+        h ^= u64::from(*x);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", h as u32)
+}
+
+fn kind(m: &Message) -> &'static str {
+    match m {
+        Message::Hello { .. } => "hello",
+        Message::Welcome { .. } => "welcome",
+        Message::Refuse { .. } => "refuse",
+        Message::RegistryHashes { .. } => "registry-hashes",
+        Message::RegistryPush { .. } => "registry-push",
+        Message::RegistryFinal { .. } => "registry-final",
+        Message::Root { .. } => "root",
+        Message::Buckets { .. } => "buckets",
+        Message::BucketDocs { .. } => "bucket-docs",
+        Message::Push { .. } => "push",
+        Message::Done => "done",
+    }
+}

@@ -1,0 +1,63 @@
+//! Replays every committed seed (`corpus-seeds/TARGET/`) and every kept crasher
+//! (`regressions/TARGET/`) through the target functions, on stable and without a sanitizer:
+//! `cargo test` in the `fuzz` folder. Also checks the committed seeds are what
+//! `cargo run --example gen_seeds` makes now.
+
+use std::path::{Path, PathBuf};
+
+use carnet_fuzz::targets;
+
+const TARGETS: [(&str, fn(&[u8])); 6] = [
+    ("wire_message", targets::wire_message),
+    ("signed_change", targets::signed_change),
+    ("document_load", targets::document_load),
+    ("ledger", targets::ledger),
+    ("ticket", targets::ticket),
+    ("session", targets::session),
+];
+
+fn inputs(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn replay(folder: &str) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let mut n = 0;
+    for (name, run) in TARGETS {
+        for path in inputs(&root.join(name)) {
+            let bytes = std::fs::read(&path).expect("read input");
+            eprintln!("{name}: {}", path.display());
+            run(&bytes);
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn seeds_run_without_failing() {
+    assert!(replay("corpus-seeds") > 0, "no seeds found");
+}
+
+#[test]
+fn regressions_run_without_failing() {
+    replay("regressions");
+}
+
+#[test]
+fn committed_seeds_are_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus-seeds");
+    for (target, name, bytes) in carnet_fuzz::seeds::generate() {
+        let path = root.join(target).join(&name);
+        let committed = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            committed == bytes,
+            "{} is stale: run `cargo run --example gen_seeds` in fuzz/",
+            path.display()
+        );
+    }
+}
