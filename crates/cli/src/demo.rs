@@ -224,6 +224,7 @@ async fn node(device: Device) -> Result<Node> {
     let opts = NodeOptions {
         bind: "127.0.0.1:0".parse()?,
         mdns: false,
+        relay: None,
     };
     Ok(Node::spawn(Arc::new(Mutex::new(device)), opts).await?.0)
 }

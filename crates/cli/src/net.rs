@@ -67,7 +67,13 @@ fn options(bind: &str, mdns: bool) -> Result<NodeOptions> {
     let bind = bind
         .parse()
         .context("--bind expects IP:PORT, e.g. 0.0.0.0:0")?;
-    Ok(NodeOptions { bind, mdns })
+    Ok(NodeOptions {
+        bind,
+        mdns,
+        relay: std::env::var("CARNET_RELAY")
+            .ok()
+            .filter(|r| !r.trim().is_empty()),
+    })
 }
 
 /// One line about a session, naming the peer's holder when known.

@@ -34,6 +34,9 @@ pub struct NodeOptions {
     pub bind: SocketAddr,
     /// Whether to announce this device and find peers on the LAN by mDNS.
     pub mdns: bool,
+    /// A relay the association runs itself (iroh-relay), to reach devices in other cities; it
+    /// only ever sees end-to-end encrypted QUIC. None (the default): no relay at all.
+    pub relay: Option<String>,
 }
 
 impl Default for NodeOptions {
@@ -41,6 +44,7 @@ impl Default for NodeOptions {
         NodeOptions {
             bind: SocketAddr::from(([0, 0, 0, 0], 0)),
             mdns: false,
+            relay: None,
         }
     }
 }
@@ -248,7 +252,17 @@ impl Node {
         let secret = SecretKey::from_bytes(&device.lock().await.endpoint_secret());
         let builder = Endpoint::builder(presets::Minimal)
             .secret_key(secret)
-            .relay_mode(RelayMode::Disabled)
+            .relay_mode(match &opts.relay {
+                None => RelayMode::Disabled,
+                Some(url) => {
+                    let url: iroh::RelayUrl = url.parse().map_err(|_| {
+                        NodeError::Bind(
+                            "the relay must be a URL, e.g. https://relay.example.org".into(),
+                        )
+                    })?;
+                    RelayMode::custom([url])
+                }
+            })
             .alpns(vec![ALPN.to_vec()])
             .clear_ip_transports()
             .bind_addr(opts.bind)

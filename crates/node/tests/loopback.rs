@@ -17,6 +17,7 @@ fn loopback() -> NodeOptions {
     NodeOptions {
         bind: "127.0.0.1:0".parse().unwrap(),
         mdns: false,
+        relay: None,
     }
 }
 
