@@ -1,13 +1,15 @@
-//! Regressions found by the `document_load` fuzz target (inputs in
-//! `fuzz/regressions/document_load/`), written against `carnet-replica`'s public API so the file
-//! can move as is to `crates/replica/tests/fuzz_regressions.rs` (it needs only the crate's own
+//! Regressions found by the `document_load` and `ledger` fuzz targets (inputs in
+//! `fuzz/regressions/`), written against `carnet-replica`'s public API so the file can move as
+//! is to `crates/replica/tests/fuzz_regressions.rs` (it needs only the crate's own
 //! dependencies: `automerge`, `carnet-model`). Until then it runs as a test of the fuzz crate
 //! (`cargo test` in `fuzz/`).
 //!
 //! Automerge 0.12 panics on two kinds of malformed change, and gives a third kind (bytes that
 //! are not its canonical encoding) back under another hash. Any device key can sign any change
 //! bytes, so a writer that is enrolled — or was, and names registry heads from before its
-//! revocation — can send one; a replica must refuse it, never panic.
+//! revocation — can send one; a replica must refuse it, never panic nor lose data. And the
+//! registry heads an envelope names are not covered by the change's hash, so one change can
+//! come in two envelopes that are judged differently.
 
 use std::collections::BTreeSet;
 use std::num::NonZeroU64;
@@ -16,7 +18,8 @@ use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
 use automerge::{ActorId, Change, ChangeHash, ExpandedChange, ScalarValue};
 use carnet_model::{FieldClass, RecordKind, Role};
 use carnet_replica::{
-    DeviceId, DeviceKey, Doc, DocId, OrgId, RecordId, Registry, RegistryOp, Replica, SignedChange,
+    DeviceId, DeviceKey, Doc, DocId, DocLedger, HistoryEntry, OrgId, Received, RecordId, Registry,
+    RegistryOp, Replica, SignedChange,
 };
 
 const T0: i64 = 1_700_000_000_000;
@@ -145,7 +148,7 @@ fn a_revoked_writer_naming_old_registry_heads_cannot_crash_a_replica() {
 /// names an op of another key, then panics returning the document's changes
 /// (`op_set2/change/collector.rs:299`, `assertion failed: self.data[index].is_none()`).
 #[test]
-fn a_pred_naming_an_op_of_another_key_does_not_break_a_document() {
+fn a_document_holding_a_pred_naming_an_op_of_another_key_gives_its_changes_back() {
     let author = DeviceKey::generate().expect("key").id().actor(0);
     let first = crafted(&author, 1, 1, vec![], "display_name", vec![]);
     let second = crafted(
@@ -156,14 +159,21 @@ fn a_pred_naming_an_op_of_another_key_does_not_break_a_document() {
         "status",
         vec![OpId(1, author.clone())],
     );
+    let hashes = [first.hash(), second.hash()];
+    // Either the change is refused, or the document gives back what it holds.
     if let Ok(doc) = Doc::from_changes(member_com(), vec![first, second]) {
-        // Panicked: `Doc::changes` → `Automerge::get_changes`.
-        let _ = doc.changes();
+        // Panicked: `Doc::changes` → `Automerge::get_changes` (where that panic is caught,
+        // `Doc::changes` answers nothing and `Doc::change` nothing either).
+        let back: Vec<ChangeHash> = doc.changes().iter().map(Change::hash).collect();
+        assert_eq!(back, hashes, "the document does not give back its changes");
+        for h in hashes {
+            assert_eq!(doc.change(&h).map(|c| c.hash()), Some(h));
+        }
     }
 }
 
 #[test]
-fn a_direction_device_cannot_crash_every_replica_through_the_registry() {
+fn a_malformed_registry_change_neither_crashes_nor_erases_the_registry() {
     let (founder, _, mut replica) = organisation();
     let actor = founder.id().actor(0);
     let registry = replica.registry().doc();
@@ -187,19 +197,24 @@ fn a_direction_device_cannot_crash_every_replica_through_the_registry() {
     );
     let org = replica.registry().org();
     let signed = SignedChange::sign(&founder, &org, &DocId::Registry, &bad, &[]);
-    // Panicked: `RegistryLedger::insert` → `Registry::read` → `Doc::changes`.
+    // Panicked: `RegistryLedger::insert` → `Registry::read` → `Doc::changes`. Where
+    // `Doc::changes` catches that panic and answers no changes, `Registry::read` finds no
+    // genesis: the registry is gone (and with it every document this device may read).
     let _ = replica.receive(&DocId::Registry, signed);
+    let reg: Option<&Registry> = replica.registry().registry();
+    assert!(
+        reg.is_some_and(|r| r.is_direction(&founder.id())),
+        "the registry was lost"
+    );
     assert!(
         !replica.registry().evaluation().valid.contains(&bad.hash()),
         "a malformed registry change was accepted"
     );
-    let reg: &Registry = replica.registry().registry().expect("the registry");
-    assert!(reg.is_direction(&founder.id()));
 }
 
 /// `regressions/document_load/non-canonical-*`: a change (by the key with secret `[1; 32]`)
-/// whose value column's metadata was altered (one byte): automerge parses and applies it under the hash of
-/// these bytes, but gives it back re-encoded under another hash (`Doc::change(h)` returns a
+/// whose value column's metadata was altered (one byte): automerge parses and applies it under
+/// the hash of these bytes, but gives it back re-encoded under another hash (`Doc::change(h)` returns a
 /// change whose hash is not `h`, and `Doc::changes()` — which `Registry::read` and
 /// `RegistryLedger::doc_for` use — lists that other hash); with automerge's debug assertions
 /// on, `Doc::changes()` panics (`op_set2/change/collector.rs:753`).
@@ -235,6 +250,14 @@ fn a_change_that_is_not_canonically_encoded_is_refused() {
         change.hash(),
         "the bytes are not automerge's own encoding"
     );
+    // Either a document refuses it, or gives it back under the hash it was applied with.
+    if let Ok(loaded) = Doc::from_changes(member_com(), vec![change.clone()]) {
+        assert_eq!(
+            loaded.change(&hash).map(|c| c.hash()),
+            Some(hash),
+            "the document gives the change back under another hash, or not at all"
+        );
+    }
     let (org, doc) = (OrgId::random(), member_com());
     let signed = SignedChange::sign(&key, &org, &doc, &change, &[ChangeHash([7; 32])]);
     // Accepted today: the envelope check compares the bytes with the parsed change's raw bytes
@@ -243,4 +266,73 @@ fn a_change_that_is_not_canonically_encoded_is_refused() {
         signed.verify(&org, &doc).is_err(),
         "a change automerge would give back under another hash was accepted"
     );
+}
+
+/// `regressions/ledger/envelope-heads-*`: the registry heads an envelope names are signed but
+/// are not part of the change's hash, by which ledgers keep changes (and devices sync them). Its
+/// author can sign one change twice, naming different registry heads; a ledger keeps whichever
+/// envelope it got last, and judges the change by it: two devices holding the same changes
+/// disagree for good (one found it valid, the other rejected it).
+#[test]
+fn the_verdict_on_a_change_does_not_depend_on_which_of_its_envelopes_came_last() {
+    let (_, staff, replica) = organisation();
+    let org = replica.registry().org();
+    let doc = member_com();
+    let edit = RecordKind::Member
+        .parse_edit("display_name=Joy")
+        .expect("an edit");
+    let change = Doc::new(doc.clone())
+        .edit_record(&staff, &[edit], T0 + 5_000)
+        .expect("edit")
+        .expect("a change");
+    let heads = replica.registry().doc().heads();
+    let naming_heads = SignedChange::sign(&staff, &org, &doc, &change, &heads);
+    let naming_none = SignedChange::sign(&staff, &org, &doc, &change, &[]);
+    let r = |s: &SignedChange| Received::verify(&org, &doc, s.clone()).expect("both verify");
+    let one = DocLedger::new(
+        doc.clone(),
+        [r(&naming_heads), r(&naming_none)],
+        replica.registry(),
+    );
+    let other = DocLedger::new(
+        doc.clone(),
+        [r(&naming_none), r(&naming_heads)],
+        replica.registry(),
+    );
+    assert_eq!(
+        one.evaluation(),
+        other.evaluation(),
+        "the verdict depends on which envelope came last"
+    );
+}
+
+/// `regressions/document_load/decode-pred-actor-*`: a change (by the key with secret `[3; 32]`)
+/// whose op's `pred` names actor index 2 of a change that lists two actors: automerge parses it,
+/// then `Change::decode` panics (`change.rs:346`, `unwrap` on `None`). `HistoryEntry::of` decodes
+/// every change `carnet history` and `carnet quarantine` show, rejected ones included, so any
+/// key's change, once a peer delivered it, crashes them for good.
+const BAD_PRED_ACTOR: &str = "856f4a837be8738201a00101fba8330653eb2a6184b8b8e73bd3b916c604e137\
+    cbf8198998af113ae462e01c20ed4928c628d1c2c6eae90338905995612959273a5c63f93636c14614ac8737d1\
+    0109f8a596ffbc310001208a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c0815\
+    0e34014202560357087002710273027f0c646973706c61795f6e616d65017f017f8601496e7472756465727f01\
+    7f027f01";
+
+#[test]
+fn the_history_of_a_change_whose_pred_names_no_actor_does_not_panic() {
+    let key = DeviceKey::from_secret_bytes(&[3; 32]);
+    let mut bytes = unhex(BAD_PRED_ACTOR);
+    let hash = Change::from_bytes(bytes.clone())
+        .expect("automerge parses it")
+        .hash();
+    bytes[4..8].copy_from_slice(&hash.0[..4]);
+    let change = Change::from_bytes(bytes).expect("automerge parses it");
+    assert_eq!(DeviceId::from_actor(change.actor_id()), Some(key.id()));
+    let (org, doc) = (OrgId::random(), member_com());
+    let signed = SignedChange::sign(&key, &org, &doc, &change, &[ChangeHash([7; 32])]);
+    // Refusing it at the door would do; a change that is let in must have a history entry.
+    if let Ok(r) = Received::verify(&org, &doc, signed) {
+        // Panicked: `HistoryEntry::of` → `touched_fields` → `Change::decode`.
+        let entry = HistoryEntry::of(&r.change, r.author);
+        assert_eq!(entry.hash, hash);
+    }
 }

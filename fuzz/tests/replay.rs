@@ -24,17 +24,26 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Runs every input of `folder`; returns how many ran, after failing with the list of those
+/// that panicked.
 fn replay(folder: &str) -> usize {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut n = 0;
+    let mut failed = Vec::new();
     for (name, run) in TARGETS {
         for path in inputs(&root.join(name)) {
             let bytes = std::fs::read(&path).expect("read input");
-            eprintln!("{name}: {}", path.display());
-            run(&bytes);
+            if std::panic::catch_unwind(|| run(&bytes)).is_err() {
+                failed.push(format!("{name}: {}", path.display()));
+            }
             n += 1;
         }
     }
+    assert!(
+        failed.is_empty(),
+        "these inputs fail:\n{}",
+        failed.join("\n")
+    );
     n
 }
 
