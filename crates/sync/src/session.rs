@@ -342,21 +342,13 @@ impl Session {
                         out_want.push(doc);
                         continue;
                     }
-                    let theirs: BTreeSet<[u8; 32]> = theirs.into_iter().collect();
-                    let missing = data.doc_changes(&doc, &theirs);
+                    let missing = missing_for(data, &doc, theirs);
                     if !missing.is_empty() {
                         out_changes.push((doc.clone(), missing));
                     }
                     out_hashes.push((doc, mine));
                 }
-                for doc in std::mem::take(&mut self.peer_want) {
-                    if data.may_send(&self.peer, &doc) {
-                        let all = data.doc_changes(&doc, &BTreeSet::new());
-                        if !all.is_empty() {
-                            out_changes.push((doc, all));
-                        }
-                    }
-                }
+                out_changes.extend(self.take_wanted(data));
                 self.state = State::AwaitFinalPush;
                 split_push(out_changes, out_hashes, out_want)
             }
@@ -480,21 +472,13 @@ impl Session {
                 let mut out_changes = Vec::new();
                 for (doc, theirs) in std::mem::take(&mut self.peer_hashes) {
                     if data.may_send(&self.peer, &doc) {
-                        let theirs: BTreeSet<[u8; 32]> = theirs.into_iter().collect();
-                        let missing = data.doc_changes(&doc, &theirs);
+                        let missing = missing_for(data, &doc, theirs);
                         if !missing.is_empty() {
                             out_changes.push((doc, missing));
                         }
                     }
                 }
-                for doc in std::mem::take(&mut self.peer_want) {
-                    if data.may_send(&self.peer, &doc) {
-                        let all = data.doc_changes(&doc, &BTreeSet::new());
-                        if !all.is_empty() {
-                            out_changes.push((doc, all));
-                        }
-                    }
-                }
+                out_changes.extend(self.take_wanted(data));
                 self.apply_inbox(data);
                 self.state = State::AwaitDone;
                 split_push(out_changes, vec![], vec![])
@@ -517,6 +501,19 @@ impl Session {
             self.state = State::AwaitBucketDocs;
             vec![Message::Buckets { digests: mine }]
         }
+    }
+
+    /// Every change of the documents the peer asked for whole (and may read).
+    fn take_wanted(&mut self, data: &dyn SyncData) -> Vec<(String, Vec<Vec<u8>>)> {
+        std::mem::take(&mut self.peer_want)
+            .into_iter()
+            .filter(|doc| data.may_send(&self.peer, doc))
+            .map(|doc| {
+                let all = data.doc_changes(&doc, &BTreeSet::new());
+                (doc, all)
+            })
+            .filter(|(_, all)| !all.is_empty())
+            .collect()
     }
 
     fn count_in(&mut self, bytes: usize) -> Result<(), SessionError> {
@@ -554,6 +551,12 @@ impl Session {
         // was just received, rather than at the start of the next session.
         let _ = data.bucket_digests(&self.peer);
     }
+}
+
+/// The changes of `doc` held here that are not among the peer's `theirs`.
+fn missing_for(data: &dyn SyncData, doc: &str, theirs: Vec<[u8; 32]>) -> Vec<Vec<u8>> {
+    let theirs: BTreeSet<[u8; 32]> = theirs.into_iter().collect();
+    data.doc_changes(doc, &theirs)
 }
 
 /// Splits a turn's changes into messages under [`MAX_MESSAGE`]; the last carries the hashes
