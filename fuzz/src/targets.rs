@@ -161,8 +161,9 @@ fn raw_changes(data: &[u8]) {
 /// not fixed yet, inputs in `regressions/`) are not checked, so that fuzzing goes on past them;
 /// unset, each is a crash, as it should be until they are fixed. Known today: a document gives
 /// back a change under another hash, or not at all (non-canonical change bytes; a `pred` naming
-/// an op of another key); `Change::decode` (history entries) panics on a `pred` naming no actor;
-/// a change's verdict depends on which of its envelopes came last.
+/// an op of another key), and so a registry holding such a change cannot be read;
+/// `Change::decode` (history entries) panics on a `pred` naming no actor; a change's verdict
+/// depends on which of its envelopes came last.
 fn skip_known() -> bool {
     static SKIP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *SKIP.get_or_init(|| std::env::var_os("CARNET_FUZZ_SKIP_KNOWN").is_some())
@@ -449,9 +450,10 @@ fn ledger_script(data: &[u8]) {
     );
     assert_eq!(inc.doc().heads(), registry.doc().heads());
     assert_eq!(inc.registry(), registry.registry());
-    // Whatever else it holds, a registry whose genesis is valid can be read.
+    // Whatever else it holds, a registry whose genesis is valid can be read (known bug: a
+    // malformed registry change makes `Doc::changes`, so `Registry::read`, find nothing).
     let genesis = fx.registry_received[0].hash();
-    if registry.evaluation().valid.contains(&genesis) {
+    if !skip_known() && registry.evaluation().valid.contains(&genesis) {
         assert!(
             registry.registry().is_some(),
             "the registry cannot be read although its genesis is valid"

@@ -114,7 +114,10 @@ impl Device {
                     let Some(class) = doc_id.class() else {
                         continue;
                     };
-                    if !self.can_read(class) {
+                    // Delete only on a readable registry that says so: a registry that cannot be
+                    // read (say, broken by a malformed change, found by fuzzing) must never
+                    // erase this device's records.
+                    if self.registry().is_some() && !self.can_read(class) {
                         batch.delete_doc(&name)?;
                         by_doc.remove(&doc_id);
                         noted.push((doc_id, Vec::new()));
