@@ -97,10 +97,25 @@ pub(crate) fn list(kind: RecordKind, records: &[RecordView], json: bool) {
                 vec![short(&r.id), r.label(), period, field(r, "funders")]
             })
             .collect(),
+        _ => records
+            .iter()
+            .map(|r| {
+                let mut row = vec![short(&r.id)];
+                row.extend(listed_fields(kind).map(|f| field(r, f)));
+                row
+            })
+            .collect(),
     };
     match kind {
         RecordKind::Member => table(&["ID", "NAME", "STATUS", "SINCE", "GROUPS"], &rows),
         RecordKind::Project => table(&["ID", "TITLE", "PERIOD", "FUNDERS"], &rows),
+        _ => {
+            let heads: Vec<String> = std::iter::once("ID".to_owned())
+                .chain(listed_fields(kind).map(|f| f.to_uppercase()))
+                .collect();
+            let heads: Vec<&str> = heads.iter().map(String::as_str).collect();
+            table(&heads, &rows);
+        }
     }
     println!("{} {kind}(s)", records.len());
     if let Some(r) = records.first().filter(|r| !r.hidden.is_empty()) {
@@ -110,6 +125,14 @@ pub(crate) fn list(kind: RecordKind, records: &[RecordView], json: bool) {
             hidden.join(", ")
         );
     }
+}
+
+/// The columns of a generic list: the kind's required fields, which are never personal.
+fn listed_fields(kind: RecordKind) -> impl Iterator<Item = &'static str> {
+    kind.fields()
+        .iter()
+        .filter(|f| f.required && !f.class.is_personal())
+        .map(|f| f.name)
 }
 
 /// `member show`, `project show`: every field this device holds, grouped by class.

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use crate::value::{ValueProblem, parse_labels};
+use crate::value::{ValueProblem, is_record_id, parse_labels};
 use crate::{FieldClass, FieldSpec, FieldType, RecordKind, Value};
 
 /// What an edit does to its field.
@@ -117,10 +117,15 @@ impl FieldSpec {
     pub fn edit(&'static self, add: Option<bool>, input: &str) -> Result<FieldEdit, EditError> {
         let op = match add {
             Some(add) => {
-                if self.ty != FieldType::Set {
+                if !self.ty.is_set() {
                     return Err(EditError::NotASet { field: self.name });
                 }
                 let labels = parse_labels(input).map_err(|p| self.bad(p))?;
+                if let FieldType::RefSet(_) = self.ty
+                    && !labels.iter().all(|l| is_record_id(l))
+                {
+                    return Err(self.bad(ValueProblem::WrongType));
+                }
                 if add {
                     EditOp::Add(labels)
                 } else {
@@ -187,9 +192,14 @@ pub enum RecordError {
         /// The field.
         field: &'static str,
     },
-    /// A project ends before it starts.
-    #[error("field `period_end` is before `period_start`")]
-    PeriodReversed,
+    /// A period ends before it starts.
+    #[error("field `{end}` is before `{start}`")]
+    PeriodReversed {
+        /// The field holding the first day.
+        start: &'static str,
+        /// The field holding the last day.
+        end: &'static str,
+    },
 }
 
 /// Checks a whole record after edits: required fields, dates in the past, ordered periods.
@@ -210,20 +220,26 @@ pub fn check_record(
         Some(Value::Date(d)) => Some(*d),
         _ => None,
     };
-    match kind {
-        RecordKind::Member => {
-            for field in ["date_of_birth", "member_since"] {
-                if date(field).is_some_and(|d| d > today) {
-                    return Err(RecordError::Future { field });
-                }
-            }
+    let past_only: &[&'static str] = match kind {
+        RecordKind::Member => &["date_of_birth", "member_since", "left_on"],
+        RecordKind::Signature => &["signed_on"],
+        RecordKind::Welfare => &["checked_on"],
+        _ => &[],
+    };
+    for field in past_only {
+        if date(field).is_some_and(|d| d > today) {
+            return Err(RecordError::Future { field });
         }
-        RecordKind::Project => {
-            if let (Some(start), Some(end)) = (date("period_start"), date("period_end"))
-                && end < start
-            {
-                return Err(RecordError::PeriodReversed);
-            }
+    }
+    for (start, end) in [
+        ("period_start", "period_end"),
+        ("start", "end"),
+        ("started_on", "ended_on"),
+    ] {
+        if let (Some(s), Some(e)) = (date(start), date(end))
+            && e < s
+        {
+            return Err(RecordError::PeriodReversed { start, end });
         }
     }
     Ok(())
@@ -315,7 +331,10 @@ mod tests {
         }
         assert_eq!(
             check_record(p, &fields, today()),
-            Err(RecordError::PeriodReversed)
+            Err(RecordError::PeriodReversed {
+                start: "period_start",
+                end: "period_end"
+            })
         );
         let mut member = BTreeMap::new();
         for e in [

@@ -20,11 +20,18 @@ mod edit;
 mod policy;
 mod role;
 mod schema;
+mod snapshot;
 mod value;
 
 pub use class::{FieldClass, UnknownClass};
 pub use edit::{EditError, EditOp, FieldEdit, RecordError, check_record};
 pub use policy::{Access, Policy, UnknownAccess};
 pub use role::{Role, UnknownRole};
-pub use schema::{FieldSpec, FieldType, MEMBER_STATUSES, RecordKind, UnknownKind};
+pub use schema::{
+    ACTIVITY_TYPES, APPLICATION_DECISIONS, AUDIENCES, COALITION_STATUSES, FieldSpec, FieldType,
+    GROUP_AREAS, MANDATE_ROLES, MEMBER_STATUSES, MENTORSHIP_STATUSES, MINUTES_STATUSES,
+    REFERRAL_DESTINATIONS, REFERRAL_DIRECTIONS, REFERRAL_STATUSES, RecordKind, SIGNATURE_FORMS,
+    UnknownKind, VOTE_KINDS, VOTE_RESULTS, VOTE_THRESHOLDS, WELFARE_OUTCOMES,
+};
+pub use snapshot::{Record, Snapshot};
 pub use value::{Value, fold, normalize};

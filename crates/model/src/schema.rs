@@ -25,6 +25,12 @@ pub enum FieldType {
     Choice(&'static [&'static str]),
     /// A set of short labels (merged item by item when devices edit concurrently).
     Set,
+    /// A whole number, 0 or more (stored as text).
+    Count,
+    /// The id of one record of the given kind.
+    Ref(RecordKind),
+    /// A set of ids of records of the given kind (merged item by item, like [`FieldType::Set`]).
+    RefSet(RecordKind),
 }
 
 impl FieldType {
@@ -39,7 +45,17 @@ impl FieldType {
             FieldType::Set => {
                 "labels separated by commas (name=a,b sets, name+=a adds, name-=a removes)".into()
             }
+            FieldType::Count => "a whole number, 0 or more".into(),
+            FieldType::Ref(kind) => format!("the id of a {kind}"),
+            FieldType::RefSet(kind) => format!(
+                "ids of {kind} records separated by commas (name+=id adds, name-=id removes)"
+            ),
         }
+    }
+
+    /// Whether values of this type are sets, stored label by label.
+    pub fn is_set(&self) -> bool {
+        matches!(self, FieldType::Set | FieldType::RefSet(_))
     }
 }
 
@@ -88,8 +104,107 @@ const fn required(
     }
 }
 
-use FieldClass::{Com, Per, Pub};
-use FieldType::{Bool, Choice, Date, LongText, Set, Text};
+const fn reference(
+    name: &'static str,
+    class: FieldClass,
+    kind: RecordKind,
+    help: &'static str,
+) -> FieldSpec {
+    field(name, class, FieldType::Ref(kind), help)
+}
+
+const fn references(
+    name: &'static str,
+    class: FieldClass,
+    kind: RecordKind,
+    help: &'static str,
+) -> FieldSpec {
+    field(name, class, FieldType::RefSet(kind), help)
+}
+
+use FieldClass::{Act, Coa, Com, Gov, Per, Pub};
+use FieldType::{Bool, Choice, Count, Date, LongText, Set, Text};
+use RecordKind as K;
+
+/// The rules forms a person signs (`domain.md` §1.2).
+pub const SIGNATURE_FORMS: &[&str] = &["member", "active"];
+/// What an active-member application's Roots vote decided.
+pub const APPLICATION_DECISIONS: &[&str] = &["pending", "accepted", "refused"];
+/// The states of a mentorship.
+pub const MENTORSHIP_STATUSES: &[&str] = &["active", "ended"];
+/// The areas of working groups (`domain.md` §1.10).
+pub const GROUP_AREAS: &[&str] = &[
+    "community-organising",
+    "advocacy",
+    "media",
+    "social-work",
+    "support-groups",
+    "partnerships",
+    "roots",
+    "peer-to-peer",
+];
+/// The types of activities (`domain.md` §1.9).
+pub const ACTIVITY_TYPES: &[&str] = &[
+    "talking-group",
+    "workshop",
+    "training",
+    "art-therapy",
+    "podcast",
+    "outreach",
+    "law-access",
+    "party",
+    "celebration",
+    "send-off",
+    "meeting",
+];
+/// Who an activity is for.
+pub const AUDIENCES: &[&str] = &["all", "active"];
+/// The mandates (`domain.md` §1.11).
+pub const MANDATE_ROLES: &[&str] = &[
+    "spokesperson",
+    "prefet",
+    "board",
+    "president",
+    "secretary",
+    "treasurer",
+    "coalition-chair",
+];
+/// The kinds of votes (`domain.md` §1.12, §1.13, coalition rules C1–C4).
+pub const VOTE_KINDS: &[&str] = &[
+    "election",
+    "admission",
+    "drop",
+    "expulsion",
+    "coalition-decision",
+    "coalition-admission",
+    "coalition-removal",
+    "other",
+];
+/// Thresholds a vote passes at.
+pub const VOTE_THRESHOLDS: &[&str] = &["consensus", "majority", "two-thirds"];
+/// What a vote decided.
+pub const VOTE_RESULTS: &[&str] = &["pending", "consensus", "passed", "rejected"];
+/// Where a person is referred to or from (`domain.md` §1.7), for reports by destination.
+pub const REFERRAL_DESTINATIONS: &[&str] = &[
+    "acse",
+    "psp",
+    "lawyer",
+    "housing",
+    "psychologist",
+    "coalition-partner",
+    "charity",
+    "other",
+];
+/// Referral directions.
+pub const REFERRAL_DIRECTIONS: &[&str] = &["inbound", "outbound"];
+/// Referral states.
+pub const REFERRAL_STATUSES: &[&str] = &["open", "accepted", "refused", "closed"];
+/// The states of a coalition member organisation (`domain.md` §2, coalition life cycle).
+pub const COALITION_STATUSES: &[&str] = &["applicant", "member", "withdrawn", "removed", "refused"];
+/// The states of a coalition meeting's minutes.
+pub const MINUTES_STATUSES: &[&str] = &["draft", "circulated", "approved"];
+/// Outcomes of a welfare check (`domain.md` §1.15).
+pub const WELFARE_OUTCOMES: &[&str] = &["safe", "wants-to-leave", "unreachable", "danger"];
 
 static MEMBER_FIELDS: &[FieldSpec] = &[
     required(
@@ -116,6 +231,24 @@ static MEMBER_FIELDS: &[FieldSpec] = &[
         Com,
         Bool,
         "whether the member speaks French",
+    ),
+    field(
+        "left_on",
+        Com,
+        Date,
+        "date the member left or was expelled (rejoining needs a signature after it)",
+    ),
+    field(
+        "active_since",
+        Act,
+        Date,
+        "date the member became an active member",
+    ),
+    field(
+        "last_contact",
+        Act,
+        Date,
+        "last news from the member (welfare check-ins after two months of silence)",
     ),
     field("first_name", Per, Text, "legal first name"),
     field("last_name", Per, Text, "legal last name"),
@@ -155,6 +288,408 @@ static PROJECT_FIELDS: &[FieldSpec] = &[
     field("progress", Com, LongText, "progress against the targets"),
 ];
 
+static SIGNATURE_FIELDS: &[FieldSpec] = &[
+    required(
+        "person",
+        Act,
+        FieldType::Ref(K::Member),
+        "the member who signed",
+    ),
+    required(
+        "form",
+        Act,
+        Choice(SIGNATURE_FORMS),
+        "member form or active-member form",
+    ),
+    required("signed_on", Act, Date, "date of the signature"),
+    field("version", Act, Text, "version of the rules signed"),
+    field(
+        "staff_meeting_on",
+        Act,
+        Date,
+        "date of the meeting with staff before signing",
+    ),
+    field(
+        "scan_location",
+        Per,
+        Text,
+        "where the signed paper or its scan is kept",
+    ),
+];
+
+static APPLICATION_FIELDS: &[FieldSpec] = &[
+    required(
+        "person",
+        Act,
+        FieldType::Ref(K::Member),
+        "the member applying to become active",
+    ),
+    field(
+        "welcome_meeting_on",
+        Act,
+        Date,
+        "date of the welcome meeting",
+    ),
+    field(
+        "interviewers",
+        Act,
+        FieldType::RefSet(K::Member),
+        "Roots members who held the interview",
+    ),
+    field(
+        "form_signed_on",
+        Act,
+        Date,
+        "date the active-member form was signed",
+    ),
+    field("card_number", Act, Text, "active-member card number"),
+    field("card_issued_on", Act, Date, "date the card was issued"),
+    field("vote_on", Act, Date, "date of the Roots vote"),
+    required(
+        "decision",
+        Act,
+        Choice(APPLICATION_DECISIONS),
+        "what the Roots vote decided",
+    ),
+    reference("mentor", Act, K::Member, "mentor chosen after the vote"),
+    field(
+        "channels_added",
+        Act,
+        Bool,
+        "added to the communication channels",
+    ),
+    field(
+        "introduction_done",
+        Act,
+        Bool,
+        "introduced to the active members",
+    ),
+    field(
+        "roots_report",
+        Gov,
+        LongText,
+        "the interviewers' report to Roots",
+    ),
+];
+
+static MENTORSHIP_FIELDS: &[FieldSpec] = &[
+    required(
+        "mentee",
+        Act,
+        FieldType::Ref(K::Member),
+        "the member mentored",
+    ),
+    required("mentor", Act, FieldType::Ref(K::Member), "the mentor"),
+    required(
+        "status",
+        Act,
+        Choice(MENTORSHIP_STATUSES),
+        "whether the mentorship goes on",
+    ),
+    field("started_on", Act, Date, "first day"),
+    field("ended_on", Act, Date, "last day"),
+    field(
+        "notes",
+        Gov,
+        LongText,
+        "brief notes (never personal-file content)",
+    ),
+];
+
+static GROUP_FIELDS: &[FieldSpec] = &[
+    required("name", Act, Text, "the group's name"),
+    required("area", Act, Choice(GROUP_AREAS), "the group's area"),
+    references("members", Act, K::Member, "members of the group"),
+    references("applicants", Act, K::Member, "members who applied to join"),
+    field("minutes", Act, LongText, "minutes of the group's meetings"),
+];
+
+static ACTIVITY_FIELDS: &[FieldSpec] = &[
+    required("title", Com, Text, "the activity's title"),
+    required("type", Com, Choice(ACTIVITY_TYPES), "kind of activity"),
+    required("date", Com, Date, "the day it takes place"),
+    field(
+        "audience",
+        Com,
+        Choice(AUDIENCES),
+        "all members, or active members only",
+    ),
+    field("topic", Com, Text, "the topic"),
+    reference("project", Com, K::Project, "the project it belongs to"),
+    reference("group", Com, K::Group, "the working group it belongs to"),
+    field("guests", Com, Set, "guests (organisations or roles)"),
+    field("venue", Act, Text, "where it takes place (invitees only)"),
+    references("present", Act, K::Member, "members present"),
+    references(
+        "excused",
+        Act,
+        K::Member,
+        "members absent with a justification",
+    ),
+    references(
+        "absent",
+        Act,
+        K::Member,
+        "members absent without a justification",
+    ),
+    field(
+        "excuses",
+        Act,
+        LongText,
+        "the justifications given, one per line",
+    ),
+];
+
+static MANDATE_FIELDS: &[FieldSpec] = &[
+    required("role", Com, Choice(MANDATE_ROLES), "the mandate"),
+    required(
+        "holder",
+        Com,
+        FieldType::Ref(K::Member),
+        "the member holding it",
+    ),
+    required("start", Com, Date, "first day"),
+    field("end", Com, Date, "last day (six months for prefets)"),
+    reference(
+        "elected_at",
+        Com,
+        K::Assembly,
+        "the general assembly that elected or presented the holder",
+    ),
+    field("renewed_on", Com, Date, "date of the last renewal"),
+    field("resigned_on", Com, Date, "date of a resignation"),
+    field(
+        "roots_consulted",
+        Com,
+        Bool,
+        "a Roots member was consulted before the resignation",
+    ),
+    field(
+        "available",
+        Com,
+        Bool,
+        "the holder is available for the mandate (spokespersons)",
+    ),
+    field(
+        "exposure_consent_on",
+        Per,
+        Date,
+        "date the spokesperson consented to public exposure",
+    ),
+    field(
+        "exposure_limits",
+        Per,
+        LongText,
+        "limits the spokesperson set on exposure (name, face, voice)",
+    ),
+];
+
+static ASSEMBLY_FIELDS: &[FieldSpec] = &[
+    required("title", Com, Text, "e.g. General assembly, spring 2026"),
+    required("date", Com, Date, "the day it was held"),
+    field("agenda", Com, LongText, "the agenda"),
+    field("minutes", Com, LongText, "the minutes"),
+    field("headcount", Com, Count, "people present"),
+];
+
+static VOTE_FIELDS: &[FieldSpec] = &[
+    required("title", Com, Text, "what is voted on"),
+    required("kind", Com, Choice(VOTE_KINDS), "kind of vote"),
+    required("held_on", Com, Date, "date of the vote"),
+    reference(
+        "assembly",
+        Com,
+        K::Assembly,
+        "the general assembly it was held at",
+    ),
+    field(
+        "electorate",
+        Com,
+        Text,
+        "who may vote (e.g. active members, member organisations)",
+    ),
+    field(
+        "threshold",
+        Com,
+        Choice(VOTE_THRESHOLDS),
+        "what it takes to pass",
+    ),
+    field("eligible", Com, Count, "number of eligible voters"),
+    field("votes_for", Com, Count, "votes for"),
+    field("votes_against", Com, Count, "votes against"),
+    field("abstentions", Com, Count, "abstentions"),
+    required("result", Com, Choice(VOTE_RESULTS), "what was decided"),
+    reference(
+        "subject_member",
+        Act,
+        K::Member,
+        "the member the vote is about (admission, drop, expulsion)",
+    ),
+    reference(
+        "subject_partner",
+        Coa,
+        K::Partner,
+        "the organisation the vote is about (coalition votes)",
+    ),
+    references(
+        "voters",
+        Coa,
+        K::Partner,
+        "organisations that voted (coalition votes)",
+    ),
+    references(
+        "excluded",
+        Coa,
+        K::Partner,
+        "organisations excluded from the vote",
+    ),
+    references(
+        "outcome_signed_by",
+        Coa,
+        K::Partner,
+        "organisations that signed the written outcome",
+    ),
+    field(
+        "deliberation",
+        Gov,
+        LongText,
+        "deliberations about a named person",
+    ),
+];
+
+static PARTNER_FIELDS: &[FieldSpec] = &[
+    required("name", Pub, Text, "the organisation's name"),
+    field(
+        "sector",
+        Pub,
+        Text,
+        "its sector (police, health, housing, NGO…)",
+    ),
+    field("public_contact", Pub, Text, "its public contact"),
+    field("relationship", Coa, Set, "partner, funder, coalition"),
+    field(
+        "coalition_status",
+        Coa,
+        Choice(COALITION_STATUSES),
+        "its place in the coalition",
+    ),
+    field(
+        "survivor_member",
+        Coa,
+        Bool,
+        "a survivor member rather than an organisation",
+    ),
+    references(
+        "endorsed_by",
+        Coa,
+        K::Partner,
+        "member organisations whose senior signatory endorsed the application",
+    ),
+    references(
+        "reviewed_by",
+        Coa,
+        K::Partner,
+        "member organisations that reviewed the application",
+    ),
+    reference(
+        "readiness_endorsed_by",
+        Coa,
+        K::Partner,
+        "the agency that substantiated a survivor member's readiness",
+    ),
+    field("joined_on", Coa, Date, "date it joined the coalition"),
+    field(
+        "removal_notice_on",
+        Coa,
+        Date,
+        "date it was given notice (with reasons) of a removal vote",
+    ),
+    field(
+        "representatives",
+        Coa,
+        Set,
+        "its representatives' roles (primary, delegate)",
+    ),
+];
+
+static MEETING_FIELDS: &[FieldSpec] = &[
+    required("title", Coa, Text, "the coalition meeting"),
+    required("date", Coa, Date, "the day it was held"),
+    references(
+        "attendance",
+        Coa,
+        K::Partner,
+        "organisations present (delegates count)",
+    ),
+    field("agenda", Coa, LongText, "the agenda"),
+    field(
+        "minutes_status",
+        Coa,
+        Choice(MINUTES_STATUSES),
+        "draft, circulated or approved",
+    ),
+    field(
+        "action_items",
+        Coa,
+        LongText,
+        "action items: owner, due date, status",
+    ),
+];
+
+static REFERRAL_FIELDS: &[FieldSpec] = &[
+    required(
+        "destination",
+        Coa,
+        Choice(REFERRAL_DESTINATIONS),
+        "where to (or from)",
+    ),
+    required(
+        "direction",
+        Coa,
+        Choice(REFERRAL_DIRECTIONS),
+        "inbound or outbound",
+    ),
+    required("referred_on", Coa, Date, "date of the referral"),
+    field("decided_on", Coa, Date, "date of the decision"),
+    field(
+        "status",
+        Coa,
+        Choice(REFERRAL_STATUSES),
+        "open, accepted, refused or closed",
+    ),
+    reference("project", Coa, K::Project, "the project it belongs to"),
+    reference("person", Per, K::Member, "the member referred"),
+    reference(
+        "partner",
+        Per,
+        K::Partner,
+        "the organisation referred to or from",
+    ),
+    field(
+        "consent",
+        Per,
+        LongText,
+        "consent given: scope, recipient, date",
+    ),
+    field("notes", Per, LongText, "staff notes"),
+];
+
+static WELFARE_FIELDS: &[FieldSpec] = &[
+    required(
+        "person",
+        Act,
+        FieldType::Ref(K::Member),
+        "the member checked on",
+    ),
+    required("checked_on", Act, Date, "date of the check-in"),
+    field(
+        "outcome",
+        Per,
+        Choice(WELFARE_OUTCOMES),
+        "safe, wants to leave, unreachable or in danger",
+    ),
+];
+
 /// A kind of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum RecordKind {
@@ -162,17 +697,68 @@ pub enum RecordKind {
     Member,
     /// A project: public description (PUB), targets and progress (COM).
     Project,
+    /// A signature of the rules (member or active-member form).
+    Signature,
+    /// An application to become an active member.
+    Application,
+    /// A mentorship of an active member.
+    Mentorship,
+    /// A working group.
+    Group,
+    /// An activity or session, with its attendance.
+    Activity,
+    /// A mandate: spokesperson, prefet, board seat, officer, coalition chair.
+    Mandate,
+    /// A general assembly.
+    Assembly,
+    /// A vote (elections, admissions, drops, coalition decisions).
+    Vote,
+    /// A partner organisation or coalition member.
+    Partner,
+    /// A coalition meeting with its attendance.
+    Meeting,
+    /// A referral to or from another organisation.
+    Referral,
+    /// A welfare check-in with a member after a silence.
+    Welfare,
 }
 
 impl RecordKind {
     /// Every record kind.
-    pub const ALL: [RecordKind; 2] = [RecordKind::Member, RecordKind::Project];
+    pub const ALL: [RecordKind; 14] = [
+        RecordKind::Member,
+        RecordKind::Project,
+        RecordKind::Signature,
+        RecordKind::Application,
+        RecordKind::Mentorship,
+        RecordKind::Group,
+        RecordKind::Activity,
+        RecordKind::Mandate,
+        RecordKind::Assembly,
+        RecordKind::Vote,
+        RecordKind::Partner,
+        RecordKind::Meeting,
+        RecordKind::Referral,
+        RecordKind::Welfare,
+    ];
 
     /// The name used in document ids and on the command line.
     pub fn name(self) -> &'static str {
         match self {
             RecordKind::Member => "member",
             RecordKind::Project => "project",
+            RecordKind::Signature => "signature",
+            RecordKind::Application => "application",
+            RecordKind::Mentorship => "mentorship",
+            RecordKind::Group => "group",
+            RecordKind::Activity => "activity",
+            RecordKind::Mandate => "mandate",
+            RecordKind::Assembly => "assembly",
+            RecordKind::Vote => "vote",
+            RecordKind::Partner => "partner",
+            RecordKind::Meeting => "meeting",
+            RecordKind::Referral => "referral",
+            RecordKind::Welfare => "welfare",
         }
     }
 
@@ -181,6 +767,18 @@ impl RecordKind {
         match self {
             RecordKind::Member => MEMBER_FIELDS,
             RecordKind::Project => PROJECT_FIELDS,
+            RecordKind::Signature => SIGNATURE_FIELDS,
+            RecordKind::Application => APPLICATION_FIELDS,
+            RecordKind::Mentorship => MENTORSHIP_FIELDS,
+            RecordKind::Group => GROUP_FIELDS,
+            RecordKind::Activity => ACTIVITY_FIELDS,
+            RecordKind::Mandate => MANDATE_FIELDS,
+            RecordKind::Assembly => ASSEMBLY_FIELDS,
+            RecordKind::Vote => VOTE_FIELDS,
+            RecordKind::Partner => PARTNER_FIELDS,
+            RecordKind::Meeting => MEETING_FIELDS,
+            RecordKind::Referral => REFERRAL_FIELDS,
+            RecordKind::Welfare => WELFARE_FIELDS,
         }
     }
 
@@ -193,7 +791,16 @@ impl RecordKind {
     pub fn label_field(self) -> &'static str {
         match self {
             RecordKind::Member => "display_name",
-            RecordKind::Project => "title",
+            RecordKind::Signature | RecordKind::Application | RecordKind::Welfare => "person",
+            RecordKind::Mentorship => "mentee",
+            RecordKind::Group | RecordKind::Partner => "name",
+            RecordKind::Mandate => "holder",
+            RecordKind::Referral => "destination",
+            RecordKind::Project
+            | RecordKind::Activity
+            | RecordKind::Assembly
+            | RecordKind::Vote
+            | RecordKind::Meeting => "title",
         }
     }
 
@@ -219,7 +826,10 @@ impl fmt::Display for RecordKind {
 
 /// A record kind name that is not one of [`RecordKind::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown record kind (accepted: member, project)")]
+#[error(
+    "unknown record kind (accepted: member, project, signature, application, mentorship, group, \
+     activity, mandate, assembly, vote, partner, meeting, referral, welfare)"
+)]
 pub struct UnknownKind;
 
 impl FromStr for RecordKind {
@@ -267,7 +877,10 @@ mod tests {
                 "{name}"
             );
         }
-        assert_eq!(member.classes(), vec![FieldClass::Com, FieldClass::Per]);
+        assert_eq!(
+            member.classes(),
+            vec![FieldClass::Com, FieldClass::Act, FieldClass::Per]
+        );
         assert_eq!(
             RecordKind::Project.classes(),
             vec![FieldClass::Pub, FieldClass::Com]

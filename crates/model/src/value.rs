@@ -82,6 +82,34 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     (1900..=2200).contains(&d.year()).then_some(d)
 }
 
+/// Whether `s` is a record id as stored: a UUID, lowercase and hyphenated.
+pub(crate) fn is_record_id(s: &str) -> bool {
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok_and(|u| u.hyphenated().to_string() == s)
+}
+
+/// Whether `s` is a whole number of at most 9 digits.
+fn is_count(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Value {
+    /// A count read back as a number (`None` for other values).
+    pub fn as_count(&self) -> Option<u64> {
+        match self {
+            Value::Text(t) if is_count(t) => t.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// `Text("")` becomes `Text("0")` (a count typed as zeros only).
+    fn or_zero(self) -> Value {
+        match self {
+            Value::Text(t) if t.is_empty() => Value::Text("0".into()),
+            v => v,
+        }
+    }
+}
+
 /// Reads the labels of a set: comma-separated, trimmed, none empty.
 pub(crate) fn parse_labels(s: &str) -> Result<BTreeSet<String>, ValueProblem> {
     let s = normalize(s);
@@ -136,6 +164,30 @@ impl Value {
                     .ok_or(ValueProblem::WrongType)
             }
             FieldType::Set => parse_labels(input).map(Value::Set),
+            FieldType::RefSet(_) => {
+                let ids = parse_labels(&input.to_lowercase())?;
+                if ids.iter().all(|l| is_record_id(l)) {
+                    Ok(Value::Set(ids))
+                } else {
+                    Err(ValueProblem::WrongType)
+                }
+            }
+            FieldType::Count => {
+                let t = input.trim();
+                if is_count(t) {
+                    Ok(Value::Text(t.trim_start_matches('0').to_owned()).or_zero())
+                } else {
+                    Err(ValueProblem::WrongType)
+                }
+            }
+            FieldType::Ref(_) => {
+                let t = input.trim().to_lowercase();
+                if is_record_id(&t) {
+                    Ok(Value::Text(t))
+                } else {
+                    Err(ValueProblem::WrongType)
+                }
+            }
         }
     }
 
@@ -148,6 +200,9 @@ impl Value {
             (Value::Date(_), FieldType::Date)
             | (Value::Bool(_), FieldType::Bool)
             | (Value::Set(_), FieldType::Set) => true,
+            (Value::Set(s), FieldType::RefSet(_)) => s.iter().all(|l| is_record_id(l)),
+            (Value::Text(t), FieldType::Count) => is_count(t),
+            (Value::Text(t), FieldType::Ref(_)) => is_record_id(t),
             _ => false,
         }
     }

@@ -248,7 +248,7 @@ impl Doc {
         let mut out: BTreeMap<String, FieldState> = BTreeMap::new();
         for (key, values) in self.root() {
             if let Some((name, label)) = key.split_once('/') {
-                let Some(spec) = kind.field(name).filter(|f| f.ty == FieldType::Set) else {
+                let Some(spec) = kind.field(name).filter(|f| f.ty.is_set()) else {
                     continue;
                 };
                 let state = out
