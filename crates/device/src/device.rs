@@ -109,7 +109,7 @@ impl Device {
         let today = now.format("%Y-%m-%d").to_string();
         let (_, change, org) =
             Registry::genesis(&key, org_name, holder, city, &today, time_ms(now))?;
-        let signed = SignedChange::sign(&key, &org, &DocId::Registry, &change, &[]);
+        let signed = SignedChange::sign(&key, &org, &DocId::Registry, &change);
         let mut registry = RegistryLedger::new(org);
         registry.insert([Received {
             signed: signed.clone(),

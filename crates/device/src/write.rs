@@ -94,13 +94,10 @@ impl Device {
                 ReadError::Damaged { doc } => WriteError::Unverified { doc },
                 other => WriteError::Read(other),
             })?;
-            if let Some(change) =
-                ledger
-                    .doc_for(&me)
-                    .edit_record(&self.key, &class_edits, time_ms(now))?
-            {
-                let signed =
-                    SignedChange::sign(&self.key, &self.org, &doc_id, &change, &registry_heads);
+            let doc = ledger.doc_for(&me);
+            doc.set_registry_heads(&registry_heads);
+            if let Some(change) = doc.edit_record(&self.key, &class_edits, time_ms(now))? {
+                let signed = SignedChange::sign(&self.key, &self.org, &doc_id, &change);
                 let r = Received {
                     signed,
                     change,
@@ -142,7 +139,7 @@ impl Device {
         let Some(change) = Registry::apply(&mut doc, &self.key, ops, time_ms(now))? else {
             return Ok(Written::Unchanged);
         };
-        let signed = SignedChange::sign(&self.key, &self.org, &DocId::Registry, &change, &[]);
+        let signed = SignedChange::sign(&self.key, &self.org, &DocId::Registry, &change);
         self.receive(&DocId::Registry, vec![signed])?;
         Ok(Written::Changed(vec![DocId::Registry]))
     }

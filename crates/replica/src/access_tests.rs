@@ -65,17 +65,12 @@ fn deliver(from: &Replica, to: &mut Replica) {
 fn raw_change(key: &DeviceKey, on: &Replica, class: FieldClass) -> (DocId, SignedChange) {
     let id = DocId::record(RecordKind::Member, RecordId::random(), class);
     let mut doc = Doc::new(id.clone());
+    doc.set_registry_heads(&on.registry().doc().heads());
     let change = doc
         .transact(key, 5, |tx| tx.put(ROOT, "probe", "x").map(|_| ()))
         .unwrap()
         .unwrap();
-    let signed = SignedChange::sign(
-        key,
-        &on.registry().org(),
-        &id,
-        &change,
-        &on.registry().doc().heads(),
-    );
+    let signed = SignedChange::sign(key, &on.registry().org(), &id, &change);
     (id, signed)
 }
 
@@ -259,7 +254,7 @@ fn forged_and_replayed_changes_are_rejected_with_their_reason() {
     let change = crate::Registry::apply(&mut doc, &staff_key, &grant, 5)
         .unwrap()
         .unwrap();
-    let signed = SignedChange::sign(&staff_key, &org.org(), &DocId::Registry, &change, &[]);
+    let signed = SignedChange::sign(&staff_key, &org.org(), &DocId::Registry, &change);
     org.dir.receive(&DocId::Registry, signed).unwrap();
     assert_eq!(
         org.dir.quarantine().get(&(DocId::Registry, change.hash())),

@@ -13,6 +13,8 @@ use automerge::{Automerge, Change, ChangeHash, ROOT, ReadDoc, ScalarValue};
 use carnet_model::{EditOp, FieldEdit, FieldSpec, FieldType, RecordKind, Value};
 use chrono::NaiveDate;
 
+use crate::envelope::heads_message;
+use crate::shape::{OpIndex, check_content};
 use crate::{DeviceKey, DocId};
 
 /// A document in memory.
@@ -21,6 +23,10 @@ pub struct Doc {
     am: Automerge,
     /// The actor epoch local changes are made with (see [`DeviceId::actor`]).
     pub(crate) epoch: u32,
+    /// The registry heads the next local change names (in its message).
+    registry_heads: Vec<ChangeHash>,
+    /// The key of every operation held, to check new changes' predecessors.
+    ops: OpIndex,
 }
 
 impl std::fmt::Debug for Doc {
@@ -65,7 +71,15 @@ impl Doc {
             id,
             am: Automerge::new(),
             epoch: 0,
+            registry_heads: vec![],
+            ops: OpIndex::default(),
         }
+    }
+
+    /// The registry heads the next local change is made at: they are written into the change
+    /// itself, so its hash (and its author's signature) covers them.
+    pub fn set_registry_heads(&mut self, heads: &[ChangeHash]) {
+        self.registry_heads = heads.to_vec();
     }
 
     /// The document rebuilt from its (already verified) changes, in any order.
@@ -75,8 +89,27 @@ impl Doc {
         Ok(doc)
     }
 
-    /// Applies (already verified) changes; fails if some depend on changes not given.
+    /// Applies (already verified) changes; fails, applying none, if some depend on changes
+    /// neither given nor held, or if one is malformed.
     pub fn apply(&mut self, changes: Vec<Change>) -> Result<(), DocError> {
+        // What Carnet never writes, and operations overwriting another key's (which Automerge
+        // accepts, then panics on), are refused before Automerge sees them.
+        let given: std::collections::HashSet<ChangeHash> =
+            changes.iter().map(Change::hash).collect();
+        let missing: std::collections::HashSet<&ChangeHash> = changes
+            .iter()
+            .flat_map(|c| c.deps())
+            .filter(|d| !given.contains(d) && !self.has(d))
+            .collect();
+        if !missing.is_empty() {
+            return Err(DocError::MissingDeps(missing.len()));
+        }
+        let decoded = changes
+            .iter()
+            .map(check_content)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| DocError::Malformed)?;
+        self.ops.admit(&decoded).map_err(|_| DocError::Malformed)?;
         // Automerge panics on some malformed changes (found by fuzzing): a signed change from a
         // peer must never crash this device, so a panic is caught and reported. The document
         // is then unusable: the caller rebuilds it from changes known to be good.
@@ -145,8 +178,19 @@ impl Doc {
             tx.rollback();
             return Err(e.into());
         }
-        let (hash, _) = tx.commit_with(CommitOptions::default().with_time(time_ms));
-        Ok(hash.and_then(|h| self.am.get_change_by_hash(&h)))
+        let mut options = CommitOptions::default().with_time(time_ms);
+        if let Some(message) = heads_message(&self.registry_heads) {
+            options = options.with_message(message);
+        }
+        let (hash, _) = tx.commit_with(options);
+        let change = hash.and_then(|h| self.am.get_change_by_hash(&h));
+        if let Some(c) = &change {
+            let decoded = check_content(c).map_err(|_| DocError::Malformed)?;
+            self.ops
+                .admit(std::slice::from_ref(&decoded))
+                .map_err(|_| DocError::Malformed)?;
+        }
+        Ok(change)
     }
 
     /// Every root key with all its concurrent values (first the winner).

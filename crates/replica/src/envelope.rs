@@ -4,12 +4,61 @@
 //! `"carnet/change/v1" ‖ org id (16 bytes) ‖ len(doc id) as u32 BE ‖ doc id (UTF-8) ‖
 //! change hash (32 bytes) ‖ number of registry heads as u32 BE ‖ registry heads (sorted, 32 bytes each)`.
 //! The change hash is Automerge's SHA-256 of the change chunk, so it covers the author (actor),
-//! sequence number, dependencies, time and operations.
+//! sequence number, dependencies, time and operations — and the registry heads too: they are
+//! written into the change's message (`carnet/registry-heads/v1` then each head in hex, sorted),
+//! and an envelope must name exactly those. So one change has one set of registry heads, and
+//! every device judges it the same way (an author signing one change twice with different heads
+//! made two devices disagree for good; found by fuzzing).
+//!
+//! A change must also be Automerge's canonical encoding of itself and hold only root `put`s and
+//! `delete`s ([`crate::shape`]).
 
 use automerge::{Change, ChangeHash};
 use serde::{Deserialize, Serialize};
 
+use crate::shape::{ShapeError, check_content};
 use crate::{DeviceId, DeviceKey, DocId, OrgId};
+
+/// The start of a change message that names registry heads.
+const HEADS_MESSAGE: &str = "carnet/registry-heads/v1";
+
+/// The change message naming `heads` (none when there are none).
+pub(crate) fn heads_message(heads: &[ChangeHash]) -> Option<String> {
+    if heads.is_empty() {
+        return None;
+    }
+    let mut sorted: Vec<[u8; 32]> = heads.iter().map(|h| h.0).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out = HEADS_MESSAGE.to_owned();
+    for h in sorted {
+        out.push(' ');
+        out.push_str(&hex::encode(h));
+    }
+    Some(out)
+}
+
+/// The registry heads a change's message names (sorted, distinct; none without a message).
+pub fn registry_heads_of(change: &Change) -> Result<Vec<[u8; 32]>, ShapeError> {
+    let Some(message) = change.message() else {
+        return Ok(vec![]);
+    };
+    let mut words = message.split(' ');
+    if words.next() != Some(HEADS_MESSAGE) {
+        return Err(ShapeError::Heads);
+    }
+    let mut heads = Vec::new();
+    for w in words {
+        let mut h = [0u8; 32];
+        hex::decode_to_slice(w, &mut h).map_err(|_| ShapeError::Heads)?;
+        heads.push(h);
+    }
+    // Only the canonical form (sorted, distinct, at least one) is accepted.
+    if heads.is_empty() || heads.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(ShapeError::Heads);
+    }
+    Ok(heads)
+}
 
 /// The domain-separation prefix of change signatures.
 pub const SIGNATURE_DOMAIN: &[u8] = b"carnet/change/v1";
@@ -57,6 +106,12 @@ pub enum VerifyError {
     /// The change's actor id is not a device key.
     #[error("the change's author is not a device key")]
     NotADeviceKey,
+    /// The change holds what Carnet never writes, or is not canonically encoded.
+    #[error("the change is malformed: {0}")]
+    Shape(#[from] ShapeError),
+    /// The envelope names other registry heads than the change itself.
+    #[error("the envelope's registry heads are not the change's")]
+    HeadsMismatch,
     /// The signature does not match the change, document and organisation.
     #[error("the signature does not match the change")]
     BadSignature,
@@ -91,17 +146,12 @@ impl SignedChange {
         out
     }
 
-    /// Signs `change` (made by `key`) as part of document `doc` of organisation `org`.
-    pub fn sign(
-        key: &DeviceKey,
-        org: &OrgId,
-        doc: &DocId,
-        change: &Change,
-        registry_heads: &[ChangeHash],
-    ) -> Self {
-        let mut heads: Vec<[u8; 32]> = registry_heads.iter().map(|h| h.0).collect();
-        heads.sort_unstable();
-        heads.dedup();
+    /// Signs `change` (made by `key`) as part of document `doc` of organisation `org`; the
+    /// envelope names the registry heads the change's message holds (see
+    /// [`crate::Doc::set_registry_heads`]).
+    pub fn sign(key: &DeviceKey, org: &OrgId, doc: &DocId, change: &Change) -> Self {
+        // A change whose message is not Carnet's names no heads; it will not verify.
+        let heads = registry_heads_of(change).unwrap_or_default();
         let message = Self::signing_bytes(org, doc, &change.hash(), &heads);
         SignedChange {
             change: change.raw_bytes().to_vec(),
@@ -123,10 +173,15 @@ impl SignedChange {
             return Err(VerifyError::BadChange);
         }
         let author = DeviceId::from_actor(change.actor_id()).ok_or(VerifyError::NotADeviceKey)?;
+        if registry_heads_of(&change)? != self.registry_heads {
+            return Err(VerifyError::HeadsMismatch);
+        }
         let message = Self::signing_bytes(org, doc, &hash, &self.registry_heads);
         if !author.verifies(&message, &self.signature) {
             return Err(VerifyError::BadSignature);
         }
+        // Checked last: it decodes the change, which costs more than the signature.
+        check_content(&change)?;
         Ok(VerifiedChange { change, author })
     }
 
@@ -182,6 +237,7 @@ mod tests {
         let org = OrgId::random();
         let id = DocId::record(RecordKind::Member, RecordId::random(), FieldClass::Per);
         let mut doc = Doc::new(id.clone());
+        doc.set_registry_heads(&[ChangeHash([5; 32])]);
         let kind = RecordKind::Member;
         let one = doc
             .edit_record(&key, &[kind.parse_edit("last_name=Okafor").unwrap()], 1)
@@ -191,9 +247,8 @@ mod tests {
             .edit_record(&key, &[kind.parse_edit("city=Nice").unwrap()], 2)
             .unwrap()
             .unwrap();
-        let heads = [ChangeHash([5; 32])];
-        let a = SignedChange::sign(&key, &org, &id, &one, &heads);
-        let b = SignedChange::sign(&key, &org, &id, &two, &heads);
+        let a = SignedChange::sign(&key, &org, &id, &one);
+        let b = SignedChange::sign(&key, &org, &id, &two);
         (key, org, id, a, b)
     }
 
@@ -235,8 +290,32 @@ mod tests {
         heads.registry_heads = vec![[6; 32]];
         assert_eq!(
             heads.verify(&org, &id).unwrap_err(),
-            VerifyError::BadSignature
+            VerifyError::HeadsMismatch
         );
+    }
+
+    /// Regression (fuzzing, `regressions/ledger/envelope-heads-*`): the registry heads were
+    /// outside the change's hash, so an author could sign one change twice naming different
+    /// heads, and two devices holding the same changes judged it differently for good. Now the
+    /// heads are inside the change: a second envelope naming other heads does not verify, even
+    /// correctly signed by the author.
+    #[test]
+    fn a_change_has_one_set_of_registry_heads_whatever_its_author_signs() {
+        let (key, org, id, a, _) = signed_pair();
+        let change = Change::from_bytes(a.change.clone()).unwrap();
+        assert_eq!(registry_heads_of(&change).unwrap(), vec![[5; 32]]);
+        for other in [vec![], vec![[6; 32]], vec![[5; 32], [6; 32]]] {
+            let bytes = SignedChange::signing_bytes(&org, &id, &change.hash(), &other);
+            let twin = SignedChange {
+                change: a.change.clone(),
+                registry_heads: other,
+                signature: key.sign(&bytes).to_vec(),
+            };
+            assert_eq!(
+                twin.verify(&org, &id).unwrap_err(),
+                VerifyError::HeadsMismatch
+            );
+        }
     }
 
     #[test]
@@ -244,7 +323,7 @@ mod tests {
         let (_, org, id, a, _) = signed_pair();
         let intruder = DeviceKey::generate().unwrap();
         let change = Change::from_bytes(a.change.clone()).unwrap();
-        let mut forged = SignedChange::sign(&intruder, &org, &id, &change, &a.registry_heads());
+        let mut forged = SignedChange::sign(&intruder, &org, &id, &change);
         forged.change = a.change.clone();
         assert_eq!(
             forged.verify(&org, &id).unwrap_err(),

@@ -19,7 +19,7 @@
 //! let mut doc = Doc::new(doc_id.clone());
 //! let edits = [RecordKind::Member.parse_edit("display_name=Joy").unwrap()];
 //! let change = doc.edit_record(&key, &edits, 1_700_000_000_000).unwrap().unwrap();
-//! let signed = SignedChange::sign(&key, &org, &doc_id, &change, &[]);
+//! let signed = SignedChange::sign(&key, &org, &doc_id, &change);
 //! let verified = signed.verify(&org, &doc_id).unwrap();
 //! assert_eq!(verified.author, key.id());
 //! // The same change presented as part of another document is refused.
@@ -37,13 +37,17 @@ mod ids;
 mod ledger;
 mod registry;
 mod replica;
+mod shape;
 
 pub use automerge::ChangeHash;
 pub use document::{Doc, DocError, FieldState};
-pub use envelope::{EnvelopeError, SIGNATURE_DOMAIN, SignedChange, VerifiedChange, VerifyError};
+pub use envelope::{
+    EnvelopeError, SIGNATURE_DOMAIN, SignedChange, VerifiedChange, VerifyError, registry_heads_of,
+};
 pub use history::{HistoryEntry, touched_fields};
 pub use identity::{DeviceId, DeviceKey, KeyError};
 pub use ids::{DocId, DocIdError, OrgId, RecordId};
 pub use ledger::{DocLedger, Evaluation, Reason, Received, RegistryLedger, author_heads};
 pub use registry::{DeviceEntry, Registry, RegistryError, RegistryOp, Revocation};
 pub use replica::{LocalError, ReceiveError, Replica};
+pub use shape::ShapeError;

@@ -65,7 +65,7 @@ impl Replica {
             .format("%Y-%m-%d")
             .to_string();
         let (_, change, org) = Registry::genesis(key, org_name, holder, None, &day, time_ms)?;
-        let signed = SignedChange::sign(key, &org, &DocId::Registry, &change, &[]);
+        let signed = SignedChange::sign(key, &org, &DocId::Registry, &change);
         let mut replica = Replica::new(key.id(), org);
         replica
             .receive(&DocId::Registry, signed.clone())
@@ -164,7 +164,7 @@ impl Replica {
         let Some(change) = Registry::apply(&mut doc, key, ops, time_ms)? else {
             return Ok(None);
         };
-        let signed = SignedChange::sign(key, &self.registry.org(), &DocId::Registry, &change, &[]);
+        let signed = SignedChange::sign(key, &self.registry.org(), &DocId::Registry, &change);
         self.receive(&DocId::Registry, signed.clone())
             .map_err(|_| LocalError::NotDirection)?;
         Ok(Some(signed))
@@ -250,13 +250,10 @@ impl Replica {
                 .docs
                 .entry(doc_id.clone())
                 .or_insert_with(|| DocLedger::new(doc_id.clone(), [], registry));
-            if let Some(change) =
-                ledger
-                    .doc_for(&key.id())
-                    .edit_record(key, &class_edits, time_ms)?
-            {
-                let signed =
-                    SignedChange::sign(key, &self.registry.org(), &doc_id, &change, &heads);
+            let doc = ledger.doc_for(&key.id());
+            doc.set_registry_heads(&heads);
+            if let Some(change) = doc.edit_record(key, &class_edits, time_ms)? {
+                let signed = SignedChange::sign(key, &self.registry.org(), &doc_id, &change);
                 ledger.record_local(Received {
                     signed: signed.clone(),
                     change,

@@ -404,8 +404,7 @@ impl World {
                 let Ok(Some(change)) = Registry::apply(&mut doc, &d.key, &[op], t) else {
                     return Ok(());
                 };
-                let signed =
-                    SignedChange::sign(&d.key, &d.org_id(), &DocId::Registry, &change, &[]);
+                let signed = SignedChange::sign(&d.key, &d.org_id(), &DocId::Registry, &change);
                 self.forged.insert(change.hash(), "self-granted direction");
                 self.report.attacks += 1;
                 let _ = self.devs[h].replica.receive(&DocId::Registry, signed);

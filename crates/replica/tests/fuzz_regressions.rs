@@ -1,15 +1,13 @@
 //! Regressions found by the `document_load` and `ledger` fuzz targets (inputs in
-//! `fuzz/regressions/`), written against `carnet-replica`'s public API so the file can move as
-//! is to `crates/replica/tests/fuzz_regressions.rs` (it needs only the crate's own
-//! dependencies: `automerge`, `carnet-model`). Until then it runs as a test of the fuzz crate
-//! (`cargo test` in `fuzz/`).
+//! `fuzz/regressions/`), written against `carnet-replica`'s public API.
 //!
 //! Automerge 0.12 panics on two kinds of malformed change, and gives a third kind (bytes that
 //! are not its canonical encoding) back under another hash. Any device key can sign any change
 //! bytes, so a writer that is enrolled — or was, and names registry heads from before its
 //! revocation — can send one; a replica must refuse it, never panic nor lose data. And the
-//! registry heads an envelope names are not covered by the change's hash, so one change can
-//! come in two envelopes that are judged differently.
+//! registry heads an envelope names were not covered by the change's hash, so one change could
+//! come in two envelopes that were judged differently. All are fixed: changes are checked for
+//! what Carnet writes (`shape.rs`) and carry their registry heads in their message.
 
 use std::collections::BTreeSet;
 use std::num::NonZeroU64;
@@ -18,8 +16,8 @@ use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
 use automerge::{ActorId, Change, ChangeHash, ExpandedChange, ScalarValue};
 use carnet_model::{FieldClass, RecordKind, Role};
 use carnet_replica::{
-    DeviceId, DeviceKey, Doc, DocId, DocLedger, HistoryEntry, OrgId, Received, RecordId, Registry,
-    RegistryOp, Replica, SignedChange,
+    DeviceId, DeviceKey, Doc, DocError, DocId, DocLedger, HistoryEntry, OrgId, Received, RecordId,
+    Registry, RegistryOp, Replica, SignedChange, VerifyError,
 };
 
 const T0: i64 = 1_700_000_000_000;
@@ -34,6 +32,19 @@ fn crafted(
     key: &str,
     pred: Vec<OpId>,
 ) -> Change {
+    crafted_with(actor, seq, start_op, deps, key, pred, None)
+}
+
+/// Like [`crafted`], with a change message (where registry heads are named).
+fn crafted_with(
+    actor: &ActorId,
+    seq: u64,
+    start_op: u64,
+    deps: Vec<ChangeHash>,
+    key: &str,
+    pred: Vec<OpId>,
+    message: Option<String>,
+) -> Change {
     let expanded = ExpandedChange {
         operations: vec![Op {
             action: OpType::Put(ScalarValue::Str("x".into())),
@@ -47,7 +58,7 @@ fn crafted(
         seq,
         start_op: NonZeroU64::new(start_op).expect("non-zero"),
         time: T0,
-        message: None,
+        message,
         deps,
         extra_bytes: vec![],
         author: None,
@@ -82,32 +93,40 @@ fn member_com() -> DocId {
 /// `regressions/document_load/unknown-actor-*`: automerge panics in `import_ops`
 /// (`op_set2/change/batch.rs:1121`, `lookup_actor(..).unwrap()`) applying a change whose op names
 /// an actor that authored no change of the document.
-fn unknown_actor_change(author: &DeviceKey) -> Change {
+fn unknown_actor_change(author: &DeviceKey, registry_heads: &[ChangeHash]) -> Change {
     let stranger = ActorId::from([0x42u8; 32].as_slice());
-    crafted(
+    let mut sorted: Vec<String> = registry_heads.iter().map(|h| hex::encode(h.0)).collect();
+    sorted.sort();
+    let message =
+        (!sorted.is_empty()).then(|| format!("carnet/registry-heads/v1 {}", sorted.join(" ")));
+    crafted_with(
         &author.id().actor(0),
         1,
         1,
         vec![],
         "display_name",
         vec![OpId(1, stranger)],
+        message,
     )
 }
 
 #[test]
 fn a_change_naming_an_unknown_actor_does_not_load() {
     let staff = DeviceKey::generate().expect("key");
-    // Panicked: `Doc::from_changes` → `Automerge::apply_changes`.
-    let _ = Doc::from_changes(member_com(), vec![unknown_actor_change(&staff)]);
+    // Panicked: `Doc::from_changes` → `Automerge::apply_changes`. Now refused before
+    // Automerge sees it.
+    assert!(matches!(
+        Doc::from_changes(member_com(), vec![unknown_actor_change(&staff, &[])]),
+        Err(DocError::Malformed)
+    ));
 }
 
 #[test]
 fn an_enrolled_writer_cannot_crash_a_replica_with_an_unknown_actor() {
     let (_, staff, mut replica) = organisation();
     let doc = member_com();
-    let change = unknown_actor_change(&staff);
-    let heads = replica.registry().doc().heads();
-    let signed = SignedChange::sign(&staff, &replica.registry().org(), &doc, &change, &heads);
+    let change = unknown_actor_change(&staff, &replica.registry().doc().heads());
+    let signed = SignedChange::sign(&staff, &replica.registry().org(), &doc, &change);
     // Panicked: `Replica::receive` → `DocLedger::new` → `walk` → `Doc::apply`.
     let _ = replica.receive(&doc, signed);
     assert!(
@@ -126,14 +145,8 @@ fn a_revoked_writer_naming_old_registry_heads_cannot_crash_a_replica() {
         .revoke(&founder, staff.id(), T0 + 2_000)
         .expect("revoke");
     let doc = member_com();
-    let change = unknown_actor_change(&staff);
-    let signed = SignedChange::sign(
-        &staff,
-        &replica.registry().org(),
-        &doc,
-        &change,
-        &before_revocation,
-    );
+    let change = unknown_actor_change(&staff, &before_revocation);
+    let signed = SignedChange::sign(&staff, &replica.registry().org(), &doc, &change);
     // Panicked too: the change is judged (and applied) against the registry it names, before
     // revocations are applied.
     let _ = replica.receive(&doc, signed);
@@ -160,8 +173,11 @@ fn a_document_holding_a_pred_naming_an_op_of_another_key_gives_its_changes_back(
         vec![OpId(1, author.clone())],
     );
     let hashes = [first.hash(), second.hash()];
-    // Either the change is refused, or the document gives back what it holds.
-    if let Ok(doc) = Doc::from_changes(member_com(), vec![first, second]) {
+    // Either the change is refused (it is now: `Malformed`), or the document gives back what it
+    // holds.
+    let loaded = Doc::from_changes(member_com(), vec![first, second]);
+    assert!(matches!(loaded, Err(DocError::Malformed)));
+    if let Ok(doc) = loaded {
         // Panicked: `Doc::changes` → `Automerge::get_changes` (where that panic is caught,
         // `Doc::changes` answers nothing and `Doc::change` nothing either).
         let back: Vec<ChangeHash> = doc.changes().iter().map(Change::hash).collect();
@@ -196,7 +212,7 @@ fn a_malformed_registry_change_neither_crashes_nor_erases_the_registry() {
         vec![OpId(2, actor.clone())],
     );
     let org = replica.registry().org();
-    let signed = SignedChange::sign(&founder, &org, &DocId::Registry, &bad, &[]);
+    let signed = SignedChange::sign(&founder, &org, &DocId::Registry, &bad);
     // Panicked: `RegistryLedger::insert` → `Registry::read` → `Doc::changes`. Where
     // `Doc::changes` catches that panic and answers no changes, `Registry::read` finds no
     // genesis: the registry is gone (and with it every document this device may read).
@@ -259,7 +275,7 @@ fn a_change_that_is_not_canonically_encoded_is_refused() {
         );
     }
     let (org, doc) = (OrgId::random(), member_com());
-    let signed = SignedChange::sign(&key, &org, &doc, &change, &[ChangeHash([7; 32])]);
+    let signed = SignedChange::sign(&key, &org, &doc, &change);
     // Accepted today: the envelope check compares the bytes with the parsed change's raw bytes
     // (the same bytes) and the checksum with the hash.
     assert!(
@@ -268,42 +284,40 @@ fn a_change_that_is_not_canonically_encoded_is_refused() {
     );
 }
 
-/// `regressions/ledger/envelope-heads-*`: the registry heads an envelope names are signed but
-/// are not part of the change's hash, by which ledgers keep changes (and devices sync them). Its
-/// author can sign one change twice, naming different registry heads; a ledger keeps whichever
-/// envelope it got last, and judges the change by it: two devices holding the same changes
-/// disagree for good (one found it valid, the other rejected it).
+/// `regressions/ledger/envelope-heads-*`: the registry heads an envelope names were signed but
+/// not part of the change's hash, by which ledgers keep changes (and devices sync them). Its
+/// author could sign one change twice, naming different registry heads; a ledger kept whichever
+/// envelope it got last, and judged the change by it: two devices holding the same changes
+/// disagreed for good. Now the heads are in the change itself: an envelope naming others does
+/// not verify (a correctly signed twin is tested in `envelope.rs`).
 #[test]
-fn the_verdict_on_a_change_does_not_depend_on_which_of_its_envelopes_came_last() {
+fn a_change_has_the_registry_heads_it_was_made_at_and_no_others() {
     let (_, staff, replica) = organisation();
     let org = replica.registry().org();
     let doc = member_com();
     let edit = RecordKind::Member
         .parse_edit("display_name=Joy")
         .expect("an edit");
-    let change = Doc::new(doc.clone())
+    let heads = replica.registry().doc().heads();
+    let mut d = Doc::new(doc.clone());
+    d.set_registry_heads(&heads);
+    let change = d
         .edit_record(&staff, &[edit], T0 + 5_000)
         .expect("edit")
         .expect("a change");
-    let heads = replica.registry().doc().heads();
-    let naming_heads = SignedChange::sign(&staff, &org, &doc, &change, &heads);
-    let naming_none = SignedChange::sign(&staff, &org, &doc, &change, &[]);
-    let r = |s: &SignedChange| Received::verify(&org, &doc, s.clone()).expect("both verify");
-    let one = DocLedger::new(
-        doc.clone(),
-        [r(&naming_heads), r(&naming_none)],
-        replica.registry(),
-    );
-    let other = DocLedger::new(
-        doc.clone(),
-        [r(&naming_none), r(&naming_heads)],
-        replica.registry(),
-    );
-    assert_eq!(
-        one.evaluation(),
-        other.evaluation(),
-        "the verdict depends on which envelope came last"
-    );
+    let signed = SignedChange::sign(&staff, &org, &doc, &change);
+    assert_eq!(signed.registry_heads(), heads);
+    let r = Received::verify(&org, &doc, signed.clone()).expect("verifies");
+    let ledger = DocLedger::new(doc.clone(), [r], replica.registry());
+    assert!(ledger.evaluation().valid.contains(&change.hash()));
+    let twin = SignedChange {
+        registry_heads: vec![],
+        ..signed
+    };
+    assert!(matches!(
+        twin.verify(&org, &doc),
+        Err(VerifyError::HeadsMismatch)
+    ));
 }
 
 /// `regressions/document_load/decode-pred-actor-*`: a change (by the key with secret `[3; 32]`)
@@ -328,7 +342,7 @@ fn the_history_of_a_change_whose_pred_names_no_actor_does_not_panic() {
     let change = Change::from_bytes(bytes).expect("automerge parses it");
     assert_eq!(DeviceId::from_actor(change.actor_id()), Some(key.id()));
     let (org, doc) = (OrgId::random(), member_com());
-    let signed = SignedChange::sign(&key, &org, &doc, &change, &[ChangeHash([7; 32])]);
+    let signed = SignedChange::sign(&key, &org, &doc, &change);
     // Refusing it at the door would do; a change that is let in must have a history entry.
     if let Ok(r) = Received::verify(&org, &doc, signed) {
         // Panicked: `HistoryEntry::of` → `touched_fields` → `Change::decode`.
