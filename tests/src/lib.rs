@@ -108,6 +108,8 @@ pub struct Home {
     dir: TempDir,
     home: PathBuf,
     device: Option<String>,
+    /// The day every run takes as today (`CARNET_TODAY`), when fixed.
+    today: std::cell::RefCell<Option<String>>,
 }
 
 impl Home {
@@ -122,7 +124,13 @@ impl Home {
             dir,
             home,
             device: None,
+            today: std::cell::RefCell::new(None),
         }
+    }
+
+    /// Fixes the day the following runs take as today (`CARNET_TODAY=YYYY-MM-DD`).
+    pub fn set_today(&self, day: &str) {
+        *self.today.borrow_mut() = Some(day.to_owned());
     }
 
     /// A home where `carnet init` has created the organisation [`ORG`] held by [`HOLDER`].
@@ -178,6 +186,9 @@ impl Home {
             .env("RUST_BACKTRACE", "1")
             .current_dir(self.root())
             .timeout(TIMEOUT);
+        if let Some(day) = self.today.borrow().as_deref() {
+            cmd.env("CARNET_TODAY", day);
+        }
         cmd.output().expect("running carnet")
     }
 
@@ -218,7 +229,8 @@ impl Home {
             .unwrap_or_else(|e| panic!("carnet {args:?}: not JSON ({e}):\n{out}"))
     }
 
-    fn added(&self, kind: &str, args: &[&str]) -> String {
+    /// `carnet KIND add args`; returns the new record's id.
+    pub fn added(&self, kind: &str, args: &[&str]) -> String {
         let mut all = vec![kind, "add"];
         all.extend_from_slice(args);
         let out = self.ok(&all);
@@ -233,6 +245,44 @@ impl Home {
     /// `carnet member add args`; returns the new member's id.
     pub fn add_member(&self, args: &[&str]) -> String {
         self.added("member", args)
+    }
+
+    /// The day runs take as today: the fixed one, or the real one.
+    pub fn today(&self) -> String {
+        self.today
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string())
+    }
+
+    /// `carnet member add args` (which must not set a status), then what rule A1 asks of an
+    /// active member: an active-form signature, an accepted application, then the status;
+    /// returns her id.
+    pub fn add_active_member(&self, args: &[&str]) -> String {
+        let id = self.add_member(args);
+        let today = self.today();
+        self.ok(&[
+            "signature",
+            "add",
+            "-f",
+            &format!("person={id}"),
+            "-f",
+            "form=active",
+            "-f",
+            &format!("signed_on={today}"),
+        ]);
+        self.ok(&[
+            "application",
+            "add",
+            "-f",
+            &format!("person={id}"),
+            "-f",
+            "decision=accepted",
+            "-f",
+            &format!("vote_on={today}"),
+        ]);
+        self.ok(&["member", "set", &id, "--status", "active"]);
+        id
     }
 
     /// `carnet project add args`; returns the new project's id.
@@ -553,6 +603,9 @@ impl Home {
             .env("CARNET_PASSPHRASE", PASSPHRASE)
             .env("RUST_BACKTRACE", "1")
             .current_dir(self.root());
+        if let Some(day) = self.today.borrow().as_deref() {
+            cmd.env("CARNET_TODAY", day);
+        }
     }
 
     /// Starts `carnet args` in this home in the background.
@@ -586,4 +639,59 @@ impl Home {
         }
         out
     }
+}
+
+/// `carnet device invite invite_args --bind 127.0.0.1:0` on `inviter`, then `carnet join` of
+/// the printed ticket in `joiner` (a home that does not exist yet); checks that both sides say
+/// the device joined and that the invitation then ends by itself; returns the ticket (used from
+/// now on).
+pub fn enrol(inviter: &Home, joiner: &mut Home, invite_args: &[&str]) -> String {
+    let mut args = vec!["device", "invite"];
+    args.extend_from_slice(invite_args);
+    args.extend_from_slice(&["--bind", "127.0.0.1:0"]);
+    let mut invite = inviter.spawn(&args);
+    let ticket = invite
+        .wait_for(Duration::from_secs(30), |text| {
+            text.lines()
+                .find(|l| l.starts_with("carnet1"))
+                .map(|l| l.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no ticket printed:\n{}", invite.describe()));
+
+    let out = joiner.join(&ticket);
+    let join_args = ["join", ticket.as_str()];
+    assert!(
+        out.status.success(),
+        "joining failed\n{}\n{}",
+        describe(&join_args, &out),
+        invite.describe()
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("joined as"),
+        "{}",
+        describe(&join_args, &out)
+    );
+    assert!(
+        joiner.path().join("carnet.redb").is_file(),
+        "join made no store"
+    );
+    // The inviter logs its side of the session at once, then ends.
+    invite
+        .wait_for(Duration::from_secs(15), |text| {
+            text.contains("joined as").then_some(())
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the invitation logged nothing 15 s after its device joined:\n{}",
+                invite.describe()
+            )
+        });
+    let status = invite.wait_exit(Duration::from_secs(15));
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "the invitation did not end well after its device joined: {status:?}\n{}",
+        invite.describe()
+    );
+    ticket
 }

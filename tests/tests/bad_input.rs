@@ -16,11 +16,9 @@ struct Fixture {
 impl Fixture {
     fn new() -> Fixture {
         let home = Home::init();
-        let member = home.add_member(&[
+        let member = home.add_active_member(&[
             "--name",
             "Folake",
-            "--status",
-            "active",
             "--group",
             "media",
             "--dob",
@@ -252,7 +250,7 @@ fn project_edits_and_lookups_with_bad_input_are_refused_and_change_nothing() {
         ),
         (vec!["project", "show", ""], &["no project matches"]),
         (vec!["member", "show", "nobody"], &["no member matches"]),
-        (vec!["history", "nobody"], &["no member or project matches"]),
+        (vec!["history", "nobody"], &["no record matches"]),
         (vec!["member", "list", "--status", "boss"], &["status"]),
         (vec!["fields", "shoes"], &["shoes"]),
         (vec!["member", "frobnicate"], &["frobnicate"]),

@@ -18,7 +18,7 @@ fn fields_of(change: &Value) -> Vec<&str> {
 fn history_names_device_holder_and_fields_newest_first() {
     let home = Home::init();
     let id = home.add_member(&["--name", "Ifeoma", "--dob", "1988-02-03", "--phone", "0612"]);
-    home.ok(&["member", "set", "Ifeoma", "--status", "active"]);
+    home.ok(&["member", "set", "Ifeoma", "--status", "prospect"]);
     home.ok(&["member", "set", "Ifeoma", "--field", "phone=0699"]);
     home.ok(&[
         "member",

@@ -25,7 +25,7 @@ impl Fixture {
 
     fn new_in(home: Home) -> Fixture {
         let member = home.add_member(&["--name", "Amaka", "--dob", "1991-06-01"]);
-        home.ok(&["member", "set", &member, "--status", "active"]);
+        home.ok(&["member", "set", &member, "--status", "prospect"]);
         let other = home.add_member(&["--name", "Bisi"]);
         Fixture {
             home,
@@ -197,15 +197,16 @@ fn a_clean_store_verifies() {
     assert_eq!(report["ok"], true, "{report:#}");
     assert_eq!(report["problems"], serde_json::json!([]));
     // Every document and change is checked: Amaka's card and file, Bisi's card, the project's
-    // two documents; (2 + 1) + 2 + 2 changes.
+    // two documents, and the signature each member's joining recorded; (2 + 1) + 2 + 2 + 2
+    // changes.
     assert_eq!(
         count(&report, "documents"),
-        count(&empty, "documents") + 5,
+        count(&empty, "documents") + 7,
         "{report:#}"
     );
     assert_eq!(
         count(&report, "changes"),
-        count(&empty, "changes") + 7,
+        count(&empty, "changes") + 9,
         "{report:#}"
     );
 }

@@ -18,6 +18,24 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+/// The record kinds, as typed.
+const KINDS: [&str; 14] = [
+    "member",
+    "project",
+    "signature",
+    "application",
+    "mentorship",
+    "group",
+    "activity",
+    "mandate",
+    "assembly",
+    "vote",
+    "partner",
+    "meeting",
+    "referral",
+    "welfare",
+];
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// A tour of Carnet on one device, in a temporary directory (nothing else is touched)
@@ -40,11 +58,118 @@ pub(crate) enum Command {
     /// Projects: public description, targets and progress
     #[command(subcommand)]
     Project(ProjectCommand),
+    /// Signatures of the rules (member form, active-member form)
+    #[command(subcommand)]
+    Signature(KindCommand),
+    /// Applications to become an active member (Roots interview, vote, card, mentor)
+    #[command(subcommand)]
+    Application(KindCommand),
+    /// Mentorships of active members
+    #[command(subcommand)]
+    Mentorship(KindCommand),
+    /// Working groups and their members
+    #[command(subcommand)]
+    Group(KindCommand),
+    /// Activities and sessions, with attendance (present, excused, absent)
+    #[command(subcommand)]
+    Activity(KindCommand),
+    /// Mandates: spokespersons, prefets, board seats, officers
+    #[command(subcommand)]
+    Mandate(KindCommand),
+    /// General assemblies
+    #[command(subcommand)]
+    Assembly(KindCommand),
+    /// Votes: elections, admissions, drops, coalition decisions
+    #[command(subcommand)]
+    Vote(KindCommand),
+    /// Partner organisations and coalition members
+    #[command(subcommand)]
+    Partner(KindCommand),
+    /// Coalition meetings and their attendance
+    #[command(subcommand)]
+    Meeting(KindCommand),
+    /// Referrals to and from other organisations
+    #[command(subcommand)]
+    Referral(KindCommand),
+    /// Welfare check-ins with members after a silence
+    #[command(subcommand)]
+    Welfare(KindCommand),
     /// The fields of a record kind: name, class, type and meaning
     Fields {
-        /// member or project
-        #[arg(value_parser = ["member", "project"])]
+        /// The record kind
+        #[arg(value_parser = KINDS)]
         kind: String,
+    },
+    /// What needs someone's attention today: welfare check-ins, missing mentors, mandates
+    /// ending, general assembly due, coalition attendance, rules broken by a merge
+    Todo {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Figures for funders over a period: members by status, sessions, participants,
+    /// attendances, referrals — counts only, never a name; small counts shown as "<5"
+    Report {
+        /// First day of the period (YYYY-MM-DD) [default: 1 January of this year]
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day of the period (YYYY-MM-DD) [default: today]
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only this project (id, id prefix or title)
+        #[arg(long)]
+        project: Option<String>,
+        /// Counts from 1 to N-1 are shown as "<N"
+        #[arg(long, default_value_t = 5, value_name = "N")]
+        suppress_below: u64,
+        /// Print JSON
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Import records of one kind from a CSV file (first line: column names); all rows or
+    /// none: every bad row is reported with its line number
+    Import {
+        /// The record kind
+        #[arg(value_parser = KINDS)]
+        kind: String,
+        /// The CSV file
+        file: PathBuf,
+        /// A column's field, as COLUMN=FIELD (repeatable); other columns must be named as
+        /// fields (see `carnet fields KIND`); COLUMN= ignores a column
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        map: Vec<String>,
+        /// Check every row and report, but write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export the records of one kind this device may read, as CSV (or JSON)
+    Export {
+        /// The record kind
+        #[arg(value_parser = KINDS)]
+        kind: String,
+        /// Print JSON instead of CSV
+        #[arg(long)]
+        json: bool,
+        /// Include personal-file (PER), security (SEC) and Roots (GOV) fields: the output then
+        /// holds personal files in the clear
+        #[arg(long)]
+        include_personal: bool,
+        /// Write to this file (created readable by you only) instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Fill this device with a synthetic association (fictitious people; for trying Carnet,
+    /// demos and tests): members, projects, activities, mandates…
+    Synthetic {
+        /// The seed: the same seed makes the same association
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Number of current members [default: Mist's 58]
+        #[arg(long)]
+        members: Option<usize>,
     },
     /// Every change of a record, newest first: when, by which device and holder, which
     /// fields, and whether its signature verifies
@@ -136,6 +261,28 @@ pub(crate) enum MemberCommand {
     },
 }
 
+/// The commands of a record kind without dedicated flags.
+#[derive(Debug, Subcommand)]
+pub(crate) enum KindCommand {
+    /// Record a new one (`carnet fields KIND` lists the fields)
+    Add(GenericFields),
+    /// List them
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one
+    Show(ShowArgs),
+    /// Change fields of one
+    Set {
+        /// The record: its id, an id prefix, or its label (name or title)
+        record: String,
+        #[command(flatten)]
+        fields: GenericFields,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum ProjectCommand {
     /// Record a new project
@@ -170,7 +317,8 @@ pub(crate) struct ShowArgs {
 #[derive(Debug, Args)]
 pub(crate) struct GenericFields {
     /// A field as name=value (name+=a, name-=a add to or remove from a list; name= empties it);
-    /// repeatable; `carnet fields member|project` lists the names
+    /// repeatable; `carnet fields KIND` lists the names. A field naming other records takes
+    /// their ids, id prefixes or names
     #[arg(long = "field", short = 'f', value_name = "NAME=VALUE")]
     pub(crate) fields: Vec<String>,
 }
@@ -207,6 +355,10 @@ pub(crate) struct MemberFields {
     /// City of residence (personal file)
     #[arg(long)]
     pub(crate) city: Option<String>,
+    /// The member form was signed on this date (YYYY-MM-DD): records the signature with the
+    /// change (rule M1; rejoining needs one dated after leaving, M5) [add: --since, or today]
+    #[arg(long, value_name = "DATE")]
+    pub(crate) signed: Option<String>,
     #[command(flatten)]
     pub(crate) generic: GenericFields,
 }

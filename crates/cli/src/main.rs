@@ -7,6 +7,9 @@ mod net;
 
 mod output;
 mod passphrase;
+mod records;
+mod todo;
+mod transfer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,29 +98,12 @@ fn borrow_from_daemon(_: &std::path::Path) -> Result<()> {
     bail!("the store is in use by another carnet process")
 }
 
-/// Turns named flags and `--field`s into validated edits; nothing is written on any error.
-fn edits(
-    kind: RecordKind,
-    named: Vec<(String, String)>,
-    generic: &[String],
-) -> Result<Vec<FieldEdit>> {
-    let mut out = Vec::new();
-    for (name, value) in named {
-        let field = kind.field(&name).context("internal: unknown named field")?;
-        out.push(field.edit(None, &value)?);
-    }
-    for typed in generic {
-        out.push(kind.parse_edit(typed)?);
-    }
-    Ok(out)
-}
-
 fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Demo = cli.command {
         return demo::run().map(|()| ExitCode::SUCCESS);
     }
     let home = home(cli.home)?;
-    let now = chrono::Utc::now();
+    let now = records::now()?;
     match cli.command {
         Command::Demo => {}
         Command::Init { org, holder, city } => {
@@ -150,12 +136,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let kind = RecordKind::Member;
             let mut device = open(&home)?;
             match cmd {
-                MemberCommand::Add(f) => {
-                    let mut edits = edits(kind, f.named(), &f.generic.fields)?;
-                    default_member_fields(&mut edits, now)?;
-                    let id = device.add(kind, &edits, now)?;
-                    println!("added member {id}");
-                }
+                MemberCommand::Add(f) => records::member_add(&mut device, &f, now)?,
                 MemberCommand::List {
                     status,
                     group,
@@ -187,9 +168,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     output::show(&device.show(kind, id)?, a.json);
                 }
                 MemberCommand::Set { record, fields } => {
-                    let id = device.resolve(kind, &record)?;
-                    let edits = edits(kind, fields.named(), &fields.generic.fields)?;
-                    report(device.set(kind, id, &edits, now)?, kind, id);
+                    records::member_set(&mut device, &record, &fields, now)?
                 }
             }
         }
@@ -198,9 +177,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut device = open(&home)?;
             match cmd {
                 ProjectCommand::Add(f) => {
-                    let edits = edits(kind, f.named(), &f.generic.fields)?;
-                    let id = device.add(kind, &edits, now)?;
-                    println!("added project {id}");
+                    let edits = records::edits(&device, kind, f.named(), &f.generic.fields)?;
+                    records::add_one(&mut device, kind, edits, now)?;
                 }
                 ProjectCommand::List { json } => output::list(kind, &device.list(kind)?, json),
                 ProjectCommand::Show(a) => {
@@ -209,10 +187,64 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 ProjectCommand::Set { record, fields } => {
                     let id = device.resolve(kind, &record)?;
-                    let edits = edits(kind, fields.named(), &fields.generic.fields)?;
-                    report(device.set(kind, id, &edits, now)?, kind, id);
+                    let edits =
+                        records::edits(&device, kind, fields.named(), &fields.generic.fields)?;
+                    records::set_one(&mut device, kind, id, edits, now)?;
                 }
             }
+        }
+        Command::Signature(cmd) => kind_command(&home, RecordKind::Signature, cmd, now)?,
+        Command::Application(cmd) => kind_command(&home, RecordKind::Application, cmd, now)?,
+        Command::Mentorship(cmd) => kind_command(&home, RecordKind::Mentorship, cmd, now)?,
+        Command::Group(cmd) => kind_command(&home, RecordKind::Group, cmd, now)?,
+        Command::Activity(cmd) => kind_command(&home, RecordKind::Activity, cmd, now)?,
+        Command::Mandate(cmd) => kind_command(&home, RecordKind::Mandate, cmd, now)?,
+        Command::Assembly(cmd) => kind_command(&home, RecordKind::Assembly, cmd, now)?,
+        Command::Vote(cmd) => kind_command(&home, RecordKind::Vote, cmd, now)?,
+        Command::Partner(cmd) => kind_command(&home, RecordKind::Partner, cmd, now)?,
+        Command::Meeting(cmd) => kind_command(&home, RecordKind::Meeting, cmd, now)?,
+        Command::Referral(cmd) => kind_command(&home, RecordKind::Referral, cmd, now)?,
+        Command::Welfare(cmd) => kind_command(&home, RecordKind::Welfare, cmd, now)?,
+        Command::Todo { json } => todo::todo(&open(&home)?, now, json)?,
+        Command::Report {
+            from,
+            to,
+            project,
+            suppress_below,
+            json,
+            csv,
+        } => todo::report(
+            &open(&home)?,
+            now,
+            todo::ReportArgs {
+                from,
+                to,
+                project,
+                suppress_below,
+                json,
+                csv,
+            },
+        )?,
+        Command::Import {
+            kind,
+            file,
+            map,
+            dry_run,
+        } => transfer::import(&mut open(&home)?, kind.parse()?, &file, &map, dry_run, now)?,
+        Command::Export {
+            kind,
+            json,
+            include_personal,
+            out,
+        } => transfer::export(
+            &open(&home)?,
+            kind.parse()?,
+            json,
+            include_personal,
+            out.as_deref(),
+        )?,
+        Command::Synthetic { seed, members } => {
+            transfer::synthetic(&mut open(&home)?, seed, members, now)?
         }
         Command::History { record, json } => {
             let device = open(&home)?;
@@ -391,34 +423,13 @@ fn written(w: Written, what: &str) {
     }
 }
 
-/// A new member is a member from today unless told otherwise (rule M1: joining takes effect
-/// immediately).
-fn default_member_fields(
-    edits: &mut Vec<FieldEdit>,
+fn kind_command(
+    home: &std::path::Path,
+    kind: RecordKind,
+    cmd: args::KindCommand,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    let kind = RecordKind::Member;
-    let given = |edits: &[FieldEdit], name: &str| edits.iter().any(|e| e.field.name == name);
-    if !given(edits, "status") {
-        edits.push(kind.parse_edit("status=member")?);
-    }
-    let joined = edits.iter().any(|e| {
-        e.field.name == "status"
-            && matches!(&e.op, carnet_model::EditOp::Set(Value::Text(s)) if s == "member" || s == "active")
-    });
-    if joined && !given(edits, "member_since") {
-        edits.push(kind.parse_edit(&format!("member_since={}", now.format("%Y-%m-%d")))?);
-    }
-    Ok(())
-}
-
-fn report(written: Written, kind: RecordKind, id: carnet_replica::RecordId) {
-    match written {
-        Written::Changed(docs) => {
-            println!("updated {kind} {id} ({} document(s) changed)", docs.len())
-        }
-        Written::Unchanged => println!("{kind} {id} already had these values: nothing written"),
-    }
+    records::kind_command(&mut open(home)?, kind, cmd, now)
 }
 
 /// Finds a record of any kind; a name that matches records of several kinds is ambiguous.
@@ -434,7 +445,7 @@ fn resolve_any(device: &Device, query: &str) -> Result<(RecordKind, carnet_repli
     }
     match found.as_slice() {
         [one] => Ok(*one),
-        [] => bail!("no member or project matches that id, id prefix or name"),
+        [] => bail!("no record matches that id, id prefix or name"),
         many => {
             let list: Vec<String> = many.iter().map(|(k, id)| format!("{k} {id}")).collect();
             bail!(

@@ -375,6 +375,19 @@ impl Device {
         Ok(out)
     }
 
+    /// Every record this device holds, as plain values (what life-cycle rules, reports and
+    /// exports are computed from). Reads projections only.
+    pub fn snapshot(&self) -> Result<carnet_model::Snapshot, ReadError> {
+        let mut snap = carnet_model::Snapshot::default();
+        for kind in RecordKind::ALL {
+            for r in self.list(kind)? {
+                let fields = r.fields.into_iter().map(|(k, s)| (k, s.value)).collect();
+                snap.insert(kind, r.id.to_string(), carnet_model::Record { fields });
+            }
+        }
+        Ok(snap)
+    }
+
     /// Finds the one record of `kind` named by `query`: its id, an unambiguous prefix of its id
     /// (at least 4 characters), or its label (display name or title, any case).
     pub fn resolve(&self, kind: RecordKind, query: &str) -> Result<RecordId, ResolveError> {

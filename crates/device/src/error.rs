@@ -148,4 +148,31 @@ pub enum WriteError {
     /// A device could not be named.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// The association's rules refuse the write (each finding names its rule).
+    #[error("refused by the association's rules:\n{}", rules(findings))]
+    Rules {
+        /// The blocking findings.
+        findings: Vec<carnet_rules::Finding>,
+    },
+    /// A record to create already exists, or one record is written twice in one batch.
+    #[error("a {kind} with this id is already held (or given twice)")]
+    Exists {
+        /// Its kind.
+        kind: RecordKind,
+    },
+}
+
+fn rules(findings: &[carnet_rules::Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            let on = f
+                .record
+                .as_deref()
+                .map(|id| format!(" ({} {})", f.kind, &id[..id.len().min(8)]))
+                .unwrap_or_default();
+            format!("  {} {}{on}: {}", f.rule, f.rule.summary(), f.message)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -24,6 +24,28 @@ pub enum Written {
     Unchanged,
 }
 
+/// One record of a [`Device::write_checked`] batch.
+#[derive(Debug, Clone)]
+pub struct RecordWrite {
+    /// Its kind.
+    pub kind: RecordKind,
+    /// Its id (a new random one for a record to create).
+    pub id: RecordId,
+    /// The edits.
+    pub edits: Vec<FieldEdit>,
+    /// Whether the record is created by this write (it must not exist yet).
+    pub create: bool,
+}
+
+/// What a checked write did.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// What was written for each record, in the order given.
+    pub written: Vec<Written>,
+    /// The association's rules' warnings about the write (it went ahead).
+    pub warnings: Vec<carnet_rules::Finding>,
+}
+
 impl Device {
     /// Creates a record of `kind` from `edits`; returns its id.
     pub fn add(
@@ -57,6 +79,20 @@ impl Device {
         edits: &[FieldEdit],
         now: DateTime<Utc>,
     ) -> Result<Written, WriteError> {
+        let current = current.into_iter().map(|(k, s)| (k, s.value)).collect();
+        self.plan(kind, current, edits, now)?;
+        let mut written = self.write_planned(&[(kind, id, edits)], now)?;
+        Ok(written.pop().unwrap_or(Written::Unchanged))
+    }
+
+    /// Checks this device's rights on every edit, and the record as it will be; returns it.
+    fn plan(
+        &self,
+        kind: RecordKind,
+        mut after: BTreeMap<String, Value>,
+        edits: &[FieldEdit],
+        now: DateTime<Utc>,
+    ) -> Result<BTreeMap<String, Value>, WriteError> {
         if edits.is_empty() {
             return Err(WriteError::NoEdits);
         }
@@ -71,57 +107,138 @@ impl Device {
                 })?;
         }
         // Check the record as it will be before touching any document.
-        let mut after: BTreeMap<String, Value> =
-            current.into_iter().map(|(k, s)| (k, s.value)).collect();
         for edit in edits {
             edit.apply_to(&mut after);
         }
         check_record(kind, &after, now.date_naive())?;
+        Ok(after)
+    }
 
+    /// Checks one record of a batch on its own: this device's rights on each edit, that a
+    /// record to create does not exist and one to change does, and the record as it will be.
+    /// Returns the record's fields as they will be.
+    pub fn validate(
+        &self,
+        w: &RecordWrite,
+        now: DateTime<Utc>,
+    ) -> Result<BTreeMap<String, Value>, WriteError> {
+        let current: BTreeMap<String, Value> = match self.show(w.kind, w.id) {
+            Ok(_) if w.create => return Err(WriteError::Exists { kind: w.kind }),
+            Ok(view) => view.fields.into_iter().map(|(k, s)| (k, s.value)).collect(),
+            Err(ReadError::NotFound { .. }) if w.create => BTreeMap::new(),
+            Err(e) => return Err(e.into()),
+        };
+        self.plan(w.kind, current, &w.edits, now)
+    }
+
+    /// Every check [`Device::write_checked`] makes, without writing: returns the rules'
+    /// warnings, or the first error (blocking rules as [`WriteError::Rules`]).
+    pub fn check_writes(
+        &self,
+        writes: &[RecordWrite],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<carnet_rules::Finding>, WriteError> {
+        let mut seen = BTreeSet::new();
+        let mut proposals = Vec::new();
+        for w in writes {
+            if !seen.insert((w.kind, w.id)) {
+                return Err(WriteError::Exists { kind: w.kind });
+            }
+            proposals.push(carnet_rules::Proposal {
+                kind: w.kind,
+                id: w.id.to_string(),
+                fields: self.validate(w, now)?,
+            });
+        }
+        let snapshot = self.snapshot()?;
+        let (blocks, warnings): (Vec<_>, Vec<_>) =
+            carnet_rules::check(&snapshot, &proposals, now.date_naive())
+                .into_iter()
+                .partition(|f| f.severity == carnet_rules::Severity::Block);
+        if !blocks.is_empty() {
+            return Err(WriteError::Rules { findings: blocks });
+        }
+        Ok(warnings)
+    }
+
+    /// Writes several records in one transaction, after checking this device's rights, each
+    /// record as it will be, and the association's life-cycle rules (`carnet-rules`) on the
+    /// records this device holds with all of them applied. Nothing is written if any check
+    /// fails; warnings that do not block are returned.
+    pub fn write_checked(
+        &mut self,
+        writes: &[RecordWrite],
+        now: DateTime<Utc>,
+    ) -> Result<Checked, WriteError> {
+        let warnings = self.check_writes(writes, now)?;
+        let items: Vec<(RecordKind, RecordId, &[FieldEdit])> = writes
+            .iter()
+            .map(|w| (w.kind, w.id, w.edits.as_slice()))
+            .collect();
+        let written = self.write_planned(&items, now)?;
+        Ok(Checked { written, warnings })
+    }
+
+    /// Signs the edits of each record (already checked) and stores every new change and
+    /// projection in one transaction.
+    fn write_planned(
+        &mut self,
+        items: &[(RecordKind, RecordId, &[FieldEdit])],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Written>, WriteError> {
+        let me = self.id();
         let registry_heads = self.registry.doc().heads();
         let mut out = Vec::new();
-        for class in kind.classes() {
-            let class_edits: Vec<FieldEdit> = edits
-                .iter()
-                .filter(|e| e.field.class == class)
-                .cloned()
-                .collect();
-            if class_edits.is_empty() {
-                continue;
+        let mut per_record = Vec::new();
+        for (kind, id, edits) in items {
+            let mut docs = Vec::new();
+            for class in kind.classes() {
+                let class_edits: Vec<FieldEdit> = edits
+                    .iter()
+                    .filter(|e| e.field.class == class)
+                    .cloned()
+                    .collect();
+                if class_edits.is_empty() {
+                    continue;
+                }
+                let doc_id = DocId::record(*kind, *id, class);
+                let mut ledger = self.ledger(&doc_id).map_err(|e| match e {
+                    ReadError::Damaged { doc } => WriteError::Unverified { doc },
+                    other => WriteError::Read(other),
+                })?;
+                let doc = ledger.doc_for(&me);
+                doc.set_registry_heads(&registry_heads);
+                if let Some(change) = doc.edit_record(&self.key, &class_edits, time_ms(now))? {
+                    let signed = SignedChange::sign(&self.key, &self.org, &doc_id, &change);
+                    let r = Received {
+                        signed,
+                        change,
+                        author: me,
+                    };
+                    ledger.record_local(r.clone());
+                    docs.push(doc_id);
+                    out.push((ledger, r));
+                }
             }
-            let doc_id = DocId::record(kind, id, class);
-            let mut ledger = self.ledger(&doc_id).map_err(|e| match e {
-                ReadError::Damaged { doc } => WriteError::Unverified { doc },
-                other => WriteError::Read(other),
-            })?;
-            let doc = ledger.doc_for(&me);
-            doc.set_registry_heads(&registry_heads);
-            if let Some(change) = doc.edit_record(&self.key, &class_edits, time_ms(now))? {
-                let signed = SignedChange::sign(&self.key, &self.org, &doc_id, &change);
-                let r = Received {
-                    signed,
-                    change,
-                    author: me,
-                };
-                ledger.record_local(r.clone());
-                out.push((ledger, r));
-            }
+            per_record.push(if docs.is_empty() {
+                Written::Unchanged
+            } else {
+                Written::Changed(docs)
+            });
         }
         if out.is_empty() {
-            return Ok(Written::Unchanged);
+            return Ok(per_record);
         }
         let mut batch = self.store.write()?;
-        let mut docs = Vec::new();
         for (ledger, r) in &out {
             self.put_doc(&mut batch, ledger, [r])?;
-            docs.push(ledger.id().clone());
         }
         batch.commit()?;
         self.note(
             out.iter()
                 .map(|(l, _)| (l.id().clone(), crate::state::held_of(l))),
         );
-        Ok(Written::Changed(docs))
+        Ok(per_record)
     }
 
     /// Makes a registry change (direction devices only) and stores it; documents whose

@@ -1,0 +1,273 @@
+//! Record commands: typed edits (with references given by name), the checked writes every
+//! command goes through (the association's rules, `carnet-rules`), and what joining, leaving
+//! and rejoining record beside a member's status.
+
+use anyhow::{Context, Result, bail};
+use carnet_device::{Checked, Device, RecordWrite, Written};
+use carnet_model::{EditOp, FieldEdit, FieldType, RecordKind, Value};
+use carnet_replica::RecordId;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::args::{GenericFields, KindCommand, MemberFields};
+use crate::output;
+
+/// Now, or noon of the day `CARNET_TODAY` names (a fixed clock for tests and rehearsals: the
+/// rules, reminders and change times then all use that day).
+pub(crate) fn now() -> Result<DateTime<Utc>> {
+    match std::env::var("CARNET_TODAY") {
+        Ok(day) => {
+            let d = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+                .context("CARNET_TODAY expects a date written YYYY-MM-DD")?;
+            Ok(d.and_hms_opt(12, 0, 0).context("noon")?.and_utc())
+        }
+        Err(_) => Ok(Utc::now()),
+    }
+}
+
+/// One `name=value` (or `name+=…`, `name-=…`) typed by a person, for a record of `kind`; a field
+/// that names other records takes their ids, id prefixes or labels, resolved here.
+pub(crate) fn typed_edit(device: &Device, kind: RecordKind, typed: &str) -> Result<FieldEdit> {
+    let Some((lhs, rhs)) = typed.split_once('=') else {
+        return Ok(kind.parse_edit(typed)?);
+    };
+    let name = lhs.trim_end_matches(['+', '-']).trim();
+    let Some(spec) = kind
+        .field(name)
+        .or_else(|| kind.field(&name.replace('-', "_")))
+    else {
+        return Ok(kind.parse_edit(typed)?);
+    };
+    let target = match spec.ty {
+        FieldType::Ref(k) | FieldType::RefSet(k) => k,
+        _ => return Ok(kind.parse_edit(typed)?),
+    };
+    if rhs.trim().is_empty() {
+        return Ok(kind.parse_edit(typed)?);
+    }
+    let mut ids = Vec::new();
+    for label in rhs.split(',') {
+        let id = device
+            .resolve(target, label)
+            .with_context(|| format!("field `{}` names a {target}", spec.name))?;
+        ids.push(id.to_string());
+    }
+    Ok(kind.parse_edit(&format!("{lhs}={}", ids.join(",")))?)
+}
+
+/// Named flags then `--field`s, as edits of a record of `kind`.
+pub(crate) fn edits(
+    device: &Device,
+    kind: RecordKind,
+    named: Vec<(String, String)>,
+    generic: &[String],
+) -> Result<Vec<FieldEdit>> {
+    let mut out = Vec::new();
+    for (name, value) in named {
+        let field = kind.field(&name).context("internal: unknown named field")?;
+        out.push(field.edit(None, &value)?);
+    }
+    for typed in generic {
+        out.push(typed_edit(device, kind, typed)?);
+    }
+    Ok(out)
+}
+
+/// Writes records through the association's rules; prints their warnings. Nothing is written
+/// when a rule blocks (the error names each rule).
+pub(crate) fn write(
+    device: &mut Device,
+    writes: &[RecordWrite],
+    now: DateTime<Utc>,
+) -> Result<Checked> {
+    let checked = device.write_checked(writes, now)?;
+    for w in &checked.warnings {
+        eprintln!("warning: {} {}: {}", w.rule, w.rule.summary(), w.message);
+    }
+    Ok(checked)
+}
+
+fn edit(kind: RecordKind, name: &str, value: &str) -> Result<FieldEdit> {
+    Ok(kind
+        .field(name)
+        .context("internal: unknown field")?
+        .edit(None, value)?)
+}
+
+/// The status an edit sets, if it sets one.
+fn status_set(edits: &[FieldEdit]) -> Option<&str> {
+    edits
+        .iter()
+        .rev()
+        .find_map(|e| match (&e.field.name, &e.op) {
+            (&"status", EditOp::Set(Value::Text(s))) => Some(s.as_str()),
+            _ => None,
+        })
+}
+
+fn given(edits: &[FieldEdit], name: &str) -> bool {
+    edits.iter().any(|e| e.field.name == name)
+}
+
+fn day(now: DateTime<Utc>) -> String {
+    now.format("%Y-%m-%d").to_string()
+}
+
+/// A member-form signature of `person` on `signed` (a date as typed).
+fn signature(person: RecordId, signed: &str) -> Result<RecordWrite> {
+    let kind = RecordKind::Signature;
+    Ok(RecordWrite {
+        kind,
+        id: RecordId::random(),
+        edits: vec![
+            edit(kind, "person", &person.to_string())?,
+            edit(kind, "form", "member")?,
+            edit(kind, "signed_on", signed)?,
+        ],
+        create: true,
+    })
+}
+
+/// `carnet member add`: a new member is a member from today unless told otherwise, and joining
+/// records her signature of the member form (rule M1: "immediately become a member").
+pub(crate) fn member_add(device: &mut Device, f: &MemberFields, now: DateTime<Utc>) -> Result<()> {
+    let kind = RecordKind::Member;
+    let mut edits = edits(device, kind, f.named(), &f.generic.fields)?;
+    if status_set(&edits).is_none() {
+        edits.push(edit(kind, "status", "member")?);
+    }
+    let joined = matches!(status_set(&edits), Some("member" | "active"));
+    if joined && !given(&edits, "member_since") {
+        edits.push(edit(kind, "member_since", &day(now))?);
+    }
+    let id = RecordId::random();
+    let mut writes = vec![];
+    if joined || f.signed.is_some() {
+        let since = edits.iter().find_map(|e| match (&e.field.name, &e.op) {
+            (&"member_since", EditOp::Set(v)) => Some(v.to_string()),
+            _ => None,
+        });
+        let signed = f.signed.clone().or(since).unwrap_or_else(|| day(now));
+        writes.push(signature(id, &signed)?);
+    }
+    writes.insert(
+        0,
+        RecordWrite {
+            kind,
+            id,
+            edits,
+            create: true,
+        },
+    );
+    write(device, &writes, now)?;
+    println!("added member {id}");
+    Ok(())
+}
+
+/// `carnet member set`: leaving or being expelled records the day (`left_on`, which rejoining
+/// must follow: M5); `--signed` records a new member-form signature with the change.
+pub(crate) fn member_set(
+    device: &mut Device,
+    record: &str,
+    f: &MemberFields,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let kind = RecordKind::Member;
+    let id = device.resolve(kind, record)?;
+    let mut edits = edits(device, kind, f.named(), &f.generic.fields)?;
+    let before = device.show(kind, id)?;
+    let was = before.fields.get("status").map(|s| s.value.to_string());
+    if let Some(status @ ("left" | "expelled")) = status_set(&edits)
+        && was.as_deref() != Some(status)
+        && !given(&edits, "left_on")
+    {
+        edits.push(edit(kind, "left_on", &day(now))?);
+    }
+    let mut writes = vec![RecordWrite {
+        kind,
+        id,
+        edits,
+        create: false,
+    }];
+    if let Some(signed) = &f.signed {
+        writes.push(signature(id, signed)?);
+    }
+    let checked = write(device, &writes, now)?;
+    report(checked.written.into_iter().next(), kind, id);
+    Ok(())
+}
+
+/// Creates one record of `kind` through the rules; prints and returns its id.
+pub(crate) fn add_one(
+    device: &mut Device,
+    kind: RecordKind,
+    edits: Vec<FieldEdit>,
+    now: DateTime<Utc>,
+) -> Result<RecordId> {
+    let id = RecordId::random();
+    let w = RecordWrite {
+        kind,
+        id,
+        edits,
+        create: true,
+    };
+    write(device, &[w], now)?;
+    println!("added {kind} {id}");
+    Ok(id)
+}
+
+/// Edits one record of `kind` through the rules; prints what was written.
+pub(crate) fn set_one(
+    device: &mut Device,
+    kind: RecordKind,
+    id: RecordId,
+    edits: Vec<FieldEdit>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let w = RecordWrite {
+        kind,
+        id,
+        edits,
+        create: false,
+    };
+    let checked = write(device, &[w], now)?;
+    report(checked.written.into_iter().next(), kind, id);
+    Ok(())
+}
+
+pub(crate) fn report(written: Option<Written>, kind: RecordKind, id: RecordId) {
+    match written {
+        Some(Written::Changed(docs)) => {
+            println!("updated {kind} {id} ({} document(s) changed)", docs.len())
+        }
+        _ => println!("{kind} {id} already had these values: nothing written"),
+    }
+}
+
+/// `carnet KIND add|list|show|set` for the kinds without dedicated flags.
+pub(crate) fn kind_command(
+    device: &mut Device,
+    kind: RecordKind,
+    cmd: KindCommand,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    match cmd {
+        KindCommand::Add(GenericFields { fields }) => {
+            if fields.is_empty() {
+                bail!("give the fields as --field name=value; `carnet fields {kind}` lists them");
+            }
+            let edits = edits(device, kind, vec![], &fields)?;
+            add_one(device, kind, edits, now)?;
+        }
+        KindCommand::List { json } => output::list(kind, &device.list(kind)?, json),
+        KindCommand::Show(a) => {
+            let id = device.resolve(kind, &a.record)?;
+            output::show(&device.show(kind, id)?, a.json);
+        }
+        KindCommand::Set { record, fields } => {
+            let id = device.resolve(kind, &record)?;
+            let edits = edits(device, kind, vec![], &fields.fields)?;
+            set_one(device, kind, id, edits, now)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! `carnet todo` (the association's rules: what needs attention today) and `carnet report`
+//! (funders' figures, counts only).
+
+use anyhow::{Context, Result};
+use carnet_device::Device;
+use carnet_model::{RecordKind, Snapshot};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+/// The label of a record (display name, title…) for people reading `todo`, if held.
+fn label(snapshot: &Snapshot, kind: RecordKind, id: &str) -> Option<String> {
+    let record = snapshot.get(kind, id)?;
+    let value = record.get(kind.label_field())?;
+    // A label that is a reference (a signature's person…) is shown as what it names.
+    if let (Some(spec), carnet_model::Value::Text(t)) = (kind.field(kind.label_field()), value)
+        && let carnet_model::FieldType::Ref(target) = spec.ty
+    {
+        return label(snapshot, target, t);
+    }
+    Some(value.to_string())
+}
+
+/// `carnet todo`.
+pub(crate) fn todo(device: &Device, now: DateTime<Utc>, json: bool) -> Result<()> {
+    let snapshot = device.snapshot()?;
+    let today = now.date_naive();
+    let findings = carnet_rules::todo(&snapshot, today);
+    if json {
+        let items: Vec<serde_json::Value> = findings
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "rule": f.rule.to_string(),
+                    "rule_summary": f.rule.summary(),
+                    "severity": f.severity.name(),
+                    "kind": f.kind.name(),
+                    "record": f.record,
+                    "label": f.record.as_deref().and_then(|id| label(&snapshot, f.kind, id)),
+                    "due": f.due.map(|d| d.format("%Y-%m-%d").to_string()),
+                    "message": f.message,
+                })
+            })
+            .collect();
+        let out =
+            serde_json::json!({ "today": today.format("%Y-%m-%d").to_string(), "items": items });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    if findings.is_empty() {
+        println!("nothing needs attention today ({today})");
+        return Ok(());
+    }
+    println!("{} item(s) need attention today ({today}):", findings.len());
+    for f in &findings {
+        let what = match f.severity {
+            carnet_rules::Severity::Block => "RULE BROKEN",
+            carnet_rules::Severity::Warn => "warning",
+            carnet_rules::Severity::Remind => "reminder",
+        };
+        let on = match f.record.as_deref() {
+            Some(id) => {
+                let name = label(&snapshot, f.kind, id)
+                    .map(|l| format!(" {l}"))
+                    .unwrap_or_default();
+                format!("{} {}{name}", f.kind, &id[..id.len().min(8)])
+            }
+            None => "organisation".to_owned(),
+        };
+        let due = f
+            .due
+            .map(|d| format!(" (due {})", d.format("%Y-%m-%d")))
+            .unwrap_or_default();
+        println!("- [{what}] {} {} — {on}{due}", f.rule, f.rule.summary());
+        println!("    {}", f.message);
+    }
+    Ok(())
+}
+
+/// The flags of `carnet report`.
+pub(crate) struct ReportArgs {
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) project: Option<String>,
+    pub(crate) suppress_below: u64,
+    pub(crate) json: bool,
+    pub(crate) csv: bool,
+}
+
+fn date(flag: &str, value: Option<&str>, default: NaiveDate) -> Result<NaiveDate> {
+    match value {
+        None => Ok(default),
+        Some(v) => NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .with_context(|| format!("{flag} expects a date written YYYY-MM-DD")),
+    }
+}
+
+/// `carnet report`.
+pub(crate) fn report(device: &Device, now: DateTime<Utc>, a: ReportArgs) -> Result<()> {
+    let today = now.date_naive();
+    let january = NaiveDate::from_ymd_opt(today.year(), 1, 1).context("1 January")?;
+    let from = date("--from", a.from.as_deref(), january)?;
+    let to = date("--to", a.to.as_deref(), today)?;
+    if to < from {
+        anyhow::bail!("--to is before --from");
+    }
+    if a.suppress_below == 0 {
+        anyhow::bail!("--suppress-below must be at least 1 (1 shows every count)");
+    }
+    let project = match &a.project {
+        Some(p) => Some(device.resolve(RecordKind::Project, p)?.to_string()),
+        None => None,
+    };
+    let snapshot = device.snapshot()?;
+    let request = carnet_report::Request {
+        from,
+        to,
+        project,
+        suppress_below: a.suppress_below,
+    };
+    let report = carnet_report::report(&snapshot, &request);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+    } else if a.csv {
+        print!("{}", report.to_csv());
+    } else {
+        print!("{}", report.to_table());
+    }
+    Ok(())
+}
