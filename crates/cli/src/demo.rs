@@ -8,193 +8,16 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use carnet_device::Device;
-use carnet_model::{FieldEdit, RecordKind, Role};
+use carnet_device::{Device, RecordWrite};
+use carnet_model::{RecordKind, Role};
 use carnet_node::{Node, NodeOptions, Ticket};
+use carnet_replica::RecordId;
 use tokio::sync::Mutex;
 
 use crate::{net, output};
 
-/// Synthetic members (fictitious names mixing scripts and diacritics): display name, status,
-/// groups, speaks French, then personal-file fields.
-type DemoMember = (
-    &'static str,
-    &'static str,
-    &'static str,
-    bool,
-    &'static [(&'static str, &'static str)],
-);
-
-const MEMBERS: &[DemoMember] = &[
-    (
-        "Adébáyọ̀",
-        "active",
-        "advocacy,media",
-        true,
-        &[
-            ("first_name", "Adébáyọ̀"),
-            ("last_name", "Ọlátúnjí"),
-            ("date_of_birth", "1991-03-14"),
-            ("nationality", "Nigerian"),
-            ("city", "Paris"),
-        ],
-    ),
-    (
-        "Ngozi",
-        "active",
-        "social work",
-        false,
-        &[
-            ("first_name", "Ngozi"),
-            ("last_name", "Chukwuemeka"),
-            ("phone", "+33 6 00 00 00 01"),
-            ("city", "Marseille"),
-        ],
-    ),
-    (
-        "Joy",
-        "member",
-        "media",
-        false,
-        &[
-            ("first_name", "Joy"),
-            ("last_name", "Okafor"),
-            ("immigration_status", "titre de séjour, renewal pending"),
-        ],
-    ),
-    (
-        "Amélie",
-        "active",
-        "partnerships",
-        true,
-        &[
-            ("first_name", "Amélie"),
-            ("last_name", "Kabongo"),
-            ("nationality", "Congolese"),
-            ("city", "Nice"),
-        ],
-    ),
-    (
-        "Blessing",
-        "member",
-        "",
-        false,
-        &[
-            ("first_name", "Blessing"),
-            ("last_name", "Eze"),
-            ("referring_organisation", "a shelter in Montpellier"),
-        ],
-    ),
-    (
-        "Chiamaka",
-        "active",
-        "community organising",
-        false,
-        &[("first_name", "Chiamaka"), ("last_name", "Nwosu")],
-    ),
-    (
-        "Fatou",
-        "member",
-        "support-group coordination",
-        true,
-        &[
-            ("first_name", "Fatou"),
-            ("last_name", "Diallo"),
-            ("city", "Bayonne"),
-        ],
-    ),
-    (
-        "Ọmọ́làrà",
-        "active",
-        "advocacy",
-        false,
-        &[("first_name", "Ọmọ́làrà"), ("last_name", "Adéyẹmí")],
-    ),
-    (
-        "Grâce",
-        "left",
-        "",
-        true,
-        &[("first_name", "Grâce"), ("last_name", "Mbuyi")],
-    ),
-    (
-        "Esther",
-        "member",
-        "media",
-        false,
-        &[
-            ("first_name", "Esther"),
-            ("last_name", "Obi"),
-            ("case_notes", "Prefers contact through her mentor."),
-        ],
-    ),
-    (
-        "Precious",
-        "active",
-        "social work,advocacy",
-        false,
-        &[("first_name", "Precious"), ("last_name", "Ugwu")],
-    ),
-    (
-        "Mariam",
-        "prospect",
-        "",
-        true,
-        &[("first_name", "Mariam"), ("last_name", "Traoré")],
-    ),
-];
-
-const PROJECTS: &[&[&str]] = &[
-    &[
-        "title=History/OurStory workshops",
-        "period_start=2022-01-01",
-        "period_end=2023-12-31",
-        "funders=a city council,a foundation",
-        "targets=15 workshops",
-    ],
-    &[
-        "title=Between Peers",
-        "period_start=2023-09-01",
-        "period_end=2025-08-31",
-        "partners=a child-protection charity",
-        "targets=support 20 minors",
-    ],
-    &[
-        "title=Podcast",
-        "period_start=2024-01-01",
-        "period_end=2025-12-31",
-        "targets=5 episodes",
-    ],
-];
-
 fn step(n: u32, what: &str) {
     println!("\n== {n}. {what}");
-}
-
-fn member_edits(m: &DemoMember) -> Result<Vec<FieldEdit>> {
-    let kind = RecordKind::Member;
-    let mut typed = vec![
-        format!("display_name={}", m.0),
-        format!("status={}", m.1),
-        "member_since=2023-05-01".to_owned(),
-        format!("speaks_french={}", if m.3 { "yes" } else { "no" }),
-    ];
-    if !m.2.is_empty() {
-        typed.push(format!("working_groups={}", m.2));
-    }
-    typed.extend(m.4.iter().map(|(k, v)| format!("{k}={v}")));
-    Ok(typed
-        .iter()
-        .map(|t| kind.parse_edit(t))
-        .collect::<Result<_, _>>()?)
-}
-
-/// Every personal value the demo writes, to look for in the files afterwards.
-fn personal_values() -> Vec<&'static str> {
-    MEMBERS
-        .iter()
-        .flat_map(|m| m.4.iter().map(|(_, v)| *v))
-        .collect()
 }
 
 fn scan(dir: &Path, needles: &[&str]) -> Result<(usize, u64, Vec<String>)> {
@@ -330,9 +153,18 @@ async fn run_async() -> Result<()> {
         dir.path().display()
     );
 
+    // Mist's sizes, with fewer referrals and talking groups so that the tour stays short.
+    let mut scale = carnet_gen::Scale::mist();
+    scale.referrals_per_year = 12;
+    scale.podcasts_per_month = 0;
+    let assoc = carnet_gen::generate(1, &scale, now.date_naive());
+    let members = assoc.snapshot.of(RecordKind::Member).count();
     step(
         1,
-        "the direction laptop creates the organisation and records 12 members and 3 projects",
+        &format!(
+            "the direction laptop creates the organisation and records a synthetic association \
+             ({members} people with their personal files, projects, activities, mandates…)"
+        ),
     );
     let mut device = Device::init(
         &dir.path().join("direction"),
@@ -342,16 +174,12 @@ async fn run_async() -> Result<()> {
         Some("Paris"),
         now,
     )?;
-    for m in MEMBERS {
-        device.add(RecordKind::Member, &member_edits(m)?, now)?;
-    }
-    for p in PROJECTS {
-        let edits: Vec<FieldEdit> = p
-            .iter()
-            .map(|t| RecordKind::Project.parse_edit(t))
-            .collect::<Result<_, _>>()?;
-        device.add(RecordKind::Project, &edits, now)?;
-    }
+    let writes = crate::transfer::association_writes(&assoc)?;
+    device.write_checked(&writes, now)?;
+    println!(
+        "  {} records, checked against the association's rules",
+        writes.len()
+    );
     let direction = node(device).await?;
     println!("direction laptop listening at {}", direction.addr());
 
@@ -380,28 +208,76 @@ async fn run_async() -> Result<()> {
 
     step(
         3,
-        "offline, the staff laptop welcomes a new member in Marseille; the director edits another",
+        "offline, the staff laptop welcomes a new member in Marseille; the director checks in on the silent ones",
     );
-    let edits = [
-        "display_name=Rose",
-        "status=member",
-        "first_name=Rosemary",
-        "last_name=Adeyemi",
-        "city=Marseille",
+    let kind = RecordKind::Member;
+    let rose = RecordId::random();
+    let today = now.format("%Y-%m-%d").to_string();
+    let typed = [
+        "display_name=Rose".to_owned(),
+        "status=member".to_owned(),
+        format!("member_since={today}"),
+        "first_name=Rosemary".to_owned(),
+        "last_name=Adeyemi".to_owned(),
+        "city=Marseille".to_owned(),
+    ];
+    let edits = typed
+        .iter()
+        .map(|t| kind.parse_edit(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Joining is the card and the signed member form, in one write (rule M1).
+    let sig = RecordKind::Signature;
+    let signature = [
+        format!("person={rose}"),
+        "form=member".to_owned(),
+        format!("signed_on={today}"),
     ]
     .iter()
-    .map(|t| RecordKind::Member.parse_edit(t))
+    .map(|t| sig.parse_edit(t))
     .collect::<Result<Vec<_>, _>>()?;
-    staff
-        .device()
-        .lock()
-        .await
-        .add(RecordKind::Member, &edits, chrono::Utc::now())?;
+    staff.device().lock().await.write_checked(
+        &[
+            RecordWrite {
+                kind,
+                id: rose,
+                edits,
+                create: true,
+            },
+            RecordWrite {
+                kind: sig,
+                id: RecordId::random(),
+                edits: signature,
+                create: true,
+            },
+        ],
+        chrono::Utc::now(),
+    )?;
     {
+        // The director hears from the members who had been silent (a welfare check-in).
         let mut d = direction.device().lock().await;
-        let joy = d.resolve(RecordKind::Member, "joy")?;
-        let e = [RecordKind::Member.parse_edit("status=active")?];
-        d.set(RecordKind::Member, joy, &e, chrono::Utc::now())?;
+        let silent = &assoc.truth.scenarios.silent;
+        let mut writes = Vec::new();
+        for person in silent {
+            let e = [
+                format!("person={person}"),
+                format!("checked_on={today}"),
+                "outcome=safe".to_owned(),
+            ]
+            .iter()
+            .map(|t| RecordKind::Welfare.parse_edit(t))
+            .collect::<Result<Vec<_>, _>>()?;
+            writes.push(RecordWrite {
+                kind: RecordKind::Welfare,
+                id: RecordId::random(),
+                edits: e,
+                create: true,
+            });
+        }
+        d.write_checked(&writes, chrono::Utc::now())?;
+        println!(
+            "  the director records {} welfare check-in(s)",
+            writes.len()
+        );
     }
 
     step(4, "back on the same network, they sync");
@@ -431,6 +307,49 @@ async fn run_async() -> Result<()> {
 
     step(
         6,
+        "what needs attention today, and the funders' figures for 2022–2023 (counts, never names)",
+    );
+    {
+        let d = direction.device().lock().await;
+        let snapshot = d.snapshot()?;
+        let findings = carnet_rules::todo(&snapshot, now.date_naive());
+        for f in &findings {
+            println!(
+                "  [{}] {} {}: {}",
+                f.severity,
+                f.rule,
+                f.rule.summary(),
+                f.message
+            );
+        }
+        if findings.is_empty() {
+            println!("  nothing needs attention today");
+        }
+        let (from, to) = (
+            chrono::NaiveDate::from_ymd_opt(2022, 1, 1).context("a date")?,
+            chrono::NaiveDate::from_ymd_opt(2023, 12, 31).context("a date")?,
+        );
+        let report = carnet_report::report(&snapshot, &carnet_report::Request::new(from, to));
+        let history = &assoc.truth.history_project;
+        let title = format!(
+            "{}{}",
+            carnet_report::labels::PROJECT_PREFIX,
+            assoc.truth.projects[history].title
+        );
+        for section in report
+            .sections
+            .iter()
+            .filter(|s| s.title == carnet_report::labels::MEMBERSHIP || s.title == title)
+        {
+            println!("  {}", section.title);
+            for row in &section.rows {
+                println!("    {:<48} {}", row.label, report.show(row.value));
+            }
+        }
+    }
+
+    step(
+        7,
         "the board laptop is lost: the director revokes it; it is refused from then on",
     );
     let lost = carnet_replica::DeviceId(board.id());
@@ -451,7 +370,7 @@ async fn run_async() -> Result<()> {
         o2.error.clone().unwrap_or_else(|| "accepted?!".into())
     );
 
-    step(7, "every device re-verifies what it holds");
+    step(8, "every device re-verifies what it holds");
     for (name, n) in [
         ("direction", &direction),
         ("staff", &staff),
@@ -475,10 +394,10 @@ async fn run_async() -> Result<()> {
         n.shutdown().await;
     }
     step(
-        8,
+        9,
         "scan of every file on the board laptop for the personal values in the clear",
     );
-    let mut needles = personal_values();
+    let mut needles: Vec<&str> = assoc.personal_values.iter().map(String::as_str).collect();
     needles.extend(["Rosemary", "Adeyemi"]);
     let (files, bytes, found) = scan(&dir.path().join("board"), &needles)?;
     println!(

@@ -379,19 +379,8 @@ pub(crate) fn export(
     Ok(())
 }
 
-/// `carnet synthetic`: a fictitious association written in one transaction, through the
-/// association's rules like any write.
-pub(crate) fn synthetic(
-    device: &mut Device,
-    seed: u64,
-    members: Option<usize>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let scale = match members {
-        Some(n) => carnet_gen::Scale::members(n),
-        None => carnet_gen::Scale::mist(),
-    };
-    let assoc = carnet_gen::generate(seed, &scale, now.date_naive());
+/// A synthetic association's records, as one batch of records to create.
+pub(crate) fn association_writes(assoc: &carnet_gen::Association) -> Result<Vec<RecordWrite>> {
     let mut writes = Vec::new();
     for (kind, records) in &assoc.snapshot.records {
         for (id, record) in records {
@@ -407,6 +396,23 @@ pub(crate) fn synthetic(
             });
         }
     }
+    Ok(writes)
+}
+
+/// `carnet synthetic`: a fictitious association written in one transaction, through the
+/// association's rules like any write.
+pub(crate) fn synthetic(
+    device: &mut Device,
+    seed: u64,
+    members: Option<usize>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let scale = match members {
+        Some(n) => carnet_gen::Scale::members(n),
+        None => carnet_gen::Scale::mist(),
+    };
+    let assoc = carnet_gen::generate(seed, &scale, now.date_naive());
+    let writes = association_writes(&assoc)?;
     let n = writes.len();
     records::write(device, &writes, now)?;
     println!("wrote a synthetic association (seed {seed}): {n} records");

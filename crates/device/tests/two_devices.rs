@@ -328,3 +328,61 @@ fn a_stranger_gets_nothing_in_and_nothing_out() {
     assert!(!report.refused.is_empty());
     assert!(director.list(m).unwrap().is_empty());
 }
+
+/// Rule M9: the personal file needs the staff or direction role *and* a signed confidentiality
+/// agreement. A staff device without one is refused, with the rule named; once the agreement
+/// is recorded, the same write goes through.
+#[test]
+fn personal_files_need_the_role_and_a_confidentiality_agreement_rule_m9() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut director = Device::init(
+        &dir.path().join("dir"),
+        PASS,
+        "Mist",
+        "Ada",
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    let m = RecordKind::Member;
+    let id = director
+        .add(
+            m,
+            &edits(m, &["display_name=Joy", "status=member"]),
+            Utc::now(),
+        )
+        .unwrap();
+    let mut staff = join(dir.path(), "Sam", &mut director, &[Role::Staff], false);
+    sync(&director, &mut staff);
+    let err = staff
+        .set(m, id, &edits(m, &["city=Nice"]), Utc::now())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("rule M9") && err.contains("agreement"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("Nice"),
+        "the value leaked into the error: {err}"
+    );
+    let board_err = {
+        let mut board = join(dir.path(), "Bo", &mut director, &[Role::Board], true);
+        sync(&director, &mut board);
+        board
+            .set(m, id, &edits(m, &["city=Nice"]), Utc::now())
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(board_err.contains("rule M9"), "{board_err}");
+
+    let op = carnet_replica::RegistryOp::Agreement {
+        device: staff.id(),
+        signed_on: Some("2026-01-01".into()),
+    };
+    director.change_registry(&[op], Utc::now()).unwrap();
+    sync(&director, &mut staff);
+    staff
+        .set(m, id, &edits(m, &["city=Nice"]), Utc::now())
+        .unwrap();
+}

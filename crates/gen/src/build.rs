@@ -117,8 +117,14 @@ impl Rec {
                 continue;
             };
             // Choice words (a welfare outcome) are vocabulary shared by every record, not a
-            // value that could single anyone out; everything else personal is kept for scans.
-            if spec.class == FieldClass::Per && !matches!(spec.ty, FieldType::Choice(_)) {
+            // value that could single anyone out; record ids (a referral's `person`) are random
+            // and name documents in the store's keys by design — what is personal is the link,
+            // which stays sealed. Everything else personal is kept for scans.
+            let vocabulary = matches!(
+                spec.ty,
+                FieldType::Choice(_) | FieldType::Ref(_) | FieldType::RefSet(_)
+            );
+            if spec.class == FieldClass::Per && !vocabulary {
                 out.personal.push(value.to_string());
             }
         }

@@ -113,7 +113,12 @@ impl fmt::Display for Reason {
                 if carnet_model::Policy::needs_agreement(*class) && !agreement {
                     write!(
                         f,
-                        "{class} needs a confidentiality agreement, which its author ({roles}) had not signed"
+                        "{class} needs a confidentiality agreement (rule M9), which its author ({roles}) had not signed"
+                    )
+                } else if carnet_model::Policy::needs_agreement(*class) {
+                    write!(
+                        f,
+                        "role {roles} may not write {class} (rule M9: personal files are for staff and direction)"
                     )
                 } else {
                     write!(f, "role {roles} may not write {class}")
