@@ -123,9 +123,18 @@ fn an_import_with_bad_rows_writes_nothing_and_the_fixed_file_round_trips_through
         "a refused import changed the store"
     );
 
-    // An unknown column is named, with the way to map or ignore it.
+    // An unknown column is named by its number (never by its text, which could be someone's
+    // data in a file without a header line), with the way to map or ignore it.
     let err = home.fail(&["import", "member", path]);
-    assert!(err.contains("Pseudonyme") && err.contains("--map"), "{err}");
+    assert!(err.contains("column 1 ") && err.contains("--map"), "{err}");
+    assert!(!err.contains("Pseudonyme"), "{err}");
+    let headless = home.root().join("headless.csv");
+    std::fs::write(&headless, "Ọlámídé,member,1990-01-01\n").expect("write csv");
+    let err = home.fail(&["import", "member", headless.to_str().expect("path")]);
+    assert!(
+        !err.contains("Ọlámídé") && err.contains("column names"),
+        "{err}"
+    );
 
     let (good, rows) = sheet(&[]);
     std::fs::write(&file, &good).expect("write csv");

@@ -44,13 +44,13 @@ fn columns(kind: RecordKind, headers: &[String], map: &[String]) -> Result<Vec<O
                 } else if kind.field(&guess).is_some() {
                     Some(guess)
                 } else {
+                    // The column's name is not repeated: in a file whose first line is not
+                    // the column names, it would be someone's data.
                     bail!(
-                        "column {} (`{}`) is not a field of a {kind}: map it with --map '{}=FIELD' \
-                         or ignore it with --map '{}='; fields: id, {}",
+                        "column {} of the first line is not a field of a {kind} (is the first \
+                         line the column names?): map it with --map 'COLUMN=FIELD' or ignore it \
+                         with --map 'COLUMN='; fields: id, {}",
                         i + 1,
-                        h.chars().take(40).collect::<String>(),
-                        h,
-                        h,
                         kind.field_names().join(", ")
                     )
                 }
