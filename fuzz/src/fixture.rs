@@ -220,7 +220,7 @@ impl Fixture {
         )
         .expect("apply")
         .expect("a change");
-        let s = SignedChange::sign(&keys[STAFF], &org, &DocId::Registry, &change, &[]);
+        let s = SignedChange::sign(&keys[STAFF], &org, &DocId::Registry, &change);
         rep.receive(&DocId::Registry, s.clone()).expect("receive");
         registry.push(s);
         // The revocation of device 5, keeping its change.

@@ -333,7 +333,7 @@ impl<'a> Device<'a> {
             .map_err(|e| e.to_string())?
             .ok_or("nothing to enrol")?;
         let org = self.registry().org();
-        let signed = SignedChange::sign(key, &org, &DocId::Registry, &change, &[]);
+        let signed = SignedChange::sign(key, &org, &DocId::Registry, &change);
         let r = Received::verify(&org, &DocId::Registry, signed).map_err(|e| e.to_string())?;
         self.receive_registry(vec![r]);
         if let Some(t) = self.tickets.get_mut(secret) {

@@ -58,12 +58,14 @@ fn sessions(fx: &Fixture) -> Vec<(String, u8, Transcript)> {
                 .docs
                 .entry(id.clone())
                 .or_insert_with(|| DocLedger::new(id.clone(), [], &base.registry));
-            let change = ledger
-                .doc_for(&key.id())
+            // Named in the change itself, before it is made.
+            let doc = ledger.doc_for(&key.id());
+            doc.set_registry_heads(&heads);
+            let change = doc
                 .edit_record(&key, &edits, fixture::T0 + 500_000)
                 .expect("edit")
                 .expect("a change");
-            let signed = SignedChange::sign(&key, &fx.org, &id, &change, &heads);
+            let signed = SignedChange::sign(&key, &fx.org, &id, &change);
             ledger.record_local(Received {
                 signed,
                 change,

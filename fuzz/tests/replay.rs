@@ -3,6 +3,7 @@
 //! `cargo test` in the `fuzz` folder. Also checks the committed seeds are what
 //! `cargo run --example gen_seeds` makes now.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use carnet_fuzz::targets;
@@ -24,14 +25,41 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The address space the replays may use: an input that makes a target allocate without bound
+/// (`regressions/signed_change/bundle-chunk-oom`) then aborts this test ("memory allocation of
+/// N bytes failed") instead of exhausting the machine (3 GiB; libFuzzer stops at 2 GB of RSS).
+const ADDRESS_SPACE: libc::rlim_t = 3 << 30;
+
+fn cap_memory() {
+    let limit = libc::rlimit {
+        rlim_cur: ADDRESS_SPACE,
+        rlim_max: libc::RLIM_INFINITY,
+    };
+    // SAFETY: setrlimit reads the struct given; lowering the soft limit needs no privilege.
+    let ok = unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) } == 0;
+    assert!(ok, "setrlimit failed");
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Runs every input of `folder`; returns how many ran, after failing with the list of those
-/// that panicked.
+/// that panicked. Each regression input is named on stderr (uncaptured) before it runs, so
+/// that one aborting the test process (out of memory) is known.
 fn replay(folder: &str) -> usize {
+    cap_memory();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut n = 0;
     let mut failed = Vec::new();
     for (name, run) in TARGETS {
         for path in inputs(&root.join(name)) {
+            if folder == "regressions" {
+                let mut err = std::io::stderr();
+                let _ = writeln!(err, "replaying {folder}/{name}/{}", file_name(&path));
+            }
             let bytes = std::fs::read(&path).expect("read input");
             if std::panic::catch_unwind(|| run(&bytes)).is_err() {
                 failed.push(format!("{name}: {}", path.display()));

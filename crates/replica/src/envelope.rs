@@ -22,6 +22,26 @@ use crate::{DeviceId, DeviceKey, DocId, OrgId};
 /// The start of a change message that names registry heads.
 const HEADS_MESSAGE: &str = "carnet/registry-heads/v1";
 
+/// The first bytes of every Automerge chunk.
+const CHUNK_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+/// The chunk type of a change (Carnet writes nothing else; 2 is a compressed change, 3 a bundle).
+const CHANGE_CHUNK: u8 = 1;
+
+/// Parses change bytes from anyone. Automerge 0.12 parses any chunk type before refusing what
+/// is not a change, and panics or allocates without bound on some bundle chunks (a truncated
+/// delta panics in hexane; another grew past 15 GB) and inflates compressed chunks without a
+/// limit (found by fuzzing `signed_change`): only a plain change chunk reaches it, and a panic
+/// is a refusal, never a crash.
+fn parse_change(bytes: &[u8]) -> Result<Change, VerifyError> {
+    if bytes.len() < 9 || bytes[..4] != CHUNK_MAGIC || bytes[8] != CHANGE_CHUNK {
+        return Err(VerifyError::BadChange);
+    }
+    std::panic::catch_unwind(|| Change::from_bytes(bytes.to_vec()))
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(VerifyError::BadChange)
+}
+
 /// The change message naming `heads` (none when there are none).
 pub(crate) fn heads_message(heads: &[ChangeHash]) -> Option<String> {
     if heads.is_empty() {
@@ -162,7 +182,7 @@ impl SignedChange {
 
     /// Checks the change and its signature as part of document `doc` of organisation `org`.
     pub fn verify(&self, org: &OrgId, doc: &DocId) -> Result<VerifiedChange, VerifyError> {
-        let change = Change::from_bytes(self.change.clone()).map_err(|_| VerifyError::BadChange)?;
+        let change = parse_change(&self.change)?;
         // Automerge does not check a change's header checksum, nor refuse trailing bytes: insist
         // on the exact canonical bytes, so that no byte of a stored change can be altered
         // unnoticed (the hash covers everything else).
@@ -347,6 +367,25 @@ mod tests {
             SignedChange::from_bytes(&longer),
             Err(EnvelopeError::Malformed)
         );
+    }
+
+    /// Regression (fuzzing, `fuzz/regressions/signed_change/bundle-chunk-*`): change bytes whose
+    /// chunk type is a bundle (3) or a compressed change (2) made Automerge panic, or allocate
+    /// without bound, before any signature was checked. They are refused at the door.
+    #[test]
+    fn chunks_other_than_a_plain_change_are_refused_before_automerge_parses_them() {
+        let (_, org, id, a, _) = signed_pair();
+        for chunk_type in [0u8, 2, 3, 4, 0xff] {
+            let mut other = a.clone();
+            other.change[8] = chunk_type;
+            assert_eq!(other.verify(&org, &id).unwrap_err(), VerifyError::BadChange);
+        }
+        let mut short = a.clone();
+        short.change.truncate(8);
+        assert_eq!(short.verify(&org, &id).unwrap_err(), VerifyError::BadChange);
+        let mut magic = a;
+        magic.change[0] ^= 1;
+        assert_eq!(magic.verify(&org, &id).unwrap_err(), VerifyError::BadChange);
     }
 
     #[test]
