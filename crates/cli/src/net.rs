@@ -15,26 +15,41 @@ use chrono::Utc;
 use tokio::sync::Mutex;
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM, so that a service manager stops `serve` cleanly and
-/// the store is closed properly.
-async fn stop_signal() {
+/// the store is closed properly. The handlers are installed when this is called, not when the
+/// future is first polled: a signal sent as soon as a command prints its first line (as a
+/// service manager or a test does) must not find the default action, which kills the process
+/// without closing the store. Call it inside the runtime, before printing anything.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let int = signal(SignalKind::interrupt()).ok();
+        let term = signal(SignalKind::terminate()).ok();
+        async move {
+            async fn recv(s: Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
                 }
             }
-            Err(_) => {
+            if int.is_none() && term.is_none() {
                 let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+            tokio::select! {
+                _ = recv(int) => {}
+                _ = recv(term) => {}
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        let ctrl_c = tokio::signal::ctrl_c();
+        async move {
+            let _ = ctrl_c.await;
+        }
     }
 }
 
@@ -135,6 +150,8 @@ pub(crate) fn invite(
         let secret = device.invite(roles.clone(), holder.trim(), city, agreement, expires)?;
         let org = *device.org().0.as_bytes();
         let device = Arc::new(Mutex::new(device));
+        let stop = stop_signal();
+        tokio::pin!(stop);
         let (node, mut events) = Node::spawn(device.clone(), opts).await?;
         let ticket = Ticket { org, inviter: node.addr(), secret };
         let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
@@ -146,7 +163,7 @@ pub(crate) fn invite(
         loop {
             tokio::select! {
                 _ = &mut deadline => bail!("the invitation expired before the device joined"),
-                _ = stop_signal() => bail!("stopped before the device joined; the ticket can no longer be used from here"),
+                _ = &mut stop => bail!("stopped before the device joined; the ticket can no longer be used from here"),
                 Some(o) = events.recv() => {
                     let dev = device.lock().await;
                     println!("{}", describe(&dev, &o));
@@ -245,6 +262,7 @@ pub(crate) fn serve(home: &Path, device: Device, bind: &str, mdns: bool, every: 
     let rt = runtime()?;
     rt.block_on(async move {
         let device = Arc::new(Mutex::new(device));
+        let stop = stop_signal();
         let (node, mut incoming) = Node::spawn(device.clone(), opts).await?;
         #[cfg(unix)]
         let control = node.lend_store_on(&crate::control_socket(home))?;
@@ -265,9 +283,6 @@ pub(crate) fn serve(home: &Path, device: Device, bind: &str, mdns: bool, every: 
                     println!("{}", describe(&*device.lock().await, &o));
                 }
             })
-        };
-        let stop = async {
-            stop_signal().await;
         };
         node.serve(Duration::from_secs(every.max(1)), tx, stop)
             .await;
