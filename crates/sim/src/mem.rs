@@ -503,8 +503,26 @@ pub fn drive_cut(
     ticket: Option<[u8; 16]>,
     cut: Option<usize>,
 ) -> Outcome {
-    let mut sa = Session::new(Side::Initiator, b.id().0, ticket);
-    let mut sb = Session::new(Side::Responder, a.id().0, None);
+    let sa = Session::new(Side::Initiator, b.id().0, ticket);
+    let sb = Session::new(Side::Responder, a.id().0, None);
+    drive_sessions(a, b, sa, sb, cut)
+}
+
+/// Like [`drive`] without a ticket, both sides building messages of about `budget` bytes
+/// ([`Session::with_message_budget`]), so that tests see large lists split.
+pub fn drive_budget(a: &mut MemDevice, b: &mut MemDevice, budget: usize) -> Outcome {
+    let sa = Session::new(Side::Initiator, b.id().0, None).with_message_budget(budget);
+    let sb = Session::new(Side::Responder, a.id().0, None).with_message_budget(budget);
+    drive_sessions(a, b, sa, sb, None)
+}
+
+fn drive_sessions(
+    a: &mut MemDevice,
+    b: &mut MemDevice,
+    mut sa: Session,
+    mut sb: Session,
+    cut: Option<usize>,
+) -> Outcome {
     let mut a_result = Ok(());
     let mut b_result = Ok(());
     let mut transcript = Vec::new();

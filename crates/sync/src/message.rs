@@ -8,8 +8,10 @@ use crate::Digest;
 /// The ALPN of Carnet's sync protocol; a new incompatible version gets a new ALPN.
 pub const ALPN: &[u8] = b"carnet/sync/1";
 
-/// The protocol version inside [`Message::Hello`].
-pub const PROTOCOL_VERSION: u16 = 1;
+/// The protocol version inside [`Message::Hello`], whose encoding never changes: a device
+/// speaking another version is refused with a message saying so. Version 2 split
+/// [`Message::BucketDocs`] (it gained `last`).
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// The largest message accepted, in bytes; larger change sets are split.
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
@@ -68,12 +70,16 @@ pub enum Message {
         /// Bucket digests, in bucket order.
         digests: Vec<Digest>,
     },
-    /// Responder → initiator: the buckets that differ and the responder's documents in them.
+    /// Responder → initiator: the buckets that differ and the responder's documents in them;
+    /// `last` ends the answer (a large association takes several messages to stay under
+    /// [`MAX_MESSAGE`]: 10,000 members are about 45 MB of document ids and digests).
     BucketDocs {
         /// Differing buckets.
         buckets: Vec<u8>,
         /// The responder's (document, digest) in those buckets.
         docs: Vec<(String, Digest)>,
+        /// Whether this ends the answer.
+        last: bool,
     },
     /// Change hashes of documents, documents wanted whole, and signed changes; `last` ends the
     /// sender's turn (a turn may take several messages to stay under [`MAX_MESSAGE`]).

@@ -139,7 +139,14 @@ pub struct Session {
     inbox_bytes: usize,
     peer_hashes: Vec<(String, Vec<[u8; 32]>)>,
     peer_want: Vec<String>,
+    /// Initiator: the responder's `BucketDocs` received so far (buckets, documents).
+    peer_buckets: (BTreeSet<u8>, BTreeMap<String, Digest>),
+    budget: usize,
 }
+
+/// The default size a message built here aims under: half the limit, leaving room for the
+/// estimate's slack.
+const DEFAULT_BUDGET: usize = MAX_MESSAGE / 2;
 
 impl Session {
     /// A session with the authenticated device `peer`. An initiator joining with an invitation
@@ -159,7 +166,18 @@ impl Session {
             inbox_bytes: 0,
             peer_hashes: Vec::new(),
             peer_want: Vec::new(),
+            peer_buckets: (BTreeSet::new(), BTreeMap::new()),
+            budget: DEFAULT_BUDGET,
         }
+    }
+
+    /// Aims the messages this side builds at `bytes` each (default: half of [`MAX_MESSAGE`];
+    /// capped there). A list of documents, hashes or changes longer than that is split over
+    /// several messages; a single change larger than it still goes whole. For slow links, and
+    /// for tests of the splitting.
+    pub fn with_message_budget(mut self, bytes: usize) -> Session {
+        self.budget = bytes.clamp(1, DEFAULT_BUDGET);
+        self
     }
 
     /// The session's figures so far.
@@ -307,11 +325,7 @@ impl Session {
                 let set: BTreeSet<u8> = differ.iter().copied().collect();
                 let docs = data.bucket_docs(&self.peer, &set);
                 self.state = State::AwaitHashes;
-
-                vec![Message::BucketDocs {
-                    buckets: differ,
-                    docs,
-                }]
+                split_bucket_docs(differ, docs, self.budget)
             }
             (
                 Role::Responder,
@@ -324,8 +338,7 @@ impl Session {
                 },
             ) => {
                 self.take(changes)?;
-                self.peer_hashes.extend(hashes);
-                self.peer_want.extend(want);
+                self.take_lists(hashes, want)?;
                 if !last {
                     return Ok(vec![]);
                 }
@@ -350,7 +363,7 @@ impl Session {
                 }
                 out_changes.extend(self.take_wanted(data));
                 self.state = State::AwaitFinalPush;
-                split_push(out_changes, out_hashes, out_want)
+                split_push(out_changes, out_hashes, out_want, self.budget)
             }
             (Role::Responder, State::AwaitFinalPush, Message::Push { changes, last, .. }) => {
                 self.take(changes)?;
@@ -425,10 +438,16 @@ impl Session {
                 Message::BucketDocs {
                     buckets: differ,
                     docs,
+                    last,
                 },
             ) => {
-                let set: BTreeSet<u8> = differ.into_iter().collect();
-                let theirs: BTreeMap<String, Digest> = docs.into_iter().collect();
+                self.count_in(docs.iter().map(|(d, _)| d.len() + 32).sum())?;
+                self.peer_buckets.0.extend(differ);
+                self.peer_buckets.1.extend(docs);
+                if !last {
+                    return Ok(vec![]);
+                }
+                let (set, theirs) = std::mem::take(&mut self.peer_buckets);
                 let mine: BTreeMap<String, Digest> =
                     data.bucket_docs(&self.peer, &set).into_iter().collect();
                 let (mut hashes, mut want) = (Vec::new(), Vec::new());
@@ -446,12 +465,7 @@ impl Session {
                     }
                 }
                 self.state = State::AwaitPush;
-                vec![Message::Push {
-                    changes: vec![],
-                    hashes,
-                    want,
-                    last: true,
-                }]
+                split_push(vec![], hashes, want, self.budget)
             }
             (
                 Role::Initiator,
@@ -464,8 +478,7 @@ impl Session {
                 },
             ) => {
                 self.take(changes)?;
-                self.peer_hashes.extend(hashes);
-                self.peer_want.extend(want);
+                self.take_lists(hashes, want)?;
                 if !last {
                     return Ok(vec![]);
                 }
@@ -481,7 +494,7 @@ impl Session {
                 out_changes.extend(self.take_wanted(data));
                 self.apply_inbox(data);
                 self.state = State::AwaitDone;
-                split_push(out_changes, vec![], vec![])
+                split_push(out_changes, vec![], vec![], self.budget)
             }
             (Role::Initiator, State::AwaitDone, Message::Done) => {
                 self.state = State::Finished;
@@ -533,6 +546,24 @@ impl Session {
         Ok(())
     }
 
+    /// Keeps the peer's hashes and wants of a turn, counted against the session's bound (a
+    /// turn split over many messages must not grow without limit).
+    fn take_lists(
+        &mut self,
+        hashes: Vec<(String, Vec<[u8; 32]>)>,
+        want: Vec<String>,
+    ) -> Result<(), SessionError> {
+        let bytes = hashes
+            .iter()
+            .map(|(d, h)| d.len() + 32 * h.len())
+            .sum::<usize>()
+            + want.iter().map(String::len).sum::<usize>();
+        self.count_in(bytes)?;
+        self.peer_hashes.extend(hashes);
+        self.peer_want.extend(want);
+        Ok(())
+    }
+
     fn add(&mut self, a: Applied) {
         self.stats.applied.new += a.new;
         self.stats.applied.rejected += a.rejected;
@@ -559,39 +590,85 @@ fn missing_for(data: &dyn SyncData, doc: &str, theirs: Vec<[u8; 32]>) -> Vec<Vec
     data.doc_changes(doc, &theirs)
 }
 
-/// Splits a turn's changes into messages under [`MAX_MESSAGE`]; the last carries the hashes
-/// and wants and ends the turn.
+/// Splits a turn into `Push` messages of about `budget` bytes each (changes first, then hashes,
+/// then wants); the last one ends the turn. Sizes are estimated from the encoded lengths plus a
+/// few bytes of postcard framing per item.
 fn split_push(
     changes: Vec<(String, Vec<Vec<u8>>)>,
     hashes: Vec<(String, Vec<[u8; 32]>)>,
     want: Vec<String>,
+    budget: usize,
 ) -> Vec<Message> {
-    const BUDGET: usize = MAX_MESSAGE / 2;
-    let mut out = Vec::new();
-    let mut current: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
-    let mut size = 0;
-    for (doc, list) in changes {
-        for change in list {
-            if size + change.len() > BUDGET && size > 0 {
-                out.push(Message::Push {
-                    changes: std::mem::take(&mut current),
-                    hashes: vec![],
-                    want: vec![],
-                    last: false,
-                });
-                size = 0;
-            }
-            size += change.len() + doc.len();
-            match current.last_mut() {
-                Some((d, l)) if *d == doc => l.push(change),
-                _ => current.push((doc.clone(), vec![change])),
+    #[derive(Default)]
+    struct Turn {
+        changes: Vec<(String, Vec<Vec<u8>>)>,
+        hashes: Vec<(String, Vec<[u8; 32]>)>,
+        want: Vec<String>,
+        size: usize,
+    }
+    impl Turn {
+        fn into_message(self, last: bool) -> Message {
+            Message::Push {
+                changes: self.changes,
+                hashes: self.hashes,
+                want: self.want,
+                last,
             }
         }
     }
-    out.push(Message::Push {
-        changes: current,
-        hashes,
-        want,
+    let mut out = Vec::new();
+    let mut turn = Turn::default();
+    // Starts a new message when `item` would not fit in this one (unless it is empty).
+    let room = |turn: &mut Turn, item: usize, out: &mut Vec<Message>| {
+        if turn.size + item > budget && turn.size > 0 {
+            out.push(std::mem::take(turn).into_message(false));
+        }
+        turn.size += item;
+    };
+    for (doc, list) in changes {
+        for change in list {
+            room(&mut turn, change.len() + doc.len() + 16, &mut out);
+            match turn.changes.last_mut() {
+                Some((d, l)) if *d == doc => l.push(change),
+                _ => turn.changes.push((doc.clone(), vec![change])),
+            }
+        }
+    }
+    for (doc, list) in hashes {
+        // A document's hashes stay together (the receiver compares them as a whole).
+        room(&mut turn, doc.len() + 16 + 32 * list.len(), &mut out);
+        turn.hashes.push((doc, list));
+    }
+    for doc in want {
+        room(&mut turn, doc.len() + 8, &mut out);
+        turn.want.push(doc);
+    }
+    out.push(turn.into_message(true));
+    out
+}
+
+/// Splits the responder's answer to `Buckets` into `BucketDocs` messages of about `budget`
+/// bytes each; the last one ends the answer.
+fn split_bucket_docs(buckets: Vec<u8>, docs: Vec<(String, Digest)>, budget: usize) -> Vec<Message> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    let mut size = buckets.len();
+    for (doc, digest) in docs {
+        let item = doc.len() + 40;
+        if size + item > budget && !current.is_empty() {
+            out.push(Message::BucketDocs {
+                buckets: buckets.clone(),
+                docs: std::mem::take(&mut current),
+                last: false,
+            });
+            size = buckets.len();
+        }
+        size += item;
+        current.push((doc, digest));
+    }
+    out.push(Message::BucketDocs {
+        buckets,
+        docs: current,
         last: true,
     });
     out

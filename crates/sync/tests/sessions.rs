@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use carnet_model::{FieldClass, RecordKind, Role};
 use carnet_replica::{DocId, Reason, RecordId};
-use carnet_sim::mem::{MemDevice, Sender, drive, run, run_err, run_full, shared_state};
+use carnet_sim::mem::{
+    MemDevice, Sender, drive, drive_budget, run, run_err, run_full, shared_state,
+};
 use carnet_sync::{MAX_MESSAGE, Message, Role as Side, Session, SessionError, SyncData};
 
 const MEMBER: RecordKind = RecordKind::Member;
@@ -244,6 +246,7 @@ fn asking_for_a_personal_document_by_name_gets_nothing() {
             Message::BucketDocs {
                 buckets: vec![],
                 docs: vec![],
+                last: true,
             },
             &mut dir,
         )
@@ -621,6 +624,7 @@ fn unexpected_messages_are_errors_not_panics() {
         Message::BucketDocs {
             buckets: vec![],
             docs: vec![],
+            last: true,
         },
     ] {
         let mut s = Session::new(Side::Responder, peer, None);
@@ -1238,6 +1242,7 @@ fn an_initiator_refuses_a_revoked_responder_with_the_same_registry() {
         Message::BucketDocs {
             buckets: vec![],
             docs: vec![],
+            last: true,
         },
         Message::Push {
             changes: vec![(late[0].0.to_string(), vec![late[0].1.to_bytes()])],
@@ -1262,4 +1267,85 @@ fn an_initiator_refuses_a_revoked_responder_with_the_same_registry() {
         matches!(refused, Some(SessionError::RefusedPeer(_))),
         "{refused:?}"
     );
+}
+
+/// Every list a session sends is split under the size limit, not only changes. Regression: a
+/// new device could not join an association of 10,000 generated members (about 536,000
+/// documents): the responder's `BucketDocs` was one 45 MB message, over `MAX_MESSAGE`, and the
+/// joiner refused it as malformed. Here the budget is shrunk so that 300 documents need several
+/// messages of each kind, both ways.
+#[test]
+fn bucket_summaries_hashes_and_wants_are_split_under_the_message_budget() {
+    const BUDGET: usize = 1_000;
+    let mut dir = MemDevice::found();
+    let mut staff = enrolled(&mut dir, &[Role::Staff], true);
+    let mine: Vec<RecordId> = (0..100)
+        .map(|i| dir.new_member(&format!("D{i}"), Some(&format!("note {i}"))))
+        .collect();
+    let theirs: Vec<RecordId> = (0..50)
+        .map(|i| staff.new_member(&format!("S{i}"), None))
+        .collect();
+    // Both hold these, then each changes them apart: the documents differ on both sides, so
+    // hashes travel both ways.
+    let shared: Vec<RecordId> = (0..50)
+        .map(|i| dir.new_member(&format!("B{i}"), None))
+        .collect();
+    run(&mut staff, &mut dir);
+    for (i, id) in shared.iter().enumerate() {
+        dir.write(MEMBER, *id, &[&format!("working_groups+=g{i}")]);
+        staff.write(MEMBER, *id, &["speaks_french=yes"]);
+    }
+
+    let o = drive_budget(&mut staff, &mut dir, BUDGET);
+    assert!(o.a_result.is_ok() && o.b_result.is_ok(), "{o:?}");
+    let count = |from: Sender, pick: fn(&Message) -> bool| {
+        o.transcript
+            .iter()
+            .filter(|(f, m)| *f == from && pick(m))
+            .count()
+    };
+    let bucket_docs = count(Sender::Responder, |m| {
+        matches!(m, Message::BucketDocs { .. })
+    });
+    let initiator_pushes = count(Sender::Initiator, |m| matches!(m, Message::Push { .. }));
+    let responder_pushes = count(Sender::Responder, |m| matches!(m, Message::Push { .. }));
+    assert!(bucket_docs >= 5, "{bucket_docs} BucketDocs");
+    assert!(initiator_pushes >= 4, "{initiator_pushes} pushes");
+    assert!(responder_pushes >= 4, "{responder_pushes} pushes");
+    // Each list message stays near the budget (a message holds at least one item).
+    for (_, m) in &o.transcript {
+        if matches!(m, Message::BucketDocs { .. } | Message::Push { .. }) {
+            assert!(
+                m.encode().len() <= BUDGET + 600,
+                "{} bytes",
+                m.encode().len()
+            );
+        }
+    }
+    // Exactly one message of each turn ends it.
+    let lasts = o
+        .transcript
+        .iter()
+        .filter(|(_, m)| {
+            matches!(
+                m,
+                Message::BucketDocs { last: true, .. } | Message::Push { last: true, .. }
+            )
+        })
+        .count();
+    assert_eq!(lasts, 4, "BucketDocs, push, push back, final push");
+
+    let (d, s) = (dir.id(), staff.id());
+    assert_eq!(shared_state(&dir, &d, &s), shared_state(&staff, &d, &s));
+    for id in mine.iter().chain(&theirs).chain(&shared) {
+        assert_eq!(
+            dir.replica.fields(MEMBER, *id),
+            staff.replica.fields(MEMBER, *id)
+        );
+    }
+    assert_eq!(
+        value(&staff, mine[7], "case_notes").as_deref(),
+        Some("note 7")
+    );
+    assert_eq!(run_full(&mut staff, &mut dir).messages(), 3);
 }
