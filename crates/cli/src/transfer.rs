@@ -381,22 +381,7 @@ pub(crate) fn export(
 
 /// A synthetic association's records, as one batch of records to create.
 pub(crate) fn association_writes(assoc: &carnet_gen::Association) -> Result<Vec<RecordWrite>> {
-    let mut writes = Vec::new();
-    for (kind, records) in &assoc.snapshot.records {
-        for (id, record) in records {
-            let mut edits = Vec::new();
-            for (name, value) in &record.fields {
-                edits.push(field(*kind, name)?.edit(None, &value.to_string())?);
-            }
-            writes.push(RecordWrite {
-                kind: *kind,
-                id: id.parse().context("a generated id")?,
-                edits,
-                create: true,
-            });
-        }
-    }
-    Ok(writes)
+    Ok(RecordWrite::create_all(&assoc.snapshot)?)
 }
 
 /// `carnet synthetic`: a fictitious association written in one transaction, through the

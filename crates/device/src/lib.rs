@@ -21,7 +21,7 @@ pub use device::{Device, RecordView, STORE_FILE};
 pub use peers::{Held, Invitation, PeerRecord};
 pub use receive::ReceiveReport;
 
-pub use write::{Checked, RecordWrite, Written};
+pub use write::{Checked, RecordWrite, SnapshotError, Written};
 
 pub use error::{InitError, OpenDeviceError, ReadError, ResolveError, WriteError};
 pub use verify::{HistoryItem, Problem, Quarantined, VerifyReport};

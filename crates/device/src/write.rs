@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use carnet_model::{Access, FieldClass, FieldEdit, RecordKind, Role, Value, check_record};
+use carnet_model::{
+    Access, FieldClass, FieldEdit, RecordKind, Role, Snapshot, Value, check_record,
+};
 use carnet_replica::{
     DeviceId, DocId, FieldState, Received, RecordId, Registry, RegistryOp, SignedChange,
     author_heads,
@@ -35,6 +37,57 @@ pub struct RecordWrite {
     pub edits: Vec<FieldEdit>,
     /// Whether the record is created by this write (it must not exist yet).
     pub create: bool,
+}
+
+impl RecordWrite {
+    /// Every record of `snapshot`, as records to create (a generated association, written by
+    /// `carnet synthetic` and the benchmark).
+    pub fn create_all(snapshot: &Snapshot) -> Result<Vec<RecordWrite>, SnapshotError> {
+        let mut writes = Vec::new();
+        for (kind, records) in &snapshot.records {
+            for (id, record) in records {
+                let mut edits = Vec::new();
+                for (name, value) in &record.fields {
+                    let spec = kind.field(name).ok_or(SnapshotError::UnknownField {
+                        kind: *kind,
+                        field: name.clone(),
+                    })?;
+                    edits.push(spec.edit(None, &value.to_string())?);
+                }
+                writes.push(RecordWrite {
+                    kind: *kind,
+                    id: id
+                        .parse()
+                        .map_err(|_| SnapshotError::BadId { kind: *kind })?,
+                    edits,
+                    create: true,
+                });
+            }
+        }
+        Ok(writes)
+    }
+}
+
+/// Why a snapshot cannot be written as records.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// A field its kind does not have.
+    #[error("{kind} has no field `{field}`")]
+    UnknownField {
+        /// The record's kind.
+        kind: RecordKind,
+        /// The field's name (a schema name, never a value).
+        field: String,
+    },
+    /// A record id that is not a record id.
+    #[error("a {kind} has an id that is not a record id")]
+    BadId {
+        /// The record's kind.
+        kind: RecordKind,
+    },
+    /// A value its field refuses.
+    #[error(transparent)]
+    Edit(#[from] carnet_model::EditError),
 }
 
 /// What a checked write did.
