@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use carnet_replica::{DocId, Received, SignedChange};
+use carnet_replica::{DocId, OrgId, Received, SignedChange, VerifyError};
 
 use crate::Device;
 use crate::error::WriteError;
@@ -36,6 +36,51 @@ fn revocations(
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Documents whose signatures are checked together (on every core) before they are judged and
+/// written one at a time.
+const VERIFY_WINDOW: usize = 2048;
+
+/// Checks the signature of every change of `docs` for this organisation and its document,
+/// spreading the documents over the machine's cores; results keep the order given. A pure
+/// function of its input, so every device reaches the same verdicts whatever its cores.
+fn verify_all(
+    org: &OrgId,
+    docs: Vec<(DocId, Vec<SignedChange>)>,
+) -> Vec<(DocId, Vec<Result<Received, VerifyError>>)> {
+    let check = |part: Vec<(DocId, Vec<SignedChange>)>| -> Vec<_> {
+        part.into_iter()
+            .map(|(doc, changes)| {
+                let checked = changes
+                    .into_iter()
+                    .map(|c| Received::verify(org, &doc, c))
+                    .collect();
+                (doc, checked)
+            })
+            .collect()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let changes: usize = docs.iter().map(|(_, c)| c.len()).sum();
+    if cores == 1 || changes < 64 {
+        return check(docs);
+    }
+    let per_part = docs.len().div_ceil(cores);
+    let mut parts = Vec::new();
+    let mut rest = docs.into_iter().peekable();
+    while rest.peek().is_some() {
+        parts.push(rest.by_ref().take(per_part).collect::<Vec<_>>());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || check(part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 impl Device {
@@ -139,40 +184,47 @@ impl Device {
             }
         }
 
-        for (doc, changes) in by_doc {
-            let Some(class) = doc.class() else { continue };
-            let mut fresh = Vec::new();
-            for signed in changes {
-                match Received::verify(&self.org, &doc, signed) {
-                    Ok(r) => fresh.push(r),
-                    Err(e) => report.refused.push((doc.clone(), e.to_string())),
+        // Signatures are checked a window of documents at a time on every core, then each
+        // document is judged and written in order: memory holds one window of parsed changes.
+        let mut by_doc = by_doc.into_iter().peekable();
+        while by_doc.peek().is_some() {
+            let window: Vec<(DocId, Vec<SignedChange>)> =
+                by_doc.by_ref().take(VERIFY_WINDOW).collect();
+            for (doc, checked) in verify_all(&self.org, window) {
+                let Some(class) = doc.class() else { continue };
+                let mut fresh = Vec::new();
+                for r in checked {
+                    match r {
+                        Ok(r) => fresh.push(r),
+                        Err(e) => report.refused.push((doc.clone(), e.to_string())),
+                    }
                 }
+                if fresh.is_empty() && !rejudge.contains(&doc) {
+                    continue;
+                }
+                if !self.can_read(class) {
+                    report.refused.push((
+                        doc.clone(),
+                        format!("this device may not read {class} documents"),
+                    ));
+                    continue;
+                }
+                let mut ledger = self.ledger(&doc)?;
+                let (known, added): (Vec<Received>, Vec<Received>) = fresh
+                    .into_iter()
+                    .partition(|r| ledger.received().contains_key(&r.hash()));
+                report.known += known.len();
+                // (The ledger was judged against the registry as it is now when it was loaded.)
+                if added.is_empty() && !rejudge.contains(&doc) {
+                    continue;
+                }
+                let before = rejected(ledger.evaluation());
+                ledger.insert(added.iter().cloned(), &self.registry);
+                report.new += added.len();
+                report.rejected += rejected(ledger.evaluation()).saturating_sub(before);
+                self.put_doc(&mut batch, &ledger, &added)?;
+                noted.push((doc, crate::state::held_of(&ledger)));
             }
-            if fresh.is_empty() && !rejudge.contains(&doc) {
-                continue;
-            }
-            if !self.can_read(class) {
-                report.refused.push((
-                    doc.clone(),
-                    format!("this device may not read {class} documents"),
-                ));
-                continue;
-            }
-            let mut ledger = self.ledger(&doc)?;
-            let (known, added): (Vec<Received>, Vec<Received>) = fresh
-                .into_iter()
-                .partition(|r| ledger.received().contains_key(&r.hash()));
-            report.known += known.len();
-            // (The ledger was judged against the registry as it is now when it was loaded.)
-            if added.is_empty() && !rejudge.contains(&doc) {
-                continue;
-            }
-            let before = rejected(ledger.evaluation());
-            ledger.insert(added.iter().cloned(), &self.registry);
-            report.new += added.len();
-            report.rejected += rejected(ledger.evaluation()).saturating_sub(before);
-            self.put_doc(&mut batch, &ledger, &added)?;
-            noted.push((doc, crate::state::held_of(&ledger)));
         }
         batch.commit()?;
         self.note(noted);

@@ -386,3 +386,65 @@ fn personal_files_need_the_role_and_a_confidentiality_agreement_rule_m9() {
         .set(m, id, &edits(m, &["city=Nice"]), Utc::now())
         .unwrap();
 }
+
+/// A session's signatures are checked on every core, a window of documents at a time; the
+/// verdicts must not depend on that: every good change is stored, each forged or misfiled one
+/// is refused under its own document, whatever its place among 300 documents.
+#[test]
+fn changes_checked_on_several_cores_keep_one_verdict_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut director = Device::init(
+        &dir.path().join("dir"),
+        PASS,
+        "Mist",
+        "Ada",
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    // Joined before the members exist: it holds only the registry.
+    let mut staff = join(dir.path(), "staff", &mut director, &[Role::Staff], true);
+    let m = RecordKind::Member;
+    for i in 0..150 {
+        let typed = [
+            format!("display_name=M{i}"),
+            "status=member".into(),
+            format!("phone=+33 6 {i}"),
+        ];
+        let typed: Vec<&str> = typed.iter().map(String::as_str).collect();
+        director.add(m, &edits(m, &typed), Utc::now()).unwrap();
+    }
+    let docs: Vec<DocId> = director
+        .documents()
+        .unwrap()
+        .into_iter()
+        .filter(|d| *d != DocId::Registry)
+        .collect();
+    assert!(docs.len() >= 300, "{} documents", docs.len());
+    let mut batches: Vec<(DocId, Vec<carnet_replica::SignedChange>)> = docs
+        .iter()
+        .map(|d| (d.clone(), director.export(d).unwrap()))
+        .collect();
+    let mut bad = BTreeSet::new();
+    for i in [3, 150, docs.len() - 1] {
+        batches[i].1[0].signature[5] ^= 1;
+        bad.insert(batches[i].0.clone());
+    }
+    // A good change filed under another document (a replay).
+    let stray = batches[10].1[0].clone();
+    batches[200].1.push(stray);
+    bad.insert(batches[200].0.clone());
+    let total: usize = batches.iter().map(|(_, c)| c.len()).sum();
+
+    let report = staff.receive_many(batches).unwrap();
+    let refused: BTreeSet<DocId> = report.refused.iter().map(|(d, _)| d.clone()).collect();
+    assert_eq!(refused, bad, "{:?}", report.refused);
+    assert_eq!(report.refused.len(), 4);
+    assert_eq!(report.new, total - 4, "{report:?}");
+    assert_eq!(report.rejected, 0);
+    assert!(staff.verify().unwrap().is_clean());
+    // The three documents whose only change was forged are not held; the rest are, with
+    // the registry.
+    let kept = staff.documents().unwrap().len();
+    assert_eq!(kept, docs.len() - 3 + 1);
+}
