@@ -147,7 +147,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         None => None,
                     };
                     let records = device
-                        .list(kind)?
+                        .list_shared(kind)?
                         .into_iter()
                         .filter(|r| match &status {
                             Some(FieldEdit { op: carnet_model::EditOp::Set(v), .. }) => {
@@ -180,7 +180,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let edits = records::edits(&device, kind, f.named(), &f.generic.fields)?;
                     records::add_one(&mut device, kind, edits, now)?;
                 }
-                ProjectCommand::List { json } => output::list(kind, &device.list(kind)?, json),
+                ProjectCommand::List { json } => {
+                    output::list(kind, &device.list_shared(kind)?, json)
+                }
                 ProjectCommand::Show(a) => {
                     let id = device.resolve(kind, &a.record)?;
                     output::show(&device.show(kind, id)?, a.json);

@@ -258,7 +258,7 @@ pub(crate) fn kind_command(
             let edits = edits(device, kind, vec![], &fields)?;
             add_one(device, kind, edits, now)?;
         }
-        KindCommand::List { json } => output::list(kind, &device.list(kind)?, json),
+        KindCommand::List { json } => output::list(kind, &device.list_shared(kind)?, json),
         KindCommand::Show(a) => {
             let id = device.resolve(kind, &a.record)?;
             output::show(&device.show(kind, id)?, a.json);

@@ -347,11 +347,34 @@ impl Device {
             .collect()
     }
 
-    /// Every record of `kind`, ordered by label then id.
+    /// Every record of `kind`, ordered by label then id, with every field this device may read.
     pub fn list(&self, kind: RecordKind) -> Result<Vec<RecordView>, ReadError> {
+        self.list_classes(kind, &kind.classes())
+    }
+
+    /// Every record of `kind`, ordered by label then id, with its shared fields and its label
+    /// only (the other personal classes' documents are not even opened): what lists show and
+    /// filter on, and what names are looked up in.
+    pub fn list_shared(&self, kind: RecordKind) -> Result<Vec<RecordView>, ReadError> {
+        let label = kind.field(kind.label_field()).map(|f| f.class);
+        let shared: Vec<FieldClass> = kind
+            .classes()
+            .into_iter()
+            .filter(|c| !c.is_personal() || Some(*c) == label)
+            .collect();
+        self.list_classes(kind, &shared)
+    }
+
+    fn list_classes(
+        &self,
+        kind: RecordKind,
+        classes: &[FieldClass],
+    ) -> Result<Vec<RecordView>, ReadError> {
         let hidden = self.hidden(kind);
+        let suffixes: Vec<String> = classes.iter().map(|c| format!("/{}", c.code())).collect();
+        let keep = |doc: &str| suffixes.iter().any(|s| doc.ends_with(s.as_str()));
         let mut records: BTreeMap<RecordId, RecordView> = BTreeMap::new();
-        for (doc, value) in self.store.docs(&format!("{kind}/"))? {
+        for (doc, value) in self.store.docs_where(&format!("{kind}/"), &keep)? {
             let Ok(DocId::Record { id, .. }) = doc.parse::<DocId>() else {
                 return Err(damaged(&doc));
             };
@@ -401,7 +424,7 @@ impl Device {
         }
         let lower = carnet_model::fold(query);
         let matches: Vec<(RecordId, String)> = self
-            .list(kind)?
+            .list_shared(kind)?
             .into_iter()
             .filter(|r| {
                 (lower.len() >= 4 && r.id.to_string().starts_with(&lower))

@@ -448,3 +448,52 @@ fn changes_checked_on_several_cores_keep_one_verdict_each() {
     let kept = staff.documents().unwrap().len();
     assert_eq!(kept, docs.len() - 3 + 1);
 }
+
+/// A list of shared columns never opens a personal file: with every member's personal
+/// document damaged, `list_shared` (what `member list` shows) still answers, and the full
+/// `list` reports the damage.
+#[test]
+fn a_shared_list_never_opens_personal_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut director = Device::init(
+        &dir.path().join("dir"),
+        PASS,
+        "Mist",
+        "Ada",
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    let m = RecordKind::Member;
+    for name in ["Ngozi", "Amélie", "Fatou"] {
+        let typed = [
+            format!("display_name={name}"),
+            "status=member".into(),
+            "phone=+33 6".into(),
+        ];
+        let typed: Vec<&str> = typed.iter().map(String::as_str).collect();
+        director.add(m, &edits(m, &typed), Utc::now()).unwrap();
+    }
+    let personal: Vec<DocId> = director
+        .documents()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.class() == Some(FieldClass::Per))
+        .collect();
+    assert_eq!(personal.len(), 3);
+    let mut batch = director.store().write().unwrap();
+    for doc in &personal {
+        batch.put_doc(&doc.to_string(), b"not a state").unwrap();
+    }
+    batch.commit().unwrap();
+
+    let listed = director.list_shared(m).unwrap();
+    let labels: Vec<String> = listed.iter().map(|r| r.label()).collect();
+    assert_eq!(labels, ["Amélie", "Fatou", "Ngozi"]);
+    assert!(listed.iter().all(|r| !r.fields.contains_key("phone")));
+    assert!(
+        director.list(m).is_err(),
+        "the full list opens personal files"
+    );
+    assert!(director.resolve(m, "fatou").is_ok());
+}

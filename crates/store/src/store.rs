@@ -243,15 +243,29 @@ impl Store {
 
     /// Every document whose id starts with `prefix`, with its stored state, in id order.
     pub fn docs(&self, prefix: &str) -> Result<Vec<(String, StoredValue)>, StoreError> {
+        self.docs_where(prefix, &|_| true)
+    }
+
+    /// Like [`Store::docs`], for the documents whose id `keep` accepts; the others are never
+    /// opened (a list of shared columns does not decrypt personal files).
+    pub fn docs_where(
+        &self,
+        prefix: &str,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<(String, StoredValue)>, StoreError> {
         let tx = self.db()?.begin_read().map_err(storage)?;
         let table = tx.open_table(DOCS).map_err(storage)?;
         let mut out = Vec::new();
         for item in table.range(prefix..).map_err(storage)? {
             let (k, v) = item.map_err(storage)?;
-            let id = k.value().to_owned();
-            if !id.starts_with(prefix) {
+            let key = k.value();
+            if !key.starts_with(prefix) {
                 break;
             }
+            if !keep(key) {
+                continue;
+            }
+            let id = key.to_owned();
             let value = self.open_value("docs-1", &[id.as_bytes()], v.value());
             out.push((id, value));
         }
@@ -276,9 +290,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Reads every sealed document state under `prefix` without opening the seals: the cost
-    /// of the storage alone, for benchmarks. Returns (values, bytes).
-    pub fn scan_sealed(&self, prefix: &str) -> Result<(usize, usize), StoreError> {
+    /// Reads every sealed document state under `prefix` whose id `keep` accepts, without
+    /// opening the seals: the cost of the storage alone, for benchmarks. Returns (values,
+    /// bytes).
+    pub fn scan_sealed(
+        &self,
+        prefix: &str,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<(usize, usize), StoreError> {
         let tx = self.db()?.begin_read().map_err(storage)?;
         let table = tx.open_table(DOCS).map_err(storage)?;
         let (mut n, mut bytes) = (0, 0);
@@ -286,6 +305,9 @@ impl Store {
             let (k, v) = item.map_err(storage)?;
             if !k.value().starts_with(prefix) {
                 break;
+            }
+            if !keep(k.value()) {
+                continue;
             }
             n += 1;
             bytes += v.value().len();
