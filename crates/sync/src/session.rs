@@ -368,6 +368,9 @@ impl Session {
             (Role::Responder, State::AwaitFinalPush, Message::Push { changes, last, .. }) => {
                 self.take(changes)?;
                 if !last {
+                    // Stored as they come, one message at a time: a device receiving a whole
+                    // association never holds all of it (nor one huge transaction) in memory.
+                    self.apply_inbox(data);
                     return Ok(vec![]);
                 }
                 self.apply_inbox(data);
@@ -480,6 +483,8 @@ impl Session {
                 self.take(changes)?;
                 self.take_lists(hashes, want)?;
                 if !last {
+                    // As the responder does: stored one message at a time.
+                    self.apply_inbox(data);
                     return Ok(vec![]);
                 }
                 let mut out_changes = Vec::new();
