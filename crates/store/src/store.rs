@@ -67,6 +67,17 @@ fn storage<E: Into<redb::Error>>(e: E) -> StoreError {
     StoreError::Storage(e.into())
 }
 
+/// redb's page cache (read cache and write buffer together). redb's default, 1 GiB, let a
+/// device holding 10,000 members grow past 1 GB while syncing; a phone cannot spare that.
+/// Measured in `docs/performance.md`.
+pub(crate) const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+fn builder() -> redb::Builder {
+    let mut b = Database::builder();
+    b.set_cache_size(CACHE_BYTES);
+    b
+}
+
 fn open_err<E: Into<redb::Error>>(e: E) -> OpenError {
     match e.into() {
         redb::Error::DatabaseAlreadyOpen => OpenError::InUse,
@@ -137,7 +148,7 @@ impl Store {
         }
         let (keyring, keys) =
             Keyring::create(passphrase, device_secret, kdf).map_err(|_| OpenError::Random)?;
-        let db = Database::create(path).map_err(open_err)?;
+        let db = builder().create(path).map_err(open_err)?;
         let tx = db.begin_write().map_err(open_err)?;
         {
             let mut meta = tx.open_table(META).map_err(open_err)?;
@@ -169,7 +180,7 @@ impl Store {
         let (keyring, format) = match ReadOnlyDatabase::open(path) {
             Ok(ro) => read_keyring(&ro)?,
             Err(redb::DatabaseError::RepairAborted) => {
-                let db = Database::open(path).map_err(open_err)?;
+                let db = builder().open(path).map_err(open_err)?;
                 let found = read_keyring(&db)?;
                 writable = Some(db);
                 found
@@ -184,7 +195,7 @@ impl Store {
             .map_err(|_| OpenError::WrongPassphrase)?;
         let db = match writable {
             Some(db) => db,
-            None => Database::open(path).map_err(open_err)?,
+            None => builder().open(path).map_err(open_err)?,
         };
         // Format 1 is the first: there is nothing to migrate yet. A later format adds its step
         // here, numbered, in one write transaction.
@@ -209,7 +220,7 @@ impl Store {
     /// Reopens the file after [`Store::suspend`].
     pub fn resume(&mut self) -> Result<(), OpenError> {
         if self.db.is_none() {
-            self.db = Some(Database::open(&self.path).map_err(open_err)?);
+            self.db = Some(builder().open(&self.path).map_err(open_err)?);
         }
         Ok(())
     }
