@@ -171,6 +171,22 @@ async fn drive(
         for m in outgoing.drain(..) {
             write_frame(send, &m).await?;
         }
+        // The rest of a turn, built one message at a time (a whole association's changes
+        // are never all in memory).
+        loop {
+            let next = {
+                let mut dev = device.lock().await;
+                let adapter = Adapter {
+                    device: &mut dev,
+                    caches,
+                };
+                session.next_message(&adapter)
+            };
+            match next {
+                Some(m) => write_frame(send, &m).await?,
+                None => break,
+            }
+        }
         if session.is_done() {
             let _ = send.finish();
             return Ok(session.stats());
@@ -185,7 +201,7 @@ async fn drive(
             device: &mut dev,
             caches,
         };
-        match session.handle(msg, &mut adapter) {
+        match session.answer(msg, &mut adapter) {
             Ok(out) => outgoing = out,
             Err(e) => {
                 drop(dev);

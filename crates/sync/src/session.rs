@@ -1,7 +1,7 @@
 //! A sync session: the reactive state machine each side runs, and the device interface it
 //! needs ([`SyncData`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::{Digest, MAX_MESSAGE, Message, PROTOCOL_VERSION, bucket_of, buckets, root};
 
@@ -142,6 +142,8 @@ pub struct Session {
     /// Initiator: the responder's `BucketDocs` received so far (buckets, documents).
     peer_buckets: (BTreeSet<u8>, BTreeMap<String, Digest>),
     budget: usize,
+    /// The turn this side is sending, if its messages are not all built yet.
+    outbox: Option<Outbox>,
 }
 
 /// The default size a message built here aims under: half the limit, leaving room for the
@@ -168,6 +170,7 @@ impl Session {
             peer_want: Vec::new(),
             peer_buckets: (BTreeSet::new(), BTreeMap::new()),
             budget: DEFAULT_BUDGET,
+            outbox: None,
         }
     }
 
@@ -241,12 +244,44 @@ impl Session {
         }
     }
 
-    /// Handles one message from the peer; returns the messages to send back.
+    /// Handles one message from the peer; returns every message to send back.
     pub fn handle(
         &mut self,
         msg: Message,
         data: &mut dyn SyncData,
     ) -> Result<Vec<Message>, SessionError> {
+        let mut out = self.answer(msg, data)?;
+        while let Some(m) = self.next_message(data) {
+            out.push(m);
+        }
+        Ok(out)
+    }
+
+    /// The next message of the turn this side is sending, built now (`None` when the turn is
+    /// all sent). After [`Session::answer`], send what it returned, then these until `None`,
+    /// before reading the peer's next message: a turn of changes is never all in memory.
+    pub fn next_message(&mut self, data: &dyn SyncData) -> Option<Message> {
+        let mut turn = self.outbox.take()?;
+        let (message, last) = turn.next(data, self.budget);
+        if !last {
+            self.outbox = Some(turn);
+        }
+        self.out(vec![message]).pop()
+    }
+
+    /// Like [`Session::handle`], but returns only the first messages to send back; the rest of
+    /// a turn comes from [`Session::next_message`].
+    pub fn answer(
+        &mut self,
+        msg: Message,
+        data: &mut dyn SyncData,
+    ) -> Result<Vec<Message>, SessionError> {
+        if self.outbox.is_some() {
+            self.state = State::Finished;
+            return Err(SessionError::Protocol(
+                "a message arrived before this side's turn was sent",
+            ));
+        }
         self.stats.messages_received += 1;
         self.stats.bytes_received += msg.encode().len();
         if self.stats.messages_received > MAX_SESSION_MESSAGES {
@@ -344,26 +379,24 @@ impl Session {
                 }
                 // Send what the initiator lacks, our hashes where it sent its own, and ask
                 // for documents we lack entirely.
-                let (mut out_changes, mut out_hashes, mut out_want) =
-                    (Vec::new(), Vec::new(), Vec::new());
+                let mut turn = Outbox::default();
                 for (doc, theirs) in std::mem::take(&mut self.peer_hashes) {
                     if !data.may_send(&self.peer, &doc) {
                         continue;
                     }
                     let mine = data.doc_hashes(&doc);
                     if mine.is_empty() {
-                        out_want.push(doc);
+                        turn.want.push_back(doc);
                         continue;
                     }
-                    let missing = missing_for(data, &doc, theirs);
-                    if !missing.is_empty() {
-                        out_changes.push((doc.clone(), missing));
-                    }
-                    out_hashes.push((doc, mine));
+                    turn.docs
+                        .push_back((doc.clone(), theirs.into_iter().collect()));
+                    turn.hashes.push_back((doc, mine));
                 }
-                out_changes.extend(self.take_wanted(data));
+                self.queue_wanted(&mut turn, data);
                 self.state = State::AwaitFinalPush;
-                split_push(out_changes, out_hashes, out_want, self.budget)
+                self.outbox = Some(turn);
+                vec![]
             }
             (Role::Responder, State::AwaitFinalPush, Message::Push { changes, last, .. }) => {
                 self.take(changes)?;
@@ -468,7 +501,12 @@ impl Session {
                     }
                 }
                 self.state = State::AwaitPush;
-                split_push(vec![], hashes, want, self.budget)
+                self.outbox = Some(Outbox {
+                    hashes: hashes.into(),
+                    want: want.into(),
+                    ..Outbox::default()
+                });
+                vec![]
             }
             (
                 Role::Initiator,
@@ -487,19 +525,19 @@ impl Session {
                     self.apply_inbox(data);
                     return Ok(vec![]);
                 }
-                let mut out_changes = Vec::new();
+                let mut turn = Outbox::default();
                 for (doc, theirs) in std::mem::take(&mut self.peer_hashes) {
                     if data.may_send(&self.peer, &doc) {
-                        let missing = missing_for(data, &doc, theirs);
-                        if !missing.is_empty() {
-                            out_changes.push((doc, missing));
-                        }
+                        turn.docs.push_back((doc, theirs.into_iter().collect()));
                     }
                 }
-                out_changes.extend(self.take_wanted(data));
+                self.queue_wanted(&mut turn, data);
+                // (What the turn sends is fetched afterwards: the changes just received came
+                // from the peer, so they are among its hashes and never sent back.)
                 self.apply_inbox(data);
                 self.state = State::AwaitDone;
-                split_push(out_changes, vec![], vec![], self.budget)
+                self.outbox = Some(turn);
+                vec![]
             }
             (Role::Initiator, State::AwaitDone, Message::Done) => {
                 self.state = State::Finished;
@@ -521,17 +559,13 @@ impl Session {
         }
     }
 
-    /// Every change of the documents the peer asked for whole (and may read).
-    fn take_wanted(&mut self, data: &dyn SyncData) -> Vec<(String, Vec<Vec<u8>>)> {
-        std::mem::take(&mut self.peer_want)
-            .into_iter()
-            .filter(|doc| data.may_send(&self.peer, doc))
-            .map(|doc| {
-                let all = data.doc_changes(&doc, &BTreeSet::new());
-                (doc, all)
-            })
-            .filter(|(_, all)| !all.is_empty())
-            .collect()
+    /// Queues the documents the peer asked for whole (and may read).
+    fn queue_wanted(&mut self, turn: &mut Outbox, data: &dyn SyncData) {
+        for doc in std::mem::take(&mut self.peer_want) {
+            if data.may_send(&self.peer, &doc) {
+                turn.docs.push_back((doc, BTreeSet::new()));
+            }
+        }
     }
 
     fn count_in(&mut self, bytes: usize) -> Result<(), SessionError> {
@@ -589,67 +623,73 @@ impl Session {
     }
 }
 
-/// The changes of `doc` held here that are not among the peer's `theirs`.
-fn missing_for(data: &dyn SyncData, doc: &str, theirs: Vec<[u8; 32]>) -> Vec<Vec<u8>> {
-    let theirs: BTreeSet<[u8; 32]> = theirs.into_iter().collect();
-    data.doc_changes(doc, &theirs)
+/// A turn still to send, built one message at a time ([`Session::next_message`]) so that a
+/// device sending a whole association never holds it in memory: changes document by
+/// document, then hashes, then wants, in messages of about the session's budget; the last one
+/// ends the turn.
+#[derive(Debug, Default)]
+struct Outbox {
+    /// Documents whose changes to send, with the hashes the peer already holds.
+    docs: VecDeque<(String, BTreeSet<[u8; 32]>)>,
+    /// Changes fetched and not yet sent (a document larger than one message).
+    fetched: VecDeque<(String, Vec<u8>)>,
+    hashes: VecDeque<(String, Vec<[u8; 32]>)>,
+    want: VecDeque<String>,
 }
 
-/// Splits a turn into `Push` messages of about `budget` bytes each (changes first, then hashes,
-/// then wants); the last one ends the turn. Sizes are estimated from the encoded lengths plus a
-/// few bytes of postcard framing per item.
-fn split_push(
-    changes: Vec<(String, Vec<Vec<u8>>)>,
-    hashes: Vec<(String, Vec<[u8; 32]>)>,
-    want: Vec<String>,
-    budget: usize,
-) -> Vec<Message> {
-    #[derive(Default)]
-    struct Turn {
-        changes: Vec<(String, Vec<Vec<u8>>)>,
-        hashes: Vec<(String, Vec<[u8; 32]>)>,
-        want: Vec<String>,
-        size: usize,
-    }
-    impl Turn {
-        fn into_message(self, last: bool) -> Message {
-            Message::Push {
-                changes: self.changes,
-                hashes: self.hashes,
-                want: self.want,
-                last,
+impl Outbox {
+    /// The next message of the turn, and whether it is the last.
+    fn next(&mut self, data: &dyn SyncData, budget: usize) -> (Message, bool) {
+        let mut changes: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
+        let mut hashes = Vec::new();
+        let mut want = Vec::new();
+        let mut size = 0;
+        // Whether an item of `item` bytes still fits (a message holds at least one).
+        let fits = |size: usize, item: usize| size == 0 || size + item <= budget;
+        let last = loop {
+            if let Some((doc, change)) = self.fetched.front() {
+                let item = change.len() + doc.len() + 16;
+                if !fits(size, item) {
+                    break false;
+                }
+                size += item;
+                if let Some((doc, change)) = self.fetched.pop_front() {
+                    match changes.last_mut() {
+                        Some((d, list)) if *d == doc => list.push(change),
+                        _ => changes.push((doc, vec![change])),
+                    }
+                }
+            } else if let Some((doc, except)) = self.docs.pop_front() {
+                let found = data.doc_changes(&doc, &except);
+                self.fetched
+                    .extend(found.into_iter().map(|c| (doc.clone(), c)));
+            } else if let Some((doc, list)) = self.hashes.front() {
+                // A document's hashes stay together (the receiver compares them as a whole).
+                let item = doc.len() + 16 + 32 * list.len();
+                if !fits(size, item) {
+                    break false;
+                }
+                size += item;
+                hashes.extend(self.hashes.pop_front());
+            } else if let Some(doc) = self.want.front() {
+                let item = doc.len() + 8;
+                if !fits(size, item) {
+                    break false;
+                }
+                size += item;
+                want.extend(self.want.pop_front());
+            } else {
+                break true;
             }
-        }
+        };
+        let message = Message::Push {
+            changes,
+            hashes,
+            want,
+            last,
+        };
+        (message, last)
     }
-    let mut out = Vec::new();
-    let mut turn = Turn::default();
-    // Starts a new message when `item` would not fit in this one (unless it is empty).
-    let room = |turn: &mut Turn, item: usize, out: &mut Vec<Message>| {
-        if turn.size + item > budget && turn.size > 0 {
-            out.push(std::mem::take(turn).into_message(false));
-        }
-        turn.size += item;
-    };
-    for (doc, list) in changes {
-        for change in list {
-            room(&mut turn, change.len() + doc.len() + 16, &mut out);
-            match turn.changes.last_mut() {
-                Some((d, l)) if *d == doc => l.push(change),
-                _ => turn.changes.push((doc.clone(), vec![change])),
-            }
-        }
-    }
-    for (doc, list) in hashes {
-        // A document's hashes stay together (the receiver compares them as a whole).
-        room(&mut turn, doc.len() + 16 + 32 * list.len(), &mut out);
-        turn.hashes.push((doc, list));
-    }
-    for doc in want {
-        room(&mut turn, doc.len() + 8, &mut out);
-        turn.want.push(doc);
-    }
-    out.push(turn.into_message(true));
-    out
 }
 
 /// Splits the responder's answer to `Buckets` into `BucketDocs` messages of about `budget`

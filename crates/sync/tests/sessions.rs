@@ -1349,3 +1349,81 @@ fn bucket_summaries_hashes_and_wants_are_split_under_the_message_budget() {
     );
     assert_eq!(run_full(&mut staff, &mut dir).messages(), 3);
 }
+
+/// The node sends a turn as it builds it: `answer` gives the first messages, `next_message`
+/// the rest one at a time. Driven that way a new device receives everything, in as many
+/// messages as `handle` gives, and a message arriving before the turn is all sent is a
+/// protocol error, not a mixed-up session.
+#[test]
+fn a_turn_built_one_message_at_a_time_delivers_everything() {
+    const BUDGET: usize = 1_500;
+    let mut dir = MemDevice::found();
+    let ids: Vec<RecordId> = (0..60)
+        .map(|i| dir.new_member(&format!("M{i}"), Some(&format!("note {i}"))))
+        .collect();
+
+    // The way the node drives a responder.
+    let mut staff = dir.enrol(&[Role::Staff], true);
+    let mut a = Session::new(Side::Initiator, dir.id().0, None).with_message_budget(BUDGET);
+    let mut b = Session::new(Side::Responder, staff.id().0, None).with_message_budget(BUDGET);
+    let mut to_b = a.start(&staff);
+    let mut responder_sent = 0;
+    while !to_b.is_empty() {
+        let mut to_a = Vec::new();
+        for m in to_b.drain(..) {
+            to_a.extend(b.answer(m, &mut dir).unwrap());
+            while let Some(next) = b.next_message(&dir) {
+                to_a.push(next);
+            }
+        }
+        responder_sent += to_a.len();
+        for m in to_a {
+            to_b.extend(a.handle(m, &mut staff).unwrap());
+        }
+    }
+    assert!(a.is_done() && b.is_done());
+    for id in &ids {
+        assert_eq!(
+            dir.replica.fields(MEMBER, *id),
+            staff.replica.fields(MEMBER, *id)
+        );
+    }
+    assert_eq!(
+        value(&staff, ids[9], "case_notes").as_deref(),
+        Some("note 9")
+    );
+    let mut other = dir.enrol(&[Role::Staff], true);
+    let o = drive_budget(&mut other, &mut dir, BUDGET);
+    let by_handle = o
+        .transcript
+        .iter()
+        .filter(|(f, _)| *f == Sender::Responder)
+        .count();
+    assert_eq!(responder_sent, by_handle);
+    assert!(
+        by_handle > 8,
+        "{by_handle} messages: the turn was not split"
+    );
+
+    // A message arriving mid-turn.
+    let mut late = dir.enrol(&[Role::Staff], true);
+    let mut a = Session::new(Side::Initiator, dir.id().0, None).with_message_budget(BUDGET);
+    let mut b = Session::new(Side::Responder, late.id().0, None).with_message_budget(BUDGET);
+    let mut to_b = a.start(&late);
+    loop {
+        let m = to_b.remove(0);
+        let mut to_a = b.answer(m, &mut dir).unwrap();
+        if let Some(first) = b.next_message(&dir) {
+            if matches!(first, Message::Push { last: false, .. }) {
+                let early = b.answer(Message::Done, &mut dir);
+                assert!(matches!(early, Err(SessionError::Protocol(_))), "{early:?}");
+                return;
+            }
+            to_a.push(first);
+        }
+        for m in to_a {
+            to_b.extend(a.handle(m, &mut late).unwrap());
+        }
+        assert!(!to_b.is_empty(), "the session ended without a split turn");
+    }
+}
