@@ -25,6 +25,11 @@ fn sync(from: &Device, to: &mut Device) -> carnet_device::ReceiveReport {
     to.receive_many(batches).unwrap()
 }
 
+/// The director's device of a new organisation, Mist, in `dir`.
+fn director(dir: &Path) -> Device {
+    Device::init(&dir.join("dir"), PASS, "Mist", "Ada", None, Utc::now()).unwrap()
+}
+
 fn join(dir: &Path, name: &str, director: &mut Device, roles: &[Role], agreement: bool) -> Device {
     let mut d = Device::create_joining(&dir.join(name), PASS, director.org()).unwrap();
     let roles: BTreeSet<Role> = roles.iter().copied().collect();
@@ -59,15 +64,7 @@ fn scan_for(dir: &Path, needle: &[u8]) -> bool {
 #[test]
 fn a_board_device_receives_member_cards_but_never_personal_files() {
     let dir = tempfile::tempdir().unwrap();
-    let mut director = Device::init(
-        &dir.path().join("dir"),
-        PASS,
-        "Mist",
-        "Ada",
-        None,
-        Utc::now(),
-    )
-    .unwrap();
+    let mut director = director(dir.path());
     let m = RecordKind::Member;
     let id = director
         .add(
@@ -117,15 +114,7 @@ fn a_board_device_receives_member_cards_but_never_personal_files() {
 #[test]
 fn staff_changes_are_accepted_and_history_names_the_author() {
     let dir = tempfile::tempdir().unwrap();
-    let mut director = Device::init(
-        &dir.path().join("dir"),
-        PASS,
-        "Mist",
-        "Ada",
-        None,
-        Utc::now(),
-    )
-    .unwrap();
+    let mut director = director(dir.path());
     let mut staff = join(dir.path(), "Bea", &mut director, &[Role::Staff], true);
     let m = RecordKind::Member;
     let id = staff
@@ -232,15 +221,7 @@ fn a_revoked_device_is_cut_off_in_both_orders_and_the_verdict_persists() {
 #[test]
 fn withdrawing_an_agreement_removes_personal_files_from_that_device() {
     let dir = tempfile::tempdir().unwrap();
-    let mut director = Device::init(
-        &dir.path().join("dir"),
-        PASS,
-        "Mist",
-        "Ada",
-        None,
-        Utc::now(),
-    )
-    .unwrap();
+    let mut director = director(dir.path());
     let m = RecordKind::Member;
     let id = director
         .add(
@@ -282,15 +263,7 @@ fn withdrawing_an_agreement_removes_personal_files_from_that_device() {
 #[test]
 fn a_stranger_gets_nothing_in_and_nothing_out() {
     let dir = tempfile::tempdir().unwrap();
-    let mut director = Device::init(
-        &dir.path().join("dir"),
-        PASS,
-        "Mist",
-        "Ada",
-        None,
-        Utc::now(),
-    )
-    .unwrap();
+    let mut director = director(dir.path());
     let mut stranger = Device::create_joining(&dir.path().join("x"), PASS, director.org()).unwrap();
     // Never enrolled: it cannot write…
     let m = RecordKind::Member;
@@ -335,15 +308,7 @@ fn a_stranger_gets_nothing_in_and_nothing_out() {
 #[test]
 fn personal_files_need_the_role_and_a_confidentiality_agreement_rule_m9() {
     let dir = tempfile::tempdir().unwrap();
-    let mut director = Device::init(
-        &dir.path().join("dir"),
-        PASS,
-        "Mist",
-        "Ada",
-        None,
-        Utc::now(),
-    )
-    .unwrap();
+    let mut director = director(dir.path());
     let m = RecordKind::Member;
     let id = director
         .add(
@@ -393,15 +358,7 @@ fn personal_files_need_the_role_and_a_confidentiality_agreement_rule_m9() {
 #[test]
 fn changes_checked_on_several_cores_keep_one_verdict_each() {
     let dir = tempfile::tempdir().unwrap();
-    let mut director = Device::init(
-        &dir.path().join("dir"),
-        PASS,
-        "Mist",
-        "Ada",
-        None,
-        Utc::now(),
-    )
-    .unwrap();
+    let mut director = director(dir.path());
     // Joined before the members exist: it holds only the registry.
     let mut staff = join(dir.path(), "staff", &mut director, &[Role::Staff], true);
     let m = RecordKind::Member;
@@ -455,15 +412,7 @@ fn changes_checked_on_several_cores_keep_one_verdict_each() {
 #[test]
 fn a_shared_list_never_opens_personal_files() {
     let dir = tempfile::tempdir().unwrap();
-    let mut director = Device::init(
-        &dir.path().join("dir"),
-        PASS,
-        "Mist",
-        "Ada",
-        None,
-        Utc::now(),
-    )
-    .unwrap();
+    let mut director = director(dir.path());
     let m = RecordKind::Member;
     for name in ["Ngozi", "Amélie", "Fatou"] {
         let typed = [

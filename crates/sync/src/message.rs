@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::Digest;
 
-/// The ALPN of Carnet's sync protocol; a new incompatible version gets a new ALPN.
+/// The ALPN of Carnet's sync protocol. It changes only with the framing or with
+/// [`Message::Hello`]; other incompatible changes raise [`PROTOCOL_VERSION`], so that a device
+/// on another version is refused with a reason instead of failing the handshake.
 pub const ALPN: &[u8] = b"carnet/sync/1";
 
 /// The protocol version inside [`Message::Hello`], whose encoding never changes: a device

@@ -1350,6 +1350,15 @@ fn bucket_summaries_hashes_and_wants_are_split_under_the_message_budget() {
     assert_eq!(run_full(&mut staff, &mut dir).messages(), 3);
 }
 
+/// An initiator session of `from` and a responder session of `to`, both building messages of
+/// about `budget` bytes.
+fn budgeted(from: &MemDevice, to: &MemDevice, budget: usize) -> (Session, Session) {
+    (
+        Session::new(Side::Initiator, to.id().0, None).with_message_budget(budget),
+        Session::new(Side::Responder, from.id().0, None).with_message_budget(budget),
+    )
+}
+
 /// The node sends a turn as it builds it: `answer` gives the first messages, `next_message`
 /// the rest one at a time. Driven that way a new device receives everything, in as many
 /// messages as `handle` gives, and a message arriving before the turn is all sent is a
@@ -1364,8 +1373,7 @@ fn a_turn_built_one_message_at_a_time_delivers_everything() {
 
     // The way the node drives a responder.
     let mut staff = dir.enrol(&[Role::Staff], true);
-    let mut a = Session::new(Side::Initiator, dir.id().0, None).with_message_budget(BUDGET);
-    let mut b = Session::new(Side::Responder, staff.id().0, None).with_message_budget(BUDGET);
+    let (mut a, mut b) = budgeted(&staff, &dir, BUDGET);
     let mut to_b = a.start(&staff);
     let mut responder_sent = 0;
     while !to_b.is_empty() {
@@ -1407,8 +1415,7 @@ fn a_turn_built_one_message_at_a_time_delivers_everything() {
 
     // A message arriving mid-turn.
     let mut late = dir.enrol(&[Role::Staff], true);
-    let mut a = Session::new(Side::Initiator, dir.id().0, None).with_message_budget(BUDGET);
-    let mut b = Session::new(Side::Responder, late.id().0, None).with_message_budget(BUDGET);
+    let (mut a, mut b) = budgeted(&late, &dir, BUDGET);
     let mut to_b = a.start(&late);
     loop {
         let m = to_b.remove(0);
