@@ -28,6 +28,8 @@ pub struct Device {
     pub(crate) org: OrgId,
     pub(crate) registry: RegistryLedger,
     pub(crate) journal: std::sync::Mutex<crate::journal::Journal>,
+    /// Bucket digests per sync scope, kept current from the journal (`sync.rs`).
+    pub(crate) sync_caches: crate::sync::Caches,
 }
 
 /// A record as this device holds it.
@@ -122,6 +124,7 @@ impl Device {
             org,
             registry,
             journal: Default::default(),
+            sync_caches: Default::default(),
         };
         let mut batch = device.store.write()?;
         batch.put_info("org", org.0.as_bytes())?;
@@ -144,6 +147,7 @@ impl Device {
             org,
             registry: RegistryLedger::new(org),
             journal: Default::default(),
+            sync_caches: Default::default(),
         })
     }
 
@@ -163,6 +167,7 @@ impl Device {
             org,
             registry: RegistryLedger::new(org),
             journal: Default::default(),
+            sync_caches: Default::default(),
         };
         // Only changes whose seals and signatures verify enter the ledger; `verify` reports
         // the others.
@@ -187,6 +192,7 @@ impl Device {
         if let Ok(mut j) = self.journal.lock() {
             j.reset();
         }
+        self.sync_caches.clear();
         let mut registry = RegistryLedger::new(self.org);
         registry.insert(
             self.stored_changes(&DocId::Registry)?

@@ -14,6 +14,7 @@ mod journal;
 mod peers;
 mod receive;
 mod state;
+mod sync;
 mod verify;
 mod write;
 

@@ -76,15 +76,18 @@ impl Device {
         }
     }
 
-    /// A number that grows with every committed write (see [`Device::changed_since`]).
-    pub fn version(&self) -> u64 {
-        self.journal.lock().map(|j| j.version).unwrap_or(0)
+    /// Where the journal stands now (see [`Device::changed_since`]).
+    pub(crate) fn stamp(&self) -> crate::journal::Stamp {
+        match self.journal.lock() {
+            Ok(j) => j.stamp(),
+            Err(p) => p.into_inner().stamp(),
+        }
     }
 
-    /// The documents written since `version`, or `None` if that is too long ago to say (then
-    /// recompute from [`Device::held_all`]).
-    pub fn changed_since(&self, version: u64) -> Option<Vec<DocId>> {
-        self.journal.lock().ok()?.since(version)
+    /// The documents written since `stamp`, or `None` if the journal cannot prove it knows
+    /// them all (then recompute from [`Device::held_all`]).
+    pub(crate) fn changed_since(&self, stamp: crate::journal::Stamp) -> Option<Vec<DocId>> {
+        self.journal.lock().ok()?.since(stamp)
     }
 
     /// The held change hashes of record document `doc` (empty if not held), from memory.

@@ -6,7 +6,6 @@
 //! or printing. Every received change goes through `carnet-device`, which verifies it before it
 //! is applied.
 
-mod adapter;
 mod addr;
 mod node;
 

@@ -16,7 +16,6 @@ use n0_future::StreamExt;
 
 use tokio::sync::{Mutex, RwLock, mpsc};
 
-use crate::adapter::{Adapter, Caches};
 use crate::addr::PeerAddr;
 
 /// How long to wait for a peer's next message before giving up.
@@ -90,8 +89,6 @@ pub struct Node {
     mdns: Option<MdnsAddressLookup>,
     /// Sessions hold it shared for their whole length; lending the store takes it exclusively.
     gate: Arc<RwLock<()>>,
-    /// Bucket digests per scope, kept up to date between sessions.
-    caches: Arc<Caches>,
     /// Called with the bytes received so far while this node's own sessions run.
     progress: std::sync::Mutex<Option<Arc<Progress>>>,
     /// Signalled when the store comes back from another command (which may have changed it).
@@ -106,7 +103,6 @@ struct Handler {
     device: Arc<Mutex<Device>>,
     events: mpsc::UnboundedSender<SyncOutcome>,
     gate: Arc<RwLock<()>>,
-    caches: Arc<Caches>,
 }
 
 impl std::fmt::Debug for Handler {
@@ -162,7 +158,6 @@ async fn drive(
     send: &mut SendStream,
     recv: &mut RecvStream,
     device: &Mutex<Device>,
-    caches: &Caches,
     mut outgoing: Vec<Message>,
     progress: Option<&Progress>,
 ) -> Result<Stats, NodeError> {
@@ -175,12 +170,8 @@ async fn drive(
         // are never all in memory).
         loop {
             let next = {
-                let mut dev = device.lock().await;
-                let adapter = Adapter {
-                    device: &mut dev,
-                    caches,
-                };
-                session.next_message(&adapter)
+                let dev = device.lock().await;
+                session.next_message(&*dev)
             };
             match next {
                 Some(m) => write_frame(send, &m).await?,
@@ -197,11 +188,7 @@ async fn drive(
             p(received);
         }
         let mut dev = device.lock().await;
-        let mut adapter = Adapter {
-            device: &mut dev,
-            caches,
-        };
-        match session.answer(msg, &mut adapter) {
+        match session.answer(msg, &mut *dev) {
             Ok(out) => outgoing = out,
             Err(e) => {
                 drop(dev);
@@ -226,7 +213,6 @@ impl ProtocolHandler for Handler {
             &mut send,
             &mut recv,
             &self.device,
-            &self.caches,
             vec![],
             None,
         )
@@ -302,12 +288,10 @@ impl Node {
         };
         let (tx, rx) = mpsc::unbounded_channel();
         let gate = Arc::new(RwLock::new(()));
-        let caches = Arc::new(Caches::default());
         let handler = Handler {
             device: device.clone(),
             events: tx,
             gate: gate.clone(),
-            caches: caches.clone(),
         };
         let (rtx, rrx) = mpsc::unbounded_channel();
         let router = Router::builder(endpoint.clone())
@@ -320,7 +304,6 @@ impl Node {
                 device,
                 mdns,
                 gate,
-                caches,
                 progress: std::sync::Mutex::new(None),
                 resumed: (rtx, Mutex::new(Some(rrx))),
             },
@@ -408,18 +391,14 @@ impl Node {
         let _session = self.gate.read().await;
         let mut session = Session::new(Role::Initiator, peer.id, ticket);
         let first = {
-            let mut dev = self.device.lock().await;
-            session.start(&Adapter {
-                device: &mut dev,
-                caches: &self.caches,
-            })
+            let dev = self.device.lock().await;
+            session.start(&*dev)
         };
         let result = drive(
             &mut session,
             &mut send,
             &mut recv,
             &self.device,
-            &self.caches,
             first,
             self.progress.lock().ok().and_then(|p| p.clone()).as_deref(),
         )

@@ -1,28 +1,28 @@
-//! The device as the sync session sees it ([`SyncData`] over a [`Device`]).
+//! The device as a sync session sees it: [`SyncData`] over the real [`Device`], the only
+//! implementation outside the sync crate's tests of the trait itself. The QUIC driver of
+//! `carnet-node` and the in-memory driver of `carnet-testkit` both run sessions on it.
+//!
+//! Bucket digests per scope are cached inside the device and updated from its journal; a cache
+//! whose [`Stamp`] the journal cannot answer is rebuilt, never trusted.
 
 use std::collections::BTreeSet;
-
-use carnet_device::{Device, ReceiveReport};
-use carnet_replica::{DeviceId, DocId, SignedChange};
 use std::collections::{BTreeMap, HashMap};
 
 use carnet_model::FieldClass;
+use carnet_replica::{DeviceId, DocId, SignedChange};
 use carnet_sync::{Applied, Digest, SyncData, bucket_of, doc_digest};
 use chrono::Utc;
 
-/// A device during one message of a session.
-pub(crate) struct Adapter<'a> {
-    pub(crate) device: &'a mut Device,
-    pub(crate) caches: &'a Caches,
-}
+use crate::journal::Stamp;
+use crate::{Device, ReceiveReport};
 
 /// The classes a scope covers and the registry heads it was computed on.
 type ScopeKey = (Vec<FieldClass>, Vec<[u8; 32]>);
 
 /// Bucket digests of the documents of one scope, kept up to date from the device's journal.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct ScopeCache {
-    version: u64,
+    stamp: Stamp,
     docs: Vec<BTreeMap<String, Digest>>,
     digests: Vec<Digest>,
 }
@@ -31,11 +31,21 @@ struct ScopeCache {
 #[derive(Debug, Default)]
 pub(crate) struct Caches(std::sync::Mutex<HashMap<ScopeKey, ScopeCache>>);
 
+impl Caches {
+    /// Forgets every scope (the device reopened its store).
+    pub(crate) fn clear(&self) {
+        match self.0.lock() {
+            Ok(mut c) => c.clear(),
+            Err(p) => p.into_inner().clear(),
+        }
+    }
+}
+
 fn bucket_digest(docs: &BTreeMap<String, Digest>) -> Digest {
     carnet_sync::bucket_digest(docs)
 }
 
-fn applied(r: Result<ReceiveReport, carnet_device::WriteError>, undecodable: usize) -> Applied {
+fn applied(r: Result<ReceiveReport, crate::WriteError>, undecodable: usize) -> Applied {
     match r {
         Ok(r) => Applied {
             new: r.new,
@@ -63,15 +73,14 @@ fn decode(changes: Vec<Vec<u8>>) -> (Vec<SignedChange>, usize) {
     (ok, bad)
 }
 
-impl Adapter<'_> {
+impl Device {
     /// The classes both this device and `peer` may read.
     fn scope(&self, peer: &[u8; 32]) -> Vec<FieldClass> {
         FieldClass::ALL
             .into_iter()
             .filter(|c| {
-                self.device.can_read(*c)
+                self.can_read(*c)
                     && self
-                        .device
                         .registry()
                         .is_some_and(|r| r.access(&DeviceId(*peer), *c).can_read())
             })
@@ -82,15 +91,14 @@ impl Adapter<'_> {
     fn with_scope<R>(&self, peer: &[u8; 32], f: impl FnOnce(&ScopeCache) -> R) -> R {
         let scope = self.scope(peer);
         let heads: Vec<[u8; 32]> = self
-            .device
             .registry_ledger()
             .doc()
             .heads()
             .iter()
             .map(|h| h.0)
             .collect();
-        let version = self.device.version();
-        let mut caches = match self.caches.0.lock() {
+        let stamp = self.stamp();
+        let mut caches = match self.sync_caches.0.lock() {
             Ok(c) => c,
             Err(p) => p.into_inner(),
         };
@@ -105,14 +113,14 @@ impl Adapter<'_> {
             }
             let digests = docs.iter().map(bucket_digest).collect();
             ScopeCache {
-                version,
+                stamp,
                 docs,
                 digests,
             }
         };
-        let entry = caches.entry(key).or_insert_with(|| fresh(self.device));
-        if entry.version != version {
-            match self.device.changed_since(entry.version) {
+        let entry = caches.entry(key).or_insert_with(|| fresh(self));
+        if entry.stamp != stamp {
+            match self.changed_since(entry.stamp) {
                 Some(changed) => {
                     let mut dirty = std::collections::BTreeSet::new();
                     for doc in changed {
@@ -121,7 +129,7 @@ impl Adapter<'_> {
                         }
                         let name = doc.to_string();
                         let b = bucket_of(&name) as usize;
-                        let held = self.device.held_cached(&doc).unwrap_or_default();
+                        let held = self.held_cached(&doc).unwrap_or_default();
                         if held.is_empty() {
                             entry.docs[b].remove(&name);
                         } else {
@@ -132,9 +140,9 @@ impl Adapter<'_> {
                     for b in dirty {
                         entry.digests[b] = bucket_digest(&entry.docs[b]);
                     }
-                    entry.version = version;
+                    entry.stamp = stamp;
                 }
-                None => *entry = fresh(self.device),
+                None => *entry = fresh(self),
             }
         }
         f(entry)
@@ -144,35 +152,32 @@ impl Adapter<'_> {
         let Some(class) = doc.class() else {
             return false;
         };
-        self.device
-            .registry()
+        self.registry()
             .is_some_and(|r| r.access(&DeviceId(*peer), class).can_read())
     }
 }
 
-impl SyncData for Adapter<'_> {
+impl SyncData for Device {
     fn org(&self) -> [u8; 16] {
-        *self.device.org().0.as_bytes()
+        *self.org().0.as_bytes()
     }
 
     fn knows(&self, peer: &[u8; 32]) -> bool {
-        self.device
-            .registry()
+        self.registry()
             .and_then(|r| r.device(&DeviceId(*peer)))
             .is_some_and(|d| d.revoked.is_none())
     }
 
     fn redeem(&mut self, peer: &[u8; 32], secret: &[u8; 16]) -> Result<(), String> {
-        self.device.redeem(DeviceId(*peer), secret, Utc::now())
+        self.redeem(DeviceId(*peer), secret, Utc::now())
     }
 
     fn registry_hashes(&self) -> Vec<[u8; 32]> {
-        self.device.held(&DocId::Registry).unwrap_or_default()
+        self.held(&DocId::Registry).unwrap_or_default()
     }
 
     fn registry_changes(&self, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>> {
-        self.device
-            .changes_for_peer(&DocId::Registry, except)
+        self.changes_for_peer(&DocId::Registry, except)
             .unwrap_or_default()
     }
 
@@ -181,12 +186,11 @@ impl SyncData for Adapter<'_> {
             return Applied::default();
         }
         let (ok, bad) = decode(changes);
-        applied(self.device.receive_many(vec![(DocId::Registry, ok)]), bad)
+        applied(self.receive_many(vec![(DocId::Registry, ok)]), bad)
     }
 
     fn summaries(&self, peer: &[u8; 32]) -> Vec<(String, Digest)> {
         let mut out: Vec<(String, Digest)> = self
-            .device
             .held_all()
             .unwrap_or_default()
             .into_iter()
@@ -214,23 +218,21 @@ impl SyncData for Adapter<'_> {
     fn may_send(&self, peer: &[u8; 32], doc: &str) -> bool {
         doc.parse::<DocId>().is_ok_and(|d| {
             self.peer_reads(peer, &d)
-                && self
-                    .device
-                    .can_read(d.class().unwrap_or(carnet_model::FieldClass::Sec))
+                && self.can_read(d.class().unwrap_or(carnet_model::FieldClass::Sec))
         })
     }
 
     fn doc_hashes(&self, doc: &str) -> Vec<[u8; 32]> {
         doc.parse::<DocId>()
             .ok()
-            .and_then(|d| self.device.held(&d).ok())
+            .and_then(|d| self.held(&d).ok())
             .unwrap_or_default()
     }
 
     fn doc_changes(&self, doc: &str, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>> {
         doc.parse::<DocId>()
             .ok()
-            .and_then(|d| self.device.changes_for_peer(&d, except).ok())
+            .and_then(|d| self.changes_for_peer(&d, except).ok())
             .unwrap_or_default()
     }
 
@@ -250,6 +252,6 @@ impl SyncData for Adapter<'_> {
             bad += b;
             parsed.push((doc, ok));
         }
-        applied(self.device.receive_many(parsed), bad)
+        applied(self.receive_many(parsed), bad)
     }
 }

@@ -1,0 +1,104 @@
+//! The way staff work, with real `carnet` processes: a device left running `carnet serve` while
+//! other commands borrow its store (the lending path), and devices that sync periodically.
+//! Regression suite of issue 11: an edit made while `serve` ran never reached a peer, because
+//! the daemon's sync caches answered "nothing changed" after the store came back.
+//!
+//! Everything stays on 127.0.0.1 with ports chosen by the system, relays off.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use carnet_tests::{Home, Running, describe, enrol};
+
+/// The ids of `member list --json`.
+fn member_ids(home: &Home) -> BTreeSet<String> {
+    home.json(&["member", "list", "--json"])
+        .as_array()
+        .expect("a JSON list")
+        .iter()
+        .map(|m| m["id"].as_str().expect("an id").to_owned())
+        .collect()
+}
+
+/// `carnet sync --peer addr` in `home`, which must succeed; its standard output.
+fn sync_with(home: &Home, addr: &str) -> String {
+    let args = ["sync", "--peer", addr, "--bind", "127.0.0.1:0"];
+    let out = home.carnet(&args);
+    assert!(out.status.success(), "{}", describe(&args, &out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A direction device and a staff device enrolled by it.
+fn pair() -> (Home, Home) {
+    let d = Home::init();
+    let mut s = Home::new();
+    enrol(
+        &d,
+        &mut s,
+        &[
+            "--role",
+            "staff",
+            "--holder",
+            "Sam Staff",
+            "--agreement",
+            "2024-03-01",
+        ],
+    );
+    (d, s)
+}
+
+fn stop(mut serve: Running) {
+    let status = serve.interrupt();
+    assert!(status.success(), "serve ended badly:\n{}", serve.describe());
+}
+
+#[test]
+fn a_member_added_while_serve_runs_reaches_the_peer_at_the_next_sync() {
+    let (d, s) = pair();
+    let (serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    // Level first: the daemon's caches are now warm.
+    sync_with(&s, &addr);
+    // Borrowed from serve (the lending path), as the README's way of working does.
+    let zed = d.add_member(&["--name", "Zed"]);
+    let out = sync_with(&s, &addr);
+    assert!(
+        member_ids(&s).contains(&zed),
+        "the member added while serve ran did not reach the peer; sync said:\n{out}\n{}",
+        serve.describe()
+    );
+    // And again after a second borrowed write (the cache must follow every return).
+    let yan = d.add_member(&["--name", "Yan"]);
+    sync_with(&s, &addr);
+    assert!(member_ids(&s).contains(&yan), "{}", serve.describe());
+    stop(serve);
+}
+
+#[test]
+fn two_serving_devices_converge_after_edits_through_the_lending_path() {
+    let (d, s) = pair();
+    let every = ["--every", "2"];
+    let (serve_d, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0", every[0], every[1]]);
+    // S learns where D's daemon listens, then runs its own daemon syncing every 2 s.
+    sync_with(&s, &addr);
+    let (serve_s, _) = s.serve(&["--no-mdns", "--bind", "127.0.0.1:0", every[0], every[1]]);
+    // Let a few periodic rounds run with nothing to do, so every cache is warm.
+    std::thread::sleep(Duration::from_secs(3));
+
+    // Edits on both sides, each through its own daemon's lending path.
+    let on_d = d.add_member(&["--name", "Made on D"]);
+    let on_s = s.add_member(&["--name", "Made on S"]);
+    let want: BTreeSet<String> = [on_d.clone(), on_s.clone()].into();
+
+    // Three periods later (nothing else touches the stores meanwhile), both hold both.
+    std::thread::sleep(Duration::from_secs(6));
+    let (printed_d, printed_s) = (serve_d.describe(), serve_s.describe());
+    stop(serve_s);
+    stop(serve_d);
+    let (hd, hs) = (member_ids(&d), member_ids(&s));
+    assert!(
+        want.is_subset(&hd) && want.is_subset(&hs),
+        "no convergence three periods after the edits: D holds S's member: {}, S holds D's: {}\nD:\n{printed_d}\nS:\n{printed_s}",
+        hd.contains(&on_s),
+        hs.contains(&on_d),
+    );
+}
