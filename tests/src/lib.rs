@@ -391,6 +391,16 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// A test that cannot create what it needs (root, namespaces, a tmpfs): under CI (`CI` set,
+/// as `.ci/run` sets it) this fails the test, since a test that cannot run must never pass
+/// there; elsewhere it prints that the test was skipped. Returns only when not under CI.
+pub fn cannot_run(why: &str) {
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0") {
+        panic!("this test cannot run here, and CI is set: {why}");
+    }
+    eprintln!("skipped (CI is not set): {why}");
+}
+
 /// Whether `needle` occurs in `haystack`.
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)

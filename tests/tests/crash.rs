@@ -866,7 +866,7 @@ fn fill(dir: &Path, keep: u64) -> std::path::PathBuf {
 #[test]
 fn a_full_disk_gives_a_clear_error_and_corrupts_nothing() {
     if !is_root() {
-        println!("skipped: mounting a small tmpfs needs root");
+        carnet_tests::cannot_run("mounting a small tmpfs needs root");
         return;
     }
     let started = Instant::now();
@@ -876,7 +876,7 @@ fn a_full_disk_gives_a_clear_error_and_corrupts_nothing() {
     let _tmpfs = match Tmpfs::mount(home.path(), "1m") {
         Ok(m) => m,
         Err(why) => {
-            println!("skipped: cannot mount a tmpfs: {why}");
+            carnet_tests::cannot_run(&format!("cannot mount a tmpfs: {why}"));
             return;
         }
     };

@@ -753,14 +753,14 @@ fn lan(guard: &mut Namespaces) -> Result<(String, String), String> {
 fn two_serve_processes_find_each_other_by_mdns_in_network_namespaces() {
     let started = Instant::now();
     if !is_root() {
-        eprintln!("skipped: network namespaces need root (CI runs as root)");
+        carnet_tests::cannot_run("network namespaces need root (CI runs as root)");
         return;
     }
     let mut guard = Namespaces { names: vec![] };
     let (ns_d, ns_s) = match lan(&mut guard) {
         Ok(names) => names,
         Err(why) if guard.names.is_empty() => {
-            eprintln!("skipped: cannot make network namespaces here: {why}");
+            carnet_tests::cannot_run(&format!("cannot make network namespaces here: {why}"));
             return;
         }
         Err(why) => panic!("making the LAN failed: {why}"),
