@@ -102,3 +102,68 @@ fn two_serving_devices_converge_after_edits_through_the_lending_path() {
         hs.contains(&on_d),
     );
 }
+
+#[test]
+fn while_an_invitation_waits_the_device_other_commands_work() {
+    let d = Home::init();
+    let mut invite = d.spawn(&[
+        "device",
+        "invite",
+        "--role",
+        "staff",
+        "--holder",
+        "Sam Staff",
+        "--agreement",
+        "2024-03-01",
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    let ticket = invite
+        .wait_for(Duration::from_secs(30), |text| {
+            text.lines()
+                .find(|l| l.starts_with("carnet1"))
+                .map(|l| l.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no ticket printed:\n{}", invite.describe()));
+    // The invitation holds the store; the device's commands borrow it meanwhile (they failed
+    // with "store in use" for as long as the invitation waited).
+    d.ok(&["member", "list"]);
+    let during = d.add_member(&["--name", "Added during the invitation"]);
+    // The invitation still works, and the new device receives what was written meanwhile.
+    let mut s = Home::new();
+    let out = s.join(&ticket);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        describe(&["join", &ticket], &out),
+        invite.describe()
+    );
+    assert!(member_ids(&s).contains(&during), "{}", invite.describe());
+    let status = invite.wait_exit(Duration::from_secs(15));
+    assert!(
+        status.is_some_and(|st| st.success()),
+        "{}",
+        invite.describe()
+    );
+}
+
+#[test]
+fn two_commands_started_together_wait_their_turn() {
+    let d = Home::init();
+    // No daemon: both open the file; the second waits for the first instead of failing.
+    let runs: Vec<Running> = (0..3)
+        .map(|i| {
+            let name = format!("Together {i}");
+            d.spawn(&["member", "add", "--name", &name])
+        })
+        .collect();
+    for mut run in runs {
+        let status = run.wait_exit(Duration::from_secs(60));
+        assert!(
+            status.is_some_and(|st| st.success()),
+            "a command started together with others failed:\n{}",
+            run.describe()
+        );
+    }
+    assert_eq!(member_ids(&d).len(), 3);
+}

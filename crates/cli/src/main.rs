@@ -51,14 +51,50 @@ fn home(cli_home: Option<PathBuf>) -> Result<PathBuf> {
 }
 
 fn open(home: &std::path::Path) -> Result<Device> {
+    open_held(home).map(|(device, _)| device)
+}
+
+/// How long a command waits for another `carnet` command that holds the store.
+const WAIT_FOR_STORE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Whether this process opened the store itself or borrowed it from a daemon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Held {
+    /// Opened from the file: this process may lend it on to other commands.
+    Own,
+    /// Lent by a running `carnet serve` (or `ui`, `device invite`) until this process ends.
+    Borrowed,
+}
+
+/// Opens the device, borrowing the store from a daemon that holds it, and waiting (a bounded
+/// time, saying so) while another command holds it.
+fn open_held(home: &std::path::Path) -> Result<(Device, Held)> {
     let passphrase = passphrase::read(false)?;
-    match Device::open(home, passphrase.as_bytes()) {
-        Err(carnet_device::OpenDeviceError::Open(carnet_store::OpenError::InUse)) => {
-            // `carnet serve` holds the store: borrow it through its control socket.
-            borrow_from_daemon(home)?;
-            Ok(Device::open(home, passphrase.as_bytes())?)
+    let deadline = std::time::Instant::now() + WAIT_FOR_STORE;
+    let mut told = false;
+    loop {
+        match Device::open(home, passphrase.as_bytes()) {
+            Err(carnet_device::OpenDeviceError::Open(carnet_store::OpenError::InUse)) => {
+                // A daemon holds the store: borrow it through its control socket.
+                match borrow_from_daemon(home) {
+                    Ok(()) => {
+                        return Ok((Device::open(home, passphrase.as_bytes())?, Held::Borrowed));
+                    }
+                    Err(e) if std::time::Instant::now() >= deadline => return Err(e),
+                    Err(_) => {
+                        if !told {
+                            eprintln!(
+                                "carnet: another carnet command is using this device; waiting for it to finish (at most {} s)…",
+                                WAIT_FOR_STORE.as_secs()
+                            );
+                            told = true;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(200));
+                    }
+                }
+            }
+            other => return Ok((other?, Held::Own)),
         }
-        other => Ok(other?),
     }
 }
 
@@ -274,7 +310,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             bind,
             no_mdns,
             every,
-        } => net::serve(&home, open(&home)?, &bind, !no_mdns, every)?,
+        } => {
+            let (device, held) = open_held(&home)?;
+            if held == Held::Borrowed {
+                bail!(
+                    "carnet serve is already running for this device (its other commands work meanwhile); stop it first to start another"
+                );
+            }
+            net::serve(&home, device, &bind, !no_mdns, every)?
+        }
         Command::Status { json } => {
             let device = open(&home)?;
             output::status(&device, json)?;
@@ -287,8 +331,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             expires_in,
             bind,
         }) => {
+            let (device, held) = open_held(&home)?;
             net::invite(
-                open(&home)?,
+                &home,
+                device,
+                held,
                 &roles,
                 &holder,
                 city.as_deref(),

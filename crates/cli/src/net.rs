@@ -118,7 +118,9 @@ pub(crate) fn describe(device: &Device, o: &SyncOutcome) -> String {
 /// `carnet device invite`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn invite(
+    home: &Path,
     device: Device,
+    held: crate::Held,
     roles: &[String],
     holder: &str,
     city: Option<&str>,
@@ -153,6 +155,15 @@ pub(crate) fn invite(
         let stop = stop_signal();
         tokio::pin!(stop);
         let (node, mut events) = Node::spawn(device.clone(), opts).await?;
+        // While the invitation waits (up to an hour), the device's other commands borrow the
+        // store as they do from `serve` — unless this process itself borrowed it from one.
+        #[cfg(unix)]
+        let control = match held {
+            crate::Held::Own => Some(node.lend_store_on(&crate::control_socket(home))?),
+            crate::Held::Borrowed => None,
+        };
+        #[cfg(not(unix))]
+        let _ = (home, held);
         let ticket = Ticket { org, inviter: node.addr(), secret };
         let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
         println!("invitation for {} ({}), valid {expires_in} minutes:\n\n{ticket}\n", holder.trim(), names.join("+"));
@@ -173,6 +184,11 @@ pub(crate) fn invite(
                     }
                 }
             }
+        }
+        #[cfg(unix)]
+        if let Some(control) = control {
+            control.abort();
+            let _ = std::fs::remove_file(crate::control_socket(home));
         }
         node.shutdown().await;
         Ok(())
