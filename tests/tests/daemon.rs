@@ -167,3 +167,56 @@ fn two_commands_started_together_wait_their_turn() {
     }
     assert_eq!(member_ids(&d).len(), 3);
 }
+
+#[test]
+fn a_joined_device_reaches_its_serving_inviter_with_no_address_given() {
+    let d = Home::init();
+    // Invited and served on the device's own port (no --bind): chosen once, kept.
+    let mut invite = d.spawn(&[
+        "device",
+        "invite",
+        "--role",
+        "staff",
+        "--holder",
+        "Sam Staff",
+        "--agreement",
+        "2024-03-01",
+    ]);
+    let ticket = invite
+        .wait_for(Duration::from_secs(30), |text| {
+            text.lines()
+                .find(|l| l.starts_with("carnet1"))
+                .map(|l| l.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no ticket printed:\n{}", invite.describe()));
+    let mut s = Home::new();
+    let out = s.join(&ticket);
+    assert!(out.status.success(), "{}", describe(&["join"], &out));
+    assert!(
+        invite
+            .wait_exit(Duration::from_secs(15))
+            .is_some_and(|st| st.success()),
+        "{}",
+        invite.describe()
+    );
+    let later = d.add_member(&["--name", "Written after the join"]);
+    let (serve, _) = d.serve(&["--no-mdns"]);
+    // A plain `carnet sync`: no address given (it timed out on the invitation's old address).
+    let args = ["sync", "--no-mdns"];
+    let out = s.carnet(&args);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        describe(&args, &out),
+        serve.describe()
+    );
+    assert!(member_ids(&s).contains(&later), "{}", serve.describe());
+    // `carnet status` says how the peer was last reached.
+    let status = s.json(&["status", "--json"]);
+    let text = status.to_string();
+    assert!(
+        text.contains("reached at its address"),
+        "status does not say how the peer was reached: {text}"
+    );
+    stop(serve);
+}

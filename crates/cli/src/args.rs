@@ -200,19 +200,25 @@ pub(crate) enum Command {
     },
     /// Sync once with peers: those given, or every peer met before
     Sync {
-        /// A peer address DEVICE_ID@IP:PORT (as printed by `carnet serve`); repeatable
+        /// A peer address DEVICE_ID@IP:PORT (as printed by `carnet serve`); repeatable.
+        /// Without it, every known peer: at its stored address, or found on the local network
+        /// (mDNS) when that fails
         #[arg(long = "peer", value_name = "ADDR")]
         peers: Vec<String>,
         /// Local UDP address to use
         #[arg(long, default_value = "0.0.0.0:0", value_name = "IP:PORT")]
         bind: String,
+        /// Do not look for known peers on the local network when their stored address fails
+        #[arg(long)]
+        no_mdns: bool,
     },
     /// Listen for peers, find them on the local network (mDNS), and sync with each when it
     /// appears and every --every seconds; Ctrl-C stops
     Serve {
-        /// Local UDP address to listen on
-        #[arg(long, default_value = "0.0.0.0:0", value_name = "IP:PORT")]
-        bind: String,
+        /// Local UDP address to listen on [default: every interface, on this device's own
+        /// port, chosen once and kept so that peers find it again]
+        #[arg(long, value_name = "IP:PORT")]
+        bind: Option<String>,
         /// Do not announce or look for peers on the local network
         #[arg(long)]
         no_mdns: bool,
@@ -471,9 +477,10 @@ pub(crate) enum DeviceCommand {
         /// Minutes before the ticket expires
         #[arg(long, default_value_t = 60, value_name = "MINUTES")]
         expires_in: u64,
-        /// Local UDP address to listen on while waiting
-        #[arg(long, default_value = "0.0.0.0:0", value_name = "IP:PORT")]
-        bind: String,
+        /// Local UDP address to listen on while waiting [default: every interface, on this
+        /// device's own port (as `serve`), so the new device finds it again later]
+        #[arg(long, value_name = "IP:PORT")]
+        bind: Option<String>,
     },
 
     /// List the organisation's devices, their holders, roles and agreements

@@ -301,8 +301,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let passphrase = passphrase::read(true)?;
             net::join(&home, passphrase.as_bytes(), &ticket)?;
         }
-        Command::Sync { peers, bind } => {
-            if !net::sync(open(&home)?, &peers, &bind)? {
+        Command::Sync {
+            peers,
+            bind,
+            no_mdns,
+        } => {
+            if !net::sync(open(&home)?, &peers, &bind, !no_mdns)? {
                 return Ok(ExitCode::FAILURE);
             }
         }
@@ -317,7 +321,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "carnet serve is already running for this device (its other commands work meanwhile); stop it first to start another"
                 );
             }
-            net::serve(&home, device, &bind, !no_mdns, every)?
+            net::serve(&home, device, bind.as_deref(), !no_mdns, every)?
         }
         Command::Status { json } => {
             let device = open(&home)?;
@@ -341,7 +345,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 city.as_deref(),
                 agreement,
                 expires_in,
-                &bind,
+                bind.as_deref(),
             )?;
         }
         Command::Quarantine { json } => {

@@ -78,6 +78,33 @@ fn show_progress(node: &Node) -> indicatif::ProgressBar {
     bar
 }
 
+/// Starts this device's node listening where `bind` says or, without it, on every interface
+/// at the device's own port (chosen by the system the first time, then kept). When that port
+/// is taken (another process of this device listens on it), a free one is used this time.
+async fn spawn_listening(
+    device: &Arc<Mutex<Device>>,
+    bind: Option<&str>,
+    mdns: bool,
+) -> Result<(Node, tokio::sync::mpsc::UnboundedReceiver<SyncOutcome>)> {
+    if let Some(bind) = bind {
+        return Ok(Node::spawn(device.clone(), options(bind, mdns)?).await?);
+    }
+    let kept = device.lock().await.listen_port()?;
+    if let Some(port) = kept
+        && let Ok(spawned) =
+            Node::spawn(device.clone(), options(&format!("0.0.0.0:{port}"), mdns)?).await
+    {
+        return Ok(spawned);
+    }
+    let (node, events) = Node::spawn(device.clone(), options("0.0.0.0:0", mdns)?).await?;
+    if kept.is_none()
+        && let Some(port) = node.addr().addrs.first().map(|a| a.port())
+    {
+        device.lock().await.set_listen_port(port)?;
+    }
+    Ok((node, events))
+}
+
 fn options(bind: &str, mdns: bool) -> Result<NodeOptions> {
     let bind = bind
         .parse()
@@ -126,7 +153,7 @@ pub(crate) fn invite(
     city: Option<&str>,
     agreement: Option<String>,
     expires_in: u64,
-    bind: &str,
+    bind: Option<&str>,
 ) -> Result<()> {
     let roles: BTreeSet<Role> = roles
         .iter()
@@ -144,7 +171,6 @@ pub(crate) fn invite(
                 .to_string(),
         ),
     };
-    let opts = options(bind, false)?;
     let rt = runtime()?;
     rt.block_on(async move {
         let mut device = device;
@@ -154,7 +180,7 @@ pub(crate) fn invite(
         let device = Arc::new(Mutex::new(device));
         let stop = stop_signal();
         tokio::pin!(stop);
-        let (node, mut events) = Node::spawn(device.clone(), opts).await?;
+        let (node, mut events) = spawn_listening(&device, bind, false).await?;
         // While the invitation waits (up to an hour), the device's other commands borrow the
         // store as they do from `serve` — unless this process itself borrowed it from one.
         #[cfg(unix)]
@@ -245,16 +271,23 @@ pub(crate) fn join(home: &Path, passphrase: &[u8], ticket: &str) -> Result<()> {
 }
 
 /// `carnet sync`.
-pub(crate) fn sync(device: Device, peers: &[String], bind: &str) -> Result<bool> {
+pub(crate) fn sync(device: Device, peers: &[String], bind: &str, mdns: bool) -> Result<bool> {
     let given: Vec<PeerAddr> = peers
         .iter()
         .map(|p| p.parse::<PeerAddr>())
         .collect::<Result<_, _>>()?;
-    let opts = options(bind, false)?;
+    // Known peers whose stored address fails are looked up on the local network; an address
+    // given on the command line is used as given.
+    let mdns = mdns && given.is_empty();
     let rt = runtime()?;
     rt.block_on(async move {
         let device = Arc::new(Mutex::new(device));
-        let (node, _events) = Node::spawn(device.clone(), opts).await?;
+        let (node, _events) = match Node::spawn(device.clone(), options(bind, mdns)?).await {
+            Ok(spawned) => spawned,
+            // No multicast here (a machine without a network): sync at stored addresses only.
+            Err(_) if mdns => Node::spawn(device.clone(), options(bind, false)?).await?,
+            Err(e) => return Err(e.into()),
+        };
         let peers = if given.is_empty() { node.known_peers().await } else { given };
         if peers.is_empty() {
             bail!("no peer to sync with: give --peer DEVICE_ID@IP:PORT (printed by `carnet serve` on the other device)");
@@ -273,13 +306,18 @@ pub(crate) fn sync(device: Device, peers: &[String], bind: &str) -> Result<bool>
 }
 
 /// `carnet serve`.
-pub(crate) fn serve(home: &Path, device: Device, bind: &str, mdns: bool, every: u64) -> Result<()> {
-    let opts = options(bind, mdns)?;
+pub(crate) fn serve(
+    home: &Path,
+    device: Device,
+    bind: Option<&str>,
+    mdns: bool,
+    every: u64,
+) -> Result<()> {
     let rt = runtime()?;
     rt.block_on(async move {
         let device = Arc::new(Mutex::new(device));
         let stop = stop_signal();
-        let (node, mut incoming) = Node::spawn(device.clone(), opts).await?;
+        let (node, mut incoming) = spawn_listening(&device, bind, mdns).await?;
         #[cfg(unix)]
         let control = node.lend_store_on(&crate::control_socket(home))?;
         println!("listening as {}", node.addr());

@@ -259,6 +259,26 @@ impl Device {
         Ok(())
     }
 
+    /// The UDP port this device listens on when not told otherwise: chosen once (by the
+    /// system, the first time the device listens) and kept, so that peers that stored this
+    /// device's address (at joining, or at a sync) find it again after a restart.
+    pub fn listen_port(&self) -> Result<Option<u16>, ReadError> {
+        Ok(self
+            .store
+            .info("listen-port")?
+            .and_then(|v| v.ok())
+            .and_then(|b| <[u8; 2]>::try_from(b.as_slice()).ok())
+            .map(u16::from_be_bytes))
+    }
+
+    /// Keeps `port` as this device's listening port (see [`Device::listen_port`]).
+    pub fn set_listen_port(&mut self, port: u16) -> Result<(), WriteError> {
+        let mut batch = self.store.write()?;
+        batch.put_info("listen-port", &port.to_be_bytes())?;
+        batch.commit()?;
+        Ok(())
+    }
+
     /// The peers this device met.
     pub fn peers(&self) -> Result<BTreeMap<String, PeerRecord>, ReadError> {
         Ok(self

@@ -343,8 +343,26 @@ impl Node {
     }
 
     /// Runs one sync session with `peer` (joining with an invitation when `ticket` is given).
+    /// A peer whose stored addresses cannot be reached is looked up on the local network by
+    /// its key when this node runs mDNS; the peer record says how it was last reached.
     pub async fn sync_with(&self, peer: &PeerAddr, ticket: Option<[u8; 16]>) -> SyncOutcome {
-        let result = self.try_sync(peer, ticket).await;
+        let mut how = if peer.addrs.is_empty() {
+            "found on the local network"
+        } else {
+            "at its address"
+        };
+        let mut result = self.try_sync(peer, ticket).await;
+        if let Err((_, NodeError::Connect(_))) = &result
+            && self.mdns.is_some()
+            && !peer.addrs.is_empty()
+        {
+            let by_key = PeerAddr {
+                id: peer.id,
+                addrs: vec![],
+            };
+            result = self.try_sync(&by_key, ticket).await;
+            how = "found on the local network (its stored address failed)";
+        }
         let (stats, error) = match result {
             Ok(stats) => (stats, None),
             Err((stats, e)) => (stats, Some(e.to_string())),
@@ -356,7 +374,10 @@ impl Node {
             error,
         };
         let mut dev = self.device.lock().await;
-        let note = outcome.error.clone().unwrap_or_else(|| "synced".into());
+        let note = outcome
+            .error
+            .clone()
+            .unwrap_or_else(|| format!("synced, reached {how}"));
         let addrs = peer.addrs.iter().map(ToString::to_string).collect();
         let _ = dev.note_peer(
             DeviceId(peer.id),
