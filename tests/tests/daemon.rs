@@ -220,3 +220,78 @@ fn a_joined_device_reaches_its_serving_inviter_with_no_address_given() {
     );
     stop(serve);
 }
+
+#[test]
+fn a_damaged_document_is_set_aside_and_a_peer_restores_it() {
+    use carnet_tests::raw;
+    let (d, s) = pair();
+    let project = d.added("project", &["--title", "Histoire", "--start", "2024-01-01"]);
+    let kept = d.added(
+        "activity",
+        &[
+            "-f",
+            "title=Atelier un",
+            "-f",
+            "type=workshop",
+            "-f",
+            "date=2024-02-02",
+            "-f",
+            &format!("project={project}"),
+        ],
+    );
+    let hurt = d.added(
+        "activity",
+        &[
+            "-f",
+            "title=Atelier deux",
+            "-f",
+            "type=workshop",
+            "-f",
+            "date=2024-03-02",
+            "-f",
+            &format!("project={project}"),
+        ],
+    );
+    let (serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    sync_with(&s, &addr);
+    stop(serve);
+
+    // 16 bytes flipped in one activity's stored state on S.
+    let com = raw::doc("activity", &hurt, "com");
+    let path = s.store_path();
+    let mut sealed = raw::sealed_doc(&path, &com);
+    let middle = sealed.len() / 2;
+    for b in &mut sealed[middle..middle + 16] {
+        *b ^= 0x5a;
+    }
+    raw::put_sealed_doc(&path, &com, &sealed);
+
+    // Every command that reads many records keeps working without it.
+    let list = s.ok(&["activity", "list"]);
+    assert!(
+        list.contains("Atelier un") && !list.contains("Atelier deux"),
+        "{list}"
+    );
+    s.ok(&["todo"]);
+    s.ok(&["report"]);
+    s.ok(&["export", "activity"]);
+    s.ok(&["activity", "show", &kept]);
+    // `verify` and `status` report it.
+    let verify = s.carnet(&["verify"]);
+    assert!(!verify.status.success(), "verify passed on a damaged store");
+    let status = s.json(&["status", "--json"]);
+    assert_eq!(status["set_aside"], serde_json::json!([com]), "{status}");
+
+    // The next sync fetches it again from the peer.
+    let (serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    sync_with(&s, &addr);
+    stop(serve);
+    let list = s.ok(&["activity", "list"]);
+    assert!(
+        list.contains("Atelier deux"),
+        "not restored by the sync: {list}"
+    );
+    let status = s.json(&["status", "--json"]);
+    assert_eq!(status["set_aside"], serde_json::json!([]), "{status}");
+    s.ok(&["verify"]);
+}

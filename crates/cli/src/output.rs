@@ -502,6 +502,7 @@ pub(crate) fn fields(kind: RecordKind) {
 pub(crate) fn status(device: &Device, json: bool) -> anyhow::Result<()> {
     let peers = device.peers()?;
     let quarantined = device.quarantine()?.len();
+    let set_aside = device.set_aside()?;
     let holder = |id: &str| {
         id.parse::<DeviceId>()
             .ok()
@@ -526,9 +527,12 @@ pub(crate) fn status(device: &Device, json: bool) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        print_json(
-            &json!({ "device": device.id().to_string(), "peers": list, "quarantined": quarantined }),
-        );
+        print_json(&json!({
+            "device": device.id().to_string(),
+            "peers": list,
+            "quarantined": quarantined,
+            "set_aside": set_aside,
+        }));
         return Ok(());
     }
     println!("this device: {}", device.id());
@@ -549,5 +553,11 @@ pub(crate) fn status(device: &Device, json: bool) -> anyhow::Result<()> {
         table(&["PEER", "HOLDER", "LAST SYNC", "LAST RESULT"], &rows);
     }
     println!("{quarantined} change(s) in the quarantine (carnet quarantine)");
+    if !set_aside.is_empty() {
+        println!(
+            "{} document(s) set aside because their stored state is damaged (carnet verify names them); the next sync with a peer that holds them restores them",
+            set_aside.len()
+        );
+    }
     Ok(())
 }

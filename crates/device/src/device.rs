@@ -286,6 +286,36 @@ impl Device {
         Ok(DocLedger::new(doc_id.clone(), received, &self.registry))
     }
 
+    /// The ledger of record document `doc_id` from the stored changes that pass their seal and
+    /// signature, leaving out damaged ones (as if never received: a peer's good copy then
+    /// replaces them). For receiving only; writing builds on [`Device::ledger`], which refuses
+    /// damage.
+    pub(crate) fn ledger_without_damage(&self, doc_id: &DocId) -> Result<DocLedger, ReadError> {
+        let received: Vec<Received> = self
+            .stored_changes(doc_id)?
+            .into_iter()
+            .filter_map(|(_, verdict)| verdict.ok())
+            .collect();
+        Ok(DocLedger::new(doc_id.clone(), received, &self.registry))
+    }
+
+    /// Record documents whose stored state fails authentication or cannot be read: set aside
+    /// by lists, reports and sync until a peer's copy (or `verify`) restores them.
+    pub fn set_aside(&self) -> Result<Vec<String>, ReadError> {
+        let mut out = Vec::new();
+        for (name, value) in self.store.docs("")? {
+            if name == "registry" {
+                continue;
+            }
+            let readable = name.parse::<DocId>().is_ok()
+                && value.ok().and_then(|b| DocState::from_bytes(&b)).is_some();
+            if !readable {
+                out.push(name);
+            }
+        }
+        Ok(out)
+    }
+
     /// Stores the registry's new changes and its state.
     pub(crate) fn put_registry<'a>(
         &self,
@@ -381,13 +411,14 @@ impl Device {
         let keep = |doc: &str| suffixes.iter().any(|s| doc.ends_with(s.as_str()));
         let mut records: BTreeMap<RecordId, RecordView> = BTreeMap::new();
         for (doc, value) in self.store.docs_where(&format!("{kind}/"), &keep)? {
+            // A document that fails authentication is set aside: the others are listed
+            // without it (`verify` and `status` report it, and the next sync fetches it again).
             let Ok(DocId::Record { id, .. }) = doc.parse::<DocId>() else {
-                return Err(damaged(&doc));
+                continue;
             };
-            let state = value
-                .ok()
-                .and_then(|b| DocState::from_bytes(&b))
-                .ok_or_else(|| damaged(&doc))?;
+            let Some(state) = value.ok().and_then(|b| DocState::from_bytes(&b)) else {
+                continue;
+            };
             records
                 .entry(id)
                 .or_insert_with(|| RecordView {

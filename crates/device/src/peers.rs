@@ -142,11 +142,14 @@ impl Device {
             if doc == DocId::Registry {
                 continue;
             }
-            let state = value
+            // A damaged state holds nothing to compare: peers then offer the whole document,
+            // and receiving it rebuilds the state.
+            let held = value
                 .ok()
                 .and_then(|b| crate::state::DocState::from_bytes(&b))
-                .ok_or_else(|| crate::device::damaged(&name))?;
-            out.push((doc, state.held));
+                .map(|state| state.held)
+                .unwrap_or_default();
+            out.push((doc, held));
         }
         Ok(out)
     }

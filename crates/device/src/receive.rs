@@ -168,7 +168,10 @@ impl Device {
                         noted.push((doc_id, Vec::new()));
                         continue;
                     }
-                    let waiting = self.state(&name)?.is_some_and(|s| !s.pending.is_empty());
+                    // A damaged state is judged again (and rewritten) like a waiting one.
+                    let waiting = self
+                        .state(&name)
+                        .map_or(true, |s| s.is_some_and(|s| !s.pending.is_empty()));
                     if !(revocations_changed || waiting) {
                         continue;
                     }
@@ -176,7 +179,7 @@ impl Device {
                         // Judged and written below, with this session's changes.
                         rejudge.insert(doc_id);
                     } else {
-                        let ledger = self.ledger(&doc_id)?;
+                        let ledger = self.ledger_without_damage(&doc_id)?;
                         self.put_doc(&mut batch, &ledger, [])?;
                         noted.push((doc_id, crate::state::held_of(&ledger)));
                     }
@@ -209,13 +212,16 @@ impl Device {
                     ));
                     continue;
                 }
-                let mut ledger = self.ledger(&doc)?;
+                // Stored changes or a state that fail authentication are replaced by the
+                // peer's good copies: damage stays on this device only until the next sync.
+                let damaged_state = self.state(&doc.to_string()).is_err();
+                let mut ledger = self.ledger_without_damage(&doc)?;
                 let (known, added): (Vec<Received>, Vec<Received>) = fresh
                     .into_iter()
                     .partition(|r| ledger.received().contains_key(&r.hash()));
                 report.known += known.len();
                 // (The ledger was judged against the registry as it is now when it was loaded.)
-                if added.is_empty() && !rejudge.contains(&doc) {
+                if added.is_empty() && !rejudge.contains(&doc) && !damaged_state {
                     continue;
                 }
                 let before = rejected(ledger.evaluation());
