@@ -100,30 +100,14 @@ fn open_held(home: &std::path::Path) -> Result<(Device, Held)> {
 
 /// The control socket of a running `carnet serve`, in its home.
 pub(crate) fn control_socket(home: &std::path::Path) -> std::path::PathBuf {
-    home.join("control.sock")
+    carnet_node::control_socket(home)
 }
 
 /// Asks the `carnet serve` running on this home to lend its store until this process ends
 /// (the socket closes with it, and the daemon takes the store back and syncs).
 #[cfg(unix)]
 fn borrow_from_daemon(home: &std::path::Path) -> Result<()> {
-    use std::io::{BufRead, BufReader, Write};
-    use std::os::unix::net::UnixStream;
-    let in_use = || {
-        anyhow::anyhow!(
-            "the store is in use by another carnet process (not a `carnet serve` that can lend it); try again when it ends"
-        )
-    };
-    let mut stream = UnixStream::connect(control_socket(home)).map_err(|_| in_use())?;
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
-    stream.write_all(b"release\n")?;
-    let mut line = String::new();
-    BufReader::new(stream.try_clone()?)
-        .read_line(&mut line)
-        .map_err(|_| in_use())?;
-    if line.trim() != "released" {
-        return Err(in_use());
-    }
+    let stream = carnet_node::borrow(&control_socket(home), std::time::Duration::from_secs(60))?;
     // Kept open until the process exits: closing it hands the store back.
     std::mem::forget(stream);
     Ok(())

@@ -17,6 +17,7 @@
 
 mod class;
 mod edit;
+mod ids;
 mod policy;
 mod role;
 mod schema;
@@ -25,6 +26,7 @@ mod value;
 
 pub use class::{FieldClass, UnknownClass};
 pub use edit::{EditError, EditOp, FieldEdit, RecordError, check_record};
+pub use ids::{DocId, DocIdError, OrgId, RecordId};
 pub use policy::{Access, Policy, UnknownAccess};
 pub use role::{Role, UnknownRole};
 pub use schema::{

@@ -7,7 +7,13 @@
 //! is applied.
 
 mod addr;
+mod daemon;
+mod lending;
 mod node;
+mod transport;
 
 pub use addr::{AddrError, PeerAddr, Ticket};
+#[cfg(unix)]
+pub use lending::borrow;
+pub use lending::{BorrowError, control_socket};
 pub use node::{Node, NodeError, NodeOptions, Progress, SyncOutcome};

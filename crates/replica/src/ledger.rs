@@ -380,7 +380,7 @@ pub struct RegistryLedger {
 
 fn judge_registry(org: &OrgId, doc: &Doc, r: &Received) -> Judged {
     if r.change.deps().is_empty() {
-        if OrgId::from_genesis(&r.hash()) != *org {
+        if OrgId::from_genesis(&r.hash().0) != *org {
             return Judged::Rejected(Reason::NotGenesis);
         }
         // The genesis must name its own author as direction.

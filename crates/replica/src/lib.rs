@@ -33,7 +33,6 @@ mod document;
 mod envelope;
 mod history;
 mod identity;
-mod ids;
 mod ledger;
 mod registry;
 mod replica;
@@ -46,7 +45,8 @@ pub use envelope::{
 };
 pub use history::{HistoryEntry, touched_fields};
 pub use identity::{DeviceId, DeviceKey, KeyError};
-pub use ids::{DocId, DocIdError, OrgId, RecordId};
+// The ids live on the ground floor (`carnet-model`); re-exported for the crates above.
+pub use carnet_model::{DocId, DocIdError, OrgId, RecordId};
 pub use ledger::{DocLedger, Evaluation, Reason, Received, RegistryLedger, author_heads};
 pub use registry::{DeviceEntry, Registry, RegistryError, RegistryOp, Revocation};
 pub use replica::{LocalError, ReceiveError, Replica};

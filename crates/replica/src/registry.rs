@@ -24,7 +24,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use automerge::transaction::Transactable;
 use automerge::{Change, ChangeHash, ROOT, ScalarValue};
 use carnet_model::{Access, FieldClass, Policy, Role};
-use uuid::Uuid;
 
 use crate::{DeviceId, DeviceKey, Doc, DocError, DocId, OrgId};
 
@@ -160,15 +159,6 @@ fn join(hashes: &BTreeSet<ChangeHash>) -> String {
         .join(",")
 }
 
-impl OrgId {
-    /// The organisation founded by the registry genesis `hash`.
-    pub fn from_genesis(hash: &ChangeHash) -> OrgId {
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&hash.0[..16]);
-        OrgId(Uuid::from_bytes(bytes))
-    }
-}
-
 impl RegistryOp {
     fn write(
         &self,
@@ -283,7 +273,7 @@ impl Registry {
         })?;
         // A transaction that sets keys in an empty document always makes a change.
         let change = change.ok_or(DocError::WrongDocument)?;
-        let org = OrgId::from_genesis(&change.hash());
+        let org = OrgId::from_genesis(&change.hash().0);
         Ok((doc, change, org))
     }
 
@@ -319,7 +309,7 @@ impl Registry {
             .into_iter()
             .find(|c| c.deps().is_empty())
             .ok_or(RegistryError::NoGenesis)?;
-        let org_id = OrgId::from_genesis(&genesis.hash());
+        let org_id = OrgId::from_genesis(&genesis.hash().0);
         let root = doc.root_at(heads);
         let org_name = root
             .get("org/name")
@@ -485,7 +475,7 @@ mod tests {
         let (doc, change, org) =
             Registry::genesis(&key, "Mist", "Ada", Some("Paris"), "2026-01-01", 5).unwrap();
         assert_eq!(change.actor_id(), &key.id().actor(0));
-        assert_eq!(org, OrgId::from_genesis(&change.hash()));
+        assert_eq!(org, OrgId::from_genesis(&change.hash().0));
         let reg = Registry::read_for(&doc, &org).unwrap();
         assert_eq!(reg.org_name, "Mist");
         let me = reg.device(&key.id()).unwrap();

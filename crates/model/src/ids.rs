@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use carnet_model::{FieldClass, RecordKind};
+use crate::{FieldClass, RecordKind};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -12,6 +12,14 @@ use uuid::Uuid;
 pub struct OrgId(pub Uuid);
 
 impl OrgId {
+    /// The organisation founded by the registry genesis change whose hash is `hash`: its first
+    /// 16 bytes, so no second genesis can claim the id.
+    pub fn from_genesis(hash: &[u8; 32]) -> OrgId {
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&hash[..16]);
+        OrgId(Uuid::from_bytes(bytes))
+    }
+
     /// A new random organisation id.
     pub fn random() -> Self {
         OrgId(Uuid::new_v4())

@@ -1,0 +1,106 @@
+//! The daemon: the serve loop (peers found by mDNS, periodic sync with every known peer, a
+//! sync as soon as another command hands the store back) and the peers it knows.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use carnet_replica::DeviceId;
+use iroh_mdns_address_lookup::DiscoveryEvent;
+use n0_future::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::addr::PeerAddr;
+use crate::node::{Node, SyncOutcome};
+
+impl Node {
+    /// Runs until `stop` resolves: finds peers on the LAN (when mDNS is on) and syncs with each
+    /// enrolled peer when it appears, and with every known peer every `every`.
+    pub async fn serve(
+        &self,
+        every: Duration,
+        outcomes: mpsc::UnboundedSender<SyncOutcome>,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
+        let mut events = match &self.mdns {
+            Some(m) => Some(m.subscribe().await),
+            None => None,
+        };
+        let mut tick = tokio::time::interval(every);
+        // A slow round (an unreachable peer) must not be followed by a burst of missed ticks.
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut resumed = self.resumed.1.lock().await.take();
+        tokio::pin!(stop);
+        loop {
+            let next_resume = async {
+                match resumed.as_mut() {
+                    Some(r) => r.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let next_event = async {
+                match events.as_mut() {
+                    Some(e) => e.next().await,
+                    None => std::future::pending().await,
+                }
+            };
+            // What to sync with next: a peer just discovered, or every known peer.
+            let peers: Vec<PeerAddr> = tokio::select! {
+                biased;
+                _ = &mut stop => return,
+                ev = next_event => match ev {
+                    Some(DiscoveryEvent::Discovered { endpoint_info, .. }) => {
+                        let id = *endpoint_info.endpoint_id.as_bytes();
+                        let addrs: Vec<SocketAddr> = endpoint_info.data.ip_addrs().copied().collect();
+                        if self.is_enrolled(&id).await { vec![PeerAddr { id, addrs }] } else { vec![] }
+                    }
+                    _ => vec![],
+                },
+                // Another command used the store (maybe changed something): sync now.
+                Some(()) = next_resume => self.known_peers().await,
+                _ = tick.tick() => self.known_peers().await,
+            };
+            // Stopping must not wait for a round to end (a peer may be unreachable).
+            let round = async {
+                for peer in peers {
+                    let outcome = self.sync_with(&peer, None).await;
+                    let _ = outcomes.send(outcome);
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = &mut stop => return,
+                _ = round => {}
+            }
+        }
+    }
+
+    async fn is_enrolled(&self, id: &[u8; 32]) -> bool {
+        let dev = self.device.lock().await;
+        *id != self.id()
+            && dev
+                .registry()
+                .and_then(|r| r.device(&DeviceId(*id)))
+                .is_some_and(|d| d.revoked.is_none())
+    }
+
+    /// Enrolled peers this device has addresses for.
+    pub async fn known_peers(&self) -> Vec<PeerAddr> {
+        let dev = self.device.lock().await;
+        let Ok(peers) = dev.peers() else {
+            return vec![];
+        };
+        peers
+            .into_iter()
+            .filter_map(|(id, p)| {
+                let id: DeviceId = id.parse().ok()?;
+                let enrolled = dev
+                    .registry()
+                    .and_then(|r| r.device(&id))
+                    .is_some_and(|d| d.revoked.is_none());
+                let addrs: Vec<SocketAddr> =
+                    p.addrs.iter().filter_map(|a| a.parse().ok()).collect();
+                (enrolled && !addrs.is_empty()).then_some(PeerAddr { id: id.0, addrs })
+            })
+            .collect()
+    }
+}
