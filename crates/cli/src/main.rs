@@ -10,6 +10,7 @@ mod passphrase;
 mod records;
 mod todo;
 mod transfer;
+mod ui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -275,6 +276,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             no_mdns,
             every,
         } => net::serve(&home, open(&home)?, &bind, !no_mdns, every)?,
+        Command::Ui {
+            port,
+            no_open,
+            every,
+            bind,
+            no_mdns,
+            lock_after,
+        } => ui::ui(
+            &home,
+            ui::UiArgs {
+                port,
+                no_open,
+                every,
+                bind,
+                no_mdns,
+                lock_after,
+            },
+        )?,
         Command::Status { json } => {
             let device = open(&home)?;
             output::status(&device, json)?;

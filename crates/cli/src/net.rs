@@ -19,7 +19,7 @@ use tokio::sync::Mutex;
 /// future is first polled: a signal sent as soon as a command prints its first line (as a
 /// service manager or a test does) must not find the default action, which kills the process
 /// without closing the store. Call it inside the runtime, before printing anything.
-fn stop_signal() -> impl std::future::Future<Output = ()> {
+pub(crate) fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -53,7 +53,7 @@ fn stop_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -78,7 +78,7 @@ fn show_progress(node: &Node) -> indicatif::ProgressBar {
     bar
 }
 
-fn options(bind: &str, mdns: bool) -> Result<NodeOptions> {
+pub(crate) fn options(bind: &str, mdns: bool) -> Result<NodeOptions> {
     let bind = bind
         .parse()
         .context("--bind expects IP:PORT, e.g. 0.0.0.0:0")?;
@@ -261,39 +261,52 @@ pub(crate) fn serve(home: &Path, device: Device, bind: &str, mdns: bool, every: 
     let opts = options(bind, mdns)?;
     let rt = runtime()?;
     rt.block_on(async move {
-        let device = Arc::new(Mutex::new(device));
         let stop = stop_signal();
-        let (node, mut incoming) = Node::spawn(device.clone(), opts).await?;
-        #[cfg(unix)]
-        let control = node.lend_store_on(&crate::control_socket(home))?;
-        println!("listening as {}", node.addr());
-        if mdns {
-            println!("looking for peers on the local network (mDNS)");
-        }
-        let (tx, mut outgoing) = tokio::sync::mpsc::unbounded_channel();
-        let printer = {
-            let device = device.clone();
-            tokio::spawn(async move {
-                loop {
-                    let o = tokio::select! {
-                        Some(o) = incoming.recv() => o,
-                        Some(o) = outgoing.recv() => o,
-                        else => break,
-                    };
-                    println!("{}", describe(&*device.lock().await, &o));
-                }
-            })
-        };
-        node.serve(Duration::from_secs(every.max(1)), tx, stop)
-            .await;
-        printer.abort();
-        #[cfg(unix)]
-        {
-            control.abort();
-            let _ = std::fs::remove_file(crate::control_socket(home));
-        }
-        println!("stopping");
-        node.shutdown().await;
-        Ok(())
+        run_node(home, Arc::new(Mutex::new(device)), opts, every, stop).await
     })
+}
+
+/// What `carnet serve` runs, until `stop` resolves: the node (answering peers, mDNS when
+/// `opts` asks, periodic sync every `every` seconds), lending the store on the control socket,
+/// and one line printed per session. `carnet ui` runs it too, once the device is open.
+pub(crate) async fn run_node(
+    home: &Path,
+    device: Arc<Mutex<Device>>,
+    opts: NodeOptions,
+    every: u64,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let mdns = opts.mdns;
+    let (node, mut incoming) = Node::spawn(device.clone(), opts).await?;
+    #[cfg(unix)]
+    let control = node.lend_store_on(&crate::control_socket(home))?;
+    println!("listening as {}", node.addr());
+    if mdns {
+        println!("looking for peers on the local network (mDNS)");
+    }
+    let (tx, mut outgoing) = tokio::sync::mpsc::unbounded_channel();
+    let printer = {
+        let device = device.clone();
+        tokio::spawn(async move {
+            loop {
+                let o = tokio::select! {
+                    Some(o) = incoming.recv() => o,
+                    Some(o) = outgoing.recv() => o,
+                    else => break,
+                };
+                println!("{}", describe(&*device.lock().await, &o));
+            }
+        })
+    };
+    node.serve(Duration::from_secs(every.max(1)), tx, stop)
+        .await;
+    printer.abort();
+    #[cfg(unix)]
+    {
+        control.abort();
+        let _ = std::fs::remove_file(crate::control_socket(home));
+    }
+    println!("stopping");
+    node.shutdown().await;
+    Ok(())
 }
