@@ -154,11 +154,15 @@ pub(crate) async fn guard(State(app): State<Arc<App>>, mut req: Request, next: N
         return r;
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
+        let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         let origin_ok = match header_str(headers, header::ORIGIN) {
             None => true,
+            // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with the forms
+            // of our own pages: accepted only when the browser also says it is same-origin.
+            Some("null") => site == Some("same-origin"),
             Some(o) => hosts.iter().any(|h| o == format!("http://{h}")),
         };
-        let site_ok = match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        let site_ok = match site {
             None => true,
             Some(s) => s == "same-origin" || s == "none",
         };

@@ -1,6 +1,7 @@
 //! The frame of every page: `lang`, title, navigation, language switch, lock button, skip link,
-//! and the idle timer (a `<meta refresh>` that shows the passphrase page once the session has
-//! locked itself; no script needed).
+//! and the idle timer (`data-idle` on `<body>`: the page's script leaves the page for the
+//! passphrase page once the session has locked itself, so that no personal value stays on
+//! screen).
 
 use maud::{DOCTYPE, Markup, html};
 
@@ -61,14 +62,11 @@ pub(crate) fn page(f: &Frame<'_>, body: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                @if f.unlocked {
-                    meta http-equiv="refresh" content=(format!("{};url=/idle", f.idle_secs + 5));
-                }
                 title { (f.title) " — Carnet" }
                 link rel="stylesheet" href="/assets/style.css";
                 script src="/assets/app.js" defer {}
             }
-            body {
+            body data-idle=[f.unlocked.then(|| (f.idle_secs + 5).to_string())] {
                 a.skip href="#main" { (tr.t("skip-to-content")) }
                 header.top {
                     div.bar {

@@ -207,6 +207,30 @@ async fn foreign_hosts_other_origins_and_tokenless_forms_are_refused() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "cross-site fetch");
+    let (status, _, _) = f
+        .post(
+            "/unlock",
+            &[("csrf", &f.csrf), ("passphrase", PASS)],
+            &[("origin", "null"), ("sec-fetch-site", "cross-site")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "opaque origin from another site"
+    );
+    let (status, _, _) = f
+        .post(
+            "/unlock",
+            &[("csrf", &f.csrf), ("passphrase", PASS)],
+            &[("origin", "null")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "opaque origin, no fetch metadata"
+    );
     // The same form from this origin goes through.
     let (status, _, _) = f
         .post(
@@ -382,4 +406,34 @@ async fn pages_show_no_raw_translation_key_in_either_language() {
         body.contains("section-per"),
         "the personal file shows on a direction device"
     );
+}
+
+#[tokio::test]
+async fn the_report_downloads_as_csv_with_small_counts_suppressed() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let (status, _, _) = f
+        .post(
+            "/members/new",
+            &[
+                ("csrf", &csrf),
+                ("display_name", "Joy"),
+                ("status", "member"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, h, body) = f
+        .get("/reports/csv?from=2026-01-01&to=2026-03-14&project=")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(h.get(header::CONTENT_DISPOSITION).is_some());
+    assert!(body.starts_with("section,label,value"));
+    assert!(body.contains("<5"));
+    assert!(!body.contains("Joy"));
+    let (status, _, body) = f.get("/reports?from=31/02/2026&to=").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("error-summary"));
 }

@@ -366,6 +366,10 @@ pub(crate) async fn edit_form(
     let device = u.device.clone();
     let device = device.lock().await;
     let mut form = FormState::default();
+    if kind == RecordKind::Member && id.is_none() {
+        // Adding a member is joining, unless another status is chosen.
+        form.values.insert("status".into(), vec!["member".into()]);
+    }
     if let Some(id) = id {
         let view = device.show(kind, id).map_err(|_| WebError::NotFound)?;
         form.values = forms::values_of(u.tr(), &view);

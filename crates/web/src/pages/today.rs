@@ -51,6 +51,22 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
     let findings = carnet_rules::todo(&snapshot, day);
     let peers = device.peers()?;
     let registry = device.registry();
+    // Activities of the fortnight around today, with how many were present.
+    let mut recent: Vec<(String, String, chrono::NaiveDate, usize)> = snapshot
+        .of(RecordKind::Activity)
+        .filter_map(|(id, r)| {
+            let date = r.date("date")?;
+            ((date - day).num_days().abs() <= 14).then(|| {
+                (
+                    id.to_owned(),
+                    r.text("title").unwrap_or_default().to_owned(),
+                    date,
+                    r.set("present").count(),
+                )
+            })
+        })
+        .collect();
+    recent.sort_by(|a, b| b.2.cmp(&a.2));
     let body = html! {
         p { (tr.ta("today-date", &[("date", tr.date(day))])) }
         section id="todo" {
@@ -80,6 +96,22 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
                             @if let Some(d) = f.due {
                                 " " span.due { (tr.ta("due", &[("date", tr.date(d))])) }
                             }
+                        }
+                    }
+                }
+            }
+        }
+        section id="activities" {
+            h2 { (tr.t("today-activities")) }
+            @if recent.is_empty() {
+                p { (tr.t("today-no-activities")) }
+            } @else {
+                ul {
+                    @for (id, title, date, present) in &recent {
+                        li {
+                            a href=(format!("/activities/{id}")) { (title) }
+                            " — " (tr.date(*date)) " — "
+                            (tr.ta("today-present", &[("n", present.to_string())]))
                         }
                     }
                 }
