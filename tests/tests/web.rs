@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use carnet_tests::{Home, PASSPHRASE, Running};
+use carnet_tests::{Home, PASSPHRASE, Running, enrol, listening_address};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
@@ -140,7 +140,23 @@ impl Browser {
     /// no serious or critical violation in it.
     async fn shot(&self, name: &str) {
         self.check_accessibility(name).await;
+        // The whole page: the window grows to the page's height for the picture.
+        let (w, h) = self.client.get_window_size().await.expect("window size");
+        let page: Value = self
+            .client
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .expect("page height");
+        let full = (page.as_u64().unwrap_or(h) + (h - self.viewport_height().await)).min(5000);
+        self.client
+            .set_window_size(w as u32, full as u32)
+            .await
+            .expect("resize");
         let png = self.client.screenshot().await.expect("screenshot");
+        self.client
+            .set_window_size(w as u32, h as u32)
+            .await
+            .expect("resize");
         let dir = screenshots_dir();
         std::fs::create_dir_all(&dir).expect("screenshots dir");
         let lang = self.lang().await;
@@ -171,6 +187,15 @@ impl Browser {
             list.is_empty(),
             "accessibility violations on {name}: {list:#?}"
         );
+    }
+
+    async fn viewport_height(&self) -> u64 {
+        let v: Value = self
+            .client
+            .execute("return window.innerHeight;", vec![])
+            .await
+            .expect("viewport");
+        v.as_u64().unwrap_or(0)
     }
 
     /// Whether the page fits a window `width` pixels wide without scrolling sideways.
@@ -527,4 +552,124 @@ async fn scenario(b: &mut Browser) {
     // Back to French for the next run's screenshots.
     b.click("#switch-language").await;
     assert_eq!(b.lang().await, "fr");
+}
+
+/// Starts `carnet ui` in `home`; returns it and its address.
+fn start_ui(home: &Home) -> (Running, String) {
+    let mut cmd = home.command(&[
+        "ui",
+        "--no-open",
+        "--no-mdns",
+        "--port",
+        "0",
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    cmd.env_remove("CARNET_PASSPHRASE");
+    let ui = Running::spawn(cmd, "carnet ui");
+    let base = ui
+        .wait_for(Duration::from_secs(60), |p| {
+            p.lines()
+                .find_map(|l| l.strip_prefix("Carnet: "))
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+        })
+        .unwrap_or_else(|| panic!("carnet ui printed no address:\n{}", ui.describe()));
+    (ui, base)
+}
+
+async fn unlock(b: &mut Browser) {
+    b.go("/unlock").await;
+    b.fill("#passphrase", PASSPHRASE).await;
+    b.click("#unlock").await;
+    assert_eq!(b.path().await, "/today");
+}
+
+/// Two devices: a change made in the direction device's interface reaches the board device
+/// after a sync (the board's `carnet ui` lends its store to `carnet sync`), and the board
+/// device's interface shows no personal section and holds no personal canary in its HTML.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_reaches_another_device_and_a_board_device_shows_no_personal_file() {
+    if !browsers_present() {
+        return;
+    }
+    let canary = "canari-telephone-7731";
+    let d = Home::init();
+    let member = d.add_member(&["--name", "Ngozi", "--phone", canary, "--city", CITY]);
+    let mut board = Home::new();
+    enrol(
+        &d,
+        &mut board,
+        &["--role", "board", "--holder", "Bea Board"],
+    );
+
+    let (mut d_ui, d_base) = start_ui(&d);
+    let (mut b_ui, b_base) = start_ui(&board);
+    let driver_port = free_port();
+    let _driver = start_chromedriver(driver_port);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let client = connect(driver_port, profile.path()).await;
+    let mut b = Browser {
+        client,
+        base: d_base,
+        urls: vec![],
+        axe: None,
+    };
+
+    // On the direction device: the personal file is there; a change to the card.
+    unlock(&mut b).await;
+    let d_addr = d_ui
+        .wait_for(Duration::from_secs(30), listening_address)
+        .unwrap_or_else(|| panic!("the ui's node printed no address:\n{}", d_ui.describe()));
+    b.go(&format!("/members/{member}")).await;
+    assert!(b.text("#section-per").await.contains(canary));
+    b.click("#edit").await;
+    b.fill("#f-working_groups", "chorale-synchronisée").await;
+    b.click("#save").await;
+    assert!(
+        b.text("#section-com")
+            .await
+            .contains("chorale-synchronisée")
+    );
+
+    // The board device, its interface open, syncs with the direction device.
+    b.base = b_base;
+    unlock(&mut b).await;
+    let out = board.carnet(&["sync", "--peer", &d_addr]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    b.go(&format!("/members/{member}")).await;
+    assert!(
+        b.text("#section-com")
+            .await
+            .contains("chorale-synchronisée"),
+        "the change arrived"
+    );
+    assert!(
+        !b.has("#section-per").await,
+        "no personal section on a board device"
+    );
+    assert!(!b.has("#f-city").await);
+    for path in [
+        format!("/members/{member}"),
+        "/members".to_owned(),
+        "/today".to_owned(),
+    ] {
+        b.go(&path).await;
+        let html = b.client.source().await.expect("source");
+        assert!(
+            !html.contains(canary) && !html.contains(CITY),
+            "a personal value on a board device: {path}"
+        );
+    }
+    b.go(&format!("/members/{member}/edit")).await;
+    assert!(
+        !b.has("#f-phone").await,
+        "no personal field to edit on a board device"
+    );
+    let _ = b.client.close().await;
+    b_ui.interrupt();
+    d_ui.interrupt();
 }

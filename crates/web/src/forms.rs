@@ -18,6 +18,9 @@ use crate::i18n::Tr;
 /// Records other fields may name: per kind, each record's id and label.
 pub(crate) type Choices = BTreeMap<RecordKind, Vec<(String, String)>>;
 
+/// Messages by field (`None`: about the whole form).
+pub(crate) type FieldErrors = Vec<(Option<&'static str>, String)>;
+
 /// A form's values as typed (several for checkboxes) and its errors.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct FormState {
@@ -125,7 +128,7 @@ pub(crate) fn edits(
     fields: &[&'static FieldSpec],
     form: &FormState,
     current: &BTreeMap<String, Value>,
-) -> Result<Vec<FieldEdit>, Vec<(Option<&'static str>, String)>> {
+) -> Result<Vec<FieldEdit>, FieldErrors> {
     let mut out = vec![];
     let mut errors = vec![];
     for spec in fields {

@@ -102,6 +102,13 @@ pub struct BadTranslations {
     lang: &'static str,
 }
 
+impl BadTranslations {
+    /// The same error again (the first is kept in a static).
+    pub(crate) fn again(e: &BadTranslations) -> BadTranslations {
+        BadTranslations { lang: e.lang }
+    }
+}
+
 fn bundle(lang: Lang, source: &str) -> Result<FluentBundle<FluentResource>, BadTranslations> {
     let bad = || BadTranslations { lang: lang.code() };
     let resource = FluentResource::try_new(source.to_owned()).map_err(|_| bad())?;
@@ -270,11 +277,5 @@ mod tests {
         assert_eq!(Lang::from_accept_language("de"), None);
         let d = NaiveDate::from_ymd_opt(2026, 3, 14).expect("date");
         assert_eq!(Lang::Fr.date(d), "14/03/2026");
-    }
-}
-
-impl BadTranslations {
-    pub(crate) fn again(e: &BadTranslations) -> BadTranslations {
-        BadTranslations { lang: e.lang }
     }
 }

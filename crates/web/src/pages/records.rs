@@ -399,7 +399,7 @@ fn writes(
     edits: Vec<carnet_model::FieldEdit>,
     now: chrono::DateTime<chrono::Utc>,
     tr: Tr<'_>,
-) -> Result<(RecordId, Vec<RecordWrite>), Vec<(Option<&'static str>, String)>> {
+) -> Result<(RecordId, Vec<RecordWrite>), forms::FieldErrors> {
     let plan_err = |e: crate::plan::PlanError| match e {
         crate::plan::PlanError::Edit(e) => vec![forms::edit_error(tr, kind, &e)],
         crate::plan::PlanError::Read(_) => vec![(None, tr.t("err-write"))],

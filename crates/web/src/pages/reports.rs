@@ -59,6 +59,23 @@ fn label(tr: Tr<'_>, l: &str) -> String {
     if let Some((_, key)) = fixed.iter().find(|(f, _)| *f == l) {
         return tr.t(key);
     }
+    let destinations = [
+        ("acse", "rep-dest-acse"),
+        ("psp", "rep-dest-psp"),
+        ("lawyer", "rep-dest-lawyer"),
+        ("housing", "rep-dest-housing"),
+        ("psychologist", "rep-dest-psychologist"),
+        ("coalition-partner", "rep-dest-coalition-partner"),
+        ("charity", "rep-dest-charity"),
+        ("other", "rep-dest-other"),
+    ];
+    let destination = |d: &str| {
+        destinations
+            .iter()
+            .find(|(word, _)| labels::destination(word) == d)
+            .map(|(_, key)| tr.t(key))
+            .unwrap_or_else(|| d.to_owned())
+    };
     if let Some(title) = l.strip_prefix(labels::PROJECT_PREFIX) {
         return tr.ta("rep-project", &[("title", title.to_owned())]);
     }
@@ -67,7 +84,7 @@ fn label(tr: Tr<'_>, l: &str) -> String {
         (labels::MEAN_DAYS_SUFFIX, "rep-mean-days-to"),
     ] {
         if let Some(dest) = l.strip_suffix(suffix) {
-            return tr.ta(key, &[("destination", dest.to_owned())]);
+            return tr.ta(key, &[("destination", destination(dest))]);
         }
     }
     l.to_owned()
@@ -84,32 +101,37 @@ fn shown(tr: Tr<'_>, r: &Report, c: Cell) -> String {
     }
 }
 
-/// A bar chart of a section's counts (suppressed cells drawn as a hatched stub, not a value).
+/// A bar chart of a section's counts, each bar under its label (suppressed counts drawn as a
+/// short grey stub marked "<5"; means and n/a are left to the table).
 fn chart(tr: Tr<'_>, r: &Report, rows: &[carnet_report::Row], title: &str) -> Markup {
+    let rows: Vec<&carnet_report::Row> = rows
+        .iter()
+        .filter(|row| matches!(row.value, Cell::Count(_) | Cell::Suppressed))
+        .collect();
     let max = rows
         .iter()
         .filter_map(|row| match row.value {
             Cell::Count(n) => Some(n as f64),
-            Cell::Mean(m) => Some(m),
             _ => None,
         })
         .fold(0.0f64, f64::max)
         .max(1.0);
-    let bar_h = 22;
-    let height = rows.len() * (bar_h + 8) + 4;
+    let step = 46;
+    let height = rows.len() * step + 4;
     html! {
-        svg.chart viewBox=(format!("0 0 400 {height}")) width="100%" role="img"
-            aria-label=(tr.ta("chart-label", &[("title", title.to_owned())])) {
-            @for (i, row) in rows.iter().enumerate() {
-                @let y = i * (bar_h + 8) + 2;
-                @let (w, class) = match row.value {
-                    Cell::Count(n) => ((n as f64 / max * 260.0).max(1.0), "bar"),
-                    Cell::Mean(m) => ((m / max * 260.0).max(1.0), "bar"),
-                    Cell::Suppressed => (10.0, "bar suppressed"),
-                    Cell::NotApplicable => (0.0, "bar"),
-                };
-                rect class=(class) x="0" y=(y) width=(format!("{w:.1}")) height=(bar_h) {}
-                text x=(format!("{:.1}", w + 6.0)) y=(y + 16) { (shown(tr, r, row.value)) }
+        @if !rows.is_empty() {
+            svg.chart viewBox=(format!("0 0 600 {height}")) width="100%" role="img"
+                aria-label=(tr.ta("chart-label", &[("title", title.to_owned())])) {
+                @for (i, row) in rows.iter().enumerate() {
+                    @let y = i * step;
+                    @let (w, class) = match row.value {
+                        Cell::Count(n) => ((n as f64 / max * 480.0).max(2.0), "bar"),
+                        _ => (12.0, "bar suppressed"),
+                    };
+                    text.label x="0" y=(y + 15) { (label(tr, &row.label)) }
+                    rect class=(class) x="0" y=(y + 21) width=(format!("{w:.1}")) height="18" {}
+                    text x=(format!("{:.1}", w + 8.0)) y=(y + 35) { (shown(tr, r, row.value)) }
+                }
             }
         }
     }

@@ -66,7 +66,7 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
             })
         })
         .collect();
-    recent.sort_by(|a, b| b.2.cmp(&a.2));
+    recent.sort_by_key(|a| std::cmp::Reverse(a.2));
     let body = html! {
         p { (tr.ta("today-date", &[("date", tr.date(day))])) }
         section id="todo" {
