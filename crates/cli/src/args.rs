@@ -226,6 +226,29 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 30, value_name = "SECONDS")]
         every: u64,
     },
+    /// The web interface: serves it on 127.0.0.1 and opens the browser; the page asks for the
+    /// passphrase, then this runs what `carnet serve` runs (discovery, sync, lending the store)
+    Ui {
+        /// Port on 127.0.0.1 [default: a free port]
+        #[arg(long, default_value_t = 0, value_name = "PORT")]
+        port: u16,
+        /// Do not open the browser (the address is printed)
+        #[arg(long)]
+        no_open: bool,
+        /// Seconds between syncs with known peers
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        every: u64,
+        /// Local UDP address of the sync node [default: every interface, on this device's own
+        /// port, as `serve`]
+        #[arg(long, value_name = "IP:PORT")]
+        bind: Option<String>,
+        /// Do not announce or look for peers on the local network
+        #[arg(long)]
+        no_mdns: bool,
+        /// Minutes without activity after which the interface asks for the passphrase again
+        #[arg(long, default_value_t = 10, value_name = "MINUTES")]
+        lock_after: u64,
+    },
     /// Peers met, last sync with each, and the quarantine
     Status {
         /// Print JSON

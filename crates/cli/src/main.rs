@@ -10,6 +10,7 @@ mod passphrase;
 mod records;
 mod todo;
 mod transfer;
+mod ui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -307,6 +308,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             net::serve(&home, device, bind.as_deref(), !no_mdns, every)?
         }
+        Command::Ui {
+            port,
+            no_open,
+            every,
+            bind,
+            no_mdns,
+            lock_after,
+        } => ui::ui(
+            &home,
+            ui::UiArgs {
+                port,
+                no_open,
+                every,
+                bind,
+                no_mdns,
+                lock_after,
+            },
+        )?,
         Command::Status { json } => {
             let device = open(&home)?;
             output::status(&device, json)?;

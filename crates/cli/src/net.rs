@@ -19,7 +19,7 @@ use tokio::sync::Mutex;
 /// future is first polled: a signal sent as soon as a command prints its first line (as a
 /// service manager or a test does) must not find the default action, which kills the process
 /// without closing the store. Call it inside the runtime, before printing anything.
-fn stop_signal() -> impl std::future::Future<Output = ()> {
+pub(crate) fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -53,7 +53,7 @@ fn stop_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -105,7 +105,7 @@ async fn spawn_listening(
     Ok((node, events))
 }
 
-fn options(bind: &str, mdns: bool) -> Result<NodeOptions> {
+pub(crate) fn options(bind: &str, mdns: bool) -> Result<NodeOptions> {
     let bind = bind
         .parse()
         .context("--bind expects IP:PORT, e.g. 0.0.0.0:0")?;
@@ -315,39 +315,52 @@ pub(crate) fn serve(
 ) -> Result<()> {
     let rt = runtime()?;
     rt.block_on(async move {
-        let device = Arc::new(Mutex::new(device));
         let stop = stop_signal();
-        let (node, mut incoming) = spawn_listening(&device, bind, mdns).await?;
-        #[cfg(unix)]
-        let control = node.lend_store_on(&crate::control_socket(home))?;
-        println!("listening as {}", node.addr());
-        if mdns {
-            println!("looking for peers on the local network (mDNS)");
-        }
-        let (tx, mut outgoing) = tokio::sync::mpsc::unbounded_channel();
-        let printer = {
-            let device = device.clone();
-            tokio::spawn(async move {
-                loop {
-                    let o = tokio::select! {
-                        Some(o) = incoming.recv() => o,
-                        Some(o) = outgoing.recv() => o,
-                        else => break,
-                    };
-                    println!("{}", describe(&*device.lock().await, &o));
-                }
-            })
-        };
-        node.serve(Duration::from_secs(every.max(1)), tx, stop)
-            .await;
-        printer.abort();
-        #[cfg(unix)]
-        {
-            control.abort();
-            let _ = std::fs::remove_file(crate::control_socket(home));
-        }
-        println!("stopping");
-        node.shutdown().await;
-        Ok(())
+        run_node(home, Arc::new(Mutex::new(device)), bind, mdns, every, stop).await
     })
+}
+
+/// What `carnet serve` runs, until `stop` resolves: the node (answering peers, mDNS when
+/// `mdns`, listening where `bind` says or on the device's own port, periodic sync every `every` seconds), lending the store on the control socket,
+/// and one line printed per session. `carnet ui` runs it too, once the device is open.
+pub(crate) async fn run_node(
+    home: &Path,
+    device: Arc<Mutex<Device>>,
+    bind: Option<&str>,
+    mdns: bool,
+    every: u64,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let (node, mut incoming) = spawn_listening(&device, bind, mdns).await?;
+    #[cfg(unix)]
+    let control = node.lend_store_on(&crate::control_socket(home))?;
+    println!("listening as {}", node.addr());
+    if mdns {
+        println!("looking for peers on the local network (mDNS)");
+    }
+    let (tx, mut outgoing) = tokio::sync::mpsc::unbounded_channel();
+    let printer = {
+        let device = device.clone();
+        tokio::spawn(async move {
+            loop {
+                let o = tokio::select! {
+                    Some(o) = incoming.recv() => o,
+                    Some(o) = outgoing.recv() => o,
+                    else => break,
+                };
+                println!("{}", describe(&*device.lock().await, &o));
+            }
+        })
+    };
+    node.serve(Duration::from_secs(every.max(1)), tx, stop)
+        .await;
+    printer.abort();
+    #[cfg(unix)]
+    {
+        control.abort();
+        let _ = std::fs::remove_file(crate::control_socket(home));
+    }
+    println!("stopping");
+    node.shutdown().await;
+    Ok(())
 }

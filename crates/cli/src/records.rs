@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use carnet_device::{Checked, Device, RecordWrite, Written};
-use carnet_model::{EditOp, FieldEdit, FieldType, RecordKind, Value};
+use carnet_model::{FieldEdit, FieldType, RecordKind};
 use carnet_replica::RecordId;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -86,78 +86,12 @@ pub(crate) fn write(
     Ok(checked)
 }
 
-fn edit(kind: RecordKind, name: &str, value: &str) -> Result<FieldEdit> {
-    Ok(kind
-        .field(name)
-        .context("internal: unknown field")?
-        .edit(None, value)?)
-}
-
-/// The status an edit sets, if it sets one.
-fn status_set(edits: &[FieldEdit]) -> Option<&str> {
-    edits
-        .iter()
-        .rev()
-        .find_map(|e| match (&e.field.name, &e.op) {
-            (&"status", EditOp::Set(Value::Text(s))) => Some(s.as_str()),
-            _ => None,
-        })
-}
-
-fn given(edits: &[FieldEdit], name: &str) -> bool {
-    edits.iter().any(|e| e.field.name == name)
-}
-
-fn day(now: DateTime<Utc>) -> String {
-    now.format("%Y-%m-%d").to_string()
-}
-
-/// A member-form signature of `person` on `signed` (a date as typed).
-fn signature(person: RecordId, signed: &str) -> Result<RecordWrite> {
-    let kind = RecordKind::Signature;
-    Ok(RecordWrite {
-        kind,
-        id: RecordId::random(),
-        edits: vec![
-            edit(kind, "person", &person.to_string())?,
-            edit(kind, "form", "member")?,
-            edit(kind, "signed_on", signed)?,
-        ],
-        create: true,
-    })
-}
-
-/// `carnet member add`: a new member is a member from today unless told otherwise, and joining
-/// records her signature of the member form (rule M1: "immediately become a member").
+/// `carnet member add`: the writes are planned by `carnet_web::plan` (shared with the web
+/// interface): a member from today unless told otherwise, with her member-form signature (M1).
 pub(crate) fn member_add(device: &mut Device, f: &MemberFields, now: DateTime<Utc>) -> Result<()> {
     let kind = RecordKind::Member;
-    let mut edits = edits(device, kind, f.named(), &f.generic.fields)?;
-    if status_set(&edits).is_none() {
-        edits.push(edit(kind, "status", "member")?);
-    }
-    let joined = matches!(status_set(&edits), Some("member" | "active"));
-    if joined && !given(&edits, "member_since") {
-        edits.push(edit(kind, "member_since", &day(now))?);
-    }
-    let id = RecordId::random();
-    let mut writes = vec![];
-    if joined || f.signed.is_some() {
-        let since = edits.iter().find_map(|e| match (&e.field.name, &e.op) {
-            (&"member_since", EditOp::Set(v)) => Some(v.to_string()),
-            _ => None,
-        });
-        let signed = f.signed.clone().or(since).unwrap_or_else(|| day(now));
-        writes.push(signature(id, &signed)?);
-    }
-    writes.insert(
-        0,
-        RecordWrite {
-            kind,
-            id,
-            edits,
-            create: true,
-        },
-    );
+    let edits = edits(device, kind, f.named(), &f.generic.fields)?;
+    let (id, writes) = carnet_web::plan::member_add(edits, f.signed.as_deref(), now)?;
     write(device, &writes, now)?;
     println!("added member {id}");
     Ok(())
@@ -173,24 +107,8 @@ pub(crate) fn member_set(
 ) -> Result<()> {
     let kind = RecordKind::Member;
     let id = device.resolve(kind, record)?;
-    let mut edits = edits(device, kind, f.named(), &f.generic.fields)?;
-    let before = device.show(kind, id)?;
-    let was = before.fields.get("status").map(|s| s.value.to_string());
-    if let Some(status @ ("left" | "expelled")) = status_set(&edits)
-        && was.as_deref() != Some(status)
-        && !given(&edits, "left_on")
-    {
-        edits.push(edit(kind, "left_on", &day(now))?);
-    }
-    let mut writes = vec![RecordWrite {
-        kind,
-        id,
-        edits,
-        create: false,
-    }];
-    if let Some(signed) = &f.signed {
-        writes.push(signature(id, signed)?);
-    }
+    let edits = edits(device, kind, f.named(), &f.generic.fields)?;
+    let writes = carnet_web::plan::member_set(device, id, edits, f.signed.as_deref(), now)?;
     let checked = write(device, &writes, now)?;
     report(checked.written.into_iter().next(), kind, id);
     Ok(())

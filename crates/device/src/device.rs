@@ -203,6 +203,12 @@ impl Device {
         Ok(())
     }
 
+    /// Whether `passphrase` unlocks this device's store (to unlock a web session again without
+    /// closing the store).
+    pub fn check_passphrase(&self, passphrase: &[u8]) -> Result<bool, OpenDeviceError> {
+        Ok(self.store.check_passphrase(passphrase)?)
+    }
+
     /// The store underneath, for measurements and tools (reads only what is sealed).
     pub fn store(&self) -> &Store {
         &self.store

@@ -225,6 +225,15 @@ impl Store {
         Ok(())
     }
 
+    /// Whether `passphrase` unlocks this store's keyring (read from the open file, so a changed
+    /// passphrase is the one checked). Used to unlock a web session again while the store stays
+    /// open; takes as long as opening (argon2id).
+    pub fn check_passphrase(&self, passphrase: &[u8]) -> Result<bool, OpenError> {
+        let db = self.db.as_ref().ok_or(OpenError::InUse)?;
+        let (keyring, _) = read_keyring(db)?;
+        Ok(keyring.unlock(passphrase).is_ok())
+    }
+
     /// The device's secret key bytes.
     pub fn device_secret(&self) -> &[u8; 32] {
         &self.device_secret

@@ -1,0 +1,112 @@
+//! `carnet ui`: the web interface on `127.0.0.1`, plus what `carnet serve` runs (the node,
+//! periodic sync, mDNS, lending the store) from the moment the passphrase first opens the
+//! device in the browser. The passphrase is never on the command line nor in a URL.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use carnet_device::Device;
+use tokio::sync::{Mutex, watch};
+
+use crate::net;
+
+/// The flags of `carnet ui`.
+pub(crate) struct UiArgs {
+    pub(crate) port: u16,
+    pub(crate) no_open: bool,
+    pub(crate) every: u64,
+    pub(crate) bind: Option<String>,
+    pub(crate) no_mdns: bool,
+    pub(crate) lock_after: u64,
+}
+
+/// Opens `url` in the default browser, ignoring failure (the address is printed anyway).
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    if let Ok(mut child) = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        std::thread::spawn(move || {
+            let _ = child.wait();
+        });
+    }
+}
+
+/// `carnet ui`.
+pub(crate) fn ui(home: &Path, a: UiArgs) -> Result<()> {
+    if !Device::store_path(home).exists() {
+        bail!(
+            "{} holds no Carnet store; run `carnet init` or `carnet join` first",
+            home.display()
+        );
+    }
+    if a.lock_after == 0 {
+        bail!("--lock-after must be at least 1 minute");
+    }
+    let (bind, mdns) = (a.bind.clone(), !a.no_mdns);
+    let rt = net::runtime()?;
+    let home: PathBuf = home.to_path_buf();
+    rt.block_on(async move {
+        let stop = net::stop_signal();
+        let listener = carnet_web::bind(a.port)
+            .await
+            .with_context(|| format!("cannot listen on 127.0.0.1:{}", a.port))?;
+        let port = listener.local_addr()?.port();
+        let (stop_node, node_stopped) = watch::channel(false);
+        let node: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>> = Arc::default();
+        let on_open: carnet_web::OnOpen = {
+            let node = node.clone();
+            let home = home.clone();
+            let every = a.every;
+            Arc::new(move |device: Arc<Mutex<Device>>| {
+                let home = home.clone();
+                let bind = bind.clone();
+                let mut rx = node_stopped.clone();
+                let task = tokio::spawn(async move {
+                    let stop = async move {
+                        let _ = rx.wait_for(|stop| *stop).await;
+                    };
+                    if let Err(e) =
+                        net::run_node(&home, device, bind.as_deref(), mdns, every, stop).await
+                    {
+                        eprintln!("carnet: sync stopped: {e:#}");
+                    }
+                });
+                if let Ok(mut slot) = node.lock() {
+                    *slot = Some(task);
+                }
+            })
+        };
+        let config = carnet_web::Config {
+            home: home.clone(),
+            port,
+            lock_after: Duration::from_secs(a.lock_after * 60),
+            now: Arc::new(|| crate::records::now().unwrap_or_else(|_| chrono::Utc::now())),
+            on_open,
+        };
+        let app = carnet_web::App::new(config)?;
+        let url = format!("http://127.0.0.1:{port}/");
+        println!("Carnet: {url}");
+        println!("open this address in a browser on this computer (Ctrl-C to stop)");
+        if !a.no_open {
+            open_browser(&url);
+        }
+        carnet_web::serve(listener, app, stop).await?;
+        let _ = stop_node.send(true);
+        let task = node.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,82 @@
+//! Carnet's local web interface: server-rendered pages (no script needed) in French and
+//! English over the device core, for staff who do not use a terminal.
+//!
+//! `carnet ui` binds it on `127.0.0.1` ([`bind`]), builds its [`App`] and serves [`router`].
+//! Every page goes through the same `carnet_device::Device` as the command line, with the same
+//! checked writes (`Device::write_checked`, and [`plan`] for members): there is no second write
+//! path. Safe by construction: a loopback-only listener, the `Host` header checked against DNS
+//! rebinding, forms refused from other origins or without the session's CSRF token, a session
+//! cookie `HttpOnly; SameSite=Strict`, a strict Content-Security-Policy, `no-store` on every
+//! response, no personal value in a URL or a log, and sessions that lock after an idle delay.
+//!
+//! **Architecture invariant:** knows nothing of the network layer (iroh, sync) or of clap; the
+//! command line starts the node when the device is first opened ([`Config::on_open`]).
+
+mod app;
+mod assets;
+mod error;
+mod forms;
+mod i18n;
+mod layout;
+mod pages;
+pub mod plan;
+mod session;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use carnet_model::RecordKind;
+
+pub use app::{App, Clock, Config, OnOpen};
+pub use error::WebError;
+pub use i18n::{BadTranslations, Lang};
+
+/// Binds a listener on `127.0.0.1:port` (0: a free port). Never another address.
+pub async fn bind(port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await
+}
+
+/// Every page of the interface, behind the guard.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/today") }))
+        .route(
+            "/unlock",
+            get(pages::unlock::show).post(pages::unlock::unlock),
+        )
+        .route("/lock", post(pages::unlock::lock))
+        .route("/idle", get(pages::unlock::idle))
+        .route("/language", post(pages::unlock::language))
+        .route("/today", get(pages::today::today))
+        .route("/members/search", post(pages::records::search))
+        .route("/history/{kind}/{id}", get(pages::history::history))
+        .route("/reports", get(pages::reports::reports))
+        .route("/reports/csv", get(pages::reports::csv))
+        .route("/assets/style.css", get(assets::css))
+        .route("/assets/app.js", get(assets::js))
+        .merge(pages::records::routes(RecordKind::Member))
+        .merge(pages::records::routes(RecordKind::Project))
+        .merge(pages::records::routes(RecordKind::Activity))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            app::guard,
+        ))
+        .with_state(app)
+}
+
+/// Serves the interface on `listener` until `stop` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(stop)
+        .await
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,504 @@
+//! Members, projects and activities: list (members searched as you type and filtered by
+//! status and group), show (one section per field class; the personal file in its own marked
+//! section, absent where this device may not read it), add and edit through the same checked
+//! write as the command line (`Device::write_checked`, and `plan` for members).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use carnet_device::{Device, RecordView, RecordWrite};
+use carnet_model::{FieldClass, FieldSpec, RecordKind, Value};
+use carnet_replica::RecordId;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use crate::app::{App, Posted, Unlocked, html};
+use crate::error::WebError;
+use crate::forms::{self, Choices, FormState, label_key, show_value};
+use crate::i18n::Tr;
+use crate::layout::Nav;
+use crate::pages::frame;
+
+/// The path segment of a kind's pages.
+pub(crate) fn segment(kind: RecordKind) -> Option<&'static str> {
+    match kind {
+        RecordKind::Member => Some("members"),
+        RecordKind::Project => Some("projects"),
+        RecordKind::Activity => Some("activities"),
+        _ => None,
+    }
+}
+
+fn nav(kind: RecordKind) -> Nav {
+    match kind {
+        RecordKind::Member => Nav::Members,
+        RecordKind::Project => Nav::Projects,
+        _ => Nav::Activities,
+    }
+}
+
+/// Fields the forms leave out (attendance is ticked as "present"; the other lists stay
+/// available on the command line).
+fn left_out(kind: RecordKind, field: &str) -> bool {
+    matches!(
+        (kind, field),
+        (RecordKind::Activity, "excused" | "absent" | "excuses")
+    )
+}
+
+fn can_write(device: &Device, class: FieldClass) -> bool {
+    device
+        .registry()
+        .is_some_and(|r| r.access(&device.id(), class).can_write())
+}
+
+/// The fields of `kind` this device may write, in schema order.
+fn writable(device: &Device, kind: RecordKind) -> Vec<&'static FieldSpec> {
+    kind.fields()
+        .iter()
+        .filter(|f| {
+            device.can_read(f.class) && can_write(device, f.class) && !left_out(kind, f.name)
+        })
+        .collect()
+}
+
+/// Labels of the records the fields of `kind` may name.
+fn choices(device: &Device, kind: RecordKind) -> Result<Choices, WebError> {
+    let mut out = Choices::new();
+    for f in kind.fields() {
+        if let carnet_model::FieldType::Ref(k) | carnet_model::FieldType::RefSet(k) = f.ty
+            && !out.contains_key(&k)
+        {
+            let list = device
+                .list_shared(k)?
+                .into_iter()
+                .map(|r| (r.id.to_string(), r.label()))
+                .collect();
+            out.insert(k, list);
+        }
+    }
+    Ok(out)
+}
+
+fn title_key(kind: RecordKind, what: &str) -> String {
+    format!("{}-{what}", segment(kind).unwrap_or("members"))
+}
+
+/// Filters of the member list (status and group are not personal; names are searched in the
+/// page, or by `POST /members/search`, never in a URL).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ListQuery {
+    status: Option<String>,
+    group: Option<String>,
+}
+
+fn list_page(
+    u: &Unlocked,
+    kind: RecordKind,
+    device: &Device,
+    q: &ListQuery,
+    search: Option<&str>,
+) -> Result<Markup, WebError> {
+    let tr = u.tr();
+    let seg = segment(kind).ok_or(WebError::NotFound)?;
+    let all = device.list_shared(kind)?;
+    let refs = choices(device, kind)?;
+    let status = q.status.as_deref().filter(|s| !s.is_empty());
+    let group = q.group.as_deref().filter(|s| !s.is_empty());
+    let mut groups: Vec<String> = all
+        .iter()
+        .filter_map(|r| match r.fields.get("working_groups").map(|f| &f.value) {
+            Some(Value::Set(s)) => Some(s.iter().cloned().collect::<Vec<_>>()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let folded = search.map(carnet_model::fold);
+    let rows: Vec<&RecordView> = all
+        .iter()
+        .filter(|r| {
+            status.is_none_or(|s| {
+                r.fields
+                    .get("status")
+                    .map(|f| f.value.to_string())
+                    .as_deref()
+                    == Some(s)
+            })
+        })
+        .filter(|r| {
+            group.is_none_or(|g| {
+                matches!(r.fields.get("working_groups").map(|f| &f.value),
+                Some(Value::Set(s)) if s.contains(g))
+            })
+        })
+        .filter(|r| {
+            folded
+                .as_ref()
+                .is_none_or(|f| carnet_model::fold(&r.label()).contains(f.as_str()))
+        })
+        .collect();
+    let columns: &[&str] = match kind {
+        RecordKind::Member => &["display_name", "status", "member_since", "working_groups"],
+        RecordKind::Project => &["title", "period_start", "period_end"],
+        _ => &["title", "type", "date", "project"],
+    };
+    let may_add = !writable(device, kind).is_empty();
+    let body = html! {
+        @if may_add {
+            p { a.button href=(format!("/{seg}/new")) id="add" { (tr.t(&title_key(kind, "add"))) } }
+        }
+        @if kind == RecordKind::Member {
+            form.filters method="get" action="/members" {
+                div.field {
+                    label for="status" { (tr.t("filter-status")) }
+                    select id="status" name="status" {
+                        option value="" { (tr.t("filter-all")) }
+                        @for s in carnet_model::MEMBER_STATUSES {
+                            option value=(s) selected[status == Some(*s)] { (tr.t(&forms::choice_key(kind, "status", s))) }
+                        }
+                    }
+                }
+                div.field {
+                    label for="group" { (tr.t("filter-group")) }
+                    select id="group" name="group" {
+                        option value="" { (tr.t("filter-all")) }
+                        @for g in &groups {
+                            option value=(g) selected[group == Some(g.as_str())] { (g) }
+                        }
+                    }
+                }
+                button.secondary type="submit" id="filter" { (tr.t("filter-apply")) }
+            }
+            form.filters method="post" action="/members/search" role="search" {
+                input type="hidden" name="csrf" value=(u.info.session.csrf);
+                div.field {
+                    label for="search" { (tr.t("search-label")) }
+                    p.hint id="search-hint" { (tr.t("search-hint")) }
+                    input type="search" id="search" name="q" value=(search.unwrap_or(""))
+                        autocomplete="off" aria-describedby="search-hint" data-filter="records";
+                }
+                button.secondary type="submit" id="search-button" { (tr.t("search-button")) }
+            }
+        }
+        p id="count" aria-live="polite" data-template=(tr.ta("records-count", &[("n", "{n}".to_owned())])) { (tr.ta("records-count", &[("n", rows.len().to_string())])) }
+        @if rows.is_empty() {
+            p { (tr.t("no-records")) }
+        } @else {
+            div.table-wrap {
+                table id="records" {
+                    thead { tr { @for c in columns { th scope="col" { (tr.t(&label_key(kind, c))) } } } }
+                    tbody {
+                        @for r in &rows {
+                            tr {
+                                @for (i, c) in columns.iter().enumerate() {
+                                    @let v = r.fields.get(*c).and_then(|f| kind.field(c).map(|s| show_value(tr, kind, s, &f.value, &refs))).unwrap_or_default();
+                                    @if i == 0 {
+                                        th scope="row" { a href=(format!("/{seg}/{}", r.id)) { (if v.is_empty() { tr.t("unnamed") } else { v }) } }
+                                    } @else {
+                                        td { (v) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(frame(
+        u,
+        tr.t(&title_key(kind, "title")),
+        nav(kind),
+        &format!("/{seg}"),
+        body,
+    ))
+}
+
+/// `GET /members`, `/projects`, `/activities`.
+pub(crate) async fn list(
+    kind: RecordKind,
+    u: Unlocked,
+    q: ListQuery,
+) -> Result<Response, WebError> {
+    let device = u.device.clone();
+    let device = device.lock().await;
+    Ok(html(
+        StatusCode::OK,
+        list_page(&u, kind, &device, &q, None)?,
+    ))
+}
+
+/// `POST /members/search`: the list of members whose name holds the words typed (the words
+/// stay out of the URL).
+pub(crate) async fn search(u: Unlocked, form: Posted) -> Result<Response, WebError> {
+    let q = form.get("q").unwrap_or("").trim().to_owned();
+    let device = u.device.clone();
+    let device = device.lock().await;
+    let page = list_page(
+        &u,
+        RecordKind::Member,
+        &device,
+        &ListQuery::default(),
+        Some(&q),
+    )?;
+    Ok(html(StatusCode::OK, page))
+}
+
+fn parse_id(id: &str) -> Result<RecordId, WebError> {
+    id.parse().map_err(|_| WebError::NotFound)
+}
+
+/// `GET /members/{id}`…
+pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Response, WebError> {
+    let id = parse_id(&id)?;
+    let tr = u.tr();
+    let seg = segment(kind).ok_or(WebError::NotFound)?;
+    let device = u.device.clone();
+    let device = device.lock().await;
+    let view = match device.show(kind, id) {
+        Ok(v) => v,
+        Err(carnet_device::ReadError::NotFound { .. }) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let refs = choices(&device, kind)?;
+    let classes: Vec<FieldClass> = kind
+        .classes()
+        .into_iter()
+        .filter(|c| device.can_read(*c))
+        .collect();
+    let may_edit = !writable(&device, kind).is_empty();
+    let body = html! {
+        p.actions {
+            @if may_edit { a.button href=(format!("/{seg}/{id}/edit")) id="edit" { (tr.t("edit")) } }
+            a.button.secondary href=(format!("/history/{}/{id}", kind.name())) id="history" { (tr.t("history-link")) }
+        }
+        @for class in &classes {
+            @let personal = *class == FieldClass::Per;
+            section class=(if personal { "record-section personal" } else { "record-section" }) id=(format!("section-{}", class.code())) {
+                h2 { (tr.t(&forms::class_key(*class))) }
+                @if personal { p.notice { (tr.t("personal-notice")) } }
+                dl {
+                    @for spec in kind.fields().iter().filter(|f| f.class == *class) {
+                        div.row {
+                            dt { (tr.t(&label_key(kind, spec.name))) }
+                            dd.long {
+                                @match view.fields.get(spec.name) {
+                                    Some(f) => (show_value(tr, kind, spec, &f.value, &refs)),
+                                    None => span.none { (tr.t("not-given")) },
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let title = match view.label() {
+        l if l.is_empty() => tr.t("unnamed"),
+        l => match kind.field(kind.label_field()).map(|s| s.ty) {
+            Some(carnet_model::FieldType::Ref(_)) => tr.t(&title_key(kind, "one")),
+            _ => l,
+        },
+    };
+    let page = frame(&u, title, nav(kind), &format!("/{seg}/{id}"), body);
+    Ok(html(StatusCode::OK, page))
+}
+
+fn form_page(
+    u: &Unlocked,
+    kind: RecordKind,
+    device: &Device,
+    id: Option<RecordId>,
+    form: &FormState,
+) -> Result<Markup, WebError> {
+    let tr = u.tr();
+    let seg = segment(kind).ok_or(WebError::NotFound)?;
+    let refs = choices(device, kind)?;
+    let fields = writable(device, kind);
+    let action = match id {
+        Some(id) => format!("/{seg}/{id}/edit"),
+        None => format!("/{seg}/new"),
+    };
+    let classes: Vec<FieldClass> = kind
+        .classes()
+        .into_iter()
+        .filter(|c| fields.iter().any(|f| f.class == *c))
+        .collect();
+    let body = html! {
+        (forms::summary(tr, form))
+        form method="post" action=(action) novalidate {
+            input type="hidden" name="csrf" value=(u.info.session.csrf);
+            @for class in &classes {
+                @let personal = *class == FieldClass::Per;
+                fieldset class=(if personal { "record-section personal" } else { "record-section" }) id=(format!("section-{}", class.code())) {
+                    legend { h2 { (tr.t(&forms::class_key(*class))) } }
+                    @if personal { p.notice { (tr.t("personal-notice")) } }
+                    @for spec in fields.iter().filter(|f| f.class == *class) {
+                        (forms::input(tr, kind, spec, form, &refs))
+                    }
+                }
+            }
+            p.actions {
+                button type="submit" id="save" { (tr.t("save")) }
+                a.button.secondary href=(match id { Some(id) => format!("/{seg}/{id}"), None => format!("/{seg}") }) { (tr.t("cancel")) }
+            }
+        }
+    };
+    let title = match id {
+        Some(_) => tr.t(&title_key(kind, "edit")),
+        None => tr.t(&title_key(kind, "add")),
+    };
+    Ok(frame(u, title, nav(kind), &action, body))
+}
+
+/// `GET /members/new`, `GET /members/{id}/edit`…
+pub(crate) async fn edit_form(
+    kind: RecordKind,
+    u: Unlocked,
+    id: Option<String>,
+) -> Result<Response, WebError> {
+    let id = id.map(|i| parse_id(&i)).transpose()?;
+    let device = u.device.clone();
+    let device = device.lock().await;
+    let mut form = FormState::default();
+    if kind == RecordKind::Member && id.is_none() {
+        // Adding a member is joining, unless another status is chosen.
+        form.values.insert("status".into(), vec!["member".into()]);
+    }
+    if let Some(id) = id {
+        let view = device.show(kind, id).map_err(|_| WebError::NotFound)?;
+        form.values = forms::values_of(u.tr(), &view);
+    }
+    Ok(html(
+        StatusCode::OK,
+        form_page(&u, kind, &device, id, &form)?,
+    ))
+}
+
+fn state_of(posted: &Posted) -> FormState {
+    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in &posted.fields {
+        values.entry(k.clone()).or_default().push(v.clone());
+    }
+    FormState {
+        values,
+        errors: vec![],
+    }
+}
+
+/// The writes of a form: through `plan` for members, as one record otherwise.
+fn writes(
+    device: &Device,
+    kind: RecordKind,
+    id: Option<RecordId>,
+    edits: Vec<carnet_model::FieldEdit>,
+    now: chrono::DateTime<chrono::Utc>,
+    tr: Tr<'_>,
+) -> Result<(RecordId, Vec<RecordWrite>), forms::FieldErrors> {
+    let plan_err = |e: crate::plan::PlanError| match e {
+        crate::plan::PlanError::Edit(e) => vec![forms::edit_error(tr, kind, &e)],
+        crate::plan::PlanError::Read(_) => vec![(None, tr.t("err-write"))],
+    };
+    match (kind, id) {
+        (RecordKind::Member, None) => crate::plan::member_add(edits, None, now)
+            .map_err(|e| vec![forms::edit_error(tr, kind, &e)]),
+        (RecordKind::Member, Some(id)) => crate::plan::member_set(device, id, edits, None, now)
+            .map(|w| (id, w))
+            .map_err(plan_err),
+        (_, id) => {
+            let (rid, create) = match id {
+                Some(id) => (id, false),
+                None => (RecordId::random(), true),
+            };
+            Ok((
+                rid,
+                vec![RecordWrite {
+                    kind,
+                    id: rid,
+                    edits,
+                    create,
+                }],
+            ))
+        }
+    }
+}
+
+/// `POST /members/new`, `POST /members/{id}/edit`…: nothing is written unless every check
+/// passes; otherwise the form comes back with the values typed and each refusal by its field.
+pub(crate) async fn save(
+    kind: RecordKind,
+    u: Unlocked,
+    id: Option<String>,
+    posted: Posted,
+) -> Result<Response, WebError> {
+    let id = id.map(|i| parse_id(&i)).transpose()?;
+    let seg = segment(kind).ok_or(WebError::NotFound)?;
+    let tr = u.tr();
+    let now = u.app.now();
+    let device = u.device.clone();
+    let mut device = device.lock().await;
+    let mut form = state_of(&posted);
+    let current: BTreeMap<String, Value> = match id {
+        Some(id) => device
+            .show(kind, id)
+            .map_err(|_| WebError::NotFound)?
+            .fields
+            .into_iter()
+            .map(|(k, s)| (k, s.value))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    let fields = writable(&device, kind);
+    let result = forms::edits(tr, kind, &fields, &form, &current).and_then(|edits| {
+        if edits.is_empty() && id.is_some() {
+            return Ok(None);
+        }
+        let (rid, writes) = writes(&device, kind, id, edits, now, tr)?;
+        device
+            .write_checked(&writes, now)
+            .map(|_| Some(rid))
+            .map_err(|e| forms::write_error(tr, kind, &e))
+    });
+    match result {
+        Ok(rid) => {
+            let rid = rid.or(id).ok_or(WebError::Internal("no record"))?;
+            Ok(Redirect::to(&format!("/{seg}/{rid}")).into_response())
+        }
+        Err(errors) => {
+            form.errors = errors;
+            let page = form_page(&u, kind, &device, id, &form)?;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page))
+        }
+    }
+}
+
+/// The routes of one kind.
+pub(crate) fn routes(kind: RecordKind) -> axum::Router<Arc<App>> {
+    use axum::routing::get;
+    let seg = segment(kind).unwrap_or("members");
+    axum::Router::new()
+        .route(
+            &format!("/{seg}"),
+            get(move |u: Unlocked, Query(q): Query<ListQuery>| list(kind, u, q)),
+        )
+        .route(
+            &format!("/{seg}/new"),
+            get(move |u: Unlocked| edit_form(kind, u, None))
+                .post(move |u: Unlocked, p: Posted| save(kind, u, None, p)),
+        )
+        .route(
+            &format!("/{seg}/{{id}}"),
+            get(move |u: Unlocked, Path(id): Path<String>| show(kind, u, id)),
+        )
+        .route(
+            &format!("/{seg}/{{id}}/edit"),
+            get(move |u: Unlocked, Path(id): Path<String>| edit_form(kind, u, Some(id))).post(
+                move |u: Unlocked, Path(id): Path<String>, p: Posted| save(kind, u, Some(id), p),
+            ),
+        )
+}

@@ -1,0 +1,151 @@
+//! *Aujourd'hui / Today*: what `carnet todo` lists (the association's rules, re-checked on every
+//! visit, so after every sync), with a link to each record concerned, and the sync status of
+//! every peer this device met.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use carnet_model::{RecordKind, Snapshot};
+use carnet_replica::DeviceId;
+use carnet_rules::Severity;
+use chrono::{DateTime, Utc};
+use maud::html;
+
+use crate::app::{Unlocked, html};
+use crate::error::WebError;
+use crate::i18n::{Lang, Tr};
+use crate::layout::Nav;
+use crate::pages::frame;
+use crate::pages::records::segment;
+
+/// The label of a record for people (display name, title…), if held.
+fn label(snapshot: &Snapshot, kind: RecordKind, id: &str) -> Option<String> {
+    let record = snapshot.get(kind, id)?;
+    let value = record.get(kind.label_field())?;
+    if let (Some(spec), carnet_model::Value::Text(t)) = (kind.field(kind.label_field()), value)
+        && let carnet_model::FieldType::Ref(target) = spec.ty
+    {
+        return label(snapshot, target, t);
+    }
+    Some(value.to_string())
+}
+
+/// A moment in the page's language.
+pub(crate) fn when(tr: Tr<'_>, ms: i64) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(ms) {
+        Some(t) => match tr.lang {
+            Lang::Fr => t.format("%d/%m/%Y %H:%M UTC").to_string(),
+            Lang::En => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        },
+        None => String::new(),
+    }
+}
+
+/// `GET /today`.
+pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
+    let tr = u.tr();
+    let now = u.app.now();
+    let day = now.date_naive();
+    let device = u.device.clone();
+    let device = device.lock().await;
+    let snapshot = device.snapshot()?;
+    let findings = carnet_rules::todo(&snapshot, day);
+    let peers = device.peers()?;
+    let registry = device.registry();
+    // Activities of the fortnight around today, with how many were present.
+    let mut recent: Vec<(String, String, chrono::NaiveDate, usize)> = snapshot
+        .of(RecordKind::Activity)
+        .filter_map(|(id, r)| {
+            let date = r.date("date")?;
+            ((date - day).num_days().abs() <= 14).then(|| {
+                (
+                    id.to_owned(),
+                    r.text("title").unwrap_or_default().to_owned(),
+                    date,
+                    r.set("present").count(),
+                )
+            })
+        })
+        .collect();
+    recent.sort_by_key(|a| std::cmp::Reverse(a.2));
+    let body = html! {
+        p { (tr.ta("today-date", &[("date", tr.date(day))])) }
+        section id="todo" {
+            h2 { (tr.t("today-todo")) }
+            @if findings.is_empty() {
+                p { (tr.t("today-nothing")) }
+            } @else {
+                ul.findings {
+                    @for f in &findings {
+                        @let (sev_class, sev_key) = match f.severity {
+                            Severity::Block => ("tag block", "severity-block"),
+                            Severity::Warn => ("tag warn", "severity-warn"),
+                            Severity::Remind => ("tag remind", "severity-remind"),
+                        };
+                        li {
+                            span class=(sev_class) { (tr.t(sev_key)) }
+                            " "
+                            strong { (f.rule.name()) } " — " (tr.t(&format!("rule-{}", f.rule.name())))
+                            @if let Some(id) = &f.record {
+                                @let name = label(&snapshot, f.kind, id).unwrap_or_else(|| tr.t("unnamed"));
+                                br;
+                                @match segment(f.kind) {
+                                    Some(seg) => a href=(format!("/{seg}/{id}")) { (name) },
+                                    None => span { (tr.t(&format!("kind-{}", f.kind.name()))) " : " (name) },
+                                }
+                            }
+                            @if let Some(d) = f.due {
+                                " " span.due { (tr.ta("due", &[("date", tr.date(d))])) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section id="activities" {
+            h2 { (tr.t("today-activities")) }
+            @if recent.is_empty() {
+                p { (tr.t("today-no-activities")) }
+            } @else {
+                ul {
+                    @for (id, title, date, present) in &recent {
+                        li {
+                            a href=(format!("/activities/{id}")) { (title) }
+                            " — " (tr.date(*date)) " — "
+                            (tr.ta("today-present", &[("n", present.to_string())]))
+                        }
+                    }
+                }
+            }
+        }
+        section id="peers" {
+            h2 { (tr.t("today-peers")) }
+            @if peers.is_empty() {
+                p { (tr.t("today-no-peers")) }
+            } @else {
+                div.table-wrap {
+                    table {
+                        thead { tr {
+                            th scope="col" { (tr.t("peer-device")) }
+                            th scope="col" { (tr.t("peer-last-sync")) }
+                            th scope="col" { (tr.t("peer-result")) }
+                        } }
+                        tbody {
+                            @for (id, p) in &peers {
+                                @let holder = id.parse::<DeviceId>().ok().and_then(|d| registry.and_then(|r| r.device(&d)).map(|d| d.holder.clone()));
+                                tr {
+                                    th scope="row" { (holder.unwrap_or_else(|| id.chars().take(8).collect())) }
+                                    td { (p.last_sync_ms.map(|ms| when(tr, ms)).unwrap_or_else(|| tr.t("never"))) }
+                                    td { (if p.last_result.starts_with("synced") || p.last_result.is_empty() { tr.t("peer-ok") } else { tr.t("peer-failed") }) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(html(
+        StatusCode::OK,
+        frame(&u, tr.t("today-title"), Nav::Today, "/today", body),
+    ))
+}

@@ -1,0 +1,675 @@
+//! The web interface in a real browser: headless Chromium driven over WebDriver (chromedriver)
+//! against a real `carnet ui` process in a temporary home. Unlocking (a wrong passphrase first),
+//! adding a member with a personal file, an invalid date and a rule refusal shown by their
+//! fields with nothing written, editing, searching as you type, an activity with attendance
+//! seen on *Aujourd'hui*, history, a report, switching language, a 360-px-wide window, axe-core
+//! on every page, and locking. Screenshots of every page in both languages go to
+//! `docs/screenshots/`.
+//!
+//! Without `/usr/bin/chromium` and `/usr/bin/chromedriver` the test fails when `CI` is set
+//! (`.ci/run` installs them) and is skipped with a message otherwise.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use carnet_tests::{Home, PASSPHRASE, Running, enrol, listening_address};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Names and values that must never appear in a URL.
+const NAME: &str = "Joy Adébáyọ̀";
+const CITY: &str = "Marseille-Canari";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn browsers_present() -> bool {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "{CHROMIUM} or {CHROMEDRIVER} is missing on CI: .ci/run installs chromium and chromium-driver"
+        );
+    }
+    eprintln!(
+        "SKIPPED: the browser test needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
+    );
+    false
+}
+
+fn screenshots_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
+}
+
+struct Browser {
+    client: Client,
+    base: String,
+    urls: Vec<String>,
+    axe: Option<String>,
+}
+
+impl Browser {
+    async fn go(&mut self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("going to {path}: {e}"));
+        self.note_url().await;
+    }
+
+    async fn note_url(&mut self) {
+        let url = self.client.current_url().await.expect("url").to_string();
+        self.urls.push(url);
+    }
+
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => {
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                let page = self.client.source().await.unwrap_or_default();
+                panic!("finding {css}: {e}\nat {url:?}\n{page}")
+            }
+        }
+    }
+
+    async fn has(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        e.clear().await.expect("clear");
+        e.send_keys(text).await.expect("type");
+    }
+
+    async fn select(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choosing {value} in {css}: {e}"));
+    }
+
+    async fn click(&mut self, css: &str) {
+        self.find(css).await.click().await.expect("click");
+        self.note_url().await;
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("text")
+    }
+
+    async fn body(&self) -> String {
+        self.text("body").await
+    }
+
+    async fn path(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .expect("url")
+            .path()
+            .to_owned()
+    }
+
+    async fn lang(&self) -> String {
+        self.find("html")
+            .await
+            .attr("lang")
+            .await
+            .expect("lang")
+            .unwrap_or_default()
+    }
+
+    /// A screenshot of the page into `docs/screenshots/<lang>-<name>.png`, after axe-core found
+    /// no serious or critical violation in it.
+    async fn shot(&self, name: &str) {
+        self.check_accessibility(name).await;
+        // The whole page: the window grows to the page's height for the picture.
+        let (w, h) = self.client.get_window_size().await.expect("window size");
+        let page: Value = self
+            .client
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .expect("page height");
+        let full = (page.as_u64().unwrap_or(h) + (h - self.viewport_height().await)).min(5000);
+        self.client
+            .set_window_size(w as u32, full as u32)
+            .await
+            .expect("resize");
+        let png = self.client.screenshot().await.expect("screenshot");
+        self.client
+            .set_window_size(w as u32, h as u32)
+            .await
+            .expect("resize");
+        let dir = screenshots_dir();
+        std::fs::create_dir_all(&dir).expect("screenshots dir");
+        let lang = self.lang().await;
+        std::fs::write(dir.join(format!("{lang}-{name}.png")), png).expect("writing a screenshot");
+    }
+
+    async fn check_accessibility(&self, name: &str) {
+        let Some(axe) = &self.axe else { return };
+        self.client
+            .execute(axe, vec![])
+            .await
+            .expect("injecting axe-core");
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+              .then(r => done(r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+              .catch(e => done(['axe failed: ' + e]));
+        "#;
+        let found = self
+            .client
+            .execute_async(script, vec![])
+            .await
+            .expect("running axe-core");
+        let list: Vec<String> = serde_json::from_value(found).unwrap_or_default();
+        assert!(
+            list.is_empty(),
+            "accessibility violations on {name}: {list:#?}"
+        );
+    }
+
+    async fn viewport_height(&self) -> u64 {
+        let v: Value = self
+            .client
+            .execute("return window.innerHeight;", vec![])
+            .await
+            .expect("viewport");
+        v.as_u64().unwrap_or(0)
+    }
+
+    /// Whether the page fits a window `width` pixels wide without scrolling sideways.
+    async fn fits(&self) -> bool {
+        let w: Value = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .expect("widths");
+        w[0].as_u64() <= w[1].as_u64()
+    }
+}
+
+fn start_chromedriver(port: u16) -> Running {
+    let mut cmd = std::process::Command::new(CHROMEDRIVER);
+    cmd.arg(format!("--port={port}"));
+    let driver = Running::spawn(cmd, "chromedriver");
+    let ready = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    assert!(ready, "chromedriver did not start:\n{}", driver.describe());
+    driver
+}
+
+async fn connect(driver_port: u16, profile: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1200,900", "--lang=fr-FR",
+                "--force-device-scale-factor=1",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": { "intl.accept_languages": "fr-FR,fr" }
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a WebDriver session with headless Chromium")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_interface_works_in_a_real_browser() {
+    if !browsers_present() {
+        return;
+    }
+    let home = Home::init();
+    home.set_today("2026-03-14");
+    let mut cmd = home.command(&[
+        "ui",
+        "--no-open",
+        "--no-mdns",
+        "--port",
+        "0",
+        "--lock-after",
+        "10",
+    ]);
+    cmd.env_remove("CARNET_PASSPHRASE");
+    let mut ui = Running::spawn(cmd, "carnet ui");
+    let base = ui
+        .wait_for(Duration::from_secs(60), |p| {
+            p.lines()
+                .find_map(|l| l.strip_prefix("Carnet: "))
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+        })
+        .unwrap_or_else(|| panic!("carnet ui printed no address:\n{}", ui.describe()));
+    let driver_port = free_port();
+    let _driver = start_chromedriver(driver_port);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let client = connect(driver_port, profile.path()).await;
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/axe.min.js");
+    let mut b = Browser {
+        client,
+        base,
+        urls: vec![],
+        axe: std::fs::read_to_string(axe_path).ok(),
+    };
+    scenario(&mut b).await;
+    let urls = b.urls.clone();
+    let _ = b.client.close().await;
+    ui.interrupt();
+    for url in &urls {
+        for personal in [NAME, CITY, "Joy", "Adébáyọ̀", PASSPHRASE] {
+            assert!(!url.contains(personal), "a personal value in a URL: {url}");
+        }
+    }
+    let printed = ui.printed();
+    for personal in [NAME, CITY, PASSPHRASE] {
+        assert!(
+            !printed.contains(personal),
+            "a personal value in the output:\n{printed}"
+        );
+    }
+}
+
+async fn scenario(b: &mut Browser) {
+    // The passphrase page, French by default; a wrong passphrase is shown by its field.
+    b.go("/").await;
+    assert_eq!(b.path().await, "/unlock");
+    assert_eq!(b.lang().await, "fr");
+    b.shot("unlock").await;
+    b.fill("#passphrase", "not the passphrase").await;
+    b.click("#unlock").await;
+    assert!(b.text("#passphrase-error").await.contains("incorrecte"));
+    b.shot("unlock-wrong").await;
+    b.fill("#passphrase", PASSPHRASE).await;
+    b.click("#unlock").await;
+    assert_eq!(b.path().await, "/today");
+    b.shot("today-empty").await;
+
+    // A member with a personal file.
+    b.go("/members").await;
+    b.click("#add").await;
+    b.fill("#f-display_name", NAME).await;
+    b.fill("#f-working_groups", "médias, plaidoyer").await;
+    b.select("#f-speaks_french", "yes").await;
+    assert!(
+        b.has("#section-per").await,
+        "the personal file on a direction device"
+    );
+    b.fill("#f-first_name", "Adébáyọ̀").await;
+    b.fill("#f-city", CITY).await;
+    b.fill("#f-date_of_birth", "14/03/1990").await;
+    b.shot("member-new").await;
+    b.click("#save").await;
+    let member = b.path().await;
+    assert!(member.starts_with("/members/"), "{member}");
+    assert!(b.text("#section-per").await.contains(CITY));
+    assert!(b.text("#section-per").await.contains("14/03/1990"));
+    assert!(b.text("main").await.contains("Membre"));
+    b.shot("member").await;
+
+    // An invalid date: shown by its field, values kept, nothing written.
+    b.click("#edit").await;
+    b.fill("#f-date_of_birth", "31/02/1990").await;
+    b.fill("#f-city", "Nice-Canari").await;
+    b.click("#save").await;
+    assert!(
+        b.text("#f-date_of_birth-error")
+            .await
+            .contains("JJ/MM/AAAA")
+    );
+    assert!(b.has("#error-summary").await);
+    let kept = b.find("#f-city").await.prop("value").await.expect("value");
+    assert_eq!(kept.as_deref(), Some("Nice-Canari"));
+    b.shot("member-invalid-date").await;
+    b.go(&member).await;
+    assert!(
+        b.text("#section-per").await.contains(CITY),
+        "nothing written"
+    );
+    assert!(!b.body().await.contains("Nice-Canari"));
+
+    // Editing.
+    b.click("#edit").await;
+    b.fill("#f-phone", "+33 6 00 00 00 00").await;
+    b.click("#save").await;
+    assert_eq!(b.path().await, member);
+    assert!(b.text("#section-per").await.contains("+33 6 00 00 00 00"));
+
+    // A rule refusal (M6: an expelled person is never re-admitted), by the status field.
+    b.go("/members/new").await;
+    b.fill("#f-display_name", "Bisi Okafor").await;
+    b.click("#save").await;
+    let bisi = b.path().await;
+    b.click("#edit").await;
+    b.select("#f-status", "expelled").await;
+    b.click("#save").await;
+    b.click("#edit").await;
+    b.select("#f-status", "member").await;
+    b.click("#save").await;
+    let refusal = b.text("#f-status-error").await;
+    assert!(refusal.contains("M6"), "{refusal}");
+    b.shot("member-rule-refused").await;
+    b.go(&bisi).await;
+    assert!(
+        b.text("#section-com").await.contains("Exclue"),
+        "nothing written"
+    );
+
+    // Searching as you type (the filter runs in the page), and without script (POST).
+    b.go("/members").await;
+    b.fill("#search", "joy").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rows = b
+        .client
+        .find_all(Locator::Css("#records tbody tr"))
+        .await
+        .expect("rows");
+    let mut shown = 0;
+    for r in &rows {
+        if r.is_displayed().await.expect("displayed") {
+            shown += 1;
+        }
+    }
+    assert_eq!((rows.len(), shown), (2, 1), "search as you type");
+    b.click("#search-button").await;
+    assert_eq!(b.path().await, "/members/search");
+    assert!(b.text("#records").await.contains(NAME));
+    assert!(!b.text("#records").await.contains("Bisi"));
+    b.go("/members?status=expelled").await;
+    assert!(b.text("#records").await.contains("Bisi"));
+    assert!(!b.text("#records").await.contains("Joy"));
+    b.go("/members").await;
+    b.shot("members").await;
+
+    // A project, and an activity with attendance.
+    b.go("/projects/new").await;
+    b.fill("#f-title", "Parcours d’autonomie 2026").await;
+    b.fill("#f-period_start", "01/01/2026").await;
+    b.fill("#f-period_end", "31/12/2026").await;
+    b.fill("#f-funders", "Fondation Exemple").await;
+    b.shot("project-new").await;
+    b.click("#save").await;
+    b.shot("project").await;
+    b.go("/projects").await;
+    b.shot("projects").await;
+    b.go("/activities/new").await;
+    b.fill("#f-title", "Groupe de parole du mardi").await;
+    b.select("#f-type", "talking-group").await;
+    b.fill("#f-date", "10/03/2026").await;
+    let project = b
+        .find("#f-project option:nth-child(2)")
+        .await
+        .attr("value")
+        .await
+        .expect("attr")
+        .expect("a project");
+    b.select("#f-project", &project).await;
+    let joy_box = b
+        .find(&format!(
+            "#f-present input[value='{}']",
+            member.trim_start_matches("/members/")
+        ))
+        .await;
+    joy_box.click().await.expect("tick");
+    b.shot("activity-new").await;
+    b.click("#save").await;
+    let activity = b.path().await;
+    assert!(activity.starts_with("/activities/"));
+    assert!(b.text("main").await.contains(NAME), "attendance recorded");
+    b.shot("activity").await;
+    b.go("/activities").await;
+    b.shot("activities").await;
+
+    // Aujourd'hui: the activity, with its attendance, and the rules' reminders.
+    b.go("/today").await;
+    let today = b.text("#activities").await;
+    assert!(
+        today.contains("Groupe de parole du mardi") && today.contains("1 présente"),
+        "{today}"
+    );
+    assert!(b.has("#todo").await && b.has("#peers").await);
+    b.shot("today").await;
+
+    // History of the member: who, when, which fields, signature checked.
+    b.go(&member).await;
+    b.click("#history").await;
+    let history = b.text("#history-table").await;
+    assert!(
+        history.contains("Signature vérifiée") && history.contains("Amara Diallo"),
+        "{history}"
+    );
+    b.shot("history").await;
+
+    // A report: tables, bar charts, small counts as "<5", CSV link.
+    b.go("/reports").await;
+    b.fill("#report-from", "01/01/2026").await;
+    b.fill("#report-to", "14/03/2026").await;
+    b.click("#run-report").await;
+    assert!(b.has("svg.chart").await);
+    assert!(b.text("main").await.contains("<5"));
+    let csv = b
+        .find("#csv")
+        .await
+        .attr("href")
+        .await
+        .expect("href")
+        .unwrap_or_default();
+    assert!(
+        csv.starts_with("/reports/csv?from=2026-01-01&to=2026-03-14"),
+        "{csv}"
+    );
+    b.shot("reports").await;
+    b.fill("#report-from", "32/01/2026").await;
+    b.click("#run-report").await;
+    assert!(b.has("#error-summary").await);
+
+    // A narrow window (360 px): no sideways scrolling.
+    b.client.set_window_size(360, 800).await.expect("resize");
+    for p in ["/today", "/members", member.as_str(), "/reports"] {
+        b.go(p).await;
+        assert!(b.fits().await, "{p} scrolls sideways at 360 px");
+    }
+    b.go(&member).await;
+    b.shot("member-360px").await;
+    b.client.set_window_size(1200, 900).await.expect("resize");
+
+    // Switching language: the choice sticks, every page in English.
+    b.go("/today").await;
+    b.click("#switch-language").await;
+    assert_eq!(b.lang().await, "en");
+    assert!(b.text("h1").await.contains("Today"));
+    b.shot("today").await;
+    for (path, name) in [
+        ("/members".to_owned(), "members"),
+        ("/members/new".to_owned(), "member-new"),
+        (member.clone(), "member"),
+        (
+            format!("/history/member/{}", member.trim_start_matches("/members/")),
+            "history",
+        ),
+        ("/projects".to_owned(), "projects"),
+        ("/projects/new".to_owned(), "project-new"),
+        ("/activities".to_owned(), "activities"),
+        ("/activities/new".to_owned(), "activity-new"),
+        (activity.clone(), "activity"),
+        (
+            "/reports?from=2026-01-01&to=2026-03-14".to_owned(),
+            "reports",
+        ),
+    ] {
+        b.go(&path).await;
+        assert_eq!(b.lang().await, "en", "{path}");
+        b.shot(name).await;
+    }
+    b.go(&format!("{member}/edit")).await;
+    b.fill("#f-date_of_birth", "2026-02-30").await;
+    b.click("#save").await;
+    assert!(b.text("#f-date_of_birth-error").await.contains("real date"));
+    b.shot("member-invalid-date").await;
+
+    // Locking: the passphrase is needed again, for every page.
+    b.click("#lock").await;
+    assert_eq!(b.path().await, "/unlock");
+    b.shot("unlock").await;
+    b.go(&member).await;
+    assert_eq!(b.path().await, "/unlock");
+    assert!(!b.body().await.contains(CITY));
+    b.fill("#passphrase", PASSPHRASE).await;
+    b.click("#unlock").await;
+    assert_eq!(b.path().await, "/today");
+    // Back to French for the next run's screenshots.
+    b.click("#switch-language").await;
+    assert_eq!(b.lang().await, "fr");
+}
+
+/// Starts `carnet ui` in `home`; returns it and its address.
+fn start_ui(home: &Home) -> (Running, String) {
+    let mut cmd = home.command(&[
+        "ui",
+        "--no-open",
+        "--no-mdns",
+        "--port",
+        "0",
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    cmd.env_remove("CARNET_PASSPHRASE");
+    let ui = Running::spawn(cmd, "carnet ui");
+    let base = ui
+        .wait_for(Duration::from_secs(60), |p| {
+            p.lines()
+                .find_map(|l| l.strip_prefix("Carnet: "))
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+        })
+        .unwrap_or_else(|| panic!("carnet ui printed no address:\n{}", ui.describe()));
+    (ui, base)
+}
+
+async fn unlock(b: &mut Browser) {
+    b.go("/unlock").await;
+    b.fill("#passphrase", PASSPHRASE).await;
+    b.click("#unlock").await;
+    assert_eq!(b.path().await, "/today");
+}
+
+/// Two devices: a change made in the direction device's interface reaches the board device
+/// after a sync (the board's `carnet ui` lends its store to `carnet sync`), and the board
+/// device's interface shows no personal section and holds no personal canary in its HTML.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_reaches_another_device_and_a_board_device_shows_no_personal_file() {
+    if !browsers_present() {
+        return;
+    }
+    let canary = "canari-telephone-7731";
+    let d = Home::init();
+    let member = d.add_member(&["--name", "Ngozi", "--phone", canary, "--city", CITY]);
+    let mut board = Home::new();
+    enrol(
+        &d,
+        &mut board,
+        &["--role", "board", "--holder", "Bea Board"],
+    );
+
+    let (mut d_ui, d_base) = start_ui(&d);
+    let (mut b_ui, b_base) = start_ui(&board);
+    let driver_port = free_port();
+    let _driver = start_chromedriver(driver_port);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let client = connect(driver_port, profile.path()).await;
+    let mut b = Browser {
+        client,
+        base: d_base,
+        urls: vec![],
+        axe: None,
+    };
+
+    // On the direction device: the personal file is there; a change to the card.
+    unlock(&mut b).await;
+    let d_addr = d_ui
+        .wait_for(Duration::from_secs(30), listening_address)
+        .unwrap_or_else(|| panic!("the ui's node printed no address:\n{}", d_ui.describe()));
+    b.go(&format!("/members/{member}")).await;
+    assert!(b.text("#section-per").await.contains(canary));
+    b.click("#edit").await;
+    b.fill("#f-working_groups", "chorale-synchronisée").await;
+    b.click("#save").await;
+    assert!(
+        b.text("#section-com")
+            .await
+            .contains("chorale-synchronisée")
+    );
+
+    // The board device, its interface open, syncs with the direction device.
+    b.base = b_base;
+    unlock(&mut b).await;
+    let out = board.carnet(&["sync", "--peer", &d_addr]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    b.go(&format!("/members/{member}")).await;
+    assert!(
+        b.text("#section-com")
+            .await
+            .contains("chorale-synchronisée"),
+        "the change arrived"
+    );
+    assert!(
+        !b.has("#section-per").await,
+        "no personal section on a board device"
+    );
+    assert!(!b.has("#f-city").await);
+    for path in [
+        format!("/members/{member}"),
+        "/members".to_owned(),
+        "/today".to_owned(),
+    ] {
+        b.go(&path).await;
+        let html = b.client.source().await.expect("source");
+        assert!(
+            !html.contains(canary) && !html.contains(CITY),
+            "a personal value on a board device: {path}"
+        );
+    }
+    b.go(&format!("/members/{member}/edit")).await;
+    assert!(
+        !b.has("#f-phone").await,
+        "no personal field to edit on a board device"
+    );
+    let _ = b.client.close().await;
+    b_ui.interrupt();
+    d_ui.interrupt();
+}
