@@ -139,3 +139,32 @@ fn the_report_of_a_synthetic_association_gives_its_ground_truth_and_no_name() {
     }
     assert!(outputs[2].starts_with("section,label,value"));
 }
+
+/// Regression (issue 13): `carnet synthetic` on a home holding real records mixed 68
+/// fictitious people in, and they synced to every device.
+#[test]
+fn synthetic_refuses_a_device_that_holds_records_it_did_not_make() {
+    let home = Home::init();
+    home.set_today(TODAY);
+    let real = home.add_member(&["--name", "Someone Real"]);
+    let args = ["synthetic", "--seed", "3"];
+    let err = home.fail(&args);
+    assert!(err.contains("did not make"), "{err}");
+    let list = home.ok(&["member", "list"]);
+    assert!(
+        list.contains("1 member(s)"),
+        "something was written: {list}"
+    );
+    assert!(home.ok(&["member", "show", &real]).contains("Someone Real"));
+
+    // A home kept for trying Carnet out takes a synthetic association once; a real record
+    // added there later makes it refuse again.
+    let trial = Home::init();
+    trial.set_today(TODAY);
+    trial.ok(&["synthetic", "--seed", "3", "--members", "5"]);
+    let err = trial.fail(&["synthetic", "--seed", "3", "--members", "5"]);
+    assert!(err.contains("already holds"), "{err}");
+    trial.add_member(&["--name", "Someone Real"]);
+    let err = trial.fail(&["synthetic", "--seed", "3", "--members", "5"]);
+    assert!(err.contains("did not make"), "{err}");
+}

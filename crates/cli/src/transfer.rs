@@ -396,10 +396,67 @@ pub(crate) fn synthetic(
         Some(n) => carnet_gen::Scale::members(n),
         None => carnet_gen::Scale::mist(),
     };
+    // Fictitious people must never mix with real ones (they would sync to every device): only
+    // a device that holds nothing, or only what earlier runs made, takes a synthetic association.
+    let runs: Vec<SyntheticRun> = device
+        .setting(SYNTHETIC_RUNS)?
+        .and_then(|b| postcard::from_bytes(&b).ok())
+        .unwrap_or_default();
+    let mut made = std::collections::BTreeSet::new();
+    for run in &runs {
+        let scale = match run.members {
+            Some(n) => carnet_gen::Scale::members(n as usize),
+            None => carnet_gen::Scale::mist(),
+        };
+        let day = chrono::NaiveDate::parse_from_str(&run.day, "%Y-%m-%d")
+            .unwrap_or_else(|_| now.date_naive());
+        let earlier = carnet_gen::generate(run.seed, &scale, day);
+        for kind in RecordKind::ALL {
+            made.extend(earlier.snapshot.of(kind).map(|(id, _)| id.to_owned()));
+        }
+    }
+    let held = device.snapshot()?;
+    let foreign = RecordKind::ALL
+        .into_iter()
+        .flat_map(|kind| held.of(kind).map(|(id, _)| id.to_owned()))
+        .filter(|id| !made.contains(id))
+        .count();
+    if foreign > 0 {
+        bail!(
+            "this device holds {foreign} record(s) that `carnet synthetic` did not make, and fictitious people must never mix with real ones; try Carnet on a device of its own (carnet --home DIR init …)"
+        );
+    }
     let assoc = carnet_gen::generate(seed, &scale, now.date_naive());
+    if assoc
+        .snapshot
+        .of(RecordKind::Member)
+        .any(|(id, _)| made.contains(id))
+    {
+        bail!(
+            "this device already holds the synthetic association of seed {seed}; choose another --seed"
+        );
+    }
     let writes = association_writes(&assoc)?;
     let n = writes.len();
     records::write(device, &writes, now)?;
+    let mut runs = runs;
+    runs.push(SyntheticRun {
+        seed,
+        members: members.map(|m| m as u64),
+        day: now.date_naive().format("%Y-%m-%d").to_string(),
+    });
+    device.set_setting(SYNTHETIC_RUNS, &postcard::to_stdvec(&runs)?)?;
     println!("wrote a synthetic association (seed {seed}): {n} records");
     Ok(())
+}
+
+/// Where a device keeps the synthetic associations written on it.
+const SYNTHETIC_RUNS: &str = "synthetic-runs";
+
+/// One `carnet synthetic` run: enough to make its records again.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SyntheticRun {
+    seed: u64,
+    members: Option<u64>,
+    day: String,
 }

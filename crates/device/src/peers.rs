@@ -282,6 +282,24 @@ impl Device {
         Ok(())
     }
 
+    /// A small setting kept sealed in the store's metadata under `name` (a constant of the
+    /// caller's, never a personal value), as written by [`Device::set_setting`].
+    pub fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, ReadError> {
+        Ok(self
+            .store
+            .info(&format!("setting/{name}"))?
+            .and_then(|v| v.ok())
+            .map(|v| v.to_vec()))
+    }
+
+    /// Keeps `value` as the setting `name` (see [`Device::setting`]).
+    pub fn set_setting(&mut self, name: &str, value: &[u8]) -> Result<(), WriteError> {
+        let mut batch = self.store.write()?;
+        batch.put_info(&format!("setting/{name}"), value)?;
+        batch.commit()?;
+        Ok(())
+    }
+
     /// The peers this device met.
     pub fn peers(&self) -> Result<BTreeMap<String, PeerRecord>, ReadError> {
         Ok(self
