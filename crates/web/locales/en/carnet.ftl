@@ -74,7 +74,7 @@ rule-C5 = attending under two thirds of the year’s coalition meetings means au
 ## Record sections
 class-pub = Public information
 class-com = Association information
-class-act = Active-member follow-up
+class-act = Working information (active members and staff)
 class-gov = Roots deliberations
 class-per = Personal file — confidential
 class-sec = Security

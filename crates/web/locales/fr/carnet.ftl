@@ -74,7 +74,7 @@ rule-C5 = moins des deux tiers des réunions de l’année : retrait automatique
 ## Sections des fiches
 class-pub = Informations publiques
 class-com = Informations de l’association
-class-act = Suivi des membres actifs
+class-act = Informations de travail (membres actifs et équipe)
 class-gov = Délibérations de Roots
 class-per = Dossier personnel — confidentiel
 class-sec = Sécurité
