@@ -74,7 +74,7 @@ impl Browser {
         match self
             .client
             .wait()
-            .at_most(Duration::from_secs(10))
+            .at_most(Duration::from_secs(30))
             .for_element(Locator::Css(css))
             .await
         {
@@ -216,7 +216,7 @@ fn start_chromedriver(port: u16) -> Running {
     let mut cmd = std::process::Command::new(CHROMEDRIVER);
     cmd.arg(format!("--port={port}"));
     let driver = Running::spawn(cmd, "chromedriver");
-    let ready = (0..100).any(|_| {
+    let ready = (0..300).any(|_| {
         std::thread::sleep(Duration::from_millis(100));
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
     });

@@ -229,7 +229,7 @@ pub(crate) enum Command {
     /// The web interface: serves it on 127.0.0.1 and opens the browser; the page asks for the
     /// passphrase, then this runs what `carnet serve` runs (discovery, sync, lending the store)
     Ui {
-        /// Port on 127.0.0.1 [default: a free port]
+        /// Port on 127.0.0.1 (0: a free port)
         #[arg(long, default_value_t = 0, value_name = "PORT")]
         port: u16,
         /// Do not open the browser (the address is printed)

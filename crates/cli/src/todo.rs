@@ -3,21 +3,10 @@
 
 use anyhow::{Context, Result};
 use carnet_device::Device;
-use carnet_model::{RecordKind, Snapshot};
+use carnet_model::RecordKind;
+// A record's label for people reading `todo`, as the web interface's Today names it.
+use carnet_web::labels::record_label as label;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-
-/// The label of a record (display name, title…) for people reading `todo`, if held.
-fn label(snapshot: &Snapshot, kind: RecordKind, id: &str) -> Option<String> {
-    let record = snapshot.get(kind, id)?;
-    let value = record.get(kind.label_field())?;
-    // A label that is a reference (a signature's person…) is shown as what it names.
-    if let (Some(spec), carnet_model::Value::Text(t)) = (kind.field(kind.label_field()), value)
-        && let carnet_model::FieldType::Ref(target) = spec.ty
-    {
-        return label(snapshot, target, t);
-    }
-    Some(value.to_string())
-}
 
 /// `carnet todo`.
 pub(crate) fn todo(device: &Device, now: DateTime<Utc>, json: bool) -> Result<()> {

@@ -268,6 +268,17 @@ pub(crate) fn rule_message(tr: Tr<'_>, rule: RuleId) -> String {
     )
 }
 
+/// A rule's warning after a save that went ahead ("A8 : …").
+pub(crate) fn rule_warning(tr: Tr<'_>, rule: RuleId) -> String {
+    tr.ta(
+        "rule-warning",
+        &[
+            ("rule", rule.name().to_owned()),
+            ("summary", tr.t(&format!("rule-{}", rule.name()))),
+        ],
+    )
+}
+
 /// The error summary at the top of a form (GOV.UK pattern), linking to each field.
 pub(crate) fn summary(tr: Tr<'_>, form: &FormState) -> Markup {
     html! {

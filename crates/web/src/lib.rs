@@ -17,6 +17,7 @@ mod assets;
 mod error;
 mod forms;
 mod i18n;
+pub mod labels;
 mod layout;
 mod pages;
 pub mod plan;

@@ -37,6 +37,8 @@ pub(crate) struct Session {
     pub unlocked: bool,
     /// The last request that counted as activity.
     pub last_seen: Instant,
+    /// Messages for the next page (warnings of the rules after a save).
+    pub flash: Vec<String>,
 }
 
 /// Every session, by id.
@@ -75,6 +77,7 @@ impl Sessions {
             csrf: token(),
             unlocked: false,
             last_seen: Instant::now(),
+            flash: vec![],
         };
         self.map.insert(id.clone(), s.clone());
         (id, s)
@@ -88,6 +91,21 @@ impl Sessions {
             s.unlocked = true;
         }
         id
+    }
+
+    /// Keeps `messages` for the next page session `id` shows.
+    pub(crate) fn flash(&mut self, id: &str, messages: Vec<String>) {
+        if let Some(s) = self.map.get_mut(id) {
+            s.flash = messages;
+        }
+    }
+
+    /// The messages kept for this page, forgotten once taken.
+    pub(crate) fn take_flash(&mut self, id: &str) -> Vec<String> {
+        self.map
+            .get_mut(id)
+            .map(|s| std::mem::take(&mut s.flash))
+            .unwrap_or_default()
     }
 
     /// Locks session `id`.

@@ -43,6 +43,8 @@ err-forbidden = Cet appareil ne peut pas modifier le champ « { $field } ».
 err-exists = Cette fiche existe déjà.
 err-write = L’enregistrement a échoué : rien n’a été écrit.
 rule-refused = Règle { $rule } : { $summary }. Rien n’a été enregistré.
+rule-warning = Règle { $rule } : { $summary }.
+saved-with-warnings = Enregistré, avec ces points d’attention
 hint-date = Format JJ/MM/AAAA, par exemple 14/03/2026.
 required-mark = (obligatoire)
 not-said = — non renseigné —
@@ -74,7 +76,7 @@ rule-C5 = moins des deux tiers des réunions de l’année : retrait automatique
 ## Sections des fiches
 class-pub = Informations publiques
 class-com = Informations de l’association
-class-act = Suivi des membres actifs
+class-act = Informations de travail (membres actifs et équipe)
 class-gov = Délibérations de Roots
 class-per = Dossier personnel — confidentiel
 class-sec = Sécurité

@@ -272,7 +272,19 @@ pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Re
         .filter(|c| device.can_read(*c))
         .collect();
     let may_edit = !writable(&device, kind).is_empty();
+    let flash = u
+        .app
+        .sessions
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take_flash(&u.info.id);
     let body = html! {
+        div.saved role="status" {
+            @if !flash.is_empty() {
+                h2 { (tr.t("saved-with-warnings")) }
+                ul { @for m in &flash { li { (m) } } }
+            }
+        }
         p.actions {
             @if may_edit { a.button href=(format!("/{seg}/{id}/edit")) id="edit" { (tr.t("edit")) } }
             a.button.secondary href=(format!("/history/{}/{id}", kind.name())) id="history" { (tr.t("history-link")) }
@@ -461,7 +473,19 @@ pub(crate) async fn save(
         let (rid, writes) = writes(&device, kind, id, edits, now, tr)?;
         device
             .write_checked(&writes, now)
-            .map(|_| Some(rid))
+            .map(|checked| {
+                let warnings = checked
+                    .warnings
+                    .iter()
+                    .map(|w| forms::rule_warning(tr, w.rule))
+                    .collect();
+                u.app
+                    .sessions
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .flash(&u.info.id, warnings);
+                Some(rid)
+            })
             .map_err(|e| forms::write_error(tr, kind, &e))
     });
     match result {

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use carnet_model::{RecordKind, Snapshot};
+use carnet_model::RecordKind;
 use carnet_replica::DeviceId;
 use carnet_rules::Severity;
 use chrono::{DateTime, Utc};
@@ -16,18 +16,6 @@ use crate::i18n::{Lang, Tr};
 use crate::layout::Nav;
 use crate::pages::frame;
 use crate::pages::records::segment;
-
-/// The label of a record for people (display name, title…), if held.
-fn label(snapshot: &Snapshot, kind: RecordKind, id: &str) -> Option<String> {
-    let record = snapshot.get(kind, id)?;
-    let value = record.get(kind.label_field())?;
-    if let (Some(spec), carnet_model::Value::Text(t)) = (kind.field(kind.label_field()), value)
-        && let carnet_model::FieldType::Ref(target) = spec.ty
-    {
-        return label(snapshot, target, t);
-    }
-    Some(value.to_string())
-}
 
 /// A moment in the page's language.
 pub(crate) fn when(tr: Tr<'_>, ms: i64) -> String {
@@ -86,7 +74,7 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
                             " "
                             strong { (f.rule.name()) } " — " (tr.t(&format!("rule-{}", f.rule.name())))
                             @if let Some(id) = &f.record {
-                                @let name = label(&snapshot, f.kind, id).unwrap_or_else(|| tr.t("unnamed"));
+                                @let name = crate::labels::record_label(&snapshot, f.kind, id).unwrap_or_else(|| tr.t("unnamed"));
                                 br;
                                 @match segment(f.kind) {
                                     Some(seg) => a href=(format!("/{seg}/{id}")) { (name) },
