@@ -288,6 +288,19 @@ pub(crate) enum MemberCommand {
         #[command(flatten)]
         fields: MemberFields,
     },
+    /// Delete one entered by mistake (direction devices): it leaves every list, lookup and
+    /// report on every device; its history stays, with who deleted it. Not an erasure
+    Delete(DeleteArgs),
+}
+
+/// Which record to delete.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DeleteArgs {
+    /// The record: its id, an id prefix, or its label (name or title)
+    pub(crate) record: String,
+    /// Do not ask for confirmation
+    #[arg(long)]
+    pub(crate) yes: bool,
 }
 
 /// The commands of a record kind without dedicated flags.
@@ -310,6 +323,9 @@ pub(crate) enum KindCommand {
         #[command(flatten)]
         fields: GenericFields,
     },
+    /// Delete one entered by mistake (direction devices): it leaves every list, lookup and
+    /// report on every device; its history stays, with who deleted it. Not an erasure
+    Delete(DeleteArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -331,6 +347,9 @@ pub(crate) enum ProjectCommand {
         #[command(flatten)]
         fields: ProjectFields,
     },
+    /// Delete one entered by mistake (direction devices): it leaves every list, lookup and
+    /// report on every device; its history stays, with who deleted it. Not an erasure
+    Delete(DeleteArgs),
 }
 
 #[derive(Debug, Args)]

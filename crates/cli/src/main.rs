@@ -191,6 +191,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 MemberCommand::Set { record, fields } => {
                     records::member_set(&mut device, &record, &fields, now)?
                 }
+                MemberCommand::Delete(a) => records::delete(&mut device, kind, &a, now)?,
             }
         }
         Command::Project(cmd) => {
@@ -214,6 +215,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         records::edits(&device, kind, fields.named(), &fields.generic.fields)?;
                     records::set_one(&mut device, kind, id, edits, now)?;
                 }
+                ProjectCommand::Delete(a) => records::delete(&mut device, kind, &a, now)?,
             }
         }
         Command::Signature(cmd) => kind_command(&home, RecordKind::Signature, cmd, now)?,

@@ -235,6 +235,20 @@ pub(crate) fn history(
     items: &[HistoryItem],
     json: bool,
 ) {
+    // Who deleted the record, and when, from the registry's signed tombstone.
+    let deletion = device.deletion(kind, id).map(|d| {
+        let by =
+            d.by.map(|by| {
+                let holder = device
+                    .registry()
+                    .and_then(|r| r.device(&by))
+                    .map(|e| e.holder.clone())
+                    .unwrap_or_default();
+                format!("{} ({holder})", by.short())
+            })
+            .unwrap_or_default();
+        (by, when(d.at_ms))
+    });
     if json {
         let out: Vec<serde_json::Value> = items
             .iter()
@@ -267,10 +281,19 @@ pub(crate) fn history(
                 }),
             })
             .collect();
-        print_json(&json!({ "record": id.to_string(), "kind": kind.name(), "changes": out }));
+        let deleted = deletion.map(|(by, at)| json!({ "by": by, "at": at }));
+        print_json(&json!({
+            "record": id.to_string(),
+            "kind": kind.name(),
+            "deleted": deleted,
+            "changes": out,
+        }));
         return;
     }
     println!("history of {kind} {id} (newest first)");
+    if let Some((by, at)) = &deletion {
+        println!("  {at}  deleted by {by} (direction): it no longer appears in lists and reports");
+    }
     for item in items {
         match item {
             HistoryItem::Verified { doc, entry, holder } => {

@@ -8,7 +8,7 @@ use carnet_model::{FieldEdit, FieldType, RecordKind};
 use carnet_replica::RecordId;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::args::{GenericFields, KindCommand, MemberFields};
+use crate::args::{DeleteArgs, GenericFields, KindCommand, MemberFields};
 use crate::output;
 
 /// Now, or noon of the day `CARNET_TODAY` names (a fixed clock for tests and rehearsals: the
@@ -186,6 +186,37 @@ pub(crate) fn kind_command(
             let edits = edits(device, kind, vec![], &fields.fields)?;
             set_one(device, kind, id, edits, now)?;
         }
+        KindCommand::Delete(a) => delete(device, kind, &a, now)?,
     }
+    Ok(())
+}
+
+/// `carnet KIND delete`: a record entered by mistake leaves every list and report (direction
+/// devices; confirmation asked on a terminal unless `--yes`).
+pub(crate) fn delete(
+    device: &mut Device,
+    kind: RecordKind,
+    a: &DeleteArgs,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let id = device.resolve(kind, &a.record)?;
+    let label = device.show(kind, id).map(|v| v.label()).unwrap_or_default();
+    if !a.yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("deleting asks for confirmation: run it in a terminal, or add --yes");
+        }
+        print!(
+            "delete {kind} {label} ({id}) on every device? It leaves lists and reports; its history stays. Type yes: "
+        );
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            bail!("not deleted");
+        }
+    }
+    device.delete(kind, id, now)?;
+    println!("deleted {kind} {id}; it leaves every device's lists at their next sync");
     Ok(())
 }

@@ -382,6 +382,11 @@ impl Device {
         })
     }
 
+    /// Whether (and by whom, when) record `id` was deleted.
+    pub fn deletion(&self, kind: RecordKind, id: RecordId) -> Option<&carnet_replica::Deletion> {
+        self.registry()?.deleted.get(&(kind, id))
+    }
+
     fn hidden(&self, kind: RecordKind) -> Vec<FieldClass> {
         kind.classes()
             .into_iter()
@@ -422,6 +427,9 @@ impl Device {
             let Ok(DocId::Record { id, .. }) = doc.parse::<DocId>() else {
                 continue;
             };
+            if self.deletion(kind, id).is_some() {
+                continue;
+            }
             let Some(state) = value.ok().and_then(|b| DocState::from_bytes(&b)) else {
                 continue;
             };

@@ -350,6 +350,19 @@ impl Device {
         )
     }
 
+    /// Deletes record `id` of `kind` (direction only): a signed tombstone in the registry that
+    /// takes it out of every list, lookup by name and report on every device; its documents
+    /// and history stay (`history` by id shows who deleted it). For undoing mistakes; erasing a
+    /// person's file is another thing.
+    pub fn delete(
+        &mut self,
+        kind: RecordKind,
+        id: RecordId,
+        now: DateTime<Utc>,
+    ) -> Result<Written, WriteError> {
+        self.change_registry(&[RegistryOp::Delete { kind, record: id }], now)
+    }
+
     /// Revokes `device`: its changes this device holds stay valid (the cut-off); any other
     /// change it made or makes is rejected by every device.
     pub fn revoke(&mut self, device: DeviceId, now: DateTime<Utc>) -> Result<Written, WriteError> {

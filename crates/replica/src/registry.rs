@@ -23,9 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::transaction::Transactable;
 use automerge::{Change, ChangeHash, ROOT, ScalarValue};
-use carnet_model::{Access, FieldClass, Policy, Role};
+use carnet_model::{Access, FieldClass, Policy, RecordKind, Role};
 
-use crate::{DeviceId, DeviceKey, Doc, DocError, DocId, OrgId};
+use crate::{DeviceId, DeviceKey, Doc, DocError, DocId, OrgId, RecordId};
 
 /// A device's revocation.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -68,6 +68,18 @@ pub struct Registry {
     pub devices: BTreeMap<DeviceId, DeviceEntry>,
     /// The access policy.
     pub policy: Policy,
+    /// Records deleted by direction (undoing a mistake: a signed tombstone that takes the
+    /// record out of lists and reports on every device; its history stays).
+    pub deleted: BTreeMap<(RecordKind, RecordId), Deletion>,
+}
+
+/// A record's deletion, as the registry holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deletion {
+    /// The direction device that deleted it.
+    pub by: Option<DeviceId>,
+    /// When (ms since the epoch).
+    pub at_ms: i64,
 }
 
 /// Why a registry document could not be read.
@@ -126,6 +138,14 @@ pub enum RegistryOp {
         doc: String,
         /// The changes that stay valid (replaces the previous set for that document).
         heads: BTreeSet<ChangeHash>,
+    },
+    /// Deletes a record (a tombstone: its documents stay, with their history, but it leaves
+    /// every list and report). Concurrent deletions of one record are one deletion.
+    Delete {
+        /// Its kind.
+        kind: RecordKind,
+        /// The record.
+        record: RecordId,
     },
     /// Sets the policy for a role and class.
     Policy {
@@ -224,6 +244,14 @@ impl RegistryOp {
                     access.name(),
                 )?;
             }
+            RegistryOp::Delete { kind, record } => {
+                tx.put(ROOT, format!("deleted/{kind}/{record}/by"), by.to_string())?;
+                tx.put(
+                    ROOT,
+                    format!("deleted/{kind}/{record}/at"),
+                    ScalarValue::Int(time_ms),
+                )?;
+            }
         }
         Ok(())
     }
@@ -317,7 +345,48 @@ impl Registry {
             .unwrap_or_default();
         let mut policy = Policy::mist_default();
         let mut devices: BTreeMap<DeviceId, DeviceEntry> = BTreeMap::new();
+        let mut deleted: BTreeMap<(RecordKind, RecordId), Deletion> = BTreeMap::new();
         for (key, values) in &root {
+            if let Some(rest) = key.strip_prefix("deleted/") {
+                let mut parts = rest.split('/');
+                let (Some(kind), Some(record), Some(attr), None) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                else {
+                    continue;
+                };
+                let (Ok(kind), Ok(record)) =
+                    (kind.parse::<RecordKind>(), record.parse::<RecordId>())
+                else {
+                    continue;
+                };
+                let entry = deleted
+                    .entry((kind, record))
+                    .or_insert(Deletion { by: None, at_ms: 0 });
+                // Concurrent deletions: the earliest, and its author, deterministically.
+                match attr {
+                    "by" => {
+                        entry.by = values
+                            .iter()
+                            .filter_map(|v| match v {
+                                ScalarValue::Str(s) => s.parse::<DeviceId>().ok(),
+                                _ => None,
+                            })
+                            .min();
+                    }
+                    "at" => {
+                        entry.at_ms = values
+                            .iter()
+                            .filter_map(|v| match v {
+                                ScalarValue::Int(t) => Some(*t),
+                                _ => None,
+                            })
+                            .min()
+                            .unwrap_or_default();
+                    }
+                    _ => {}
+                }
+                continue;
+            }
             if let Some(rest) = key.strip_prefix("policy/") {
                 let Some((role, class)) = rest.split_once('/') else {
                     continue;
@@ -429,6 +498,7 @@ impl Registry {
             org_name,
             devices,
             policy,
+            deleted,
         })
     }
 

@@ -1,0 +1,74 @@
+//! Undoing mistakes with the real `carnet` binary (issue 13): a record entered by mistake is
+//! deleted by a direction device — a signed tombstone in the registry — and leaves every list,
+//! lookup and report on every device after a sync, while its history stays and names who
+//! deleted it. Other devices cannot delete.
+
+use carnet_tests::{Home, describe, enrol};
+
+#[test]
+fn a_record_deleted_by_direction_leaves_every_device_and_its_history_stays() {
+    let d = Home::init();
+    let mut s = carnet_tests::Home::new();
+    enrol(
+        &d,
+        &mut s,
+        &[
+            "--role",
+            "staff",
+            "--holder",
+            "Sam Staff",
+            "--agreement",
+            "2024-03-01",
+        ],
+    );
+    let kept = d.add_member(&["--name", "Amaka"]);
+    let mistake = d.add_member(&["--name", "Amaka Doublon"]);
+    let project = d.added(
+        "project",
+        &["--title", "Projet en trop", "--start", "2024-01-01"],
+    );
+    let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+    s.ok(&sync);
+    assert!(s.ok(&["member", "list"]).contains("Doublon"));
+
+    // Staff may not delete; without --yes and without a terminal, nothing is deleted either.
+    let err = s.fail(&["member", "delete", &mistake, "--yes"]);
+    assert!(err.contains("direction"), "{err}");
+    let err = d.fail(&["member", "delete", &mistake]);
+    assert!(err.contains("--yes"), "{err}");
+    assert!(d.ok(&["member", "list"]).contains("Doublon"));
+
+    let out = d.ok(&["member", "delete", "Amaka Doublon", "--yes"]);
+    assert!(out.contains(&format!("deleted member {mistake}")), "{out}");
+    d.ok(&["project", "delete", &project, "--yes"]);
+    s.ok(&sync);
+    let _ = serve.interrupt();
+
+    for home in [&d, &s] {
+        let list = home.ok(&["member", "list"]);
+        assert!(
+            !list.contains("Doublon") && list.contains("Amaka"),
+            "{list}"
+        );
+        assert!(!home.ok(&["project", "list"]).contains("Projet en trop"));
+        // Not found by its name any more…
+        let err = home.fail(&["member", "show", "Amaka Doublon"]);
+        assert!(!err.is_empty());
+        // …but its history, asked for by id, stays and says who deleted it.
+        let history = home.json(&["history", &mistake, "--json"]);
+        assert!(
+            history["deleted"]["by"]
+                .as_str()
+                .is_some_and(|by| by.contains(&d.device_id()[..8])),
+            "{history}"
+        );
+        assert!(!history["changes"].as_array().unwrap().is_empty());
+        let report = home.ok(&["report", "--suppress-below", "1"]);
+        assert!(!report.contains("Projet en trop"), "{report}");
+    }
+    assert!(d.ok(&["member", "show", &kept]).contains("Amaka"));
+    let args = ["verify"];
+    let out = s.carnet(&args);
+    assert!(out.status.success(), "{}", describe(&args, &out));
+}
