@@ -1,0 +1,178 @@
+//! A real [`Device`] in memory, with a clock, for tests and simulations.
+
+use std::collections::BTreeSet;
+
+use carnet_device::{Device, Memory};
+use carnet_model::{FieldEdit, RecordKind, Role};
+use carnet_replica::{DeviceId, DeviceKey, DocId, OrgId, RecordId, RegistryOp};
+use chrono::{DateTime, Utc};
+
+/// The passphrase of every test device's store.
+pub const PASSPHRASE: &[u8] = b"carnet testkit passphrase";
+
+/// The time test devices start at (ms since the epoch: November 2023).
+pub const T0: i64 = 1_700_000_000_000;
+
+/// `ms` milliseconds since the epoch as a time.
+pub fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap()
+}
+
+/// The device key made from `seed`'s bytes (a seeded run makes the same keys).
+pub fn key(seed: [u8; 32]) -> DeviceKey {
+    DeviceKey::from_secret_bytes(&seed)
+}
+
+/// A real device whose store lives in memory, and its clock.
+pub struct TestDevice {
+    device: Option<Device>,
+    memory: Memory,
+    id: DeviceId,
+    /// This device's clock (ms), advanced by [`TestDevice::tick`].
+    pub time: i64,
+}
+
+impl TestDevice {
+    /// Founds organisation "Mist" on a new direction device with key `key` at `time` (ms).
+    pub fn found(key: DeviceKey, time: i64) -> TestDevice {
+        let memory = Memory::new();
+        let id = key.id();
+        let device =
+            Device::found_in_memory(&memory, PASSPHRASE, key, "Mist", "Founder", at(time)).unwrap();
+        TestDevice {
+            device: Some(device),
+            memory,
+            id,
+            time,
+        }
+    }
+
+    /// Founds an organisation on a device with a random key (tests that need no seed).
+    pub fn found_random() -> TestDevice {
+        Self::found(DeviceKey::generate().unwrap(), T0)
+    }
+
+    /// A device with key `key` that will join `org`; it holds nothing yet.
+    pub fn joining(key: DeviceKey, org: OrgId, time: i64) -> TestDevice {
+        let memory = Memory::new();
+        let id = key.id();
+        let device = Device::join_in_memory(&memory, PASSPHRASE, key, org).unwrap();
+        TestDevice {
+            device: Some(device),
+            memory,
+            id,
+            time,
+        }
+    }
+
+    /// A device with a random key that will join `org`.
+    pub fn joining_random(org: OrgId) -> TestDevice {
+        Self::joining(DeviceKey::generate().unwrap(), org, T0)
+    }
+
+    /// The device.
+    pub fn device(&self) -> &Device {
+        self.device.as_ref().unwrap()
+    }
+
+    /// The device, to change it.
+    pub fn device_mut(&mut self) -> &mut Device {
+        self.device.as_mut().unwrap()
+    }
+
+    /// The memory its store lives in.
+    pub fn memory(&self) -> &Memory {
+        &self.memory
+    }
+
+    /// This device's id.
+    pub fn id(&self) -> DeviceId {
+        self.id
+    }
+
+    /// The organisation.
+    pub fn org(&self) -> OrgId {
+        self.device().org()
+    }
+
+    /// Advances the clock by a second; returns the new time.
+    pub fn tick(&mut self) -> DateTime<Utc> {
+        self.time += 1_000;
+        at(self.time)
+    }
+
+    /// Drops the device and opens it again from its memory, as a process restarting.
+    pub fn restart(&mut self) {
+        self.device = None;
+        self.device = Some(Device::open_in_memory(&self.memory, PASSPHRASE).unwrap());
+    }
+
+    /// Lends the store as `carnet serve` does to another command: the device suspends, a
+    /// second device opened on the same memory runs `f` (then is dropped, as the command's
+    /// process exits), and the first resumes.
+    pub fn lend<R>(&mut self, f: impl FnOnce(&mut Device) -> R) -> R {
+        self.device_mut().suspend();
+        let out = {
+            let mut other = Device::open_in_memory(&self.memory, PASSPHRASE).unwrap();
+            f(&mut other)
+        };
+        self.device_mut().resume().unwrap();
+        out
+    }
+
+    /// Enrols `id` with `roles` (and a confidentiality agreement if asked), by this direction
+    /// device.
+    pub fn enrol(&mut self, id: DeviceId, roles: &[Role], agreement: bool) {
+        let mut ops = vec![RegistryOp::Enrol {
+            device: id,
+            holder: "Someone".into(),
+            city: None,
+            roles: roles.iter().copied().collect::<BTreeSet<Role>>(),
+        }];
+        if agreement {
+            ops.push(RegistryOp::Agreement {
+                device: id,
+                signed_on: Some("2026-01-01".into()),
+            });
+        }
+        let now = self.tick();
+        self.device_mut().change_registry(&ops, now).unwrap();
+    }
+
+    /// Enrols a new device (random key) with `roles`; it holds nothing until it syncs.
+    pub fn enrol_new(&mut self, roles: &[Role], agreement: bool) -> TestDevice {
+        let dev = TestDevice::joining_random(self.org());
+        self.enrol(dev.id(), roles, agreement);
+        dev
+    }
+
+    /// Revokes `device`, by this direction device.
+    pub fn revoke(&mut self, device: DeviceId) {
+        let now = self.tick();
+        self.device_mut().revoke(device, now).unwrap();
+    }
+
+    /// Writes `typed` edits (`name=value`) to record `id` of `kind` (created if new), checking
+    /// rights; returns the documents changed.
+    pub fn write(&mut self, kind: RecordKind, id: RecordId, typed: &[&str]) -> Vec<DocId> {
+        let edits: Vec<FieldEdit> = typed.iter().map(|t| kind.parse_edit(t).unwrap()).collect();
+        let now = self.tick();
+        match self.device_mut().put(kind, id, &edits, now).unwrap() {
+            carnet_device::Written::Changed(docs) => docs,
+            carnet_device::Written::Unchanged => Vec::new(),
+        }
+    }
+
+    /// Writes a new member (COM, and PER when `personal` is given); returns its id.
+    pub fn new_member(&mut self, name: &str, personal: Option<&str>) -> RecordId {
+        let id = RecordId::random();
+        let display = format!("display_name={name}");
+        let mut edits = vec![display.as_str(), "status=member"];
+        let notes = personal.map(|p| format!("case_notes={p}"));
+        if let Some(n) = &notes {
+            edits.push(n);
+        }
+        self.write(RecordKind::Member, id, &edits);
+        id
+    }
+}
