@@ -1,10 +1,14 @@
 //! A real [`Device`] in memory, with a clock, for tests and simulations.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::{Deref, DerefMut};
 
 use carnet_device::{Device, Memory};
-use carnet_model::{FieldEdit, RecordKind, Role};
-use carnet_replica::{DeviceId, DeviceKey, DocId, OrgId, RecordId, RegistryOp};
+use carnet_model::{FieldClass, FieldEdit, RecordKind, Role};
+use carnet_replica::{
+    ChangeHash, DeviceId, DeviceKey, DocId, DocLedger, OrgId, Received, RecordId, RegistryOp,
+    SignedChange,
+};
 use chrono::{DateTime, Utc};
 
 /// The passphrase of every test device's store.
@@ -174,5 +178,116 @@ impl TestDevice {
         }
         self.write(RecordKind::Member, id, &edits);
         id
+    }
+}
+
+impl Deref for TestDevice {
+    type Target = Device;
+    fn deref(&self) -> &Device {
+        self.device()
+    }
+}
+
+impl DerefMut for TestDevice {
+    fn deref_mut(&mut self) -> &mut Device {
+        self.device_mut()
+    }
+}
+
+impl TestDevice {
+    /// Issues an invitation granting `roles` (and the agreement if asked), valid a day; returns
+    /// its secret.
+    pub fn invite(&mut self, roles: &[Role], agreement: bool) -> [u8; 16] {
+        let expires = Utc::now() + chrono::Duration::days(1);
+        self.device_mut()
+            .invite(
+                roles.iter().copied().collect(),
+                "Someone",
+                None,
+                agreement.then(|| "2026-01-01".to_string()),
+                expires,
+            )
+            .unwrap()
+    }
+
+    /// Whether `peer` may read `class` according to this device's registry.
+    pub fn peer_reads(&self, peer: &DeviceId, class: FieldClass) -> bool {
+        self.registry()
+            .is_some_and(|r| r.access(peer, class).can_read())
+    }
+
+    /// Every change held, whatever its verdict, per document (registry included).
+    pub fn held_everything(&self) -> BTreeMap<DocId, BTreeSet<ChangeHash>> {
+        let mut out = BTreeMap::new();
+        let mut docs = vec![DocId::Registry];
+        docs.extend(self.documents().unwrap());
+        for doc in docs {
+            let v = self.verdicts(&doc).unwrap();
+            let all: BTreeSet<ChangeHash> = v
+                .valid
+                .into_iter()
+                .chain(v.pending)
+                .chain(v.rejected)
+                .collect();
+            out.insert(doc, all);
+        }
+        out
+    }
+
+    /// Every signed change held (any verdict), registry first.
+    pub fn all_changes(&self) -> Vec<(DocId, SignedChange)> {
+        let mut docs = vec![DocId::Registry];
+        docs.extend(self.documents().unwrap());
+        let mut out = Vec::new();
+        for doc in docs {
+            for c in self.export(&doc).unwrap() {
+                out.push((doc.clone(), c));
+            }
+        }
+        out
+    }
+
+    /// Signs `typed` edits of record `id` with this device's key behind its back: no rights
+    /// checked, nothing stored (what a compromised device sends). Built on what it holds.
+    pub fn forge(
+        &self,
+        kind: RecordKind,
+        id: RecordId,
+        typed: &[&str],
+        time: i64,
+    ) -> Vec<(DocId, SignedChange)> {
+        let key = DeviceKey::from_secret_bytes(&self.endpoint_secret());
+        let me = self.id();
+        let org = self.org();
+        let reg = self.registry_ledger();
+        let edits: Vec<FieldEdit> = typed.iter().map(|t| kind.parse_edit(t).unwrap()).collect();
+        let mut out = Vec::new();
+        for class in kind.classes() {
+            let class_edits: Vec<FieldEdit> = edits
+                .iter()
+                .filter(|e| e.field.class == class)
+                .cloned()
+                .collect();
+            if class_edits.is_empty() {
+                continue;
+            }
+            let doc_id = DocId::record(kind, id, class);
+            let received: Vec<Received> = self
+                .export(&doc_id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|s| Received::verify(&org, &doc_id, s).ok())
+                .collect();
+            let mut ledger = DocLedger::new(doc_id.clone(), received, reg);
+            let doc = ledger.doc_for(&me);
+            doc.set_registry_heads(&reg.doc().heads());
+            if let Some(change) = doc.edit_record(&key, &class_edits, time).unwrap() {
+                out.push((
+                    doc_id.clone(),
+                    SignedChange::sign(&key, &org, &doc_id, &change),
+                ));
+            }
+        }
+        out
     }
 }

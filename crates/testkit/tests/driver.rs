@@ -119,3 +119,60 @@ fn a_forged_change_injected_by_a_tampering_peer_is_refused() {
     assert_eq!(o.b.applied.new, 0);
     assert!(dir.device().show(RecordKind::Member, id).is_err());
 }
+
+/// An invitation presented in a session enrols the new device once; a change a board device
+/// signs behind its device's back (a personal file it may not read) is refused or quarantined,
+/// never applied, and never forwarded.
+#[test]
+fn an_invitation_enrols_once_and_a_forged_write_never_applies() {
+    let mut dir = TestDevice::found(key([3; 32]), T0);
+    let secret = dir.invite(&[Role::Board], false);
+    let mut board = TestDevice::joining(key([4; 32]), dir.org(), T0);
+    let o = drive(
+        &mut board,
+        &mut dir,
+        Faults {
+            ticket: Some(secret),
+            ..Faults::default()
+        },
+    );
+    assert!(o.a_result.is_ok() && o.b_result.is_ok(), "{:?}", o.kinds());
+    assert!(dir.peer_reads(&board.id(), carnet_model::FieldClass::Com));
+    assert!(!dir.peer_reads(&board.id(), carnet_model::FieldClass::Per));
+    // The same secret from another device is refused.
+    let mut other = TestDevice::joining(key([5; 32]), dir.org(), T0);
+    let o = drive(
+        &mut other,
+        &mut dir,
+        Faults {
+            ticket: Some(secret),
+            ..Faults::default()
+        },
+    );
+    assert!(o.b_result.is_err());
+    let id = dir.new_member("Joy", Some("secret"));
+    run(&mut board, &mut dir);
+    let forged = board.forge(
+        RecordKind::Member,
+        id,
+        &["case_notes=forged", "status=left"],
+        T0 + 9_000,
+    );
+    assert_eq!(forged.len(), 2, "one change per class");
+    let writes_com = dir
+        .registry_ledger()
+        .may_write(&board.id(), carnet_model::FieldClass::Com)
+        .is_ok();
+    for (doc, signed) in forged {
+        let hash = signed.verify(&dir.org(), &doc).unwrap().change.hash();
+        let _ = dir.receive(&doc, vec![signed]);
+        let valid = dir.verdicts(&doc).unwrap().valid.contains(&hash);
+        let may = doc.class() == Some(carnet_model::FieldClass::Com) && writes_com;
+        assert_eq!(valid, may, "{doc}: valid only within the board's rights");
+    }
+    let view = dir.show(RecordKind::Member, id).unwrap();
+    assert_eq!(view.fields["case_notes"].value.to_string(), "secret");
+    // What the director quarantined is never forwarded: the board device stays level.
+    run(&mut board, &mut dir);
+    assert!(unlevel(dir.device(), board.device()).is_empty());
+}
