@@ -14,7 +14,6 @@
 //!
 //! **Architecture invariant:** no IO, no clocks, no unseeded randomness in what decides a run.
 
-pub mod mem;
 mod sim;
 
 pub use sim::{Failure, FailureKind, RunReport, Totals, run, run_many};
