@@ -108,6 +108,18 @@ impl Device {
         now: DateTime<Utc>,
     ) -> Result<Device, InitError> {
         let (store, key) = create_home(home, passphrase)?;
+        Self::found(store, key, org_name, holder, city, now)
+    }
+
+    /// Founds the organisation on a new store (see [`Device::init`]).
+    pub(crate) fn found(
+        store: Store,
+        key: DeviceKey,
+        org_name: &str,
+        holder: &str,
+        city: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Device, InitError> {
         let today = now.format("%Y-%m-%d").to_string();
         let (_, change, org) =
             Registry::genesis(&key, org_name, holder, city, &today, time_ms(now))?;
@@ -138,6 +150,12 @@ impl Device {
     /// that enrols it.
     pub fn create_joining(home: &Path, passphrase: &[u8], org: OrgId) -> Result<Device, InitError> {
         let (store, key) = create_home(home, passphrase)?;
+        Self::joining(store, key, org)
+    }
+
+    /// A device of `org` on a new store, waiting for the registry (see
+    /// [`Device::create_joining`]).
+    pub(crate) fn joining(store: Store, key: DeviceKey, org: OrgId) -> Result<Device, InitError> {
         let mut batch = store.write()?;
         batch.put_info("org", org.0.as_bytes())?;
         batch.commit()?;
@@ -153,7 +171,11 @@ impl Device {
 
     /// Opens and unlocks the device at `home`.
     pub fn open(home: &Path, passphrase: &[u8]) -> Result<Device, OpenDeviceError> {
-        let store = Store::open(&Self::store_path(home), passphrase)?;
+        Self::unlocked(Store::open(&Self::store_path(home), passphrase)?)
+    }
+
+    /// The device of an open, unlocked store (see [`Device::open`]).
+    pub(crate) fn unlocked(store: Store) -> Result<Device, OpenDeviceError> {
         let key = DeviceKey::from_secret_bytes(store.device_secret());
         let org = store
             .info("org")?

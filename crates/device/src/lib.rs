@@ -5,12 +5,16 @@
 //!
 //! The command line and (later) the daemon both work through [`Device`].
 //!
+//! For tests and simulations a device can keep its store in [`Memory`] (`memory.rs`): the same
+//! device, without a home on disk.
+//!
 //! **Architecture invariant:** no network, no printing; personal values never appear in the
 //! errors this crate returns.
 
 mod device;
 mod error;
 mod journal;
+mod memory;
 mod peers;
 mod receive;
 mod state;
@@ -18,6 +22,7 @@ mod sync;
 mod verify;
 mod write;
 
+pub use carnet_store::Memory;
 pub use device::{Device, RecordView, STORE_FILE};
 pub use peers::{Held, Invitation, PeerRecord};
 pub use receive::ReceiveReport;
@@ -25,4 +30,4 @@ pub use receive::ReceiveReport;
 pub use write::{Checked, RecordWrite, SnapshotError, Written};
 
 pub use error::{InitError, OpenDeviceError, ReadError, ResolveError, WriteError};
-pub use verify::{HistoryItem, Problem, Quarantined, VerifyReport};
+pub use verify::{HistoryItem, Problem, Quarantined, Verdicts, VerifyReport};

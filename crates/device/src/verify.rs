@@ -90,7 +90,45 @@ pub struct Quarantined {
     pub reason: Reason,
 }
 
+/// The verdicts on every change held for one document (see [`Device::verdicts`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdicts {
+    /// Changes the document is made of.
+    pub valid: BTreeSet<ChangeHash>,
+    /// Changes waiting for changes not received yet (held and forwarded, not applied).
+    pub pending: BTreeSet<ChangeHash>,
+    /// Changes rejected by the access rules (the quarantine; never forwarded).
+    pub rejected: BTreeSet<ChangeHash>,
+}
+
 impl Device {
+    /// The verdicts on the changes this device holds for `doc` (empty if it holds none), as
+    /// stored beside the document (for the registry, as judged in memory).
+    pub fn verdicts(&self, doc: &DocId) -> Result<Verdicts, ReadError> {
+        if *doc == DocId::Registry {
+            let eval = self.registry.evaluation();
+            return Ok(Verdicts {
+                valid: eval.valid.iter().copied().collect(),
+                pending: eval.pending.iter().copied().collect(),
+                rejected: eval.rejected.keys().copied().collect(),
+            });
+        }
+        let Some(state) = self.state(&doc.to_string())? else {
+            return Ok(Verdicts::default());
+        };
+        let pending: BTreeSet<ChangeHash> = state.pending.iter().map(|h| ChangeHash(*h)).collect();
+        Ok(Verdicts {
+            valid: state
+                .held
+                .iter()
+                .map(|h| ChangeHash(*h))
+                .filter(|h| !pending.contains(h))
+                .collect(),
+            pending,
+            rejected: state.rejected().map(|(h, _)| h).collect(),
+        })
+    }
+
     fn holder(&self, entry: &HistoryEntry) -> String {
         self.registry()
             .and_then(|r| r.device(&entry.author))

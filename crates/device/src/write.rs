@@ -124,6 +124,25 @@ impl Device {
         self.write(kind, id, current.fields, edits, now)
     }
 
+    /// Writes `edits` to record `id` of `kind`, creating it if this device holds nothing of it:
+    /// this device's rights and the record as it will be are checked, not the life-cycle rules
+    /// (as [`Device::add`] and [`Device::set`]). For callers that choose ids themselves (seeded
+    /// simulations and tests).
+    pub fn put(
+        &mut self,
+        kind: RecordKind,
+        id: RecordId,
+        edits: &[FieldEdit],
+        now: DateTime<Utc>,
+    ) -> Result<Written, WriteError> {
+        let current = match self.show(kind, id) {
+            Ok(view) => view.fields,
+            Err(ReadError::NotFound { .. }) => BTreeMap::new(),
+            Err(e) => return Err(e.into()),
+        };
+        self.write(kind, id, current, edits, now)
+    }
+
     fn write(
         &mut self,
         kind: RecordKind,

@@ -452,3 +452,71 @@ fn a_shared_list_never_opens_personal_files() {
     assert_eq!(aside, expected);
     assert!(director.resolve(m, "fatou").is_ok());
 }
+
+/// The in-memory seam: the same device as on disk, deterministic for a key and a time, lent
+/// (suspended while a second device on the same memory writes) and restarted (dropped and
+/// reopened from the same memory).
+#[test]
+fn a_device_in_memory_is_deterministic_lendable_and_restartable() {
+    use carnet_device::Memory;
+    use carnet_replica::DeviceKey;
+    let now = chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
+    let found = |m: &Memory| {
+        Device::found_in_memory(
+            m,
+            PASS,
+            DeviceKey::from_secret_bytes(&[9; 32]),
+            "Mist",
+            "Ada",
+            now,
+        )
+        .unwrap()
+    };
+    let (ma, mb) = (Memory::new(), Memory::new());
+    let (mut a, b) = (found(&ma), found(&mb));
+    assert_eq!(a.org(), b.org(), "same key and time, same organisation");
+    assert_eq!(
+        a.held(&DocId::Registry).unwrap(),
+        b.held(&DocId::Registry).unwrap()
+    );
+    assert!(Device::open_in_memory(&ma, PASS).is_err(), "held by `a`");
+    let id = carnet_replica::RecordId::random();
+    a.put(
+        RecordKind::Member,
+        id,
+        &edits(RecordKind::Member, &["display_name=Zed", "status=member"]),
+        now,
+    )
+    .unwrap();
+    // Lent: `a` suspends, a second device on the same memory writes, `a` resumes and sees it.
+    a.suspend();
+    {
+        let mut other = Device::open_in_memory(&ma, PASS).unwrap();
+        other
+            .set(
+                RecordKind::Member,
+                id,
+                &edits(RecordKind::Member, &["display_name=Yan"]),
+                now,
+            )
+            .unwrap();
+    }
+    a.resume().unwrap();
+    assert_eq!(a.show(RecordKind::Member, id).unwrap().label(), "Yan");
+    // Restarted.
+    drop(a);
+    let a = Device::open_in_memory(&ma, PASS).unwrap();
+    assert_eq!(a.org(), b.org());
+    assert_eq!(a.show(RecordKind::Member, id).unwrap().label(), "Yan");
+    assert!(a.verify().unwrap().is_clean());
+    let doc = DocId::record(RecordKind::Member, id, FieldClass::Com);
+    let v = a.verdicts(&doc).unwrap();
+    assert_eq!(
+        (v.valid.len(), v.pending.len(), v.rejected.len()),
+        (2, 0, 0)
+    );
+    assert!(
+        !ma.bytes().windows(3).any(|w| w == b"Zed"),
+        "sealed in memory too"
+    );
+}

@@ -3,7 +3,7 @@
 use anyhow::{Result, bail};
 use clap::Parser;
 
-/// Runs seeded simulations of five replicas (one hostile) and reports any failing seed.
+/// Runs seeded simulations of six real devices (one hostile) and reports any failing seed.
 #[derive(Parser)]
 struct Args {
     /// Number of runs
@@ -25,15 +25,23 @@ fn main() -> Result<()> {
     let t = std::time::Instant::now();
     let (totals, failures) = carnet_sim::run_many(a.seed, a.runs, a.steps, a.threads);
     println!(
-        "{} runs of 5 replicas (1 hostile), {} steps each, in {:.1} s: {} sessions ({} cut mid-way), {} direct deliveries, {} hostile attempts; {} divergent runs, {} accepted forgeries",
+        "{} runs of 6 real devices (1 hostile), {} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings, {} hostile attempts; {} divergent runs, {} complete syncs that left a readable change behind, {} accepted forgeries",
         totals.runs,
         a.steps,
         t.elapsed().as_secs_f64(),
         totals.sessions,
         totals.cut,
+        totals.faulty,
+        totals.hostile_sessions,
+        totals.checked,
         totals.deliveries,
+        totals.lent,
+        totals.restarts,
+        totals.periodic,
+        totals.narrowings,
         totals.attacks,
         totals.divergent,
+        totals.left_behind,
         totals.accepted_forgeries
     );
     for f in &failures {

@@ -1,41 +1,68 @@
-//! One seeded simulation run, and many.
+//! One seeded simulation run on real devices, and many.
+//!
+//! Six real [`carnet_device::Device`]s in memory (through `carnet-testkit`): 0 and 1 direction
+//! laptops running as daemons (they keep their device open, sync periodically and lend their
+//! store to other commands), 2 staff and 3 board (both with the confidentiality agreement), 4 a
+//! hostile insider (staff without agreement) that takes part in sessions, and 5 a staff device
+//! enrolled at some point of the run. Every step is drawn from the seed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use carnet_model::{FieldClass, FieldEdit, RecordKind, Role};
+use carnet_device::Device;
+use carnet_model::{Access, FieldClass, FieldEdit, RecordKind, Role};
 use carnet_replica::{
-    ChangeHash, DeviceKey, Doc, DocId, RecordId, Registry, RegistryOp, SignedChange,
+    ChangeHash, DeviceKey, DocId, DocLedger, Received, RecordId, Registry, RegistryOp, SignedChange,
 };
 use carnet_sync::{MAX_MESSAGE, Message, Role as Side, Session};
+use carnet_testkit::{Faults, Outcome, Sender, T0, TestDevice, at, drive, unlevel};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
-use crate::mem::{MemDevice, drive_cut, shared_state};
-
-/// Devices 0–3 are honest (two direction, staff with agreement, board); 4 is hostile (enrolled
-/// as staff without agreement: an insider).
-const DEVICES: usize = 5;
+const DEVICES: usize = 6;
 const HOSTILE: usize = 4;
+/// The device enrolled during the run.
+const LATE: usize = 5;
+/// The honest devices.
+const HONEST: [usize; 5] = [0, 1, 2, 3, 5];
+/// The daemons (`carnet serve` on the direction laptops).
+const DAEMONS: [usize; 2] = [0, 1];
 const RECORDS: usize = 4;
-const T0: i64 = 1_700_000_000_000;
+/// The most rounds of healing before the network must be quiet.
+const HEAL_ROUNDS: usize = 8;
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunReport {
     /// The seed.
     pub seed: u64,
-    /// Sync sessions run (including those cut mid-way).
+    /// Sync sessions run (including those cut mid-way or faulty).
     pub sessions: usize,
     /// Sessions whose connection dropped mid-way.
     pub cut: usize,
+    /// Sessions with lost, duplicated or reordered messages.
+    pub faulty: usize,
+    /// Sessions a side reported complete, each checked for a readable change left behind.
+    pub checked: usize,
     /// Changes delivered directly (reordered, duplicated).
     pub deliveries: usize,
+    /// Writes and registry changes made through the lending path while a daemon held the store.
+    pub lent: usize,
+    /// Devices dropped and reopened mid-run.
+    pub restarts: usize,
+    /// Periodic syncs of the daemons.
+    pub periodic: usize,
+    /// Sessions the hostile device took part in.
+    pub hostile_sessions: usize,
+    /// Demotions, agreement withdrawals and policy changes made.
+    pub narrowings: usize,
     /// Hostile attempts (forgeries, replays, writes outside the rules, junk).
     pub attacks: usize,
-    /// Hostile attempts that were accepted by an honest replica: must be 0.
+    /// Hostile attempts that were accepted by an honest device: must be 0.
     pub accepted_forgeries: usize,
+    /// Rounds of healing until quiet.
+    pub heal_rounds: usize,
 }
 
 /// Figures over many runs.
@@ -47,14 +74,42 @@ pub struct Totals {
     pub sessions: usize,
     /// Sessions cut mid-way.
     pub cut: usize,
+    /// Sessions with lost, duplicated or reordered messages.
+    pub faulty: usize,
+    /// Complete sessions checked for a change left behind.
+    pub checked: usize,
     /// Direct deliveries.
     pub deliveries: usize,
+    /// Writes through the lending path.
+    pub lent: usize,
+    /// Restarts.
+    pub restarts: usize,
+    /// Periodic daemon syncs.
+    pub periodic: usize,
+    /// Sessions of the hostile device.
+    pub hostile_sessions: usize,
+    /// Demotions, agreement withdrawals, policy changes.
+    pub narrowings: usize,
     /// Hostile attempts.
     pub attacks: usize,
-    /// Runs whose honest replicas diverged: must be 0.
+    /// Runs whose honest devices diverged: must be 0.
     pub divergent: usize,
+    /// Sessions reported complete while the peer held a readable change the device lacked:
+    /// must be 0.
+    pub left_behind: usize,
     /// Hostile attempts accepted: must be 0.
     pub accepted_forgeries: usize,
+}
+
+/// What kind of failure a run found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Honest devices ended with different documents, registries or verdicts, or never quiet.
+    Divergence,
+    /// A session reported complete while the peer held a readable change the device lacked.
+    LeftBehind,
+    /// A forged, replayed or unauthorised change was accepted.
+    Forgery,
 }
 
 /// Why a run failed: the seed replays it.
@@ -62,31 +117,50 @@ pub struct Totals {
 pub struct Failure {
     /// The seed.
     pub seed: u64,
+    /// Which property failed.
+    pub kind: FailureKind,
     /// What went wrong.
     pub what: String,
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "seed {}: {}", self.seed, self.what)
+        write!(f, "seed {} ({:?}): {}", self.seed, self.kind, self.what)
     }
+}
+
+type Fail = (FailureKind, String);
+
+/// What the hostile device made outside its own device's checks.
+#[derive(Default)]
+struct Hostile {
+    /// Its unchecked record changes, per document, to build the next ones on.
+    made: BTreeMap<DocId, Vec<Received>>,
+    /// Record changes waiting to be pushed in its next session.
+    to_push: Vec<(DocId, SignedChange)>,
+    /// Registry changes waiting to be pushed.
+    registry_to_push: Vec<SignedChange>,
 }
 
 struct World {
     rng: ChaCha8Rng,
-    devs: Vec<MemDevice>,
+    devs: Vec<TestDevice>,
+    /// The hostile device's key, for the changes it makes behind its device's back.
+    hostile_key: DeviceKey,
+    hostile: Hostile,
     records: Vec<RecordId>,
     /// Pairs that cannot talk (a partition).
     cut_off: BTreeSet<(usize, usize)>,
     time: i64,
-    /// Hashes of changes that no honest replica may ever accept.
+    late_enrolled: bool,
+    /// Hashes of changes that no honest device may ever hold as valid.
     forged: BTreeMap<ChangeHash, &'static str>,
     /// Revocations of the hostile device: their change hashes, and the hostile writes the
     /// revoking device held as valid then (which its cut-off keeps).
     revocations: Vec<(ChangeHash, BTreeSet<ChangeHash>)>,
-    /// The hostile device's writes within its role (COM), with when they were made: forged if
-    /// made after a revocation that stands.
-    hostile_writes: Vec<(ChangeHash, i64)>,
+    /// The hostile device's writes made within its rights (at its own registry heads): forged
+    /// if not kept by a revocation that stands.
+    hostile_writes: Vec<ChangeHash>,
     report: RunReport,
 }
 
@@ -108,25 +182,56 @@ fn edits(typed: &[String]) -> Vec<FieldEdit> {
         .collect()
 }
 
-impl World {
-    fn key(&mut self) -> DeviceKey {
-        let mut b = [0u8; 32];
-        self.rng.fill(&mut b[..]);
-        DeviceKey::from_secret_bytes(&b)
-    }
+fn seeded_key(rng: &mut ChaCha8Rng) -> [u8; 32] {
+    let mut b = [0u8; 32];
+    rng.fill(&mut b[..]);
+    b
+}
 
+/// Whether `d`'s registry lists `who` as enrolled and not revoked.
+fn live_in(d: &Device, who: &carnet_replica::DeviceId) -> bool {
+    d.registry()
+        .and_then(|r| r.device(who))
+        .is_some_and(|e| e.revoked.is_none())
+}
+
+/// Every change `d` holds as valid, registry included.
+fn valid_everywhere(d: &Device) -> BTreeSet<ChangeHash> {
+    let mut out = d.verdicts(&DocId::Registry).unwrap_or_default().valid;
+    for doc in d.documents().unwrap_or_default() {
+        out.extend(d.verdicts(&doc).unwrap_or_default().valid);
+    }
+    out
+}
+
+impl World {
     fn tick(&mut self) -> i64 {
         self.time += 1_000;
         self.time
     }
 
     fn new(seed: u64) -> World {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let founder = seeded_key(&mut rng);
+        let mut devs = vec![TestDevice::found(carnet_testkit::key(founder), T0)];
+        let org = devs[0].org();
+        let mut hostile_key = None;
+        for n in 1..DEVICES {
+            let k = seeded_key(&mut rng);
+            if n == HOSTILE {
+                hostile_key = Some(DeviceKey::from_secret_bytes(&k));
+            }
+            devs.push(TestDevice::joining(carnet_testkit::key(k), org, T0));
+        }
         let mut w = World {
-            rng: ChaCha8Rng::seed_from_u64(seed),
-            devs: Vec::new(),
+            rng,
+            devs,
+            hostile_key: hostile_key.unwrap_or_else(|| DeviceKey::from_secret_bytes(&[0; 32])),
+            hostile: Hostile::default(),
             records: Vec::new(),
             cut_off: BTreeSet::new(),
             time: T0,
+            late_enrolled: false,
             forged: BTreeMap::new(),
             revocations: Vec::new(),
             hostile_writes: Vec::new(),
@@ -135,38 +240,19 @@ impl World {
                 ..RunReport::default()
             },
         };
-        let founder = w.key();
-        w.devs.push(MemDevice::found_with(founder, T0));
-        let org = w.devs[0].org_id();
         let roles = [
-            (Role::Direction, true),
-            (Role::Staff, true),
-            (Role::Board, true),
-            (Role::Staff, false),
+            (1, Role::Direction, true),
+            (2, Role::Staff, true),
+            (3, Role::Board, true),
+            (HOSTILE, Role::Staff, false),
         ];
-        for (role, agreement) in roles {
-            let key = w.key();
-            let dev = MemDevice::blank_with(key, org, T0);
-            let mut ops = vec![RegistryOp::Enrol {
-                device: dev.id(),
-                holder: "H".into(),
-                city: None,
-                roles: BTreeSet::from([role]),
-            }];
-            if agreement {
-                ops.push(RegistryOp::Agreement {
-                    device: dev.id(),
-                    signed_on: Some("2026-01-01".into()),
-                });
-            }
-            let t = w.tick();
-            let d = &mut w.devs[0];
-            d.replica.change_registry(&d.key, &ops, t).ok();
-            w.devs.push(dev);
+        for (n, role, agreement) in roles {
+            let id = w.devs[n].id();
+            w.enrol(0, id, role, agreement);
         }
-        for i in 1..DEVICES {
-            let (a, b) = pair(&mut w.devs, i, 0);
-            drive_cut(a, b, None, None);
+        for (n, _, _) in roles {
+            let (a, b) = pair(&mut w.devs, n, 0);
+            drive(a.device_mut(), b.device_mut(), Faults::default());
         }
         for _ in 0..RECORDS {
             let mut b = [0u8; 16];
@@ -176,14 +262,45 @@ impl World {
         w
     }
 
+    fn enrol(&mut self, by: usize, id: carnet_replica::DeviceId, role: Role, agreement: bool) {
+        let mut ops = vec![RegistryOp::Enrol {
+            device: id,
+            holder: "H".into(),
+            city: None,
+            roles: BTreeSet::from([role]),
+        }];
+        if agreement {
+            ops.push(RegistryOp::Agreement {
+                device: id,
+                signed_on: Some("2026-01-01".into()),
+            });
+        }
+        let t = at(self.tick());
+        let _ = self.devs[by].device_mut().change_registry(&ops, t);
+    }
+
     fn connected(&self, i: usize, j: usize) -> bool {
         !self.cut_off.contains(&(i.min(j), i.max(j)))
     }
 
-    fn write(&mut self, i: usize) {
-        let r = self.records[self.rng.random_range(0..RECORDS)];
+    fn honest(&mut self) -> usize {
+        HONEST[self.rng.random_range(0..HONEST.len())]
+    }
+
+    /// An honest device that holds the registry (changes reach a device that has not joined
+    /// yet only through the session that brings it the registry).
+    fn joined(&mut self) -> usize {
+        let h = self.honest();
+        if self.devs[h].device().registry().is_some() {
+            h
+        } else {
+            0
+        }
+    }
+
+    fn random_edits(&mut self) -> Vec<String> {
         let n: u16 = self.rng.random();
-        let typed = match self.rng.random_range(0..4) {
+        match self.rng.random_range(0..4) {
             0 => vec![format!("display_name=v{n}"), "status=member".into()],
             1 => vec![format!("working_groups+=g{}", n % 5)],
             2 => vec![format!("case_notes=n{n}")],
@@ -191,34 +308,116 @@ impl World {
                 "status={}",
                 ["member", "active", "left"][n as usize % 3]
             )],
-        };
-        let t = self.tick();
-        let d = &mut self.devs[i];
-        let _ = d
-            .replica
-            .write(&d.key, RecordKind::Member, r, &edits(&typed), t);
+        }
     }
 
-    fn session(&mut self, i: usize, j: usize) {
-        if i == j || !self.connected(i, j) {
-            return;
+    /// An honest write; a daemon's goes through the lending path half the time (the command
+    /// runs in its own process while `serve` holds the store).
+    fn write(&mut self, i: usize) {
+        let r = self.records[self.rng.random_range(0..RECORDS)];
+        let typed = self.random_edits();
+        let t = at(self.tick());
+        let lend = DAEMONS.contains(&i) && self.rng.random_bool(0.5);
+        let dev = &mut self.devs[i];
+        if lend {
+            self.report.lent += 1;
+            dev.lend(|d| {
+                let _ = d.put(RecordKind::Member, r, &edits(&typed), t);
+            });
+        } else {
+            let _ = dev
+                .device_mut()
+                .put(RecordKind::Member, r, &edits(&typed), t);
         }
-        let cut = self
-            .rng
-            .random_bool(0.2)
-            .then(|| self.rng.random_range(1..12));
-        self.report.sessions += 1;
-        self.report.cut += usize::from(cut.is_some());
+    }
+
+    /// A session `i` → `j` between honest devices, perhaps cut or faulty; a side that reports
+    /// it complete must have left no readable change behind.
+    fn session(&mut self, i: usize, j: usize) -> Result<(), Fail> {
+        if i == j || !self.connected(i, j) {
+            return Ok(());
+        }
+        let mut faults = Faults::default();
+        if self.rng.random_bool(0.2) {
+            faults.cut = Some(self.rng.random_range(1..12));
+        }
+        if self.rng.random_bool(0.1) {
+            let n = self.rng.random_range(0..10);
+            match self.rng.random_range(0..3) {
+                0 => faults.drop.insert(n),
+                1 => faults.duplicate.insert(n),
+                _ => faults.swap.insert(n),
+            };
+        }
+        if self.rng.random_bool(0.2) {
+            faults.budget = Some(self.rng.random_range(200..2_000));
+        }
+        self.run_session(i, j, faults)
+    }
+
+    fn run_session(&mut self, i: usize, j: usize, faults: Faults<'_>) -> Result<(), Fail> {
+        let faithful = !faults.unfaithful();
         let (a, b) = pair(&mut self.devs, i, j);
-        drive_cut(a, b, None, cut);
+        let o = drive(a.device_mut(), b.device_mut(), faults);
+        self.report.sessions += 1;
+        self.report.cut += usize::from(o.cut);
+        self.report.faulty += usize::from(!faithful);
+        if faithful {
+            self.check_level(i, j, &o)?;
+        }
+        Ok(())
+    }
+
+    /// The new invariant: a side that reports the session complete holds every readable change
+    /// its peer holds, and the other way round.
+    fn check_level(&mut self, i: usize, j: usize, o: &Outcome) -> Result<(), Fail> {
+        if !(o.complete(Sender::Initiator) || o.complete(Sender::Responder)) {
+            return Ok(());
+        }
+        self.report.checked += 1;
+        let left = unlevel(self.devs[i].device(), self.devs[j].device());
+        if left.is_empty() {
+            return Ok(());
+        }
+        Err((
+            FailureKind::LeftBehind,
+            format!(
+                "session {i} -> {j} reported complete (initiator {}, responder {}) with changes left behind: {}; messages {:?}",
+                o.complete(Sender::Initiator),
+                o.complete(Sender::Responder),
+                left.join("; "),
+                o.kinds()
+            ),
+        ))
+    }
+
+    /// A daemon's periodic sync: it dials every honest peer it can reach.
+    fn periodic(&mut self, d: usize) -> Result<(), Fail> {
+        self.report.periodic += 1;
+        for j in HONEST {
+            if j != d && self.connected(d, j) {
+                self.run_session(d, j, Faults::default())?;
+            }
+        }
+        Ok(())
     }
 
     /// Delivers some of `i`'s changes to `j` directly, shuffled, some twice.
     fn deliver(&mut self, i: usize, j: usize) {
-        if i == j || !self.connected(i, j) {
+        // A device that has not joined yet receives only through a session (a lone registry
+        // change, waiting for its genesis, would leave it holding no registry it can use).
+        if i == j || !self.connected(i, j) || self.devs[j].device().registry().is_none() {
             return;
         }
-        let mut all = self.devs[i].replica.all_changes();
+        let src = self.devs[i].device();
+        let mut all: Vec<(DocId, SignedChange)> = Vec::new();
+        let mut docs = vec![DocId::Registry];
+        docs.extend(src.documents().unwrap_or_default());
+        for doc in docs {
+            for c in src.export(&doc).unwrap_or_default() {
+                all.push((doc.clone(), c));
+            }
+        }
         if all.is_empty() {
             return;
         }
@@ -236,90 +435,355 @@ impl World {
         }
         for (doc, signed) in picked {
             self.report.deliveries += 1;
-            let _ = self.devs[j].replica.receive(&doc, signed);
+            let _ = self.devs[j].device_mut().receive(&doc, vec![signed]);
         }
     }
 
+    /// A registry change by a direction device (through the lending path half the time on a
+    /// daemon): role grants and demotions, agreement withdrawals, policy changes, revocations,
+    /// the late enrolment.
     fn registry_op(&mut self) {
         let by = self.rng.random_range(0..2usize);
-        // Roles and agreements of honest devices change; the hostile insider keeps its role
-        // (staff without agreement) until it is revoked.
-        let target = self.rng.random_range(2..HOSTILE);
-        let device = self.devs[target].id();
-        let t = self.tick();
-        match self.rng.random_range(0..5) {
-            0 => {
+        let targets = [2, 3, LATE];
+        let target = targets[self.rng.random_range(0..targets.len())];
+        let hostile = self.devs[HOSTILE].id();
+        let t = at(self.tick());
+        let mut revoking_hostile = false;
+        let op = match self.rng.random_range(0..8) {
+            0 => RegistryOp::Role {
+                device: self.devs[target].id(),
+                role: [Role::Staff, Role::Board, Role::ActiveMember][self.rng.random_range(0..3)],
+                granted: self.rng.random_bool(0.5),
+            },
+            1 => {
+                let signed_on = self.rng.random_bool(0.5).then(|| "2026-02-02".to_string());
+                if signed_on.is_none() {
+                    self.report.narrowings += 1;
+                }
+                RegistryOp::Agreement {
+                    device: self.devs[target].id(),
+                    signed_on,
+                }
+            }
+            // The hostile insider demoted (it keeps its enrolment).
+            2 => {
+                self.report.narrowings += 1;
+                RegistryOp::Role {
+                    device: hostile,
+                    role: Role::Staff,
+                    granted: false,
+                }
+            }
+            3 => {
                 let role =
                     [Role::Staff, Role::Board, Role::ActiveMember][self.rng.random_range(0..3)];
-                let granted = self.rng.random_bool(0.5);
-                let d = &mut self.devs[by];
-                let _ = d.replica.change_registry(
-                    &d.key,
-                    &[RegistryOp::Role {
-                        device,
-                        role,
-                        granted,
-                    }],
-                    t,
-                );
+                let class = [FieldClass::Com, FieldClass::Per][self.rng.random_range(0..2)];
+                let access =
+                    [Access::None, Access::Read, Access::Write][self.rng.random_range(0..3)];
+                if access != Access::Write {
+                    self.report.narrowings += 1;
+                }
+                RegistryOp::Policy {
+                    role,
+                    class,
+                    access,
+                }
             }
-            1 | 2 => {
-                let signed_on = self.rng.random_bool(0.5).then(|| "2026-02-02".to_string());
-                let d = &mut self.devs[by];
-                let _ = d.replica.change_registry(
-                    &d.key,
-                    &[RegistryOp::Agreement { device, signed_on }],
-                    t,
-                );
+            4 if !self.late_enrolled => {
+                self.late_enrolled = true;
+                let id = self.devs[LATE].id();
+                self.enrol(by, id, Role::Staff, true);
+                return;
             }
             _ => {
                 // Revocations mostly hit the hostile device.
-                let target = if self.rng.random_bool(0.7) {
-                    HOSTILE
+                let device = if self.rng.random_bool(0.7) {
+                    revoking_hostile = true;
+                    hostile
                 } else {
-                    target
+                    self.devs[target].id()
                 };
-                let device = self.devs[target].id();
-                let d = &mut self.devs[by];
-                let seen: BTreeSet<ChangeHash> = d
-                    .replica
-                    .docs()
-                    .flat_map(|l| l.evaluation().valid.clone())
-                    .collect();
-                if let Ok(Some(signed)) = d.replica.revoke(&d.key, device, t)
-                    && target == HOSTILE
-                    && let Ok(v) = signed.verify(&d.org_id(), &DocId::Registry)
-                {
-                    let kept = self
-                        .hostile_writes
+                let seen = valid_everywhere(self.devs[by].device());
+                let lend = DAEMONS.contains(&by) && self.rng.random_bool(0.4);
+                let dev = &mut self.devs[by];
+                let written = if lend {
+                    self.report.lent += 1;
+                    dev.lend(|d| d.revoke(device, t))
+                } else {
+                    dev.device_mut().revoke(device, t)
+                };
+                if revoking_hostile && matches!(written, Ok(carnet_device::Written::Changed(_))) {
+                    // The revocation is the newest registry change the revoker made.
+                    let reg = self.devs[by].device();
+                    let me = reg.id();
+                    let newest = reg
+                        .registry_ledger()
+                        .received()
                         .iter()
-                        .map(|(h, _)| *h)
-                        .filter(|h| seen.contains(h))
-                        .collect();
-                    self.revocations.push((v.change.hash(), kept));
+                        .filter(|(_, r)| r.author == me)
+                        .max_by_key(|(_, r)| (r.change.seq(), r.change.timestamp()))
+                        .map(|(h, _)| *h);
+                    if let Some(h) = newest {
+                        let kept = self
+                            .hostile_writes
+                            .iter()
+                            .filter(|h| seen.contains(h))
+                            .copied()
+                            .collect();
+                        self.revocations.push((h, kept));
+                    }
                 }
+                return;
+            }
+        };
+        let lend = DAEMONS.contains(&by) && self.rng.random_bool(0.4);
+        let dev = &mut self.devs[by];
+        if lend {
+            self.report.lent += 1;
+            dev.lend(|d| {
+                let _ = d.change_registry(&[op], t);
+            });
+        } else {
+            let _ = dev.device_mut().change_registry(&[op], t);
+        }
+    }
+
+    /// Delivers `(doc, signed)` to honest device `h`; it must be refused and nothing stored.
+    fn must_refuse(&mut self, h: usize, doc: &DocId, signed: SignedChange) -> Result<(), Fail> {
+        self.report.attacks += 1;
+        let d = self.devs[h].device_mut();
+        let before = d.documents().unwrap_or_default();
+        let held = d.held(doc).unwrap_or_default();
+        match d.receive(doc, vec![signed]) {
+            Ok(r) if r.new > 0 || r.refused.is_empty() => {
+                self.report.accepted_forgeries += 1;
+                Err((
+                    FailureKind::Forgery,
+                    format!("device {h} accepted a forged or replayed change into {doc}"),
+                ))
+            }
+            _ if d.documents().unwrap_or_default() != before
+                || d.held(doc).unwrap_or_default() != held =>
+            {
+                Err((
+                    FailureKind::Forgery,
+                    format!("device {h} stored a refused change"),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Record changes the hostile device signs behind its own device's back, built on what its
+    /// device holds and on what it made before; each classified by whether its own registry
+    /// let it write the class (if not, no honest device may ever hold it as valid).
+    fn unchecked_write(
+        &mut self,
+        id: RecordId,
+        typed: &[String],
+        t: i64,
+    ) -> Vec<(DocId, SignedChange)> {
+        let dev = self.devs[HOSTILE].device();
+        let me = dev.id();
+        let org = dev.org();
+        let reg = dev.registry_ledger();
+        let heads = reg.doc().heads();
+        let edits = edits(typed);
+        let mut out = Vec::new();
+        for class in RecordKind::Member.classes() {
+            let class_edits: Vec<FieldEdit> = edits
+                .iter()
+                .filter(|e| e.field.class == class)
+                .cloned()
+                .collect();
+            if class_edits.is_empty() {
+                continue;
+            }
+            let doc_id = DocId::record(RecordKind::Member, id, class);
+            let mut received: Vec<Received> = dev
+                .export(&doc_id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|s| Received::verify(&org, &doc_id, s).ok())
+                .collect();
+            let mine = self.hostile.made.entry(doc_id.clone()).or_default();
+            for r in mine.iter() {
+                if !received.iter().any(|x| x.hash() == r.hash()) {
+                    received.push(r.clone());
+                }
+            }
+            let mut ledger = DocLedger::new(doc_id.clone(), received, reg);
+            let doc = ledger.doc_for(&me);
+            doc.set_registry_heads(&heads);
+            let Ok(Some(change)) = doc.edit_record(&self.hostile_key, &class_edits, t) else {
+                continue;
+            };
+            let signed = SignedChange::sign(&self.hostile_key, &org, &doc_id, &change);
+            let r = Received {
+                signed: signed.clone(),
+                change,
+                author: me,
+            };
+            let hash = r.hash();
+            mine.push(r);
+            if reg.may_write(&me, class).is_err() {
+                self.forged.insert(
+                    hash,
+                    if class == FieldClass::Per {
+                        "PER without agreement or right"
+                    } else {
+                        "write without the right at its own registry heads"
+                    },
+                );
+            } else {
+                self.hostile_writes.push(hash);
+            }
+            out.push((doc_id, signed));
+        }
+        out
+    }
+
+    /// The hostile device writes: through its own device when that lets it, else behind its
+    /// back; what it makes is delivered to someone or kept for its next session.
+    fn hostile_write(&mut self) {
+        let id = self.records[self.rng.random_range(0..RECORDS)];
+        let typed = if self.rng.random_bool(0.5) {
+            vec![
+                format!("display_name=h{}", self.rng.random::<u16>()),
+                "status=member".into(),
+            ]
+        } else {
+            vec!["case_notes=forged".to_string()]
+        };
+        let t = self.tick();
+        self.report.attacks += 1;
+        let dev = self.devs[HOSTILE].device_mut();
+        if let Ok(carnet_device::Written::Changed(docs)) =
+            dev.put(RecordKind::Member, id, &edits(&typed), at(t))
+        {
+            // Within its rights: a legitimate write, unless a revocation later cuts it off.
+            for doc in docs {
+                let v = dev.verdicts(&doc).unwrap_or_default();
+                let newest = dev
+                    .export(&doc)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|s| Received::verify(&dev.org(), &doc, s).ok())
+                    .filter(|r| v.valid.contains(&r.hash()) && r.author == dev.id())
+                    .max_by_key(|r| r.change.seq())
+                    .map(|r| r.hash());
+                self.hostile_writes.extend(newest);
+            }
+            return;
+        }
+        let made = self.unchecked_write(id, &typed, t);
+        self.hostile_deliver(made);
+    }
+
+    /// Sends what the hostile device made: to an honest device directly, or in its next session.
+    fn hostile_deliver(&mut self, made: Vec<(DocId, SignedChange)>) {
+        if self.rng.random_bool(0.5) {
+            self.hostile.to_push.extend(made);
+        } else {
+            let h = self.joined();
+            for (doc, signed) in made {
+                let _ = self.devs[h].device_mut().receive(&doc, vec![signed]);
             }
         }
     }
 
-    /// Delivers `(doc, signed)` to honest replica `h`; it must be refused.
-    fn must_refuse(&mut self, h: usize, doc: &DocId, signed: SignedChange) -> Result<(), String> {
-        self.report.attacks += 1;
-        let before = self.devs[h].replica.all_changes().len();
-        if self.devs[h].replica.receive(doc, signed).is_ok() {
-            self.report.accepted_forgeries += 1;
-            return Err(format!("device {h} accepted a forged or replayed change"));
+    /// The hostile device takes part in a session with an honest one, pushing what it made
+    /// behind its device's back inside its own messages (and sometimes an extra message).
+    fn hostile_session(&mut self, h: usize) -> Result<(), Fail> {
+        if !self.connected(h, HOSTILE) {
+            return Ok(());
         }
-        if self.devs[h].replica.all_changes().len() != before {
-            return Err(format!("device {h} stored a refused change"));
+        self.report.hostile_sessions += 1;
+        let hostile = self.devs[HOSTILE].id();
+        let knew_revoked = self.devs[h]
+            .device()
+            .registry()
+            .and_then(|r| r.device(&hostile))
+            .is_some_and(|e| e.revoked.is_some());
+        let hostile_dials = self.rng.random_bool(0.5);
+        let hostile_side = if hostile_dials {
+            Sender::Initiator
+        } else {
+            Sender::Responder
+        };
+        let mut records = std::mem::take(&mut self.hostile.to_push);
+        let mut registry = std::mem::take(&mut self.hostile.registry_to_push);
+        self.report.attacks += records.len() + registry.len();
+        let extra = self.rng.random_bool(0.3);
+        let mut tamper = |from: Sender, m: Message| -> Vec<Message> {
+            if from != hostile_side {
+                return vec![m];
+            }
+            let mut m = m;
+            match &mut m {
+                Message::Push { changes, .. } => {
+                    for (doc, signed) in records.drain(..) {
+                        changes.push((doc.to_string(), vec![signed.to_bytes()]));
+                    }
+                }
+                Message::RegistryPush { changes, .. } | Message::RegistryFinal { changes } => {
+                    changes.extend(registry.drain(..).map(|s| s.to_bytes()));
+                }
+                _ => {}
+            }
+            let mut out = vec![m];
+            if extra && !records.is_empty() {
+                out.push(Message::Push {
+                    changes: records
+                        .drain(..)
+                        .map(|(d, s)| (d.to_string(), vec![s.to_bytes()]))
+                        .collect(),
+                    hashes: Vec::new(),
+                    want: Vec::new(),
+                    last: true,
+                });
+            }
+            out
+        };
+        let faults = Faults {
+            tamper: Some(&mut tamper),
+            ..Faults::default()
+        };
+        let (a, b) = if hostile_dials {
+            (HOSTILE, h)
+        } else {
+            (h, HOSTILE)
+        };
+        let (da, db) = pair(&mut self.devs, a, b);
+        let o = drive(da.device_mut(), db.device_mut(), faults);
+        self.report.sessions += 1;
+        let honest_side = if hostile_dials {
+            Sender::Responder
+        } else {
+            Sender::Initiator
+        };
+        if knew_revoked && o.complete(honest_side) {
+            return Err((
+                FailureKind::Forgery,
+                format!("device {h} completed a session with the hostile device it knew revoked"),
+            ));
         }
         Ok(())
     }
 
-    fn attack(&mut self) -> Result<(), String> {
-        let h = self.rng.random_range(0..HOSTILE);
-        let source = self.rng.random_range(0..HOSTILE);
-        let all = self.devs[source].replica.all_changes();
+    fn attack(&mut self) -> Result<(), Fail> {
+        let h = self.joined();
+        let source = self.honest();
+        let src = self.devs[source].device();
+        let mut all: Vec<(DocId, SignedChange)> = Vec::new();
+        for doc in src.documents().unwrap_or_default() {
+            all.extend(
+                src.export(&doc)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| (doc.clone(), c)),
+            );
+        }
         let t = self.tick();
         match self.rng.random_range(0..8) {
             // A forged signature on a real change.
@@ -344,104 +808,78 @@ impl World {
             }
             // A change of another organisation.
             2 => {
-                let key = self.key();
-                let mut rival = MemDevice::found_with(key, t);
+                let rival_key: [u8; 32] = seeded_key(&mut self.rng);
+                let mut rival = TestDevice::found(carnet_testkit::key(rival_key), t);
                 let id = self.records[0];
-                let w = rival.replica.write_unchecked(
-                    &rival.key,
-                    RecordKind::Member,
-                    id,
-                    &edits(&["display_name=x".into()]),
-                    t + 1,
-                );
-                let Some((doc, signed)) = w.ok().and_then(|v| v.into_iter().next()) else {
+                let docs =
+                    rival.write(RecordKind::Member, id, &["display_name=x", "status=member"]);
+                let Some(doc) = docs.into_iter().next() else {
+                    return Ok(());
+                };
+                let Some(signed) = rival
+                    .device()
+                    .export(&doc)
+                    .ok()
+                    .and_then(|v| v.into_iter().next())
+                else {
                     return Ok(());
                 };
                 self.must_refuse(h, &doc, signed)
             }
-            // A write outside the insider's rights (PER without agreement), or after its
-            // revocation: delivered, it must never become valid.
+            // Writing, within or outside its rights, demoted or revoked.
             3 | 4 => {
-                let id = self.records[self.rng.random_range(0..RECORDS)];
-                let typed = if self.rng.random_bool(0.5) {
-                    vec!["case_notes=forged".to_string()]
-                } else {
-                    vec!["status=expelled".to_string()]
-                };
-                let d = &mut self.devs[HOSTILE];
-                let Ok(made) =
-                    d.replica
-                        .write_unchecked(&d.key, RecordKind::Member, id, &edits(&typed), t)
-                else {
-                    return Ok(());
-                };
-                for (doc, signed) in made {
-                    if let Ok(v) = signed.verify(&self.devs[0].org_id(), &doc) {
-                        if doc.class() == Some(FieldClass::Per) {
-                            self.forged.insert(v.change.hash(), "PER without agreement");
-                        } else {
-                            self.hostile_writes.push((v.change.hash(), t));
-                        }
-                    }
-                    self.report.attacks += 1;
-                    let _ = self.devs[h].replica.receive(&doc, signed);
-                }
+                self.hostile_write();
                 Ok(())
             }
             // Granting itself direction.
             5 => {
-                let d = &self.devs[HOSTILE];
-                let Ok(mut doc) =
-                    Doc::from_changes(DocId::Registry, d.replica.registry().doc().changes())
-                else {
+                let d = self.devs[HOSTILE].device();
+                let me = d.id();
+                let Ok(mut doc) = d.registry_ledger().doc_for(&me) else {
                     return Ok(());
                 };
                 let op = RegistryOp::Role {
-                    device: d.id(),
+                    device: me,
                     role: Role::Direction,
                     granted: true,
                 };
-                let Ok(Some(change)) = Registry::apply(&mut doc, &d.key, &[op], t) else {
+                let Ok(Some(change)) = Registry::apply(&mut doc, &self.hostile_key, &[op], t)
+                else {
                     return Ok(());
                 };
-                let signed = SignedChange::sign(&d.key, &d.org_id(), &DocId::Registry, &change);
+                let signed =
+                    SignedChange::sign(&self.hostile_key, &d.org(), &DocId::Registry, &change);
                 self.forged.insert(change.hash(), "self-granted direction");
                 self.report.attacks += 1;
-                let _ = self.devs[h].replica.receive(&DocId::Registry, signed);
+                if self.rng.random_bool(0.5) {
+                    self.hostile.registry_to_push.push(signed);
+                } else {
+                    let _ = self.devs[h]
+                        .device_mut()
+                        .receive(&DocId::Registry, vec![signed]);
+                }
                 Ok(())
             }
             // A change whose dependency is withheld: it must wait, never apply.
             6 => {
                 let id = self.records[self.rng.random_range(0..RECORDS)];
-                let d = &mut self.devs[HOSTILE];
-                let _ = d.replica.write_unchecked(
-                    &d.key,
-                    RecordKind::Member,
-                    id,
-                    &edits(&["display_name=first".into()]),
-                    t,
-                );
-                let Ok(second) = d.replica.write_unchecked(
-                    &d.key,
-                    RecordKind::Member,
-                    id,
-                    &edits(&["display_name=second".into()]),
-                    t + 1,
-                ) else {
-                    return Ok(());
-                };
-                for (doc, signed) in second {
-                    if let Ok(v) = signed.verify(&self.devs[0].org_id(), &doc)
+                let typed =
+                    |s: &str| vec![format!("display_name={s}"), "status=member".to_string()];
+                let _ = self.unchecked_write(id, &typed("first"), t);
+                let second = self.unchecked_write(id, &typed("second"), t + 1);
+                let org = self.devs[0].org();
+                for (doc, signed) in &second {
+                    if let Ok(v) = signed.verify(&org, doc)
                         && !v.change.deps().is_empty()
                     {
                         self.forged.insert(v.change.hash(), "withheld dependency");
                     }
-                    self.report.attacks += 1;
-                    let _ = self.devs[h].replica.receive(&doc, signed);
                 }
+                self.report.attacks += 1;
+                self.hostile_deliver(second);
                 Ok(())
             }
-            // Junk: random envelopes and random messages, to a replica and to a session.
+            // Junk: random envelopes and random messages, to a device and to a session.
             _ => {
                 let n = self.rng.random_range(1..64);
                 let mut junk = vec![0u8; n];
@@ -455,7 +893,7 @@ impl World {
                 for _ in 0..4 {
                     self.rng.fill(&mut junk[..]);
                     if let Ok(m) = Message::decode(&junk)
-                        && session.handle(m, &mut self.devs[h]).is_err()
+                        && session.handle(m, self.devs[h].device_mut()).is_err()
                     {
                         break;
                     }
@@ -465,146 +903,160 @@ impl World {
         }
     }
 
-    /// Every honest device syncs with every other, a few rounds (revoked ones are refused);
-    /// returns the honest devices still enrolled and unrevoked, which must now agree.
-    fn heal(&mut self) -> Vec<usize> {
-        self.cut_off.clear();
-        for _ in 0..4 {
-            for i in 0..HOSTILE {
-                for j in (i + 1)..HOSTILE {
-                    let (a, b) = pair(&mut self.devs, i, j);
-                    drive_cut(a, b, None, None);
-                }
-            }
-        }
-        (0..HOSTILE)
-            .filter(|i| {
-                let id = self.devs[*i].id();
-                self.devs[0]
-                    .replica
-                    .registry()
-                    .registry()
-                    .and_then(|r| r.device(&id))
-                    .is_some_and(|d| d.revoked.is_none())
-            })
+    /// The honest devices enrolled so far.
+    fn present(&self) -> Vec<usize> {
+        HONEST
+            .into_iter()
+            .filter(|i| *i != LATE || self.late_enrolled)
             .collect()
     }
 
-    fn check(&self, live: &[usize]) -> Result<(), String> {
-        // The hostile device's writes after a revocation that stands are forgeries too.
+    /// Heals the network, then every honest pair syncs, round after round, until a whole round
+    /// moves nothing; returns the honest devices still enrolled and unrevoked.
+    fn heal(&mut self) -> Result<Vec<usize>, Fail> {
+        self.cut_off.clear();
+        let present = self.present();
+        let mut quiet = false;
+        for round in 0..HEAL_ROUNDS {
+            self.report.heal_rounds = round + 1;
+            let mut moved = 0;
+            for (n, &x) in present.iter().enumerate() {
+                for &y in &present[n + 1..] {
+                    // Both directions over the rounds (a device that has not received the
+                    // registry yet can only dial).
+                    let (i, j) = if round % 2 == 0 { (y, x) } else { (x, y) };
+                    let (a, b) = pair(&mut self.devs, i, j);
+                    let o = drive(a.device_mut(), b.device_mut(), Faults::default());
+                    self.report.sessions += 1;
+                    moved += o.a.applied.new + o.b.applied.new;
+                    self.check_level(i, j, &o)?;
+                }
+            }
+            if moved == 0 {
+                quiet = true;
+                break;
+            }
+        }
+        if !quiet {
+            return Err((
+                FailureKind::Divergence,
+                format!("the honest devices never went quiet in {HEAL_ROUNDS} rounds"),
+            ));
+        }
+        let reference = self.devs[0].device();
+        Ok(present
+            .into_iter()
+            .filter(|i| live_in(reference, &self.devs[*i].id()))
+            .collect())
+    }
+
+    fn check(&self, live: &[usize]) -> Result<(), Fail> {
+        let diverge = |what: String| Err((FailureKind::Divergence, what));
+        // The hostile device's writes cut off by a revocation that stands are forgeries too.
         let mut forged = self.forged.clone();
-        let reg = self.devs[0].replica.registry();
+        let reg = self.devs[0]
+            .device()
+            .verdicts(&DocId::Registry)
+            .unwrap_or_default();
         let standing: Vec<&BTreeSet<ChangeHash>> = self
             .revocations
             .iter()
-            .filter(|(h, _)| reg.evaluation().valid.contains(h))
+            .filter(|(h, _)| reg.valid.contains(h))
             .map(|(_, kept)| kept)
             .collect();
         if !standing.is_empty() {
-            // Kept: what some standing revocation's author held when revoking.
             let kept: BTreeSet<ChangeHash> = standing.into_iter().flatten().copied().collect();
             forged.extend(
                 self.hostile_writes
                     .iter()
-                    .filter(|(h, _)| !kept.contains(h))
-                    .map(|(h, _)| (*h, "write after revocation")),
+                    .filter(|h| !kept.contains(h))
+                    .map(|h| (*h, "write after revocation")),
             );
         }
         // No forgery valid anywhere honest (a revocation binds only the devices it reached: an
         // honest device revoked in turn never hears of it, so that check is for live ones).
-        for i in 0..HOSTILE {
-            let r = &self.devs[i].replica;
-            let mut valid: BTreeSet<ChangeHash> =
-                r.registry().evaluation().valid.iter().copied().collect();
-            for l in r.docs() {
-                valid.extend(l.evaluation().valid.iter().copied());
-            }
+        for i in self.present() {
+            let valid = valid_everywhere(self.devs[i].device());
             let applies = |kind: &&str| *kind != "write after revocation" || live.contains(&i);
             if let Some((h, kind)) = forged
                 .iter()
                 .find(|(h, kind)| valid.contains(h) && applies(kind))
             {
-                return Err(format!(
-                    "device {i} holds the forged change {h} ({kind}) as valid"
+                return Err((
+                    FailureKind::Forgery,
+                    format!("device {i} holds the forged change {h} ({kind}) as valid"),
                 ));
             }
         }
-        // The live honest replicas agree.
+        // The live honest devices agree.
         for (n, &i) in live.iter().enumerate() {
             for &j in &live[n + 1..] {
-                let (a, b) = (&self.devs[i], &self.devs[j]);
-                let (sa, sb) = (
-                    shared_state(a, &a.id(), &b.id()),
-                    shared_state(b, &a.id(), &b.id()),
-                );
-                if sa != sb {
-                    let docs: BTreeSet<&DocId> = sa.1.keys().chain(sb.1.keys()).collect();
-                    let differ: Vec<String> = docs
-                        .into_iter()
-                        .filter(|d| sa.1.get(*d) != sb.1.get(*d))
-                        .map(|d| {
-                            format!(
-                                "{d}: {:?} / {:?}",
-                                sa.1.get(d).map(Vec::len),
-                                sb.1.get(d).map(Vec::len)
-                            )
-                        })
-                        .collect();
-                    return Err(format!(
-                        "devices {i} and {j} diverge (registry equal: {}): {}",
-                        sa.0 == sb.0,
-                        differ.join("; ")
+                let (a, b) = (self.devs[i].device(), self.devs[j].device());
+                if a.registry() != b.registry() {
+                    let (ra, rb) = (a.verdicts(&DocId::Registry), b.verdicts(&DocId::Registry));
+                    let (ra, rb) = (ra.unwrap_or_default(), rb.unwrap_or_default());
+                    return diverge(format!(
+                        "devices {i} and {j} hold different registries (valid {} / {}, pending {} / {}, rejected {} / {}; same devices: {}, same policy: {})",
+                        ra.valid.len(),
+                        rb.valid.len(),
+                        ra.pending.len(),
+                        rb.pending.len(),
+                        ra.rejected.len(),
+                        rb.rejected.len(),
+                        a.registry().map(|r| &r.devices) == b.registry().map(|r| &r.devices),
+                        a.registry().map(|r| &r.policy) == b.registry().map(|r| &r.policy),
                     ));
                 }
-                if a.replica.registry().registry() != b.replica.registry().registry() {
-                    return Err(format!("devices {i} and {j} hold different registries"));
+                let left = unlevel(a, b);
+                if !left.is_empty() {
+                    return diverge(format!("devices {i} and {j} diverge: {}", left.join("; ")));
+                }
+                let mut docs: BTreeSet<DocId> = BTreeSet::from([DocId::Registry]);
+                docs.extend(a.documents().unwrap_or_default());
+                docs.extend(b.documents().unwrap_or_default());
+                for doc in docs {
+                    let readable = doc.class().is_none_or(|c| {
+                        a.registry().is_some_and(|r| {
+                            r.access(&a.id(), c).can_read() && r.access(&b.id(), c).can_read()
+                        })
+                    });
+                    if !readable {
+                        continue;
+                    }
+                    let (va, vb) = (
+                        a.verdicts(&doc).unwrap_or_default(),
+                        b.verdicts(&doc).unwrap_or_default(),
+                    );
+                    // Equal valid sets: the same change is applied on both or on neither.
+                    // (Pending and rejected may differ: rejected changes are not forwarded, so
+                    // one that depends on a change only the other holds may wait on one and be
+                    // rejected on the other.)
+                    if va.valid != vb.valid {
+                        return diverge(format!(
+                            "devices {i} and {j} hold different valid changes of {doc}: {} / {}",
+                            va.valid.len(),
+                            vb.valid.len()
+                        ));
+                    }
                 }
                 for id in &self.records {
-                    let fa = a.replica.fields(RecordKind::Member, *id);
-                    let fb = b.replica.fields(RecordKind::Member, *id);
-                    let shared =
-                        |f: &BTreeMap<String, carnet_replica::FieldState>,
-                         other: &MemDevice|
-                         -> BTreeMap<String, carnet_replica::FieldState> {
-                            f.iter()
-                                .filter(|(k, _)| {
-                                    RecordKind::Member
-                                        .field(k)
-                                        .is_some_and(|s| other.peer_reads(&other.id(), s.class))
-                                })
-                                .map(|(k, v)| (k.clone(), v.clone()))
-                                .collect()
-                        };
-                    if shared(&fa, b) != shared(&fb, a) {
-                        return Err(format!("devices {i} and {j} show record {id} differently"));
-                    }
-                }
-                // The same change is valid on both or on neither. (Rejected changes are not
-                // forwarded, so one that depends on a change only the other holds may wait on
-                // one and be rejected on the other: neither applies it.)
-                let verdicts = |d: &MemDevice| {
-                    let mut out: BTreeMap<(DocId, ChangeHash), &str> = BTreeMap::new();
-                    for l in d.replica.docs() {
-                        let e = l.evaluation();
-                        for h in l.received().keys() {
-                            let v = if e.rejected.contains_key(h) || e.pending.contains(h) {
-                                "not applied"
-                            } else {
-                                "valid"
-                            };
-                            out.insert((l.id().clone(), *h), v);
-                        }
-                    }
-                    out
-                };
-                let (va, vb) = (verdicts(a), verdicts(b));
-                for (k, v) in &va {
-                    if let Some(w) = vb.get(k)
-                        && v != w
-                    {
-                        return Err(format!(
-                            "devices {i} and {j} judge change {} differently: {v} / {w}",
-                            k.1
+                    let fields = |d: &Device| {
+                        d.show(RecordKind::Member, *id)
+                            .map(|v| {
+                                v.fields
+                                    .into_iter()
+                                    .filter(|(k, _)| {
+                                        RecordKind::Member.field(k).is_some_and(|s| {
+                                            a.can_read(s.class) && b.can_read(s.class)
+                                        })
+                                    })
+                                    .collect::<BTreeMap<_, _>>()
+                            })
+                            .unwrap_or_default()
+                    };
+                    if fields(a) != fields(b) {
+                        return diverge(format!(
+                            "devices {i} and {j} show record {id} differently"
                         ));
                     }
                 }
@@ -616,30 +1068,43 @@ impl World {
 
 /// Runs one simulation of `steps` steps from `seed`.
 pub fn run(seed: u64, steps: usize) -> Result<RunReport, Failure> {
-    let fail = |what: String| Failure { seed, what };
+    let fail = |(kind, what): Fail| Failure { seed, kind, what };
     let mut w = World::new(seed);
     for _ in 0..steps {
-        let i = w.rng.random_range(0..HOSTILE);
-        let j = w.rng.random_range(0..HOSTILE);
-        match w.rng.random_range(0..12) {
-            0..=3 => w.write(i),
-            4..=6 => w.session(i, j),
-            7 => {
+        let i = w.honest();
+        let j = w.honest();
+        match w.rng.random_range(0..20) {
+            0..=4 => w.write(i),
+            5..=7 => w.session(i, j).map_err(fail)?,
+            8 => {
                 let key = (i.min(j), i.max(j));
                 if !w.cut_off.remove(&key) && i != j {
                     w.cut_off.insert(key);
                 }
             }
-            8 => w.deliver(i, j),
-            9 => w.registry_op(),
+            9 => w.deliver(i, j),
+            10 | 11 => w.registry_op(),
+            12 => {
+                let d = DAEMONS[w.rng.random_range(0..DAEMONS.len())];
+                w.periodic(d).map_err(fail)?
+            }
+            13 => {
+                let r = if w.rng.random_bool(0.8) { i } else { HOSTILE };
+                w.report.restarts += 1;
+                w.devs[r].restart();
+            }
+            14 | 15 => w.hostile_session(i).map_err(fail)?,
             _ => w.attack().map_err(fail)?,
         }
     }
     // An oversized message is refused before anything is allocated for it.
     if steps > 0 && Message::decode(&vec![1u8; MAX_MESSAGE + 1]).is_ok() {
-        return Err(fail("an oversized message was decoded".into()));
+        return Err(fail((
+            FailureKind::Forgery,
+            "an oversized message was decoded".into(),
+        )));
     }
-    let live = w.heal();
+    let live = w.heal().map_err(fail)?;
     w.check(&live).map_err(fail)?;
     Ok(w.report)
 }
@@ -671,22 +1136,27 @@ pub fn run_many(first: u64, runs: usize, steps: usize, threads: usize) -> (Total
             Ok(rep) => {
                 totals.sessions += rep.sessions;
                 totals.cut += rep.cut;
+                totals.faulty += rep.faulty;
+                totals.checked += rep.checked;
                 totals.deliveries += rep.deliveries;
+                totals.lent += rep.lent;
+                totals.restarts += rep.restarts;
+                totals.periodic += rep.periodic;
+                totals.hostile_sessions += rep.hostile_sessions;
+                totals.narrowings += rep.narrowings;
                 totals.attacks += rep.attacks;
                 totals.accepted_forgeries += rep.accepted_forgeries;
             }
             Err(f) => {
-                if f.what.contains("diverge")
-                    || f.what.contains("differ")
-                    || f.what.contains("judge")
-                {
-                    totals.divergent += 1;
-                } else {
-                    totals.accepted_forgeries += 1;
+                match f.kind {
+                    FailureKind::Divergence => totals.divergent += 1,
+                    FailureKind::LeftBehind => totals.left_behind += 1,
+                    FailureKind::Forgery => totals.accepted_forgeries += 1,
                 }
                 failures.push(f);
             }
         }
     }
+    failures.sort_by_key(|f| f.seed);
     (totals, failures)
 }

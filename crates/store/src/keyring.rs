@@ -29,9 +29,9 @@ impl KdfParams {
         p: 4,
     };
 
-    /// Tiny costs for this crate's own unit tests only.
-    #[cfg(test)]
-    pub(crate) const INSECURE_FOR_TESTS: KdfParams = KdfParams {
+    /// Tiny costs, for tests only: what in-memory stores ([`crate::Memory`]) use, and this
+    /// crate's own unit tests. Never for a store on disk.
+    pub const INSECURE_FOR_TESTS: KdfParams = KdfParams {
         m_kib: 64,
         t: 1,
         p: 1,

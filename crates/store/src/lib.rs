@@ -5,6 +5,10 @@
 //! The store keeps opaque bytes under document ids; it knows nothing of Automerge or signatures.
 //! `docs/storage.md` describes the tables, their keys and values, and the encryption.
 //!
+//! For tests and simulations a store can live in [`Memory`] instead of a file
+//! ([`Store::create_in_memory`], [`Store::open_in_memory`]): the same tables, sealing and
+//! keyring over redb's storage-backend seam, with a cheap key derivation.
+//!
 //! **Architecture invariant:** only this crate names redb; nothing here knows of iroh.
 //!
 //! ```
@@ -22,8 +26,10 @@
 
 mod crypto;
 mod keyring;
+mod memory;
 mod store;
 
 pub use crypto::SealError;
 pub use keyring::KdfParams;
+pub use memory::Memory;
 pub use store::{OpenError, Store, StoreError, StoredValue, WriteBatch};

@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::{SealError, SecretKey};
 use crate::keyring::{KdfParams, Keyring};
+use crate::memory::Memory;
 
 /// Plain metadata: `format` (u32 BE), `keyring` (wrapped keys); other names hold sealed values.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
@@ -85,6 +86,26 @@ fn open_err<E: Into<redb::Error>>(e: E) -> OpenError {
     }
 }
 
+/// Where a store's bytes live.
+enum Place {
+    /// A redb file (every real device).
+    File(std::path::PathBuf),
+    /// Memory (tests and simulations: `memory.rs`).
+    Memory(Memory),
+}
+
+impl Place {
+    fn open(&self) -> Result<Database, OpenError> {
+        match self {
+            Place::File(path) => builder().open(path).map_err(open_err),
+            Place::Memory(memory) => {
+                let backend = memory.backend().ok_or(OpenError::InUse)?;
+                builder().create_with_backend(backend).map_err(open_err)
+            }
+        }
+    }
+}
+
 /// A value read back: its bytes, or the fact that it failed authentication.
 pub type StoredValue = Result<Zeroizing<Vec<u8>>, SealError>;
 
@@ -92,7 +113,7 @@ pub type StoredValue = Result<Zeroizing<Vec<u8>>, SealError>;
 pub struct Store {
     /// The open file; `None` while suspended (see [`Store::suspend`]).
     db: Option<Database>,
-    path: std::path::PathBuf,
+    place: Place,
     data_key: SecretKey,
     device_secret: Zeroizing<[u8; 32]>,
 }
@@ -149,6 +170,35 @@ impl Store {
         let (keyring, keys) =
             Keyring::create(passphrase, device_secret, kdf).map_err(|_| OpenError::Random)?;
         let db = builder().create(path).map_err(open_err)?;
+        Self::init(db, Place::File(path.to_path_buf()), &keyring, keys)
+    }
+
+    /// Creates a new store in `memory` (which must be empty) holding `device_secret`, locked by
+    /// `passphrase` with [`KdfParams::INSECURE_FOR_TESTS`]: in-memory stores are for tests and
+    /// simulations, which open thousands of them. Everything else is as [`Store::create`].
+    pub fn create_in_memory(
+        memory: &Memory,
+        passphrase: &[u8],
+        device_secret: &[u8; 32],
+    ) -> Result<Store, OpenError> {
+        if !memory.is_empty() {
+            return Err(OpenError::Exists);
+        }
+        let (keyring, keys) =
+            Keyring::create(passphrase, device_secret, KdfParams::INSECURE_FOR_TESTS)
+                .map_err(|_| OpenError::Random)?;
+        let place = Place::Memory(memory.clone());
+        let db = place.open()?;
+        Self::init(db, place, &keyring, keys)
+    }
+
+    /// Writes the format and keyring of a new store.
+    fn init(
+        db: Database,
+        place: Place,
+        keyring: &Keyring,
+        keys: crate::keyring::Unlocked,
+    ) -> Result<Store, OpenError> {
         let tx = db.begin_write().map_err(open_err)?;
         {
             let mut meta = tx.open_table(META).map_err(open_err)?;
@@ -162,7 +212,31 @@ impl Store {
         tx.commit().map_err(open_err)?;
         Ok(Store {
             db: Some(db),
-            path: path.to_path_buf(),
+            place,
+            data_key: keys.data_key,
+            device_secret: keys.device_secret,
+        })
+    }
+
+    /// Opens and unlocks the store in `memory`, as [`Store::open`] does a file (a second handle
+    /// on the same memory is what a second process is to the file). Fails with
+    /// [`OpenError::InUse`] while another store holds it.
+    pub fn open_in_memory(memory: &Memory, passphrase: &[u8]) -> Result<Store, OpenError> {
+        if memory.is_empty() {
+            return Err(OpenError::NotFound);
+        }
+        let place = Place::Memory(memory.clone());
+        let db = place.open()?;
+        let (keyring, format) = read_keyring(&db)?;
+        if format > FORMAT {
+            return Err(OpenError::Newer(format));
+        }
+        let keys = keyring
+            .unlock(passphrase)
+            .map_err(|_| OpenError::WrongPassphrase)?;
+        Ok(Store {
+            db: Some(db),
+            place,
             data_key: keys.data_key,
             device_secret: keys.device_secret,
         })
@@ -201,7 +275,7 @@ impl Store {
         // here, numbered, in one write transaction.
         Ok(Store {
             db: Some(db),
-            path: path.to_path_buf(),
+            place: Place::File(path.to_path_buf()),
             data_key: keys.data_key,
             device_secret: keys.device_secret,
         })
@@ -217,10 +291,10 @@ impl Store {
         self.db = None;
     }
 
-    /// Reopens the file after [`Store::suspend`].
+    /// Reopens the file (or memory) after [`Store::suspend`].
     pub fn resume(&mut self) -> Result<(), OpenError> {
         if self.db.is_none() {
-            self.db = Some(builder().open(&self.path).map_err(open_err)?);
+            self.db = Some(self.place.open()?);
         }
         Ok(())
     }
@@ -533,6 +607,56 @@ mod tests {
         assert_eq!(
             store.doc("a").unwrap().unwrap().unwrap().as_slice(),
             b"from the other"
+        );
+    }
+
+    #[test]
+    fn a_store_in_memory_is_held_once_lent_and_reopened_like_a_file() {
+        let memory = Memory::new();
+        assert!(matches!(
+            Store::open_in_memory(&memory, b"pw"),
+            Err(OpenError::NotFound)
+        ));
+        let mut store = Store::create_in_memory(&memory, b"pw", &[1; 32]).unwrap();
+        assert!(matches!(
+            Store::create_in_memory(&memory, b"pw", &[1; 32]),
+            Err(OpenError::Exists)
+        ));
+        let mut batch = store.write().unwrap();
+        batch.put_doc("a", b"CANARY-first").unwrap();
+        batch.commit().unwrap();
+        // Held: a second handle is refused, as a second process is by the file lock.
+        assert!(matches!(
+            Store::open_in_memory(&memory, b"pw"),
+            Err(OpenError::InUse)
+        ));
+        // Lent: suspended, another handle writes, the first resumes and sees it.
+        store.suspend();
+        assert!(!memory.is_held());
+        {
+            assert!(matches!(
+                Store::open_in_memory(&memory, b"nope"),
+                Err(OpenError::WrongPassphrase)
+            ));
+            let other = Store::open_in_memory(&memory, b"pw").unwrap();
+            let mut batch = other.write().unwrap();
+            batch.put_doc("b", b"from the other").unwrap();
+            batch.commit().unwrap();
+        }
+        store.resume().unwrap();
+        assert_eq!(
+            store.doc("b").unwrap().unwrap().unwrap().as_slice(),
+            b"from the other"
+        );
+        // Restarted: dropped and reopened from the same bytes.
+        drop(store);
+        let raw = memory.bytes();
+        assert!(!raw.windows(6).any(|w| w == b"CANARY"));
+        let store = Store::open_in_memory(&memory, b"pw").unwrap();
+        assert_eq!(store.device_secret(), &[1; 32]);
+        assert_eq!(
+            store.doc("a").unwrap().unwrap().unwrap().as_slice(),
+            b"CANARY-first"
         );
     }
 

@@ -1,0 +1,178 @@
+//! The harness and the driver on real devices: a faithful session levels two devices, a cut one
+//! reports failure, a borrowed write reaches the peer after the lender resumes (issue 11), a
+//! restart keeps everything, and a tampering peer's forged change is refused.
+#![allow(clippy::unwrap_used)]
+
+use carnet_model::{RecordKind, Role};
+use carnet_sync::Message;
+use carnet_testkit::{Faults, Sender, T0, TestDevice, drive, key, run, unlevel};
+
+fn pair() -> (TestDevice, TestDevice) {
+    let mut dir = TestDevice::found(key([1; 32]), T0);
+    let mut staff = TestDevice::joining(key([2; 32]), dir.org(), T0);
+    dir.enrol(staff.id(), &[Role::Staff], true);
+    // The joining device dials: it learns the registry from the device that enrolled it.
+    run(staff.device_mut(), dir.device_mut());
+    (dir, staff)
+}
+
+#[test]
+fn a_faithful_session_levels_two_devices_and_a_cut_one_is_not_complete() {
+    let (mut dir, mut staff) = pair();
+    assert!(unlevel(dir.device(), staff.device()).is_empty());
+    let id = dir.new_member("Zed", Some("notes"));
+    staff.new_member("Yan", None);
+    assert!(!unlevel(dir.device(), staff.device()).is_empty());
+    let o = drive(
+        staff.device_mut(),
+        dir.device_mut(),
+        Faults {
+            cut: Some(3),
+            ..Faults::default()
+        },
+    );
+    assert!(o.cut && o.a_result.is_err() && o.b_result.is_err());
+    run(staff.device_mut(), dir.device_mut());
+    assert_eq!(unlevel(dir.device(), staff.device()), Vec::<String>::new());
+    assert_eq!(
+        staff.device().show(RecordKind::Member, id).unwrap().label(),
+        "Zed"
+    );
+}
+
+/// Issue 11: the daemon's caches, current before it lent its store, must not answer "nothing
+/// changed" once it has the store back.
+#[test]
+fn a_write_made_while_the_store_was_lent_reaches_the_peer() {
+    let (mut dir, mut staff) = pair();
+    dir.new_member("Zed", None);
+    run(staff.device_mut(), dir.device_mut());
+    // Caches on both sides are current.
+    run(staff.device_mut(), dir.device_mut());
+    let now = dir.tick();
+    let lent = dir.lend(|d| {
+        d.add(
+            RecordKind::Member,
+            &[
+                RecordKind::Member.parse_edit("display_name=Xu").unwrap(),
+                RecordKind::Member.parse_edit("status=member").unwrap(),
+            ],
+            now,
+        )
+        .unwrap()
+    });
+    let o = run(staff.device_mut(), dir.device_mut());
+    assert!(
+        o.a.applied.new > 0,
+        "the borrowed write was not sent: {:?}",
+        o.kinds()
+    );
+    assert!(staff.device().show(RecordKind::Member, lent).is_ok());
+    assert!(unlevel(dir.device(), staff.device()).is_empty());
+    // And after a restart, everything is still there.
+    staff.restart();
+    assert!(staff.device().show(RecordKind::Member, lent).is_ok());
+    assert!(unlevel(dir.device(), staff.device()).is_empty());
+}
+
+#[test]
+fn a_forged_change_injected_by_a_tampering_peer_is_refused() {
+    let (mut dir, mut staff) = pair();
+    let id = staff.new_member("Yan", None);
+    let mut tamper = |from: Sender, m: Message| -> Vec<Message> {
+        match (from, m) {
+            (
+                Sender::Initiator,
+                Message::Push {
+                    mut changes,
+                    hashes,
+                    want,
+                    last,
+                },
+            ) => {
+                for (_, list) in changes.iter_mut() {
+                    for c in list.iter_mut() {
+                        // Flip a bit of the signature (the envelope ends with it).
+                        let n = c.len();
+                        c[n - 1] ^= 1;
+                    }
+                }
+                vec![Message::Push {
+                    changes,
+                    hashes,
+                    want,
+                    last,
+                }]
+            }
+            (_, m) => vec![m],
+        }
+    };
+    let o = drive(
+        staff.device_mut(),
+        dir.device_mut(),
+        Faults {
+            tamper: Some(&mut tamper),
+            ..Faults::default()
+        },
+    );
+    assert!(o.b.applied.refused > 0, "{:?}", o.b.applied);
+    assert_eq!(o.b.applied.new, 0);
+    assert!(dir.device().show(RecordKind::Member, id).is_err());
+}
+
+/// An invitation presented in a session enrols the new device once; a change a board device
+/// signs behind its device's back (a personal file it may not read) is refused or quarantined,
+/// never applied, and never forwarded.
+#[test]
+fn an_invitation_enrols_once_and_a_forged_write_never_applies() {
+    let mut dir = TestDevice::found(key([3; 32]), T0);
+    let secret = dir.invite(&[Role::Board], false);
+    let mut board = TestDevice::joining(key([4; 32]), dir.org(), T0);
+    let o = drive(
+        &mut board,
+        &mut dir,
+        Faults {
+            ticket: Some(secret),
+            ..Faults::default()
+        },
+    );
+    assert!(o.a_result.is_ok() && o.b_result.is_ok(), "{:?}", o.kinds());
+    assert!(dir.peer_reads(&board.id(), carnet_model::FieldClass::Com));
+    assert!(!dir.peer_reads(&board.id(), carnet_model::FieldClass::Per));
+    // The same secret from another device is refused.
+    let mut other = TestDevice::joining(key([5; 32]), dir.org(), T0);
+    let o = drive(
+        &mut other,
+        &mut dir,
+        Faults {
+            ticket: Some(secret),
+            ..Faults::default()
+        },
+    );
+    assert!(o.b_result.is_err());
+    let id = dir.new_member("Joy", Some("secret"));
+    run(&mut board, &mut dir);
+    let forged = board.forge(
+        RecordKind::Member,
+        id,
+        &["case_notes=forged", "status=left"],
+        T0 + 9_000,
+    );
+    assert_eq!(forged.len(), 2, "one change per class");
+    let writes_com = dir
+        .registry_ledger()
+        .may_write(&board.id(), carnet_model::FieldClass::Com)
+        .is_ok();
+    for (doc, signed) in forged {
+        let hash = signed.verify(&dir.org(), &doc).unwrap().change.hash();
+        let _ = dir.receive(&doc, vec![signed]);
+        let valid = dir.verdicts(&doc).unwrap().valid.contains(&hash);
+        let may = doc.class() == Some(carnet_model::FieldClass::Com) && writes_com;
+        assert_eq!(valid, may, "{doc}: valid only within the board's rights");
+    }
+    let view = dir.show(RecordKind::Member, id).unwrap();
+    assert_eq!(view.fields["case_notes"].value.to_string(), "secret");
+    // What the director quarantined is never forwarded: the board device stays level.
+    run(&mut board, &mut dir);
+    assert!(unlevel(dir.device(), board.device()).is_empty());
+}
