@@ -255,6 +255,7 @@ pub(crate) fn import(
     let mut writes: Vec<RecordWrite> = Vec::new();
     let mut line_of: BTreeMap<String, u64> = BTreeMap::new();
     let rows = table.rows.len();
+    let undo_quotes = table.format.may_be_neutralised();
     for row in &table.rows {
         let line = row.line;
         if let Some(extra) = row
@@ -276,7 +277,11 @@ pub(crate) fn import(
         let mut bad = false;
         for (i, (spec, cell)) in specs.iter().zip(&row.cells).enumerate() {
             let Some((name, ty)) = spec else { continue };
-            let cell = carnet_sheets::unneutralise(cell.trim()).trim();
+            let cell = if undo_quotes {
+                carnet_sheets::unneutralise(cell.trim()).trim()
+            } else {
+                cell.trim()
+            };
             if cell.is_empty() {
                 continue;
             }

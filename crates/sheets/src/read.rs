@@ -38,6 +38,18 @@ pub enum Format {
     },
     /// A workbook (`.xlsx`, `.xlsm`, `.ods`, `.xls`, `.xlsb`).
     Workbook,
+    /// A JSON array of objects, as `carnet export --json` writes it; a row's line is the
+    /// line of the text where its object starts.
+    Json,
+}
+
+impl Format {
+    /// Whether cells may carry the `'` that [`crate::neutralise`] puts in front of
+    /// formula-looking text: in CSV only (a workbook marks such text with an attribute, and a
+    /// `'` in a workbook or JSON string is part of the value).
+    pub fn may_be_neutralised(self) -> bool {
+        matches!(self, Format::Csv { .. })
+    }
 }
 
 /// One row of data: its line as a spreadsheet shows it, and its cells (never trimmed here).
@@ -92,6 +104,14 @@ pub enum ReadError {
     /// The workbook has no sheet at all.
     #[error("the workbook has no sheet")]
     NoSheet,
+    /// The JSON text is malformed or not an array of objects.
+    #[error("line {line}: {reason}")]
+    Json {
+        /// The line of the text.
+        line: u64,
+        /// What is wrong, without the text.
+        reason: &'static str,
+    },
     /// A workbook cell holds an error value (`#DIV/0!`, `#REF!`…).
     #[error("line {line}, column {column}: the cell holds a spreadsheet error")]
     CellError {
@@ -119,7 +139,9 @@ pub fn read_table(
     // A zip (xlsx, ods) or an OLE file (xls) is a workbook whatever its name.
     let zip_or_ole =
         bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    if is_workbook(file_name) || zip_or_ole {
+    if file_name.to_lowercase().ends_with(".json") {
+        read_json(bytes)
+    } else if is_workbook(file_name) || zip_or_ole {
         read_workbook(bytes, options.sheet.as_deref())
     } else {
         read_csv(bytes, options.delimiter)
@@ -288,6 +310,105 @@ fn strip_bom(mut headers: Vec<String>) -> Vec<String> {
     headers
 }
 
+/// The line on which each top-level array element that is an object starts.
+fn object_lines(text: &str) -> Vec<u64> {
+    let mut lines = Vec::new();
+    let (mut line, mut depth, mut in_string, mut escaped) = (1u64, 0usize, false, false);
+    for c in text.chars() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                '\n' => line += 1,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '\n' => line += 1,
+            '{' | '[' => {
+                if c == '{' && depth == 1 {
+                    lines.push(line);
+                }
+                depth += 1;
+            }
+            '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    lines
+}
+
+/// A JSON value as a cell: strings as they are, arrays joined with `, `, booleans
+/// `yes`/`no`.
+fn json_cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => {
+            items.iter().map(json_cell).collect::<Vec<_>>().join(", ")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Reads a JSON array of objects (what `carnet export --json` writes): the columns are the
+/// keys, in the order they first appear.
+fn read_json(bytes: &[u8]) -> Result<Table, ReadError> {
+    let (text, _) = decode(bytes);
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| ReadError::Json {
+        line: e.line() as u64,
+        reason: "not valid JSON",
+    })?;
+    let serde_json::Value::Array(items) = value else {
+        return Err(ReadError::Json {
+            line: 1,
+            reason: "expected an array of objects, as `carnet export --json` writes",
+        });
+    };
+    let lines = object_lines(&text);
+    let mut headers: Vec<String> = Vec::new();
+    for item in &items {
+        if let serde_json::Value::Object(obj) = item {
+            for k in obj.keys() {
+                if !headers.contains(k) {
+                    headers.push(k.clone());
+                }
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    let mut blank_rows = 0;
+    for (i, item) in items.iter().enumerate() {
+        let line = lines.get(i).copied().unwrap_or(0);
+        let serde_json::Value::Object(obj) = item else {
+            return Err(ReadError::Json {
+                line,
+                reason: "an element of the array is not an object",
+            });
+        };
+        let cells: Vec<String> = headers
+            .iter()
+            .map(|h| obj.get(h).map(json_cell).unwrap_or_default())
+            .collect();
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            blank_rows += 1;
+            continue;
+        }
+        rows.push(Row { line, cells });
+    }
+    Ok(Table {
+        headers,
+        header_line: 1,
+        rows,
+        blank_rows,
+        format: Format::Json,
+    })
+}
+
 /// A workbook cell as text: dates as `YYYY-MM-DD` (with the time when there is one), whole
 /// numbers without a decimal point, booleans as `yes`/`no`.
 fn cell_text(cell: &Data, line: u64, column: usize) -> Result<String, ReadError> {
@@ -423,6 +544,18 @@ mod tests {
             }
         );
         assert_eq!(t.rows[0].cells, ["Hélène", "Besançon"]);
+    }
+
+    #[test]
+    fn json_arrays_of_objects_with_their_lines() {
+        let text = "[\n  {\n    \"id\": \"a\",\n    \"tags\": [\"x\", \"y\"]\n  },\n  {\"id\": \"b}\", \"ok\": true}\n]\n";
+        let t = read_table(text.as_bytes(), "export.json", &ReadOptions::default()).expect("json");
+        assert_eq!(t.headers, ["id", "tags", "ok"]);
+        assert_eq!(t.rows[0].cells, ["a", "x, y", ""]);
+        assert_eq!(t.rows[1].cells, ["b}", "", "yes"]);
+        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 6]);
+        assert!(!t.format.may_be_neutralised());
+        assert!(read_table(b"{}", "x.json", &ReadOptions::default()).is_err());
     }
 
     #[test]
