@@ -240,9 +240,35 @@ fn french_spreadsheets_import_with_only_the_kind_and_the_file() {
     notes.set_name("Notes").expect("name");
     notes.write_string(0, 0, "autre feuille").expect("cell");
     book.save(&file).expect("xlsx");
-    let out = home.ok(&["import", "member", file.to_str().expect("path")]);
+    let path = file.to_str().expect("path");
+    let out = home.ok(&["import", "member", path]);
     assert!(out.contains("imported 4 row(s)"), "{out}");
     assert_imported(&home, &YORUBA, ".xlsx");
+    // --sheet reads another sheet (here one whose header is no field), or names none.
+    let err = home.fail(&["import", "member", path, "--sheet", "notes"]);
+    assert!(err.contains("column 1 of line 1"), "{err}");
+    let err = home.fail(&["import", "member", path, "--sheet", "Feuille 9"]);
+    assert!(err.contains("no sheet of that name"), "{err}");
+
+    // Other kinds than members: activities with French headers and dates.
+    let file = home.root().join("activités.csv");
+    std::fs::write(
+        &file,
+        "\u{feff}Titre;Type;Date;Thème\r\nGroupe de parole;talking-group;14/03/2026;Droits; logement\r\n",
+    )
+    .expect("write");
+    let err = home.fail(&["import", "activity", file.to_str().expect("path")]);
+    assert!(err.contains("line 2: column 5 holds something"), "{err}");
+    std::fs::write(
+        &file,
+        "\u{feff}Titre;Type;Date;Thème\r\nGroupe de parole;talking-group;14/03/2026;\"Droits; logement\"\r\n;;;\r\n",
+    )
+    .expect("write");
+    let out = home.ok(&["import", "activity", file.to_str().expect("path")]);
+    assert!(out.contains("imported 1 row(s)"), "{out}");
+    let a = home.json(&["export", "activity", "--json"]);
+    assert_eq!(a[0]["date"], "2026-03-14", "{a:#}");
+    assert_eq!(a[0]["topic"], "Droits; logement", "{a:#}");
 }
 
 fn xml_escape(s: &str) -> String {
@@ -547,7 +573,13 @@ fn long_standing_members_are_not_counted_as_joining_and_duplicates_stop_an_impor
         "Pseudonyme;Date de naissance;Membre depuis\nZoé;01/01/1990;01/01/2020\nzoe ;1990-01-01;01/01/2021\n",
     )
     .expect("write");
-    let err = home.fail(&["import", "member", twice.to_str().expect("path")]);
+    let err = home.fail(&[
+        "import",
+        "member",
+        twice.to_str().expect("path"),
+        "--delimiter",
+        ";",
+    ]);
     assert!(
         err.contains("line 3: same display name and date of birth as line 2"),
         "{err}"
