@@ -92,6 +92,14 @@ pub enum ReadError {
         /// What the CSV reader found, without the cell's text.
         reason: &'static str,
     },
+    /// The text is UTF-8 but for a damaged stretch.
+    #[error(
+        "line {line}: the text is UTF-8 elsewhere but not on this line (a file edited with two encodings?): open it in the spreadsheet and save it again as \"CSV UTF-8\""
+    )]
+    MixedEncoding {
+        /// The text line of the first damaged byte.
+        line: u64,
+    },
     /// The workbook could not be opened.
     #[error("not readable as a spreadsheet workbook (.xlsx, .ods, .xls): {0}")]
     Workbook(String),
@@ -146,6 +154,26 @@ pub fn read_table(
     } else {
         read_csv(bytes, options.delimiter)
     }
+}
+
+/// Refuses UTF-8 text with a damaged stretch: read as Windows-1252, its accents would turn
+/// into "Ã©" without a word. Text with no valid UTF-8 letter beyond ASCII is Windows-1252.
+fn check_not_damaged_utf8(bytes: &[u8]) -> Result<(), ReadError> {
+    let Err(e) = std::str::from_utf8(bytes) else {
+        return Ok(());
+    };
+    let utf8_letters = String::from_utf8_lossy(bytes)
+        .chars()
+        .any(|c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER);
+    if utf8_letters {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1;
+        return Err(ReadError::MixedEncoding { line });
+    }
+    Ok(())
 }
 
 /// Decodes CSV bytes: UTF-8 (BOM removed), UTF-16 with a BOM, otherwise Windows-1252.
@@ -246,6 +274,9 @@ fn csv_reason(e: &csv::Error) -> &'static str {
 
 /// Reads delimited text.
 fn read_csv(bytes: &[u8], delimiter: Option<u8>) -> Result<Table, ReadError> {
+    if !bytes.starts_with(&[0xFF, 0xFE]) && !bytes.starts_with(&[0xFE, 0xFF]) {
+        check_not_damaged_utf8(bytes)?;
+    }
     let (text, encoding) = decode(bytes);
     if text.trim().is_empty() {
         return Err(ReadError::Empty);
@@ -358,6 +389,7 @@ fn json_cell(v: &serde_json::Value) -> String {
 /// Reads a JSON array of objects (what `carnet export --json` writes): the columns are the
 /// keys, in the order they first appear.
 fn read_json(bytes: &[u8]) -> Result<Table, ReadError> {
+    check_not_damaged_utf8(bytes)?;
     let (text, _) = decode(bytes);
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| ReadError::Json {
         line: e.line() as u64,
@@ -556,6 +588,16 @@ mod tests {
         assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 6]);
         assert!(!t.format.may_be_neutralised());
         assert!(read_table(b"{}", "x.json", &ReadOptions::default()).is_err());
+    }
+
+    #[test]
+    fn damaged_utf8_is_named_by_line_not_read_as_1252() {
+        let mut bytes = "Prénom;Ville\nHélène;Nice\n".as_bytes().to_vec();
+        bytes.extend(b"Zo\xe9;Lyon\n");
+        let err = read_table(&bytes, "x.csv", &ReadOptions::default()).expect_err("mixed");
+        assert!(matches!(err, ReadError::MixedEncoding { line: 3 }), "{err}");
+        assert!(err.to_string().contains("CSV UTF-8"));
+        assert!(!err.to_string().contains("Zo"));
     }
 
     #[test]
