@@ -136,7 +136,7 @@ pub(crate) enum Command {
         /// The record kind
         #[arg(value_parser = KINDS)]
         kind: String,
-        /// The file: .csv (or .txt), .xlsx, .ods
+        /// The file: .csv (or .txt), .xlsx, .ods, or .json as `carnet export --json` writes it
         file: PathBuf,
         /// A column's field, as COLUMN=FIELD (repeatable); columns are otherwise matched by
         /// their names, French or English (see `carnet fields KIND`); COLUMN= ignores a column
