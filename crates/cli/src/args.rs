@@ -129,30 +129,61 @@ pub(crate) enum Command {
         #[arg(long)]
         csv: bool,
     },
-    /// Import records of one kind from a CSV file (first line: column names); all rows or
-    /// none: every bad row is reported with its line number
+    /// Import records of one kind from a spreadsheet: CSV (separator and encoding detected),
+    /// .xlsx or .ods; first row: column names, in French or English. All rows or none: every
+    /// bad row is reported with its line number as the spreadsheet shows it
     Import {
         /// The record kind
         #[arg(value_parser = KINDS)]
         kind: String,
-        /// The CSV file
+        /// The file: .csv (or .txt), .xlsx, .ods, or .json as `carnet export --json` writes it
         file: PathBuf,
-        /// A column's field, as COLUMN=FIELD (repeatable); other columns must be named as
-        /// fields (see `carnet fields KIND`); COLUMN= ignores a column
+        /// A column's field, as COLUMN=FIELD (repeatable); columns are otherwise matched by
+        /// their names, French or English (see `carnet fields KIND`); COLUMN= ignores a column
         #[arg(long = "map", value_name = "COLUMN=FIELD")]
         map: Vec<String>,
+        /// The CSV separator (`;`, `,`, `tab`…) [default: detected from the first line]
+        #[arg(long, value_name = "C")]
+        delimiter: Option<String>,
+        /// The workbook sheet to read [default: the first]
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// How dates that are not ISO are written: dmy (14/03/1991) or ymd (1991/03/14)
+        #[arg(long, value_name = "dmy|ymd", default_value = "dmy")]
+        date_format: String,
+        /// Fill an empty display name from a column ("Prénom") or a template
+        /// ("{Prénom} {Nom:initial}.")
+        #[arg(long, value_name = "TEMPLATE")]
+        display_name: Option<String>,
+        /// Members: rows without a `member_since` joined before this date (YYYY-MM-DD or
+        /// DD/MM/YYYY); their membership signatures carry it
+        #[arg(long, value_name = "DATE")]
+        joined_before: Option<String>,
+        /// Import rows that look like members already recorded or like other rows of the file
+        /// (same display name and date of birth)
+        #[arg(long)]
+        allow_duplicates: bool,
         /// Check every row and report, but write nothing
         #[arg(long)]
         dry_run: bool,
     },
-    /// Export the records of one kind this device may read, as CSV (or JSON)
+    /// Export the records of one kind this device may read, as CSV (French spreadsheet
+    /// dialect by default), .xlsx or JSON
     Export {
         /// The record kind
         #[arg(value_parser = KINDS)]
         kind: String,
         /// Print JSON instead of CSV
-        #[arg(long)]
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// csv or xlsx (xlsx needs --out) [default: xlsx for an --out file named .xlsx,
+        /// csv otherwise]
+        #[arg(long, value_name = "csv|xlsx")]
+        format: Option<String>,
+        /// The CSV dialect: french (`;`, UTF-8 BOM, CRLF: what French Excel and LibreOffice
+        /// open as columns) or standard (`,`, LF)
+        #[arg(long, value_name = "french|standard", default_value = "french")]
+        dialect: String,
         /// Include personal-file (PER), security (SEC) and Roots (GOV) fields: the output then
         /// holds personal files in the clear
         #[arg(long)]

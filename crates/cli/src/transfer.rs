@@ -1,91 +1,76 @@
-//! Moving in and out: `carnet import` (CSV, all rows or none, every bad row named by its line),
-//! `carnet export` (CSV or JSON of what this device may read) and `carnet synthetic` (a
-//! fictitious association from `carnet-gen`).
+//! Moving in and out: `carnet import` (CSV, .xlsx or .ods read by `carnet-sheets`; all rows or
+//! none, every bad row named by its line as the spreadsheet shows it), `carnet export` (CSV in
+//! the French or standard dialect, .xlsx or JSON of what this device may read) and
+//! `carnet synthetic` (a fictitious association from `carnet-gen`). The spreadsheet work is in
+//! `carnet-sheets`; this file ties it to the device.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use carnet_device::{Device, RecordWrite, WriteError};
-use carnet_model::{FieldClass, FieldEdit, FieldSpec, RecordKind};
+use carnet_model::{FieldClass, FieldEdit, FieldSpec, FieldType, RecordKind};
 use carnet_replica::RecordId;
+use carnet_sheets::{DateOrder, NameTemplate, ReadOptions};
 use chrono::{DateTime, Utc};
 
 use crate::records;
 
-/// Which field each CSV column fills (`None`: ignored; the `id` column is `Some("id")`).
-fn columns(kind: RecordKind, headers: &[String], map: &[String]) -> Result<Vec<Option<String>>> {
-    let mut mapping: BTreeMap<String, String> = BTreeMap::new();
-    for m in map {
-        let (col, field) = m
-            .split_once('=')
-            .context("--map expects COLUMN=FIELD (or COLUMN= to ignore a column)")?;
-        let field = field.trim();
-        if !field.is_empty() && field != "id" && kind.field(field).is_none() {
-            bail!(
-                "--map: a {kind} has no field `{field}`; accepted: id, {}",
-                kind.field_names().join(", ")
-            );
-        }
-        mapping.insert(col.trim().to_owned(), field.to_owned());
-    }
-    let mut out = Vec::new();
-    let mut seen = BTreeMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        let h = h.trim();
-        let field = match mapping.get(h) {
-            Some(f) if f.is_empty() => None,
-            Some(f) => Some(f.clone()),
-            None => {
-                let guess = h.to_lowercase().replace(['-', ' '], "_");
-                if guess == "id" {
-                    Some("id".to_owned())
-                } else if kind.field(&guess).is_some() {
-                    Some(guess)
-                } else {
-                    // The column's name is not repeated: in a file whose first line is not
-                    // the column names, it would be someone's data.
-                    bail!(
-                        "column {} of the first line is not a field of a {kind} (is the first \
-                         line the column names?): map it with --map 'COLUMN=FIELD' or ignore it \
-                         with --map 'COLUMN='; fields: id, {}",
-                        i + 1,
-                        kind.field_names().join(", ")
-                    )
-                }
-            }
-        };
-        if let Some(f) = &field
-            && let Some(other) = seen.insert(f.clone(), i + 1)
-        {
-            bail!("columns {other} and {} both fill `{f}`", i + 1);
-        }
-        out.push(field);
-    }
-    Ok(out)
+/// `carnet import`'s options beyond the kind and the file.
+pub(crate) struct ImportOptions {
+    /// `--map COLUMN=FIELD` overrides.
+    pub(crate) map: Vec<String>,
+    /// `--delimiter`.
+    pub(crate) delimiter: Option<String>,
+    /// `--sheet`.
+    pub(crate) sheet: Option<String>,
+    /// `--date-format`.
+    pub(crate) date_format: String,
+    /// `--display-name`.
+    pub(crate) display_name: Option<String>,
+    /// `--joined-before`.
+    pub(crate) joined_before: Option<String>,
+    /// `--allow-duplicates`.
+    pub(crate) allow_duplicates: bool,
+    /// `--dry-run`.
+    pub(crate) dry_run: bool,
 }
 
-/// The records one CSV row asks for: the row's record, and for a member who joins (status
+/// `carnet export`'s options beyond the kind and the file.
+pub(crate) struct ExportOptions {
+    /// `--json`.
+    pub(crate) json: bool,
+    /// `--format`.
+    pub(crate) format: Option<String>,
+    /// `--dialect`.
+    pub(crate) dialect: String,
+    /// `--include-personal`.
+    pub(crate) personal: bool,
+}
+
+fn delimiter(given: Option<&str>) -> Result<Option<u8>> {
+    let Some(d) = given else { return Ok(None) };
+    Ok(Some(match d {
+        "tab" | "\\t" | "\t" | "tabulation" => b'\t',
+        d if d.len() == 1 && d.is_ascii() => d.as_bytes()[0],
+        _ => bail!("--delimiter expects one character (`;`, `,`) or `tab`"),
+    }))
+}
+
+/// The records one row asks for: the row's record, and for a member who joins (status
 /// member or active) the signatures and decision her status rests on, taken over from the
-/// spreadsheet (see `docs/architecture.md`, import).
+/// spreadsheet and dated when she joined (see `docs/architecture.md`, import).
 fn row_writes(
     device: &Device,
     kind: RecordKind,
-    cols: &[Option<String>],
-    row: &csv::StringRecord,
-    now: DateTime<Utc>,
+    cells: &[(&'static str, String)],
+    joined_before: Option<&str>,
 ) -> Result<Vec<RecordWrite>> {
     let mut id = None;
     let mut edits: Vec<FieldEdit> = Vec::new();
-    for (col, cell) in cols.iter().zip(row.iter()) {
-        let (Some(field), cell) = (col, cell.trim()) else {
-            continue;
-        };
-        if cell.is_empty() {
-            continue;
-        }
-        if field == "id" {
+    for (field, cell) in cells {
+        if *field == "id" {
             id = Some(
                 cell.parse::<RecordId>()
                     .ok()
@@ -120,8 +105,16 @@ fn row_writes(
         }
         let status = status.unwrap_or_else(|| "member".to_owned());
         if status == "member" || status == "active" {
-            let today = now.format("%Y-%m-%d").to_string();
-            let since = value(&edits, "member_since").unwrap_or_else(|| today.clone());
+            // A member who joined before the import joined then, not on the import day: the
+            // funders' report counts joins by the member-form signature's date.
+            let since = match (value(&edits, "member_since"), joined_before) {
+                (Some(d), _) => d,
+                (None, Some(d)) => d.to_owned(),
+                (None, None) => bail!(
+                    "`member_since` is empty: give the day this member joined, or \
+                     --joined-before DATE for every row without it"
+                ),
+            };
             writes.push(taken_over(
                 RecordKind::Signature,
                 &[
@@ -182,53 +175,174 @@ fn taken_over(kind: RecordKind, values: &[(&str, String)]) -> Result<RecordWrite
     })
 }
 
+/// What makes two members the same person for the duplicate check: the display name folded
+/// (case, accents, spacing) and the date of birth.
+fn person_key(name: &str, born: &str) -> (String, String) {
+    (carnet_sheets::fold(name), born.trim().to_owned())
+}
+
+/// The members already recorded, by [`person_key`].
+fn recorded_people(device: &Device) -> Result<BTreeSet<(String, String)>> {
+    let mut out = BTreeSet::new();
+    for r in device.list(RecordKind::Member)? {
+        let get = |f: &str| {
+            r.fields
+                .get(f)
+                .map(|s| s.value.to_string())
+                .unwrap_or_default()
+        };
+        out.insert(person_key(&get("display_name"), &get("date_of_birth")));
+    }
+    Ok(out)
+}
+
 /// `carnet import KIND FILE`.
 pub(crate) fn import(
     device: &mut Device,
     kind: RecordKind,
     file: &Path,
-    map: &[String],
-    dry_run: bool,
+    opts: &ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
-    let headers: Vec<String> = reader
-        .headers()
-        .context("the first line must name the columns")?
+    let today = now.date_naive();
+    let order: DateOrder = opts.date_format.parse()?;
+    let joined_before = match &opts.joined_before {
+        Some(d) => Some(
+            carnet_sheets::normalise_date(d, order, today)
+                .map_err(|e| anyhow::anyhow!("--joined-before: {e}"))?,
+        ),
+        None => None,
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let table = carnet_sheets::read_table(
+        &bytes,
+        name,
+        &ReadOptions {
+            delimiter: delimiter(opts.delimiter.as_deref())?,
+            sheet: opts.sheet.clone(),
+        },
+    )?;
+    let template = opts
+        .display_name
+        .as_deref()
+        .map(|t| NameTemplate::parse(t, &table.headers))
+        .transpose()?;
+    let used = template
+        .as_ref()
+        .map(|t| t.columns(&table.headers))
+        .unwrap_or_default();
+    let fields = kind.field_names();
+    let cols =
+        carnet_sheets::map_columns(&table.headers, &fields, &opts.map, &used, table.header_line)?;
+    let specs: Vec<Option<(&'static str, FieldType)>> = cols
         .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
+        .map(|c| match c.as_deref() {
+            Some("id") => Some(("id", FieldType::Text)),
+            Some(f) => kind.field(f).map(|s| (s.name, s.ty)),
+            None => None,
+        })
         .collect();
-    let cols = columns(kind, &headers, map)?;
+    let fills_name = template.is_some() && kind.field("display_name").is_some();
+    let check_people = kind == RecordKind::Member && !opts.allow_duplicates;
+    let recorded = if check_people {
+        recorded_people(device)?
+    } else {
+        BTreeSet::new()
+    };
+    let mut in_file: BTreeMap<(String, String), u64> = BTreeMap::new();
     let mut problems: Vec<(u64, String)> = Vec::new();
     let mut writes: Vec<RecordWrite> = Vec::new();
     let mut line_of: BTreeMap<String, u64> = BTreeMap::new();
-    let mut rows = 0usize;
-    for result in reader.records() {
-        let row = match result {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                problems.push((line, "not readable as CSV (quotes or encoding)".into()));
-                continue;
-            }
-        };
-        let line = row.position().map_or(0, csv::Position::line);
-        rows += 1;
-        if row.len() != headers.len() {
+    let rows = table.rows.len();
+    let undo_quotes = table.format.may_be_neutralised();
+    for row in &table.rows {
+        let line = row.line;
+        if let Some(extra) = row
+            .cells
+            .iter()
+            .skip(table.headers.len())
+            .position(|c| !c.trim().is_empty())
+        {
             problems.push((
                 line,
                 format!(
-                    "{} cells where the first line names {}",
-                    row.len(),
-                    headers.len()
+                    "column {} holds something but the first line names no column there",
+                    table.headers.len() + extra + 1
                 ),
             ));
             continue;
         }
-        let planned = row_writes(device, kind, &cols, &row, now).and_then(|ws| {
+        let mut cells: Vec<(&'static str, String)> = Vec::new();
+        let mut bad = false;
+        for (i, (spec, cell)) in specs.iter().zip(&row.cells).enumerate() {
+            let Some((name, ty)) = spec else { continue };
+            let cell = if undo_quotes {
+                carnet_sheets::unneutralise(cell.trim()).trim()
+            } else {
+                cell.trim()
+            };
+            if cell.is_empty() {
+                continue;
+            }
+            let cell = if *ty == FieldType::Date {
+                match carnet_sheets::normalise_date(cell, order, today) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        problems.push((line, format!("column {} (`{name}`): {e}", i + 1)));
+                        bad = true;
+                        continue;
+                    }
+                }
+            } else {
+                cell.to_owned()
+            };
+            cells.push((name, cell));
+        }
+        if bad {
+            continue;
+        }
+        if fills_name
+            && !cells.iter().any(|(f, _)| *f == "display_name")
+            && let Some(name) = template.as_ref().and_then(|t| t.render(&row.cells))
+        {
+            cells.push(("display_name", name));
+        }
+        let creates = !cells.iter().any(|(f, _)| *f == "id");
+        if check_people && creates {
+            let get = |f: &str| {
+                cells
+                    .iter()
+                    .find(|(n, _)| *n == f)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            let key = person_key(&get("display_name"), &get("date_of_birth"));
+            if !key.0.is_empty() {
+                if recorded.contains(&key) {
+                    problems.push((
+                        line,
+                        "same display name and date of birth as a member already recorded \
+                         (was this file imported before? --allow-duplicates if they are \
+                         different people)"
+                            .into(),
+                    ));
+                    continue;
+                }
+                if let Some(first) = in_file.get(&key) {
+                    problems.push((
+                        line,
+                        format!(
+                            "same display name and date of birth as line {first} \
+                             (--allow-duplicates if they are different people)"
+                        ),
+                    ));
+                    continue;
+                }
+                in_file.insert(key, line);
+            }
+        }
+        let planned = row_writes(device, kind, &cells, joined_before.as_deref()).and_then(|ws| {
             for w in &ws {
                 device.validate(w, now)?;
             }
@@ -265,23 +379,24 @@ pub(crate) fn import(
             Err(e) => return Err(e.into()),
         }
     }
+    let blank = if table.blank_rows > 0 {
+        format!(" ({} blank row(s) skipped)", table.blank_rows)
+    } else {
+        String::new()
+    };
     if !problems.is_empty() {
         problems.sort();
         eprintln!(
             "{} of {rows} row(s) cannot be imported; nothing was written:",
-            problems
-                .iter()
-                .map(|p| p.0)
-                .collect::<std::collections::BTreeSet<_>>()
-                .len()
+            problems.iter().map(|p| p.0).collect::<BTreeSet<_>>().len()
         );
         for (line, why) in &problems {
             eprintln!("  line {line}: {why}");
         }
         bail!("import refused: fix the lines above and run it again");
     }
-    if dry_run {
-        println!("{rows} row(s) checked: all can be imported (dry run: nothing written)");
+    if opts.dry_run {
+        println!("{rows} row(s) checked{blank}: all can be imported (dry run: nothing written)");
         return Ok(());
     }
     let checked = records::write(device, &writes, now)?;
@@ -291,7 +406,7 @@ pub(crate) fn import(
         .filter(|w| matches!(w, carnet_device::Written::Changed(_)))
         .count();
     println!(
-        "imported {rows} row(s) as {kind} records ({} record(s) written, with {} taken-over signature(s) and decision(s))",
+        "imported {rows} row(s) as {kind} records{blank} ({} record(s) written, with {} taken-over signature(s) and decision(s))",
         changed,
         writes.len() - rows
     );
@@ -311,14 +426,25 @@ fn exported(device: &Device, kind: RecordKind, personal: bool) -> Vec<&'static F
 pub(crate) fn export(
     device: &Device,
     kind: RecordKind,
-    json: bool,
-    personal: bool,
+    opts: &ExportOptions,
     out: Option<&Path>,
 ) -> Result<()> {
-    let fields = exported(device, kind, personal);
+    let fields = exported(device, kind, opts.personal);
     let records = device.list(kind)?;
-    let mut bytes = Vec::new();
-    if json {
+    let xlsx = match opts.format.as_deref() {
+        Some("xlsx") => true,
+        Some("csv") => false,
+        Some(_) => bail!("--format expects csv or xlsx"),
+        None => out
+            .and_then(|p| p.extension())
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")),
+    };
+    let dialect: carnet_sheets::Dialect = opts.dialect.parse()?;
+    if xlsx && out.is_none() {
+        bail!("an .xlsx export needs --out FILE");
+    }
+    let mut bytes;
+    if opts.json {
         let rows: Vec<serde_json::Value> = records
             .iter()
             .map(|r| {
@@ -335,10 +461,17 @@ pub(crate) fn export(
         bytes = serde_json::to_vec_pretty(&rows)?;
         bytes.push(b'\n');
     } else {
-        let mut w = csv::Writer::from_writer(&mut bytes);
-        let mut head = vec!["id"];
-        head.extend(fields.iter().map(|f| f.name));
-        w.write_record(&head)?;
+        let mut sheet = carnet_sheets::Sheet {
+            headers: vec!["id".into()],
+            date_columns: vec![false],
+            rows: Vec::new(),
+        };
+        sheet
+            .headers
+            .extend(fields.iter().map(|f| f.name.to_owned()));
+        sheet
+            .date_columns
+            .extend(fields.iter().map(|f| f.ty == FieldType::Date));
         for r in &records {
             let mut row = vec![r.id.to_string()];
             row.extend(fields.iter().map(|f| {
@@ -347,23 +480,26 @@ pub(crate) fn export(
                     .map(|s| s.value.to_string())
                     .unwrap_or_default()
             }));
-            w.write_record(&row)?;
+            sheet.rows.push(row);
         }
-        w.flush()?;
-        drop(w);
+        bytes = if xlsx {
+            carnet_sheets::write_xlsx(&sheet, &kind.to_string())?
+        } else {
+            carnet_sheets::write_csv(&sheet, dialect)?
+        };
     }
-    if personal {
+    if opts.personal {
         eprintln!(
             "warning: this export holds personal files in the clear: keep it on an encrypted disk and delete it after use"
         );
     }
     match out {
         Some(path) => {
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true).create_new(true);
+            let mut file_opts = std::fs::OpenOptions::new();
+            file_opts.write(true).create_new(true);
             #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-            let mut file = opts.open(path).with_context(|| {
+            std::os::unix::fs::OpenOptionsExt::mode(&mut file_opts, 0o600);
+            let mut file = file_opts.open(path).with_context(|| {
                 format!("cannot create {} (it must not exist yet)", path.display())
             })?;
             file.write_all(&bytes)?;

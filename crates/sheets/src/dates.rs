@@ -1,0 +1,117 @@
+//! Dates as people write them — `14/03/1991`, `14/03/91`, `14.03.1991`, `1991-03-14` — turned
+//! into the `YYYY-MM-DD` the model stores.
+
+use chrono::{Datelike, NaiveDate};
+
+/// The order of day, month and year in dates that are not ISO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    /// Day, month, year: `14/03/1991` (France; the default).
+    #[default]
+    Dmy,
+    /// Year, month, day: `1991/03/14`, `91/03/14`.
+    Ymd,
+}
+
+impl std::str::FromStr for DateOrder {
+    type Err = DateError;
+    fn from_str(s: &str) -> Result<Self, DateError> {
+        match s.to_lowercase().as_str() {
+            "dmy" | "dd/mm/yyyy" | "jj/mm/aaaa" => Ok(DateOrder::Dmy),
+            "ymd" | "yyyy-mm-dd" | "aaaa-mm-jj" => Ok(DateOrder::Ymd),
+            _ => Err(DateError::UnknownOrder),
+        }
+    }
+}
+
+/// Why a cell is not a date. The messages never repeat the cell.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// Not three numbers separated by `/`, `-` or `.`.
+    #[error("not a date: write it as DD/MM/YYYY or YYYY-MM-DD")]
+    Shape,
+    /// Three numbers, but no such day (31 February, month 13…).
+    #[error("no such day in the calendar")]
+    NoSuchDay,
+    /// `--date-format` names no known order.
+    #[error("unknown date format: use dmy (DD/MM/YYYY) or ymd (YYYY-MM-DD)")]
+    UnknownOrder,
+}
+
+/// A date cell in `YYYY-MM-DD`. A four-digit first number is always a year (ISO); two-digit
+/// years are this century up to `today`'s year, the last century after it.
+pub fn normalise_date(cell: &str, order: DateOrder, today: NaiveDate) -> Result<String, DateError> {
+    let cell = cell.trim();
+    // A date cell read from a workbook with a time of midnight, or an ISO date-time.
+    let cell = cell.split_once([' ', 'T']).map_or(cell, |(d, _)| d);
+    let parts: Vec<&str> = cell.split(['/', '-', '.']).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(DateError::Shape);
+    }
+    let num = |s: &str| s.parse::<u32>().map_err(|_| DateError::Shape);
+    let (y, m, d, year_digits) = if parts[0].len() == 4 || order == DateOrder::Ymd {
+        (
+            num(parts[0])?,
+            num(parts[1])?,
+            num(parts[2])?,
+            parts[0].len(),
+        )
+    } else {
+        (
+            num(parts[2])?,
+            num(parts[1])?,
+            num(parts[0])?,
+            parts[2].len(),
+        )
+    };
+    if parts[1].len() > 2 || (year_digits != 2 && year_digits != 4) {
+        return Err(DateError::Shape);
+    }
+    let year = if year_digits == 2 {
+        let now = u32::try_from(today.year()).unwrap_or(2000);
+        let century = now / 100 * 100;
+        if century + y <= now {
+            century + y
+        } else {
+            century - 100 + y
+        }
+    } else {
+        y
+    };
+    let year = i32::try_from(year).map_err(|_| DateError::Shape)?;
+    NaiveDate::from_ymd_opt(year, m, d)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .ok_or(DateError::NoSuchDay)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 7).expect("date")
+    }
+
+    #[test]
+    fn dates_as_people_write_them() {
+        let n = |s| normalise_date(s, DateOrder::Dmy, today());
+        assert_eq!(n("14/03/1991").as_deref(), Ok("1991-03-14"));
+        assert_eq!(n("4/3/1991").as_deref(), Ok("1991-03-04"));
+        assert_eq!(n("14/03/91").as_deref(), Ok("1991-03-14"));
+        assert_eq!(n("01/09/15").as_deref(), Ok("2015-09-01"));
+        assert_eq!(n("14.03.1991").as_deref(), Ok("1991-03-14"));
+        assert_eq!(n("1991-03-14").as_deref(), Ok("1991-03-14"));
+        assert_eq!(n(" 1991-03-14 00:00:00").as_deref(), Ok("1991-03-14"));
+        assert_eq!(n("31/02/1990"), Err(DateError::NoSuchDay));
+        assert_eq!(n("mars 1991"), Err(DateError::Shape));
+        assert_eq!(n("14/03/991"), Err(DateError::Shape));
+        let y = |s| normalise_date(s, DateOrder::Ymd, today());
+        assert_eq!(y("91/03/14").as_deref(), Ok("1991-03-14"));
+        assert_eq!(y("1991/03/14").as_deref(), Ok("1991-03-14"));
+        assert_eq!("dmy".parse(), Ok(DateOrder::Dmy));
+    }
+}
