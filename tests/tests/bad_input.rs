@@ -396,7 +396,14 @@ fn a_store_in_use_is_refused_cleanly() {
         &["member", "list"][..],
         &["member", "set", &id, "--status", "left"],
     ] {
-        let err = home.fail(args);
+        // Held by a process that does not lend it: the command waits its turn (1 s here, 30 by
+        // default), saying so, then gives up naming the cause.
+        let mut cmd = home.command(args);
+        cmd.env("CARNET_STORE_WAIT", "1");
+        let out = cmd.output().expect("running carnet");
+        carnet_tests::assert_failed_cleanly(args, &out);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("waiting for it to finish"), "{args:?}: {err}");
         assert!(err.contains("in use"), "{args:?}: {err}");
     }
     drop(held);

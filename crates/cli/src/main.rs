@@ -55,8 +55,15 @@ fn open(home: &std::path::Path) -> Result<Device> {
     open_held(home).map(|(device, _)| device)
 }
 
-/// How long a command waits for another `carnet` command that holds the store.
-const WAIT_FOR_STORE: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a command waits for another `carnet` command that holds the store:
+/// `CARNET_STORE_WAIT` seconds, 30 by default.
+fn wait_for_store() -> std::time::Duration {
+    let secs = std::env::var("CARNET_STORE_WAIT")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(30);
+    std::time::Duration::from_secs(secs)
+}
 
 /// Whether this process opened the store itself or borrowed it from a daemon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +78,8 @@ pub(crate) enum Held {
 /// time, saying so) while another command holds it.
 fn open_held(home: &std::path::Path) -> Result<(Device, Held)> {
     let passphrase = passphrase::read(false)?;
-    let deadline = std::time::Instant::now() + WAIT_FOR_STORE;
+    let wait = wait_for_store();
+    let deadline = std::time::Instant::now() + wait;
     let mut told = false;
     loop {
         match Device::open(home, passphrase.as_bytes()) {
@@ -86,7 +94,7 @@ fn open_held(home: &std::path::Path) -> Result<(Device, Held)> {
                         if !told {
                             eprintln!(
                                 "carnet: another carnet command is using this device; waiting for it to finish (at most {} s)…",
-                                WAIT_FOR_STORE.as_secs()
+                                wait.as_secs()
                             );
                             told = true;
                         }
