@@ -651,15 +651,22 @@ impl Home {
     }
 }
 
-/// `carnet device invite invite_args --bind 127.0.0.1:0` on `inviter`, then `carnet join` of
-/// the printed ticket in `joiner` (a home that does not exist yet); checks that both sides say
-/// the device joined and that the invitation then ends by itself; returns the ticket (used from
-/// now on).
-pub fn enrol(inviter: &Home, joiner: &mut Home, invite_args: &[&str]) -> String {
+/// What `enrol` and most tests invite: a staff device with a confidentiality agreement.
+pub const STAFF: [&str; 6] = [
+    "--role",
+    "staff",
+    "--holder",
+    "Sam Staff",
+    "--agreement",
+    "2024-03-01",
+];
+
+/// Starts `carnet device invite invite_args` on `inviter` and waits (at most 30 s) for the
+/// ticket it prints; returns the running invitation and the ticket.
+pub fn invite(inviter: &Home, invite_args: &[&str]) -> (Running, String) {
     let mut args = vec!["device", "invite"];
     args.extend_from_slice(invite_args);
-    args.extend_from_slice(&["--bind", "127.0.0.1:0"]);
-    let mut invite = inviter.spawn(&args);
+    let invite = inviter.spawn(&args);
     let ticket = invite
         .wait_for(Duration::from_secs(30), |text| {
             text.lines()
@@ -667,6 +674,17 @@ pub fn enrol(inviter: &Home, joiner: &mut Home, invite_args: &[&str]) -> String 
                 .map(|l| l.trim().to_owned())
         })
         .unwrap_or_else(|| panic!("no ticket printed:\n{}", invite.describe()));
+    (invite, ticket)
+}
+
+/// `carnet device invite invite_args --bind 127.0.0.1:0` on `inviter`, then `carnet join` of
+/// the printed ticket in `joiner` (a home that does not exist yet); checks that both sides say
+/// the device joined and that the invitation then ends by itself; returns the ticket (used from
+/// now on).
+pub fn enrol(inviter: &Home, joiner: &mut Home, invite_args: &[&str]) -> String {
+    let mut args = invite_args.to_vec();
+    args.extend_from_slice(&["--bind", "127.0.0.1:0"]);
+    let (mut invite, ticket) = invite(inviter, &args);
 
     let out = joiner.join(&ticket);
     let join_args = ["join", ticket.as_str()];

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use carnet_tests::{Home, Running, describe, enrol};
+use carnet_tests::{Home, Running, STAFF, describe, enrol, invite};
 
 /// The ids of `member list --json`.
 fn member_ids(home: &Home) -> BTreeSet<String> {
@@ -32,18 +32,7 @@ fn sync_with(home: &Home, addr: &str) -> String {
 fn pair() -> (Home, Home) {
     let d = Home::init();
     let mut s = Home::new();
-    enrol(
-        &d,
-        &mut s,
-        &[
-            "--role",
-            "staff",
-            "--holder",
-            "Sam Staff",
-            "--agreement",
-            "2024-03-01",
-        ],
-    );
+    enrol(&d, &mut s, &STAFF);
     (d, s)
 }
 
@@ -106,25 +95,9 @@ fn two_serving_devices_converge_after_edits_through_the_lending_path() {
 #[test]
 fn while_an_invitation_waits_the_device_other_commands_work() {
     let d = Home::init();
-    let mut invite = d.spawn(&[
-        "device",
-        "invite",
-        "--role",
-        "staff",
-        "--holder",
-        "Sam Staff",
-        "--agreement",
-        "2024-03-01",
-        "--bind",
-        "127.0.0.1:0",
-    ]);
-    let ticket = invite
-        .wait_for(Duration::from_secs(30), |text| {
-            text.lines()
-                .find(|l| l.starts_with("carnet1"))
-                .map(|l| l.trim().to_owned())
-        })
-        .unwrap_or_else(|| panic!("no ticket printed:\n{}", invite.describe()));
+    let mut args = STAFF.to_vec();
+    args.extend_from_slice(&["--bind", "127.0.0.1:0"]);
+    let (mut invite, ticket) = invite(&d, &args);
     // The invitation holds the store; the device's commands borrow it meanwhile (they failed
     // with "store in use" for as long as the invitation waited).
     d.ok(&["member", "list"]);
@@ -172,23 +145,7 @@ fn two_commands_started_together_wait_their_turn() {
 fn a_joined_device_reaches_its_serving_inviter_with_no_address_given() {
     let d = Home::init();
     // Invited and served on the device's own port (no --bind): chosen once, kept.
-    let mut invite = d.spawn(&[
-        "device",
-        "invite",
-        "--role",
-        "staff",
-        "--holder",
-        "Sam Staff",
-        "--agreement",
-        "2024-03-01",
-    ]);
-    let ticket = invite
-        .wait_for(Duration::from_secs(30), |text| {
-            text.lines()
-                .find(|l| l.starts_with("carnet1"))
-                .map(|l| l.trim().to_owned())
-        })
-        .unwrap_or_else(|| panic!("no ticket printed:\n{}", invite.describe()));
+    let (mut invite, ticket) = invite(&d, &STAFF);
     let mut s = Home::new();
     let out = s.join(&ticket);
     assert!(out.status.success(), "{}", describe(&["join"], &out));

@@ -3,24 +3,13 @@
 //! lookup and report on every device after a sync, while its history stays and names who
 //! deleted it. Other devices cannot delete.
 
-use carnet_tests::{Home, describe, enrol};
+use carnet_tests::{Home, STAFF, describe, enrol};
 
 #[test]
 fn a_record_deleted_by_direction_leaves_every_device_and_its_history_stays() {
     let d = Home::init();
-    let mut s = carnet_tests::Home::new();
-    enrol(
-        &d,
-        &mut s,
-        &[
-            "--role",
-            "staff",
-            "--holder",
-            "Sam Staff",
-            "--agreement",
-            "2024-03-01",
-        ],
-    );
+    let mut s = Home::new();
+    enrol(&d, &mut s, &STAFF);
     let kept = d.add_member(&["--name", "Amaka"]);
     let mistake = d.add_member(&["--name", "Amaka Doublon"]);
     let project = d.added(
