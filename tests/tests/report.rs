@@ -128,6 +128,16 @@ fn the_report_of_a_synthetic_association_gives_its_ground_truth_and_no_name() {
         home.ok(&["report", "--from", "2020-01-01", "--to", TODAY]),
         home.ok(&["report", "--from", "2020-01-01", "--to", TODAY, "--json"]),
         home.ok(&["report", "--from", "2020-01-01", "--to", TODAY, "--csv"]),
+        home.ok(&[
+            "report",
+            "--from",
+            "2020-01-01",
+            "--to",
+            TODAY,
+            "--csv",
+            "--dialect",
+            "standard",
+        ]),
     ];
     for out in &outputs {
         for needle in assoc.names.iter().chain(&assoc.personal_values) {
@@ -137,7 +147,17 @@ fn the_report_of_a_synthetic_association_gives_its_ground_truth_and_no_name() {
             );
         }
     }
-    assert!(outputs[2].starts_with("section,label,value"));
+    // French spreadsheets' dialect by default (BOM, `;`, CRLF); the standard one on request.
+    assert!(
+        outputs[2].starts_with("\u{feff}section;label;value\r\n"),
+        "{:?}",
+        &outputs[2][..40]
+    );
+    assert!(
+        outputs[3].starts_with("section,label,value\n"),
+        "{:?}",
+        &outputs[3][..40]
+    );
 }
 
 /// Regression (issue 13): `carnet synthetic` on a home holding real records mixed 68

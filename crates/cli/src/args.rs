@@ -128,6 +128,10 @@ pub(crate) enum Command {
         /// Print CSV
         #[arg(long)]
         csv: bool,
+        /// The CSV dialect: french (`;`, BOM, CRLF: what French Excel opens as columns) or
+        /// standard (`,`)
+        #[arg(long, default_value = "french", requires = "csv")]
+        dialect: String,
     },
     /// Import records of one kind from a spreadsheet: CSV (separator and encoding detected),
     /// .xlsx or .ods; first row: column names, in French or English. All rows or none: every

@@ -246,6 +246,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             suppress_below,
             json,
             csv,
+            dialect,
         } => todo::report(
             &open(&home)?,
             now,
@@ -256,6 +257,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 suppress_below,
                 json,
                 csv,
+                dialect,
             },
         )?,
         Command::Import {

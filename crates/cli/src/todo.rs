@@ -72,6 +72,8 @@ pub(crate) struct ReportArgs {
     pub(crate) suppress_below: u64,
     pub(crate) json: bool,
     pub(crate) csv: bool,
+    /// The CSV dialect (`french` or `standard`).
+    pub(crate) dialect: String,
 }
 
 fn date(flag: &str, value: Option<&str>, default: NaiveDate) -> Result<NaiveDate> {
@@ -109,7 +111,9 @@ pub(crate) fn report(device: &Device, now: DateTime<Utc>, a: ReportArgs) -> Resu
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report.to_json())?);
     } else if a.csv {
-        print!("{}", report.to_csv());
+        use std::io::Write;
+        let dialect: carnet_sheets::Dialect = a.dialect.parse()?;
+        std::io::stdout().write_all(&report.to_csv_in(dialect)?)?;
     } else {
         print!("{}", report.to_table());
     }

@@ -230,6 +230,28 @@ impl Report {
         self.section(title)?.row(label).map(|r| r.value)
     }
 
+    /// The report as a spreadsheet file in `dialect` (French: `;`, BOM, CRLF, what French
+    /// Excel opens as columns), cells a spreadsheet would run as formulas neutralised.
+    pub fn to_csv_in(
+        &self,
+        dialect: carnet_sheets::Dialect,
+    ) -> Result<Vec<u8>, carnet_sheets::WriteError> {
+        let sheet = carnet_sheets::Sheet {
+            headers: vec!["section".into(), "label".into(), "value".into()],
+            date_columns: vec![],
+            rows: self
+                .sections
+                .iter()
+                .flat_map(|s| {
+                    s.rows
+                        .iter()
+                        .map(|r| vec![s.title.clone(), r.label.clone(), self.show(r.value)])
+                })
+                .collect(),
+        };
+        carnet_sheets::write_csv(&sheet, dialect)
+    }
+
     /// How `cell` is shown: a count, `<5`, a mean with one decimal, or `n/a`.
     pub fn show(&self, cell: Cell) -> String {
         match cell {

@@ -430,7 +430,8 @@ async fn the_report_downloads_as_csv_with_small_counts_suppressed() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(h.get(header::CONTENT_DISPOSITION).is_some());
-    assert!(body.starts_with("section,label,value"));
+    // In French, the dialect French spreadsheets open as columns: BOM, `;`.
+    assert!(body.starts_with("\u{feff}section;label;value"), "{body}");
     assert!(body.contains("<5"));
     assert!(!body.contains("Joy"));
     let (status, _, body) = f.get("/reports?from=31/02/2026&to=").await;

@@ -255,9 +255,15 @@ pub(crate) async fn reports(
     ))
 }
 
-/// `GET /reports/csv`: the same figures as CSV (the report crate's own columns).
+/// `GET /reports/csv`: the same figures as CSV (the report crate's own columns), in the French
+/// spreadsheet dialect when the interface is in French.
 pub(crate) async fn csv(u: Unlocked, Query(q): Query<ReportQuery>) -> Result<Response, WebError> {
     let req = period(&u, &q).map_err(|_| WebError::BadForm)?;
+    // French spreadsheets open `;`-separated files with a byte-order mark as columns.
+    let dialect = match u.tr().lang {
+        crate::i18n::Lang::Fr => carnet_sheets::Dialect::French,
+        crate::i18n::Lang::En => carnet_sheets::Dialect::Standard,
+    };
     let device = u.device.clone();
     let device = device.lock().await;
     let report = carnet_report::report(&device.snapshot()?, &req);
@@ -270,7 +276,9 @@ pub(crate) async fn csv(u: Unlocked, Query(q): Query<ReportQuery>) -> Result<Res
                 "attachment; filename=\"rapport.csv\"",
             ),
         ],
-        report.to_csv(),
+        report
+            .to_csv_in(dialect)
+            .map_err(|_| WebError::Internal("cannot write the CSV file"))?,
     )
         .into_response())
 }
