@@ -723,3 +723,25 @@ pub fn enrol(inviter: &Home, joiner: &mut Home, invite_args: &[&str]) -> String 
     );
     ticket
 }
+
+/// The value of row `label` of section `title` in `report --json` output.
+pub fn report_cell<'a>(
+    report: &'a serde_json::Value,
+    title: &str,
+    label: &str,
+) -> &'a serde_json::Value {
+    report["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .find(|s| s["title"] == title)
+        .and_then(|s| {
+            s["rows"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .find(|r| r["label"] == label)
+        })
+        .map(|r| &r["value"])
+        .unwrap_or_else(|| panic!("no row {title} / {label} in {report:#}"))
+}

@@ -5,32 +5,14 @@
 use carnet_gen::{Scale, generate};
 use carnet_report::labels;
 use carnet_tests::Home;
+use carnet_tests::report_cell as cell;
 use chrono::NaiveDate;
-use serde_json::Value;
 
 const SEED: u64 = 11;
 const TODAY: &str = "2026-11-30";
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a date")
-}
-
-/// The value of row `label` of section `title` in `report --json` output.
-fn cell<'a>(report: &'a Value, title: &str, label: &str) -> &'a Value {
-    report["sections"]
-        .as_array()
-        .expect("sections")
-        .iter()
-        .find(|s| s["title"] == title)
-        .and_then(|s| {
-            s["rows"]
-                .as_array()
-                .expect("rows")
-                .iter()
-                .find(|r| r["label"] == label)
-        })
-        .map(|r| &r["value"])
-        .unwrap_or_else(|| panic!("no row {title} / {label} in {report:#}"))
 }
 
 #[test]

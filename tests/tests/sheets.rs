@@ -497,23 +497,6 @@ fn export_then_import_round_trips_in_csv_and_xlsx_and_formulas_stay_text() {
     }
 }
 
-fn report_cell(report: &Value, title: &str, label: &str) -> Value {
-    report["sections"]
-        .as_array()
-        .expect("sections")
-        .iter()
-        .find(|s| s["title"] == title)
-        .and_then(|s| {
-            s["rows"]
-                .as_array()
-                .expect("rows")
-                .iter()
-                .find(|r| r["label"] == label)
-        })
-        .map(|r| r["value"].clone())
-        .unwrap_or_else(|| panic!("no row {title} / {label} in {report:#}"))
-}
-
 #[test]
 fn long_standing_members_are_not_counted_as_joining_and_duplicates_stop_an_import() {
     let home = Home::init();
@@ -556,7 +539,7 @@ fn long_standing_members_are_not_counted_as_joining_and_duplicates_stop_an_impor
         "--json",
     ]);
     assert_eq!(
-        report_cell(&report, labels::MEMBERSHIP, labels::JOINS),
+        carnet_tests::report_cell(&report, labels::MEMBERSHIP, labels::JOINS).clone(),
         Value::from(0),
         "{report:#}"
     );

@@ -264,15 +264,7 @@ impl Device {
         let mut per_record = Vec::new();
         for (kind, id, edits) in items {
             let mut docs = Vec::new();
-            for class in kind.classes() {
-                let class_edits: Vec<FieldEdit> = edits
-                    .iter()
-                    .filter(|e| e.field.class == class)
-                    .cloned()
-                    .collect();
-                if class_edits.is_empty() {
-                    continue;
-                }
+            for (class, class_edits) in carnet_model::edits_by_class(*kind, edits) {
                 let doc_id = DocId::record(*kind, *id, class);
                 let mut ledger = self.ledger(&doc_id).map_err(|e| match e {
                     ReadError::Damaged { doc } => WriteError::Unverified { doc },

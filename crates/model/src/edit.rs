@@ -29,6 +29,23 @@ pub struct FieldEdit {
     pub op: EditOp,
 }
 
+/// `edits` of a record of `kind` grouped by the class of the field each touches, in the
+/// order of `kind`'s classes, classes without edits left out: one document is written per
+/// class (every writer — the device, and the test kit's forgeries — splits edits this way).
+pub fn edits_by_class(kind: RecordKind, edits: &[FieldEdit]) -> Vec<(FieldClass, Vec<FieldEdit>)> {
+    kind.classes()
+        .into_iter()
+        .filter_map(|class| {
+            let of_class: Vec<FieldEdit> = edits
+                .iter()
+                .filter(|e| e.field.class == class)
+                .cloned()
+                .collect();
+            (!of_class.is_empty()).then_some((class, of_class))
+        })
+        .collect()
+}
+
 /// Why an edit typed by a person was refused. Messages never repeat the value typed, which may
 /// be personal.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -25,7 +25,7 @@ mod snapshot;
 mod value;
 
 pub use class::{FieldClass, UnknownClass};
-pub use edit::{EditError, EditOp, FieldEdit, RecordError, check_record};
+pub use edit::{EditError, EditOp, FieldEdit, RecordError, check_record, edits_by_class};
 pub use ids::{DocId, DocIdError, OrgId, RecordId};
 pub use policy::{Access, Policy, UnknownAccess};
 pub use role::{Role, UnknownRole};

@@ -590,15 +590,7 @@ impl World {
         let heads = reg.doc().heads();
         let edits = edits(typed);
         let mut out = Vec::new();
-        for class in RecordKind::Member.classes() {
-            let class_edits: Vec<FieldEdit> = edits
-                .iter()
-                .filter(|e| e.field.class == class)
-                .cloned()
-                .collect();
-            if class_edits.is_empty() {
-                continue;
-            }
+        for (class, class_edits) in carnet_model::edits_by_class(RecordKind::Member, &edits) {
             let doc_id = DocId::record(RecordKind::Member, id, class);
             let mut received: Vec<Received> = dev
                 .export(&doc_id)

@@ -262,15 +262,7 @@ impl TestDevice {
         let reg = self.registry_ledger();
         let edits: Vec<FieldEdit> = typed.iter().map(|t| kind.parse_edit(t).unwrap()).collect();
         let mut out = Vec::new();
-        for class in kind.classes() {
-            let class_edits: Vec<FieldEdit> = edits
-                .iter()
-                .filter(|e| e.field.class == class)
-                .cloned()
-                .collect();
-            if class_edits.is_empty() {
-                continue;
-            }
+        for (class, class_edits) in carnet_model::edits_by_class(kind, &edits) {
             let doc_id = DocId::record(kind, id, class);
             let received: Vec<Received> = self
                 .export(&doc_id)
