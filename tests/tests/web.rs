@@ -105,9 +105,40 @@ impl Browser {
             .unwrap_or_else(|e| panic!("choosing {value} in {css}: {e}"));
     }
 
+    /// Clicks a link or a submit button and waits for the next page to have loaded: every click
+    /// the test makes navigates, and reading the old page before the new one replaced it (a
+    /// stale element) made the test flaky.
     async fn click(&mut self, css: &str) {
-        self.find(css).await.click().await.expect("click");
+        let element = self.find(css).await;
+        self.client
+            .execute("window.carnetOldPage = true;", vec![])
+            .await
+            .expect("marking the page");
+        element.click().await.expect("click");
+        self.wait_new_page(css).await;
         self.note_url().await;
+    }
+
+    async fn wait_new_page(&self, after: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            // While the browser navigates, scripts may fail: that is not yet the new page.
+            let loaded = self
+                .client
+                .execute(
+                    "return window.carnetOldPage === undefined && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await;
+            if matches!(loaded, Ok(Value::Bool(true))) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "clicking {after} did not load a new page within 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     async fn text(&self, css: &str) -> String {
