@@ -37,7 +37,7 @@ const YORUBA: [Person; 4] = [
     Person {
         cells: [
             "Adébáyọ̀",
-            "member",
+            "Membre",
             "Adébáyọ̀",
             "Ọláolúwa",
             "14/03/1991",
@@ -50,7 +50,7 @@ const YORUBA: [Person; 4] = [
     Person {
         cells: [
             "Ọláolúwa",
-            "active",
+            "Membre actif",
             "Ọláolúwa",
             "Ògúnlẹ́yẹ",
             "01/01/1985",
@@ -63,7 +63,7 @@ const YORUBA: [Person; 4] = [
     Person {
         cells: [
             "Hélène",
-            "member",
+            "MEMBRE",
             "Hélène",
             "Lefèvre",
             "29/02/1988",
@@ -118,6 +118,13 @@ fn expected(p: &Person) -> BTreeMap<&'static str, String> {
         }
         let v = if f.contains("date") || f.contains("since") {
             iso(v)
+        } else if *f == "status" {
+            // Statuses as the French interface names them, any case, or the stored word.
+            match v.to_lowercase().as_str() {
+                "membre" => "member".to_owned(),
+                "membre actif" => "active".to_owned(),
+                word => word.to_owned(),
+            }
         } else {
             v.to_owned()
         };
@@ -227,6 +234,11 @@ fn french_spreadsheets_import_with_only_the_kind_and_the_file() {
                 let d = ExcelDateTime::parse_from_str(&iso(v)).expect("date");
                 ws.write_datetime_with_format(row, c as u16, &d, &date)
                     .expect("date cell");
+            } else if HEADERS[c] == "Date de naissance" {
+                // A date cell that lost its format: only the serial number is left.
+                let d = ExcelDateTime::parse_from_str(&iso(v)).expect("date");
+                ws.write_number(row, c as u16, d.to_excel())
+                    .expect("number");
             } else {
                 ws.write_string_with_format(row, c as u16, *v, &wrap)
                     .expect("cell");
@@ -495,6 +507,20 @@ fn export_then_import_round_trips_in_csv_and_xlsx_and_formulas_stay_text() {
         assert!(out.contains("imported 5 row(s)"), "{what}: {out}");
         assert_eq!(members(&other), original, "{what} round trip");
     }
+
+    // A device whose interface was set to English writes the standard dialect by default (the
+    // file is where `carnet ui` remembers the choice); `--dialect` still decides.
+    std::fs::write(home.path().join("ui-language"), "en").expect("language");
+    let standard = home.ok(&["export", "member"]);
+    assert!(standard.starts_with("id,display_name,"), "{standard}");
+    assert!(!standard.contains('\r'));
+    let french = home.ok(&["export", "member", "--dialect", "french"]);
+    assert!(french.starts_with("\u{feff}id;display_name;"), "{french}");
+    let report = home.ok(&["report", "--csv"]);
+    assert!(
+        !report.starts_with('\u{feff}') && report.contains(','),
+        "{report}"
+    );
 }
 
 #[test]

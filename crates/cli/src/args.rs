@@ -129,9 +129,10 @@ pub(crate) enum Command {
         #[arg(long)]
         csv: bool,
         /// The CSV dialect: french (`;`, BOM, CRLF: what French Excel opens as columns) or
-        /// standard (`,`)
-        #[arg(long, default_value = "french", requires = "csv")]
-        dialect: String,
+        /// standard (`,`) [default: the device's language: french unless the interface was
+        /// set to English]
+        #[arg(long, value_name = "french|standard", requires = "csv")]
+        dialect: Option<String>,
     },
     /// Import records of one kind from a spreadsheet: CSV (separator and encoding detected),
     /// .xlsx or .ods; first row: column names, in French or English. All rows or none: every
@@ -185,9 +186,10 @@ pub(crate) enum Command {
         #[arg(long, value_name = "csv|xlsx")]
         format: Option<String>,
         /// The CSV dialect: french (`;`, UTF-8 BOM, CRLF: what French Excel and LibreOffice
-        /// open as columns) or standard (`,`, LF)
-        #[arg(long, value_name = "french|standard", default_value = "french")]
-        dialect: String,
+        /// open as columns) or standard (`,`, LF) [default: the device's language: french
+        /// unless the interface was set to English]
+        #[arg(long, value_name = "french|standard")]
+        dialect: Option<String>,
         /// Include personal-file (PER), security (SEC) and Roots (GOV) fields: the output then
         /// holds personal files in the clear
         #[arg(long)]

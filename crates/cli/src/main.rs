@@ -51,6 +51,16 @@ fn home(cli_home: Option<PathBuf>) -> Result<PathBuf> {
         .context("no home directory found; give --home DIR or set CARNET_HOME")
 }
 
+/// The CSV dialect a spreadsheet is written in when `--dialect` is not given: the device's
+/// language, as its web interface remembers it (French unless English was chosen).
+fn default_dialect(home: &std::path::Path) -> String {
+    match carnet_web::device_language(home) {
+        Some(carnet_web::Lang::En) => "standard",
+        _ => "french",
+    }
+    .to_owned()
+}
+
 fn open(home: &std::path::Path) -> Result<Device> {
     open_held(home).map(|(device, _)| device)
 }
@@ -257,7 +267,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 suppress_below,
                 json,
                 csv,
-                dialect,
+                dialect: dialect.unwrap_or_else(|| default_dialect(&home)),
             },
         )?,
         Command::Import {
@@ -300,7 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             &transfer::ExportOptions {
                 json,
                 format,
-                dialect,
+                dialect: dialect.unwrap_or_else(|| default_dialect(&home)),
                 personal: include_personal,
             },
             out.as_deref(),

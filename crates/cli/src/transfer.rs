@@ -78,6 +78,13 @@ fn row_writes(
             );
             continue;
         }
+        // A choice may be written as the interface names it ("Membre actif"), in either language.
+        let cell = match kind.field(field).map(|s| s.ty) {
+            Some(carnet_model::FieldType::Choice(words)) if !words.contains(&cell.trim()) => {
+                carnet_web::choice_word(kind, field, cell).map_or(cell.as_str(), |w| w)
+            }
+            _ => cell.as_str(),
+        };
         edits.push(records::typed_edit(
             device,
             kind,

@@ -1,5 +1,6 @@
 //! Dates as people write them — `14/03/1991`, `14/03/91`, `14.03.1991`, `1991-03-14` — turned
-//! into the `YYYY-MM-DD` the model stores.
+//! into the `YYYY-MM-DD` the model stores; a workbook date that lost its format (`33311`) as
+//! the day it counts.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -44,6 +45,9 @@ pub fn normalise_date(cell: &str, order: DateOrder, today: NaiveDate) -> Result<
     let cell = cell.trim();
     // A date cell read from a workbook with a time of midnight, or an ISO date-time.
     let cell = cell.split_once([' ', 'T']).map_or(cell, |(d, _)| d);
+    if let Some(day) = spreadsheet_serial(cell) {
+        return Ok(day.format("%Y-%m-%d").to_string());
+    }
     let parts: Vec<&str> = cell.split(['/', '-', '.']).collect();
     if parts.len() != 3
         || parts
@@ -88,6 +92,17 @@ pub fn normalise_date(cell: &str, order: DateOrder, today: NaiveDate) -> Result<
         .ok_or(DateError::NoSuchDay)
 }
 
+/// A date a spreadsheet stored as its serial number (days since 30 December 1899) and shows
+/// as a number because the cell lost its date format: `33311` is 14 March 1991. Only five
+/// digits count (1927 to 2173), so a year alone (`1991`) is never read as a day.
+fn spreadsheet_serial(cell: &str) -> Option<NaiveDate> {
+    if cell.len() != 5 || !cell.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let days: i64 = cell.parse().ok()?;
+    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(chrono::TimeDelta::try_days(days)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +124,10 @@ mod tests {
         assert_eq!(n("31/02/1990"), Err(DateError::NoSuchDay));
         assert_eq!(n("mars 1991"), Err(DateError::Shape));
         assert_eq!(n("14/03/991"), Err(DateError::Shape));
+        // A workbook date cell that lost its format shows its serial number.
+        assert_eq!(n("33311").as_deref(), Ok("1991-03-14"));
+        assert_eq!(n("46363").as_deref(), Ok("2026-12-07"));
+        assert_eq!(n("1991"), Err(DateError::Shape));
         let y = |s| normalise_date(s, DateOrder::Ymd, today());
         assert_eq!(y("91/03/14").as_deref(), Ok("1991-03-14"));
         assert_eq!(y("1991/03/14").as_deref(), Ok("1991-03-14"));

@@ -35,6 +35,32 @@ pub use app::{App, Clock, Config, OnOpen};
 pub use error::WebError;
 pub use i18n::{BadTranslations, Lang};
 
+/// The word of choice field `field` of `kind` that `label` names as the interface shows it,
+/// in French or English, case and accents folded ("Membre actif" → `active`): spreadsheets
+/// made by people hold the words they read, and the import accepts them.
+pub fn choice_word(
+    kind: carnet_model::RecordKind,
+    field: &str,
+    label: &str,
+) -> Option<&'static str> {
+    let i18n = app::i18n()?;
+    let carnet_model::FieldType::Choice(words) = kind.field(field)?.ty else {
+        return None;
+    };
+    let wanted = carnet_sheets::fold(label);
+    words.iter().copied().find(|w| {
+        Lang::ALL.iter().any(|l| {
+            carnet_sheets::fold(&i18n.get(*l, &forms::choice_key(kind, field, w), &[])) == wanted
+        })
+    })
+}
+
+/// The language chosen for the device at `home` in its interface, if one was chosen: the CLI
+/// writes spreadsheets in that language's dialect.
+pub fn device_language(home: &std::path::Path) -> Option<Lang> {
+    i18n::remembered(home)
+}
+
 /// Binds a listener on `127.0.0.1:port` (0: a free port). Never another address.
 pub async fn bind(port: u16) -> std::io::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await
