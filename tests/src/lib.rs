@@ -128,6 +128,22 @@ impl Home {
         }
     }
 
+    /// A copy of this home's files (a backup copy of the device), in a new temporary
+    /// directory; no `carnet` process may have the store open meanwhile.
+    pub fn copy(&self) -> Home {
+        let mut copy = Home::new();
+        copy.device = self.device.clone();
+        *copy.today.borrow_mut() = self.today.borrow().clone();
+        std::fs::create_dir_all(&copy.home).expect("the copy's home");
+        for file in files_under(&self.home) {
+            let rel = file.strip_prefix(&self.home).expect("under the home");
+            let to = copy.home.join(rel);
+            std::fs::create_dir_all(to.parent().expect("a parent")).expect("a directory");
+            std::fs::copy(&file, &to).expect("copying a file of the home");
+        }
+        copy
+    }
+
     /// Fixes the day the following runs take as today (`CARNET_TODAY=YYYY-MM-DD`).
     pub fn set_today(&self, day: &str) {
         *self.today.borrow_mut() = Some(day.to_owned());

@@ -217,6 +217,9 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Erasures of people: which devices confirmed them (signed receipts) and which not yet
+    #[command(subcommand)]
+    Erasure(ErasureCommand),
     /// Changes rejected by the access rules, with the reason for each
     Quarantine {
         /// Print JSON
@@ -328,6 +331,24 @@ pub(crate) enum MemberCommand {
     /// Delete one entered by mistake (direction devices): it leaves every list, lookup and
     /// report on every device; its history stays, with who deleted it. Not an erasure
     Delete(DeleteArgs),
+    /// Erase a person who asked to be forgotten (RGPD art. 17; direction devices): every
+    /// device destroys every document of the record, refuses it from then on and confirms
+    /// with a signed receipt (`carnet erasure status`). Cannot be undone
+    Erase(EraseArgs),
+}
+
+/// Which person to erase, and why.
+#[derive(Debug, clap::Args)]
+pub(crate) struct EraseArgs {
+    /// The person: her id, an id prefix, or her display name
+    pub(crate) record: String,
+    /// Why (kept in the registry on every device: write the request's date and kind, never
+    /// a name or another personal value), e.g. "demande RGPD art. 17 du 2026-12-01"
+    #[arg(long)]
+    pub(crate) reason: String,
+    /// Do not ask for confirmation
+    #[arg(long)]
+    pub(crate) yes: bool,
 }
 
 /// Which record to delete.
@@ -514,6 +535,17 @@ impl ProjectFields {
         push_list(&mut out, "funders", &self.funders);
         out
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ErasureCommand {
+    /// Each erasure, the devices that confirmed it and those still pending (with their last
+    /// sync with this device)
+    Status {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,7 +21,9 @@ use carnet_model::{Access, FieldClass, FieldEdit, RecordKind, Role, Value};
 use carnet_replica::RegistryOp;
 use clap::Parser;
 
-use args::{Cli, Command, DeviceCommand, MemberCommand, PolicyCommand, ProjectCommand};
+use args::{
+    Cli, Command, DeviceCommand, ErasureCommand, MemberCommand, PolicyCommand, ProjectCommand,
+};
 
 fn main() -> ExitCode {
     // Like other command-line tools, end quietly when the reader of our output goes away
@@ -210,6 +212,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     records::member_set(&mut device, &record, &fields, now)?
                 }
                 MemberCommand::Delete(a) => records::delete(&mut device, kind, &a, now)?,
+                MemberCommand::Erase(a) => records::erase(&mut device, &a, now)?,
             }
         }
         Command::Project(cmd) => {
@@ -399,6 +402,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 expires_in,
                 bind.as_deref(),
             )?;
+        }
+        Command::Erasure(ErasureCommand::Status { json }) => {
+            let device = open(&home)?;
+            output::erasures(&device, json)?;
         }
         Command::Quarantine { json } => {
             let device = open(&home)?;

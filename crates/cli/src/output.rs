@@ -363,6 +363,105 @@ pub(crate) fn quarantine(device: &Device, items: &[Quarantined], json: bool) {
     println!("{} change(s) in the quarantine", items.len());
 }
 
+/// `erasure status`: each erasure, the devices that confirmed it, and those still pending
+/// (every enrolled device that is not revoked), with their last sync with this device.
+pub(crate) fn erasures(device: &Device, json: bool) -> anyhow::Result<()> {
+    let Some(registry) = device.registry() else {
+        anyhow::bail!("this device has not received the registry yet: run `carnet sync`");
+    };
+    let peers = device.peers()?;
+    let holder = |id: &DeviceId| {
+        registry
+            .device(id)
+            .map(|d| d.holder.clone())
+            .unwrap_or_default()
+    };
+    let rows: Vec<serde_json::Value> = registry
+        .erased
+        .iter()
+        .filter(|(_, e)| e.of.is_none())
+        .map(|(record, e)| {
+            let with_her = registry
+                .erased
+                .values()
+                .filter(|o| o.of == Some(*record))
+                .count();
+            let confirmed: Vec<serde_json::Value> = e
+                .receipts
+                .iter()
+                .map(|(d, at)| json!({"device": d.to_string(), "holder": holder(d), "at": when(*at)}))
+                .collect();
+            let pending: Vec<serde_json::Value> = registry
+                .devices
+                .values()
+                .filter(|d| d.revoked.is_none() && !e.receipts.contains_key(&d.id))
+                .map(|d| {
+                    let last = peers
+                        .get(&d.id.to_string())
+                        .and_then(|p| p.last_sync_ms)
+                        .map(when);
+                    json!({"device": d.id.to_string(), "holder": d.holder, "last_sync": last})
+                })
+                .collect();
+            json!({
+                "record": record.to_string(),
+                "at": when(e.at_ms),
+                "by": e.by.as_ref().map(holder),
+                "reason": e.reason,
+                "records_about_her": with_her,
+                "confirmed": confirmed,
+                "pending": pending,
+            })
+        })
+        .collect();
+    if json {
+        print_json(&json!(rows));
+        return Ok(());
+    }
+    if rows.is_empty() {
+        println!("no erasure");
+        return Ok(());
+    }
+    for r in &rows {
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+        println!(
+            "member {}  erased {} by {}: {}",
+            text(&r["record"]),
+            text(&r["at"]),
+            text(&r["by"]),
+            text(&r["reason"])
+        );
+        println!(
+            "  with {} record(s) about her (signatures, check-ins…)",
+            r["records_about_her"]
+        );
+        let confirmed = r["confirmed"].as_array().map_or(0, Vec::len);
+        let pending = r["pending"].as_array().map_or(0, Vec::len);
+        println!("  confirmed by {confirmed} device(s), pending on {pending}");
+        for c in r["confirmed"].as_array().into_iter().flatten() {
+            println!(
+                "    confirmed  {}  {}  {}",
+                text(&c["holder"]),
+                text(&c["at"]),
+                text(&c["device"])
+            );
+        }
+        for p in r["pending"].as_array().into_iter().flatten() {
+            let last = p["last_sync"]
+                .as_str()
+                .map_or("never synced with this device".to_owned(), |l| {
+                    format!("last sync {l}")
+                });
+            println!(
+                "    pending    {}  {last}  {}",
+                text(&p["holder"]),
+                text(&p["device"])
+            );
+        }
+    }
+    Ok(())
+}
+
 /// `policy show`.
 pub(crate) fn policy(registry: &Registry, json: bool) {
     if json {

@@ -8,7 +8,7 @@ use carnet_model::{FieldEdit, FieldType, RecordKind};
 use carnet_replica::RecordId;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::args::{DeleteArgs, GenericFields, KindCommand, MemberFields};
+use crate::args::{DeleteArgs, EraseArgs, GenericFields, KindCommand, MemberFields};
 use crate::output;
 
 /// Now, or noon of the day `CARNET_TODAY` names (a fixed clock for tests and rehearsals: the
@@ -218,5 +218,37 @@ pub(crate) fn delete(
     }
     device.delete(kind, id, now)?;
     println!("deleted {kind} {id}; it leaves every device's lists at their next sync");
+    Ok(())
+}
+
+/// `carnet member erase`: a person who asked to be forgotten is erased on every device
+/// (direction devices; confirmation asked on a terminal unless `--yes`).
+pub(crate) fn erase(device: &mut Device, a: &EraseArgs, now: DateTime<Utc>) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let kind = RecordKind::Member;
+    let id = device.resolve(kind, &a.record)?;
+    if a.reason.trim().is_empty() {
+        bail!("--reason is empty: say which request this erasure answers (no name)");
+    }
+    let label = device.show(kind, id).map(|v| v.label()).unwrap_or_default();
+    if !a.yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("erasing asks for confirmation: run it in a terminal, or add --yes");
+        }
+        print!(
+            "erase {label} ({id}) on every device? Her file, her history and every record of her are destroyed; this cannot be undone. Type erase: "
+        );
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != "erase" {
+            bail!("not erased");
+        }
+    }
+    device.erase(id, a.reason.trim(), now)?;
+    println!(
+        "erased member {id} on this device; every other device erases her at its next sync \
+         (see `carnet erasure status`)"
+    );
     Ok(())
 }

@@ -394,6 +394,9 @@ impl Device {
             }
         }
         if !found {
+            if self.registry().is_some_and(|r| r.is_erased(&id)) {
+                return Err(ReadError::Erased { kind });
+            }
             return Err(ReadError::NotFound { kind, id });
         }
         Ok(RecordView {

@@ -55,6 +55,12 @@ pub enum ReadError {
         /// The id.
         id: RecordId,
     },
+    /// The record was erased (RGPD art. 17): nothing of it is held any more.
+    #[error("this {kind} was erased on every device (see `carnet erasure status`)")]
+    Erased {
+        /// The kind looked for.
+        kind: RecordKind,
+    },
     /// A stored value failed authentication or could not be decoded.
     #[error("stored data of {doc} failed authentication or is damaged; run `carnet verify`")]
     Damaged {
@@ -130,6 +136,12 @@ pub enum WriteError {
     /// Only direction devices change the registry.
     #[error("only a direction device may do this (it changes the registry)")]
     NotDirection,
+    /// The record was erased: nothing of it may be written again.
+    #[error("this {kind} was erased (see `carnet erasure status`): nothing of it can be written")]
+    Erased {
+        /// The record's kind.
+        kind: RecordKind,
+    },
     /// The record could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),

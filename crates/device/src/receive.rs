@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use carnet_replica::{DocId, OrgId, Received, SignedChange, VerifyError};
+use carnet_replica::{DocId, OrgId, Received, Registry, RegistryOp, SignedChange, VerifyError};
 
 use crate::Device;
 use crate::error::WriteError;
@@ -115,10 +115,68 @@ impl Device {
     /// Receives changes of several documents (a sync session), registry first, in one
     /// transaction. Documents are judged and written one at a time, so memory holds one
     /// Automerge document at a time whatever the size of the session.
+    ///
+    /// A registry that erases a person makes this device destroy every document of that
+    /// record in the same transaction (and refuse this session's changes to them), then
+    /// compact its store and sign its receipt.
     pub fn receive_many(
         &mut self,
         batches: Vec<(DocId, Vec<SignedChange>)>,
     ) -> Result<ReceiveReport, WriteError> {
+        let (report, destroyed) = self.receive_inner(batches)?;
+        self.settle_erasures(destroyed)?;
+        Ok(report)
+    }
+
+    /// Whether `doc` belongs to an erased record.
+    pub fn is_erased(&self, doc: &DocId) -> bool {
+        match doc {
+            DocId::Record { id, .. } => self.registry().is_some_and(|r| r.is_erased(id)),
+            DocId::Registry => false,
+        }
+    }
+
+    /// After documents of erased people were destroyed: compacts the store (so their sealed
+    /// bytes leave the file's free pages), then signs this device's receipt for every erasure
+    /// it has not confirmed yet — once: a receipt the registry rejects is not retried here.
+    fn settle_erasures(&mut self, destroyed: bool) -> Result<(), WriteError> {
+        if destroyed {
+            self.store.compact()?;
+        }
+        let me = self.id();
+        let Some(registry) = self.registry() else {
+            return Ok(());
+        };
+        if registry.device(&me).is_none_or(|d| d.revoked.is_some()) {
+            return Ok(());
+        }
+        let ops: Vec<RegistryOp> = registry
+            .erased
+            .iter()
+            .filter(|(_, e)| e.of.is_none() && !e.receipts.contains_key(&me))
+            .map(|(record, _)| RegistryOp::ErasureReceipt { record: *record })
+            .collect();
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let mut doc = self.registry.doc_for(&me)?;
+        let now = crate::device::time_ms(chrono::Utc::now());
+        let Some(change) = Registry::apply(&mut doc, &self.key, &ops, now)? else {
+            return Ok(());
+        };
+        let signed = SignedChange::sign(&self.key, &self.org, &DocId::Registry, &change);
+        let (_, destroyed) = self.receive_inner(vec![(DocId::Registry, vec![signed])])?;
+        if destroyed {
+            self.store.compact()?;
+        }
+        Ok(())
+    }
+
+    fn receive_inner(
+        &mut self,
+        batches: Vec<(DocId, Vec<SignedChange>)>,
+    ) -> Result<(ReceiveReport, bool), WriteError> {
+        let mut destroyed = false;
         let mut by_doc: BTreeMap<DocId, Vec<SignedChange>> = BTreeMap::new();
         for (doc, changes) in batches {
             by_doc.entry(doc).or_default().extend(changes);
@@ -162,7 +220,10 @@ impl Device {
                     // Delete only on a readable registry that says so: a registry that cannot be
                     // read (say, broken by a malformed change, found by fuzzing) must never
                     // erase this device's records.
-                    if self.registry().is_some() && !self.can_read(class) {
+                    if self.registry().is_some()
+                        && (!self.can_read(class) || self.is_erased(&doc_id))
+                    {
+                        destroyed |= self.is_erased(&doc_id);
                         batch.delete_doc(&name)?;
                         by_doc.remove(&doc_id);
                         noted.push((doc_id, Vec::new()));
@@ -205,6 +266,14 @@ impl Device {
                 if fresh.is_empty() && !rejudge.contains(&doc) {
                     continue;
                 }
+                if self.is_erased(&doc) {
+                    // Never stored, never forwarded, however late it comes.
+                    report.refused.push((
+                        doc.clone(),
+                        "the person was erased (see `carnet erasure status`)".to_owned(),
+                    ));
+                    continue;
+                }
                 if !self.can_read(class) {
                     report.refused.push((
                         doc.clone(),
@@ -234,6 +303,6 @@ impl Device {
         }
         batch.commit()?;
         self.note(noted);
-        Ok(report)
+        Ok((report, destroyed))
     }
 }

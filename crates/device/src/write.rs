@@ -263,6 +263,9 @@ impl Device {
         let mut out = Vec::new();
         let mut per_record = Vec::new();
         for (kind, id, edits) in items {
+            if self.registry().is_some_and(|r| r.is_erased(id)) {
+                return Err(WriteError::Erased { kind: *kind });
+            }
             let mut docs = Vec::new();
             for (class, class_edits) in carnet_model::edits_by_class(*kind, edits) {
                 let doc_id = DocId::record(*kind, *id, class);
@@ -372,6 +375,54 @@ impl Device {
         now: DateTime<Utc>,
     ) -> Result<Written, WriteError> {
         self.change_registry(&[RegistryOp::Delete { kind, record: id }], now)
+    }
+
+    /// Erases person `id` (direction only; RGPD art. 17): a signed erasure in the registry.
+    /// This device, and every device that receives it, destroys every document of the record
+    /// (changes, state, quarantined evidence), compacts its store, refuses the record's changes
+    /// from then on and signs a receipt (see [`Device::receive_many`]).
+    pub fn erase(
+        &mut self,
+        id: RecordId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Written, WriteError> {
+        if self.registry().is_some_and(|r| r.is_erased(&id)) {
+            return Ok(Written::Unchanged);
+        }
+        let mut ops = vec![RegistryOp::Erase {
+            record: id,
+            reason: reason.to_owned(),
+            of: None,
+        }];
+        // The records about her go with her: any record of another kind whose single
+        // reference to a member names her (her signatures, applications, welfare check-ins,
+        // mandates, referrals…). Lists of people (attendance, group members) keep her id,
+        // which names nobody once she is erased: counts in reports stay true.
+        let who = id.to_string();
+        for (kind, records) in self.snapshot()?.records {
+            if kind == RecordKind::Member {
+                continue;
+            }
+            let about_her = |r: &carnet_model::Record| {
+                kind.fields().iter().any(|f| {
+                    f.ty == carnet_model::FieldType::Ref(RecordKind::Member)
+                        && r.text(f.name) == Some(who.as_str())
+                })
+            };
+            for (rid, r) in records {
+                if about_her(&r)
+                    && let Ok(rid) = rid.parse::<RecordId>()
+                {
+                    ops.push(RegistryOp::Erase {
+                        record: rid,
+                        reason: reason.to_owned(),
+                        of: Some(id),
+                    });
+                }
+            }
+        }
+        self.change_registry(&ops, now)
     }
 
     /// Revokes `device`: its changes this device holds stay valid (the cut-off); any other

@@ -12,7 +12,9 @@
 //!    rejected change is rejected; one that depends on a change not received waits.
 //! 2. **Registry**: the genesis (no dependencies) is valid if its hash founds this
 //!    organisation; any other change is valid if its author was an unrevoked direction device in
-//!    the registry *as of the change's own dependencies*. Then revocations found among those
+//!    the registry *as of the change's own dependencies* — or, for any enrolled unrevoked
+//!    device, a change that only writes its own receipts for erasures held at those
+//!    dependencies (`erased/<uuid>/receipt/<its key>`). Then revocations found among those
 //!    changes apply: a revoked author's changes outside its cut-off are rejected (with what
 //!    depends on them).
 //! 3. **Record** documents: the registry at the heads the envelope names (which must all be
@@ -24,7 +26,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use automerge::{Change, ChangeHash};
+use automerge::{Change, ChangeHash, ScalarValue};
 use carnet_model::{FieldClass, Role};
 use serde::{Deserialize, Serialize};
 
@@ -378,6 +380,28 @@ pub struct RegistryLedger {
     causal: HashMap<ChangeHash, Judged>,
 }
 
+/// Whether `change` only writes `author`'s own receipts for erasures its registry `reg` (as of
+/// the change's dependencies) holds, `author` being enrolled and unrevoked: the one registry
+/// change any device may make (it says "I destroyed that person's documents").
+fn only_own_receipts(change: &automerge::Change, author: &DeviceId, reg: &Registry) -> bool {
+    if reg.device(author).is_none_or(|d| d.revoked.is_some()) {
+        return false;
+    }
+    let ops = change.decode().operations;
+    !ops.is_empty()
+        && ops.iter().all(|op| {
+            let automerge::legacy::Key::Map(key) = &op.key else {
+                return false;
+            };
+            op.obj == automerge::legacy::ObjectId::Root
+                && !op.insert
+                && matches!(op.primitive_value(), Some(ScalarValue::Int(_)))
+                && reg.erased.iter().any(|(record, e)| {
+                    e.of.is_none() && crate::registry::receipt_key(record, author) == key.as_str()
+                })
+        })
+}
+
 fn judge_registry(org: &OrgId, doc: &Doc, r: &Received) -> Judged {
     if r.change.deps().is_empty() {
         if OrgId::from_genesis(&r.hash().0) != *org {
@@ -394,6 +418,7 @@ fn judge_registry(org: &OrgId, doc: &Doc, r: &Received) -> Judged {
     }
     match Registry::read_at(doc, Some(r.change.deps())) {
         Ok(reg) if reg.is_direction(&r.author) => Judged::Valid,
+        Ok(reg) if only_own_receipts(&r.change, &r.author, &reg) => Judged::Valid,
         Ok(reg) if reg.device(&r.author).is_none() => Judged::Rejected(Reason::NotEnrolled),
         Ok(_) => Judged::Rejected(Reason::NotDirection),
         Err(_) => Judged::Rejected(Reason::NotGenesis),

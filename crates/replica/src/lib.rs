@@ -48,6 +48,8 @@ pub use identity::{DeviceId, DeviceKey, KeyError};
 // The ids live on the ground floor (`carnet-model`); re-exported for the crates above.
 pub use carnet_model::{DocId, DocIdError, OrgId, RecordId};
 pub use ledger::{DocLedger, Evaluation, Reason, Received, RegistryLedger, author_heads};
-pub use registry::{Deletion, DeviceEntry, Registry, RegistryError, RegistryOp, Revocation};
+pub use registry::{
+    Deletion, DeviceEntry, Erasure, Registry, RegistryError, RegistryOp, Revocation, receipt_key,
+};
 pub use replica::{LocalError, ReceiveError, Replica};
 pub use shape::ShapeError;

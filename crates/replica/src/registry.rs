@@ -10,7 +10,12 @@
 //! - `device/<hex>/revoked`: the revocation time (ms); a revoked device stays revoked;
 //! - `device/<hex>/cutoff/<doc id>`: hex hashes, comma-separated, of that device's last changes
 //!   in that document that stay valid (with their ancestors);
-//! - `policy/<role>/<class>`: `none`, `read` or `write`.
+//! - `policy/<role>/<class>`: `none`, `read` or `write`;
+//! - `deleted/<kind>/<uuid>/{by,at}`: a record deleted by direction (a tombstone);
+//! - `erased/<uuid>/{by,at,reason}`: a person erased by direction (RGPD art. 17): every
+//!   document of that record is destroyed on every device and refused from then on;
+//! - `erased/<uuid>/receipt/<hex>`: the time (ms) device `<hex>` destroyed them — the one key
+//!   a device that is not direction may write (see `ledger.rs`).
 //!
 //! Concurrent values are read so that **removal wins**: a role is granted only if every
 //! concurrent value says so, an agreement holds only if none withdraws it, a policy entry takes
@@ -71,6 +76,8 @@ pub struct Registry {
     /// Records deleted by direction (undoing a mistake: a signed tombstone that takes the
     /// record out of lists and reports on every device; its history stays).
     pub deleted: BTreeMap<(RecordKind, RecordId), Deletion>,
+    /// People erased by direction: their documents are destroyed everywhere.
+    pub erased: BTreeMap<RecordId, Erasure>,
 }
 
 /// A record's deletion, as the registry holds it.
@@ -80,6 +87,22 @@ pub struct Deletion {
     pub by: Option<DeviceId>,
     /// When (ms since the epoch).
     pub at_ms: i64,
+}
+
+/// A person's erasure, as the registry holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    /// The direction device that erased (the smallest key among concurrent erasures).
+    pub by: Option<DeviceId>,
+    /// When (ms since the epoch; the earliest of concurrent erasures).
+    pub at_ms: i64,
+    /// Why, as direction wrote it (no personal value: the CLI says so).
+    pub reason: String,
+    /// The devices that destroyed the person's documents, and when (ms).
+    pub receipts: BTreeMap<DeviceId, i64>,
+    /// For a record about the person (her signatures, her welfare check-ins…), erased with
+    /// her: the person. Receipts are signed for the person's erasure only, covering these.
+    pub of: Option<RecordId>,
 }
 
 /// Why a registry document could not be read.
@@ -147,6 +170,22 @@ pub enum RegistryOp {
         /// The record.
         record: RecordId,
     },
+    /// Erases a person (RGPD art. 17): every device destroys every document of the record and
+    /// refuses its changes from then on. Concurrent erasures of one record are one erasure.
+    Erase {
+        /// The record.
+        record: RecordId,
+        /// Why (no personal value).
+        reason: String,
+        /// For a record about a person erased with her: the person.
+        of: Option<RecordId>,
+    },
+    /// This device destroyed an erased person's documents (its receipt). The only registry
+    /// change a device that is not direction may make, and only for itself.
+    ErasureReceipt {
+        /// The erased record.
+        record: RecordId,
+    },
     /// Sets the policy for a role and class.
     Policy {
         /// The role.
@@ -177,6 +216,73 @@ fn join(hashes: &BTreeSet<ChangeHash>) -> String {
         .map(|h| h.to_string())
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// The registry key of `device`'s receipt for the erasure of `record`.
+pub fn receipt_key(record: &RecordId, device: &DeviceId) -> String {
+    format!("erased/{record}/receipt/{device}")
+}
+
+/// Reads one `erased/<uuid>/…` entry into `erased`.
+fn read_erasure(
+    erased: &mut BTreeMap<RecordId, Erasure>,
+    rest: &str,
+    values: &[ScalarValue],
+) -> Option<()> {
+    let (record, attr) = rest.split_once('/')?;
+    let record = record.parse::<RecordId>().ok()?;
+    let entry = erased.entry(record).or_insert(Erasure {
+        by: None,
+        at_ms: 0,
+        reason: String::new(),
+        receipts: BTreeMap::new(),
+        of: None,
+    });
+    let earliest = || {
+        values
+            .iter()
+            .filter_map(|v| match v {
+                ScalarValue::Int(t) => Some(*t),
+                _ => None,
+            })
+            .min()
+    };
+    match attr {
+        "by" => {
+            entry.by = values
+                .iter()
+                .filter_map(|v| match v {
+                    ScalarValue::Str(s) => s.parse::<DeviceId>().ok(),
+                    _ => None,
+                })
+                .min();
+        }
+        "at" => entry.at_ms = earliest().unwrap_or_default(),
+        "of" => {
+            entry.of = values
+                .iter()
+                .filter_map(|v| match v {
+                    ScalarValue::Str(s) => s.parse::<RecordId>().ok(),
+                    _ => None,
+                })
+                .min();
+        }
+        "reason" => {
+            entry.reason = values
+                .iter()
+                .filter_map(|v| match v {
+                    ScalarValue::Str(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .min()
+                .unwrap_or_default();
+        }
+        _ => {
+            let device = attr.strip_prefix("receipt/")?.parse::<DeviceId>().ok()?;
+            entry.receipts.insert(device, earliest()?);
+        }
+    }
+    Some(())
 }
 
 impl RegistryOp {
@@ -243,6 +349,21 @@ impl RegistryOp {
                     format!("policy/{role}/{}", class.code()),
                     access.name(),
                 )?;
+            }
+            RegistryOp::Erase { record, reason, of } => {
+                tx.put(ROOT, format!("erased/{record}/by"), by.to_string())?;
+                if let Some(of) = of {
+                    tx.put(ROOT, format!("erased/{record}/of"), of.to_string())?;
+                }
+                tx.put(
+                    ROOT,
+                    format!("erased/{record}/at"),
+                    ScalarValue::Int(time_ms),
+                )?;
+                tx.put(ROOT, format!("erased/{record}/reason"), reason.as_str())?;
+            }
+            RegistryOp::ErasureReceipt { record } => {
+                tx.put(ROOT, receipt_key(record, &by), ScalarValue::Int(time_ms))?;
             }
             RegistryOp::Delete { kind, record } => {
                 tx.put(ROOT, format!("deleted/{kind}/{record}/by"), by.to_string())?;
@@ -346,7 +467,12 @@ impl Registry {
         let mut policy = Policy::mist_default();
         let mut devices: BTreeMap<DeviceId, DeviceEntry> = BTreeMap::new();
         let mut deleted: BTreeMap<(RecordKind, RecordId), Deletion> = BTreeMap::new();
+        let mut erased: BTreeMap<RecordId, Erasure> = BTreeMap::new();
         for (key, values) in &root {
+            if let Some(rest) = key.strip_prefix("erased/") {
+                read_erasure(&mut erased, rest, values);
+                continue;
+            }
             if let Some(rest) = key.strip_prefix("deleted/") {
                 let mut parts = rest.split('/');
                 let (Some(kind), Some(record), Some(attr), None) =
@@ -499,6 +625,8 @@ impl Registry {
             devices,
             policy,
             deleted,
+            // A receipt without the erasure (which a valid change cannot write) erases nothing.
+            erased: erased.into_iter().filter(|(_, e)| e.by.is_some()).collect(),
         })
     }
 
@@ -526,6 +654,11 @@ impl Registry {
             }
             _ => Access::None,
         }
+    }
+
+    /// Whether `record` was erased.
+    pub fn is_erased(&self, record: &RecordId) -> bool {
+        self.erased.contains_key(record)
     }
 
     /// Whether `device` is an enrolled, unrevoked direction device.

@@ -291,6 +291,16 @@ impl Store {
         self.db = None;
     }
 
+    /// Compacts the file: live pages move into freed ones and the end is cut off, so values
+    /// deleted (an erased person's documents) stop lingering in free pages. Slow on a large
+    /// store; run after an erasure, not after every write.
+    pub fn compact(&mut self) -> Result<(), StoreError> {
+        let db = self.db.as_mut().ok_or(StoreError::Suspended)?;
+        // redb compacts in passes; a pass that moved nothing means done.
+        while db.compact().map_err(storage)? {}
+        Ok(())
+    }
+
     /// Reopens the file (or memory) after [`Store::suspend`].
     pub fn resume(&mut self) -> Result<(), OpenError> {
         if self.db.is_none() {

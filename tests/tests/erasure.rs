@@ -1,0 +1,168 @@
+//! Erasing a person with the real `carnet` binary (issue 13): five devices (direction, two
+//! staff, board, one offline); direction erases a person; every online device destroys her
+//! documents and the records about her, signs a receipt that syncs back; the offline device
+//! comes back with edits to her file, which reach nobody, and erases her too; a copy of a
+//! store taken before the erasure cannot bring her back.
+
+use carnet_tests::{Home, STAFF, enrol, scan_files};
+use serde_json::Value;
+
+const BOARD: [&str; 4] = ["--role", "board", "--holder", "Bob Board"];
+/// Values only the erased person's records hold: none may remain anywhere after the erasure.
+const CANARIES: [&str; 3] = ["Zorglubette", "0699887766", "Quetzalcoatlia"];
+
+fn staff(holder: &'static str) -> [&'static str; 6] {
+    let mut args = STAFF;
+    args[3] = holder;
+    args
+}
+
+/// The person's documents the library finds in a home's store (none once erased).
+fn held_docs(home: &Home, id: &str) -> Vec<String> {
+    let store = home.open_store();
+    store
+        .docs_with_changes()
+        .expect("documents")
+        .into_iter()
+        .filter(|d| d.contains(id))
+        .collect()
+}
+
+fn erasure(home: &Home) -> Value {
+    let all = home.json(&["erasure", "status", "--json"]);
+    assert_eq!(all.as_array().map(Vec::len), Some(1), "{all}");
+    all[0].clone()
+}
+
+fn holders(v: &Value, which: &str) -> Vec<String> {
+    let mut out: Vec<String> = v[which]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| d["holder"].as_str().expect("holder").to_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
+    let d = Home::init();
+    let mut s1 = Home::new();
+    let mut s2 = Home::new();
+    let mut board = Home::new();
+    let mut offline = Home::new();
+    enrol(&d, &mut s1, &staff("Sana"));
+    enrol(&d, &mut s2, &staff("Théo"));
+    enrol(&d, &mut board, &BOARD);
+    enrol(&d, &mut offline, &staff("Olu"));
+
+    let her = d.add_member(&[
+        "--name",
+        CANARIES[0],
+        "--first-name",
+        CANARIES[2],
+        "--phone",
+        CANARIES[1],
+    ]);
+    let kept = d.add_member(&["--name", "Amaka", "--phone", "0611111111"]);
+    let check_in = d.added(
+        "welfare",
+        &[
+            "-f",
+            &format!("person={her}"),
+            "-f",
+            "checked_on=2026-01-05",
+            "-f",
+            "outcome=safe",
+        ],
+    );
+
+    let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+    for home in [&s1, &s2, &board, &offline] {
+        home.ok(&sync);
+        assert!(home.ok(&["member", "list"]).contains(CANARIES[0]));
+    }
+    // The offline device edits her file while away; a backup of a staff device is taken.
+    offline.ok(&["member", "set", &her, "--city", "Tlaxcala"]);
+    let backup = s1.copy();
+
+    // Only direction erases, with a reason, and confirms.
+    let err = s1.fail(&["member", "erase", &her, "--reason", "art. 17", "--yes"]);
+    assert!(err.contains("direction"), "{err}");
+    let err = d.fail(&["member", "erase", &her, "--reason", "art. 17"]);
+    assert!(err.contains("--yes"), "{err}");
+    let out = d.ok(&[
+        "member",
+        "erase",
+        CANARIES[0],
+        "--reason",
+        "demande RGPD art. 17 du 2026-12-01",
+        "--yes",
+    ]);
+    assert!(out.contains(&format!("erased member {her}")), "{out}");
+    let status = erasure(&d);
+    assert_eq!(status["record"].as_str(), Some(her.as_str()));
+    // Her welfare check-in and the signature her membership rests on go with her.
+    assert_eq!(status["records_about_her"], 2, "{status}");
+    assert_eq!(holders(&status, "confirmed").len(), 1, "{status}");
+    assert_eq!(holders(&status, "pending").len(), 4, "{status}");
+
+    // The online devices sync twice: the erasure comes, their receipts go back.
+    for _ in 0..2 {
+        for home in [&s1, &s2, &board] {
+            home.ok(&sync);
+        }
+    }
+    let status = erasure(&d);
+    assert_eq!(
+        holders(&status, "confirmed").len(),
+        4,
+        "four receipts: {status}"
+    );
+    assert_eq!(holders(&status, "pending"), ["Olu"], "{status}");
+    let err = d.fail(&["member", "set", &her, "--city", "Lyon"]);
+    assert!(!err.contains(CANARIES[0]), "{err}");
+    for home in [&d, &s1, &s2, &board] {
+        let list = home.ok(&["member", "list"]);
+        assert!(
+            !list.contains(CANARIES[0]) && list.contains("Amaka"),
+            "{list}"
+        );
+        home.fail(&["member", "show", &her]);
+        home.fail(&["welfare", "show", &check_in]);
+        let export = home.ok(&["export", "member", "--json", "--include-personal"]);
+        assert!(!export.contains(CANARIES[1]), "{export}");
+        // Her status is shown the same way on every device, receipts included.
+        assert_eq!(holders(&erasure(home), "pending"), ["Olu"]);
+    }
+    let _ = serve.interrupt();
+    for home in [&d, &s1, &s2, &board] {
+        assert_eq!(held_docs(home, &her), Vec::<String>::new());
+        assert_eq!(held_docs(home, &check_in), Vec::<String>::new());
+        assert!(!held_docs(home, &kept).is_empty());
+        let canaries: Vec<&[u8]> = CANARIES.iter().map(|c| c.as_bytes()).collect();
+        let found = scan_files(home.path(), &canaries);
+        assert!(found.is_empty(), "canary values left: {found:?}");
+    }
+
+    // The offline device comes back: its edit reaches nobody, it erases her, its receipt comes.
+    let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+    offline.ok(&sync);
+    offline.ok(&sync);
+    assert!(!offline.ok(&["member", "list"]).contains(CANARIES[0]));
+    let status = erasure(&d);
+    assert_eq!(holders(&status, "confirmed").len(), 5, "{status}");
+    assert!(holders(&status, "pending").is_empty(), "{status}");
+
+    // A copy of a store taken before the erasure cannot bring her back either.
+    backup.ok(&sync);
+    assert!(!backup.ok(&["member", "list"]).contains(CANARIES[0]));
+    let _ = serve.interrupt();
+    for home in [&d, &offline, &backup] {
+        assert_eq!(held_docs(home, &her), Vec::<String>::new());
+    }
+    assert!(d.ok(&["quarantine"]).contains("empty"));
+}
