@@ -964,6 +964,11 @@ fn a_full_disk_gives_a_clear_error_and_corrupts_nothing() {
     let copy = Home::new();
     std::fs::create_dir_all(copy.path()).expect("the copy's home");
     std::fs::copy(home.store_path(), copy.store_path()).expect("copying the store out");
+    // The records' personal-file keys live beside it (`docs/storage.md`).
+    let keys = home.store_path().with_extension("keys");
+    if keys.exists() {
+        std::fs::copy(&keys, copy.store_path().with_extension("keys")).expect("copying the keys");
+    }
     check(&copy, &mut problems, "a copy taken while the disk was full");
 
     // With space again, the store in place is whole and takes new members.

@@ -2,7 +2,8 @@
 //! staff, board, one offline); direction erases a person; every online device destroys her
 //! documents and the records about her, signs a receipt that syncs back; the offline device
 //! comes back with edits to her file, which reach nobody, and erases her too; a copy of a
-//! store taken before the erasure cannot bring her back.
+//! store taken before the erasure cannot bring her back. Her personal file was sealed under a
+//! key of her own, destroyed everywhere; a board device never held such a key.
 
 use carnet_tests::{Home, STAFF, enrol, scan_files};
 use serde_json::Value;
@@ -84,6 +85,10 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         home.ok(&sync);
         assert!(home.ok(&["member", "list"]).contains(CANARIES[0]));
     }
+    // Her personal file is sealed under a key of her own on the devices that may read it;
+    // keys never travel, and a board device, holding no personal file, holds no key at all.
+    assert!(s1.open_store().has_record_key(&her));
+    assert_eq!(board.open_store().record_key_count(), 0);
     // The offline device edits her file while away; a backup of a staff device is taken.
     offline.ok(&["member", "set", &her, "--city", "Tlaxcala"]);
     let backup = s1.copy();
@@ -142,6 +147,9 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         assert_eq!(held_docs(home, &her), Vec::<String>::new());
         assert_eq!(held_docs(home, &check_in), Vec::<String>::new());
         assert!(!held_docs(home, &kept).is_empty());
+        // Her key is destroyed: what redb may keep of her in freed pages opens no more.
+        let store = home.open_store();
+        assert!(!store.has_record_key(&her) && !store.has_record_key(&check_in));
         let canaries: Vec<&[u8]> = CANARIES.iter().map(|c| c.as_bytes()).collect();
         let found = scan_files(home.path(), &canaries);
         assert!(found.is_empty(), "canary values left: {found:?}");
@@ -163,6 +171,79 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     let _ = serve.interrupt();
     for home in [&d, &offline, &backup] {
         assert_eq!(held_docs(home, &her), Vec::<String>::new());
+        assert!(!home.open_store().has_record_key(&her));
     }
+    assert!(offline.open_store().has_record_key(&kept));
     assert!(d.ok(&["quarantine"]).contains("empty"));
+}
+
+#[test]
+fn export_file_gives_a_person_everything_held_about_her_in_two_private_files() {
+    let d = Home::init();
+    let her = d.add_member(&["--name", "Ifeoma", "--phone", "0644556677"]);
+    let other = d.add_member(&["--name", "Amaka"]);
+    d.added(
+        "welfare",
+        &[
+            "-f",
+            &format!("person={her}"),
+            "-f",
+            "checked_on=2026-01-05",
+            "-f",
+            "outcome=safe",
+        ],
+    );
+    d.added(
+        "activity",
+        &[
+            "-f",
+            "title=Groupe de parole",
+            "-f",
+            "type=talking-group",
+            "-f",
+            "date=2026-03-04",
+            "-f",
+            &format!("present={her},{other}"),
+        ],
+    );
+    d.ok(&["member", "set", "Ifeoma", "--city", "Lyon"]);
+    let out = d.root().join("dossier.json");
+    let path = out.to_str().expect("path");
+    let printed = d.ok(&["member", "export-file", "Ifeoma", "--out", path]);
+    assert!(printed.contains("2 record(s) about her"), "{printed}");
+    let json: Value = serde_json::from_slice(&std::fs::read(&out).expect("json")).expect("parse");
+    assert_eq!(json["person"]["fields"]["phone"], "0644556677", "{json}");
+    let about: Vec<&str> = json["records_about_her"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["kind"].as_str())
+        .collect();
+    assert!(
+        about.contains(&"welfare") && about.contains(&"signature"),
+        "{about:?}"
+    );
+    assert_eq!(json["named_in"][0]["kind"], "activity", "{json}");
+    assert!(json["history"].as_array().expect("history").len() >= 2);
+    assert!(
+        !json.to_string().contains("Amaka"),
+        "another person's name: {json}"
+    );
+    let text = std::fs::read_to_string(d.root().join("dossier.txt")).expect("text");
+    assert!(
+        text.contains("0644556677") && text.contains("Groupe de parole"),
+        "{text}"
+    );
+    #[cfg(unix)]
+    for f in ["dossier.json", "dossier.txt"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.root().join(f))
+            .expect("file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
+    // Never overwritten.
+    let err = d.fail(&["member", "export-file", "Ifeoma", "--out", path]);
+    assert!(err.contains("must not exist"), "{err}");
 }

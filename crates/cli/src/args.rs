@@ -335,6 +335,15 @@ pub(crate) enum MemberCommand {
     /// device destroys every document of the record, refuses it from then on and confirms
     /// with a signed receipt (`carnet erasure status`). Cannot be undone
     Erase(EraseArgs),
+    /// Write everything this device holds about one person (RGPD art. 15, right of access):
+    /// JSON in FILE and a readable text beside it (FILE with .txt), both readable by you only
+    ExportFile {
+        /// The person: her id, an id prefix, or her display name
+        record: String,
+        /// The JSON file to create (must not exist); the text form goes beside it as .txt
+        #[arg(long, value_name = "FILE.json")]
+        out: std::path::PathBuf,
+    },
 }
 
 /// Which person to erase, and why.

@@ -1,6 +1,7 @@
 //! `carnet`, the command line of Carnet. Not a library: it parses arguments, asks for the
 //! passphrase, calls `carnet-device`, and prints for people or as JSON.
 
+mod access;
 mod args;
 mod demo;
 mod net;
@@ -213,6 +214,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 MemberCommand::Delete(a) => records::delete(&mut device, kind, &a, now)?,
                 MemberCommand::Erase(a) => records::erase(&mut device, &a, now)?,
+                MemberCommand::ExportFile { record, out } => {
+                    access::export_file(&device, &record, &out, now)?
+                }
             }
         }
         Command::Project(cmd) => {

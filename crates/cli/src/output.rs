@@ -8,7 +8,7 @@ use serde_json::{Map, json};
 use unicode_width::UnicodeWidthStr;
 
 /// A record as JSON; `personal` includes personal-file (and other personal-class) fields.
-fn record_json(r: &RecordView, personal: bool) -> serde_json::Value {
+pub(crate) fn record_json(r: &RecordView, personal: bool) -> serde_json::Value {
     let mut fields = Map::new();
     let mut conflicts = Map::new();
     for (name, state) in &r.fields {
@@ -139,10 +139,16 @@ fn listed_fields(kind: RecordKind) -> impl Iterator<Item = &'static str> {
 pub(crate) fn show(r: &RecordView, json: bool) {
     if json {
         print_json(&record_json(r, true));
-
         return;
     }
-    println!("{} {}", r.kind, r.id);
+    print!("{}", record_text(r));
+}
+
+/// A record for people, one field per line, sections by class.
+pub(crate) fn record_text(r: &RecordView) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}", r.kind, r.id);
     let mut class = None;
     for spec in r.kind.fields() {
         let Some(state) = r.fields.get(spec.name) else {
@@ -155,7 +161,7 @@ pub(crate) fn show(r: &RecordView, json: bool) {
                 carnet_model::FieldClass::Pub => "public",
                 _ => "shared with members",
             };
-            println!("  [{} — {what}]", spec.class);
+            let _ = writeln!(out, "  [{} — {what}]", spec.class);
         }
         let mut line = format!("  {:<24} {}", spec.name, state.value);
         if !state.conflicts.is_empty() {
@@ -165,16 +171,18 @@ pub(crate) fn show(r: &RecordView, json: bool) {
                 others.join(" | ")
             ));
         }
-        println!("{line}");
+        let _ = writeln!(out, "{line}");
     }
     for class in &r.hidden {
-        println!(
+        let _ = writeln!(
+            out,
             "  [{class} — not held: this device may not read it (role or confidentiality agreement)]"
         );
     }
+    out
 }
 
-fn when(ms: i64) -> String {
+pub(crate) fn when(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|| "unknown time".into())

@@ -502,13 +502,7 @@ pub(crate) fn export(
     }
     match out {
         Some(path) => {
-            let mut file_opts = std::fs::OpenOptions::new();
-            file_opts.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut file_opts, 0o600);
-            let mut file = file_opts.open(path).with_context(|| {
-                format!("cannot create {} (it must not exist yet)", path.display())
-            })?;
+            let mut file = crate::access::create_private(path)?;
             file.write_all(&bytes)?;
             file.sync_all()?;
             eprintln!(

@@ -136,11 +136,20 @@ impl Device {
         }
     }
 
-    /// After documents of erased people were destroyed: compacts the store (so their sealed
-    /// bytes leave the file's free pages), then signs this device's receipt for every erasure
+    /// After documents of erased people were destroyed: destroys their records' keys,
+    /// compacts the store (so their sealed bytes leave the file's pages as far as redb can),
+    /// then signs this device's receipt for every erasure
     /// it has not confirmed yet — once: a receipt the registry rejects is not retried here.
-    fn settle_erasures(&mut self, destroyed: bool) -> Result<(), WriteError> {
-        if destroyed {
+    pub(crate) fn settle_erasures(&mut self, destroyed: bool) -> Result<(), WriteError> {
+        // Their keys first: from now on nothing of them opens, in the file or in any copy of
+        // it made afterwards (`carnet_store`'s record keys).
+        let erased: Vec<String> = self
+            .registry()
+            .map(|r| r.erased.keys().map(ToString::to_string).collect())
+            .unwrap_or_default();
+        let erased: Vec<&str> = erased.iter().map(String::as_str).collect();
+        let shredded = !erased.is_empty() && self.store.destroy_record_keys(&erased)?;
+        if destroyed || shredded {
             self.store.compact()?;
         }
         let me = self.id();

@@ -1,6 +1,8 @@
 //! Carnet's store: one redb file per device, every value holding record content or secrets
 //! encrypted with XChaCha20-Poly1305 under a random data key, and that data key and the device's
-//! secret key wrapped by a key derived from the passphrase with argon2id.
+//! secret key wrapped by a key derived from the passphrase with argon2id. Personal documents
+//! (`…/per`, `…/sec`) are sealed under a key of their record's own, kept outside the redb file
+//! (`record_keys.rs`), so erasing a person can destroy what makes her documents readable.
 //!
 //! The store keeps opaque bytes under document ids; it knows nothing of Automerge or signatures.
 //! `docs/storage.md` describes the tables, their keys and values, and the encryption.
@@ -27,9 +29,11 @@
 mod crypto;
 mod keyring;
 mod memory;
+mod record_keys;
 mod store;
 
 pub use crypto::SealError;
 pub use keyring::KdfParams;
 pub use memory::Memory;
+pub use record_keys::KeysError;
 pub use store::{OpenError, Store, StoreError, StoredValue, WriteBatch};

@@ -20,6 +20,8 @@ struct Shared {
     bytes: Mutex<Vec<u8>>,
     /// Whether an open database holds these bytes (the file lock's counterpart).
     held: AtomicBool,
+    /// The record key file's bytes (`record_keys.rs`), beside the store's.
+    keys: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Memory {
@@ -41,6 +43,16 @@ impl Memory {
     /// A copy of the bytes, e.g. to look for values in the clear.
     pub fn bytes(&self) -> Vec<u8> {
         lock(&self.0.bytes).clone()
+    }
+
+    /// The record key file's bytes, shared by every handle.
+    pub(crate) fn keys(&self) -> Arc<Mutex<Vec<u8>>> {
+        self.0.keys.clone()
+    }
+
+    /// A copy of the record key file's bytes (sealed), e.g. to look for keys in the clear.
+    pub fn key_file_bytes(&self) -> Vec<u8> {
+        lock(&self.0.keys).clone()
     }
 
     /// Whether an open store holds this memory now.

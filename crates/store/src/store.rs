@@ -1,5 +1,6 @@
 //! The redb file: tables, opening and unlocking, sealed reads and atomic write batches.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use redb::{
@@ -10,6 +11,7 @@ use zeroize::Zeroizing;
 use crate::crypto::{SealError, SecretKey};
 use crate::keyring::{KdfParams, Keyring};
 use crate::memory::Memory;
+use crate::record_keys::{KeysError, KeysPlace, RecordKeys, personal_record};
 
 /// Plain metadata: `format` (u32 BE), `keyring` (wrapped keys); other names hold sealed values.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
@@ -19,7 +21,8 @@ const CHANGES: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("cha
 const DOCS: TableDefinition<&str, &[u8]> = TableDefinition::new("docs-1");
 
 /// The format this version writes. Migrations from older formats run in [`Store::open`].
-const FORMAT: u32 = 1;
+/// 2: personal documents sealed under their record's key (`record_keys.rs`).
+const FORMAT: u32 = 2;
 
 /// Why a store could not be opened or created.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +48,9 @@ pub enum OpenError {
     /// The operating system's random source failed.
     #[error("the system random source failed")]
     Random,
+    /// The record key file beside the store could not be read.
+    #[error(transparent)]
+    Keys(#[from] KeysError),
     /// The file could not be read or written.
     #[error("storage error")]
     Storage(#[from] redb::Error),
@@ -62,6 +68,9 @@ pub enum StoreError {
     /// The store is suspended while another process uses the file.
     #[error("the store is lent to another carnet command for a moment")]
     Suspended,
+    /// The record key file beside the store could not be read or written.
+    #[error(transparent)]
+    Keys(#[from] KeysError),
 }
 
 fn storage<E: Into<redb::Error>>(e: E) -> StoreError {
@@ -95,6 +104,13 @@ enum Place {
 }
 
 impl Place {
+    fn keys(&self) -> KeysPlace {
+        match self {
+            Place::File(path) => KeysPlace::beside(path),
+            Place::Memory(memory) => KeysPlace::Memory(memory.keys()),
+        }
+    }
+
     fn open(&self) -> Result<Database, OpenError> {
         match self {
             Place::File(path) => builder().open(path).map_err(open_err),
@@ -116,6 +132,8 @@ pub struct Store {
     place: Place,
     data_key: SecretKey,
     device_secret: Zeroizing<[u8; 32]>,
+    /// The keys of records' personal documents (`record_keys.rs`).
+    record_keys: std::sync::Mutex<RecordKeys>,
 }
 
 fn aad(table: &str, key: &[&[u8]]) -> Vec<u8> {
@@ -210,12 +228,89 @@ impl Store {
             tx.open_table(DOCS).map_err(open_err)?;
         }
         tx.commit().map_err(open_err)?;
-        Ok(Store {
+        Ok(Store::assemble(db, place, keys, RecordKeys::default()))
+    }
+
+    fn assemble(
+        db: Database,
+        place: Place,
+        keys: crate::keyring::Unlocked,
+        record_keys: RecordKeys,
+    ) -> Store {
+        Store {
             db: Some(db),
             place,
             data_key: keys.data_key,
             device_secret: keys.device_secret,
-        })
+            record_keys: std::sync::Mutex::new(record_keys),
+        }
+    }
+
+    /// Loads the record keys and brings an older format up to this one.
+    fn finish_open(
+        db: Database,
+        place: Place,
+        keys: crate::keyring::Unlocked,
+        format: u32,
+    ) -> Result<Store, OpenError> {
+        let record_keys = RecordKeys::load(&place.keys(), &keys.data_key)?;
+        let store = Store::assemble(db, place, keys, record_keys);
+        if format < 2 {
+            store.migrate_to_record_keys().map_err(|e| match e {
+                StoreError::Storage(e) => OpenError::Storage(e),
+                StoreError::Keys(e) => OpenError::Keys(e),
+                StoreError::Random | StoreError::Suspended => OpenError::Random,
+            })?;
+        }
+        Ok(store)
+    }
+
+    /// Format 1 → 2: every personal document's values, sealed under the data key, are sealed
+    /// again under their record's new key, in one transaction.
+    fn migrate_to_record_keys(&self) -> Result<(), StoreError> {
+        let mut batch = self.write()?;
+        let mut docs: Vec<(String, Zeroizing<Vec<u8>>)> = Vec::new();
+        let mut changes: Vec<(String, [u8; 32], Zeroizing<Vec<u8>>)> = Vec::new();
+        {
+            let table = batch.tx.open_table(DOCS).map_err(storage)?;
+            for item in table.iter().map_err(storage)? {
+                let (k, v) = item.map_err(storage)?;
+                let doc = k.value();
+                if personal_record(doc).is_some()
+                    && let Ok(plain) = self
+                        .data_key
+                        .open(&aad("docs-1", &[doc.as_bytes()]), v.value())
+                {
+                    docs.push((doc.to_owned(), plain));
+                }
+            }
+            let table = batch.tx.open_table(CHANGES).map_err(storage)?;
+            for item in table.iter().map_err(storage)? {
+                let (k, v) = item.map_err(storage)?;
+                let (doc, hash) = k.value();
+                if personal_record(doc).is_some()
+                    && let (Ok(plain), Ok(h)) = (
+                        self.data_key
+                            .open(&aad("changes-1", &[doc.as_bytes(), hash]), v.value()),
+                        <[u8; 32]>::try_from(hash),
+                    )
+                {
+                    changes.push((doc.to_owned(), h, plain));
+                }
+            }
+        }
+        for (doc, plain) in &docs {
+            batch.put_doc(doc, plain)?;
+        }
+        for (doc, hash, plain) in &changes {
+            batch.put_change(doc, hash, plain)?;
+        }
+        {
+            let mut meta = batch.tx.open_table(META).map_err(storage)?;
+            meta.insert("format", FORMAT.to_be_bytes().as_slice())
+                .map_err(storage)?;
+        }
+        batch.commit()
     }
 
     /// Opens and unlocks the store in `memory`, as [`Store::open`] does a file (a second handle
@@ -234,12 +329,7 @@ impl Store {
         let keys = keyring
             .unlock(passphrase)
             .map_err(|_| OpenError::WrongPassphrase)?;
-        Ok(Store {
-            db: Some(db),
-            place,
-            data_key: keys.data_key,
-            device_secret: keys.device_secret,
-        })
+        Store::finish_open(db, place, keys, format)
     }
 
     /// Opens and unlocks the store at `path`. With a wrong passphrase nothing is written.
@@ -271,14 +361,8 @@ impl Store {
             Some(db) => db,
             None => builder().open(path).map_err(open_err)?,
         };
-        // Format 1 is the first: there is nothing to migrate yet. A later format adds its step
-        // here, numbered, in one write transaction.
-        Ok(Store {
-            db: Some(db),
-            place: Place::File(path.to_path_buf()),
-            data_key: keys.data_key,
-            device_secret: keys.device_secret,
-        })
+        // Each later format adds its step in `finish_open`, in one write transaction.
+        Store::finish_open(db, Place::File(path.to_path_buf()), keys, format)
     }
 
     fn db(&self) -> Result<&Database, StoreError> {
@@ -305,8 +389,38 @@ impl Store {
     pub fn resume(&mut self) -> Result<(), OpenError> {
         if self.db.is_none() {
             self.db = Some(self.place.open()?);
+            // The process that borrowed the store may have added record keys (or destroyed
+            // some, erasing a person).
+            let keys = RecordKeys::load(&self.place.keys(), &self.data_key)?;
+            *self.keys_mut() = keys;
         }
         Ok(())
+    }
+
+    fn keys_mut(&self) -> std::sync::MutexGuard<'_, RecordKeys> {
+        self.record_keys.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Destroys the keys of `records`' personal documents (an erasure): their values, wherever
+    /// redb keeps them, can no longer be opened by anyone, and the key file no longer holds
+    /// them. Returns whether any key was held.
+    pub fn destroy_record_keys(&mut self, records: &[&str]) -> Result<bool, StoreError> {
+        let mut keys = self.keys_mut();
+        if !keys.remove(records) {
+            return Ok(false);
+        }
+        keys.save(&Default::default(), &self.place.keys(), &self.data_key)?;
+        Ok(true)
+    }
+
+    /// Whether this store holds a key for `record`'s personal documents.
+    pub fn has_record_key(&self, record: &str) -> bool {
+        self.keys_mut().contains(record)
+    }
+
+    /// How many records' keys this store holds.
+    pub fn record_key_count(&self) -> usize {
+        self.keys_mut().len()
     }
 
     /// Whether `passphrase` unlocks this store's keyring (read from the open file, so a changed
@@ -327,12 +441,24 @@ impl Store {
         self.data_key.open(&aad(table, key), sealed)
     }
 
+    /// Opens a value of document `doc`: under its record's key if the document is personal (a
+    /// destroyed key opens nothing), else under the data key.
+    fn open_doc_value(&self, table: &str, doc: &str, key: &[&[u8]], sealed: &[u8]) -> StoredValue {
+        match personal_record(doc) {
+            Some(record) => match self.keys_mut().get(record) {
+                Some(k) => k.open(&aad(table, key), sealed),
+                None => Err(SealError),
+            },
+            None => self.open_value(table, key, sealed),
+        }
+    }
+
     /// The state stored for document `doc`, if any.
     pub fn doc(&self, doc: &str) -> Result<Option<StoredValue>, StoreError> {
         let tx = self.db()?.begin_read().map_err(storage)?;
         let table = tx.open_table(DOCS).map_err(storage)?;
         let value = table.get(doc).map_err(storage)?;
-        Ok(value.map(|v| self.open_value("docs-1", &[doc.as_bytes()], v.value())))
+        Ok(value.map(|v| self.open_doc_value("docs-1", doc, &[doc.as_bytes()], v.value())))
     }
 
     /// A sealed metadata value stored with [`WriteBatch::put_info`].
@@ -370,7 +496,7 @@ impl Store {
                 continue;
             }
             let id = key.to_owned();
-            let value = self.open_value("docs-1", &[id.as_bytes()], v.value());
+            let value = self.open_doc_value("docs-1", &id, &[id.as_bytes()], v.value());
             out.push((id, value));
         }
         Ok(out)
@@ -387,7 +513,7 @@ impl Store {
             if d != doc {
                 break;
             }
-            let value = self.open_value("changes-1", &[d.as_bytes(), hash], v.value());
+            let value = self.open_doc_value("changes-1", d, &[d.as_bytes(), hash], v.value());
             let hash = <[u8; 32]>::try_from(hash).unwrap_or([0; 32]);
             out.push((hash, value));
         }
@@ -439,6 +565,7 @@ impl Store {
         Ok(WriteBatch {
             store: self,
             tx: self.db()?.begin_write().map_err(storage)?,
+            new_keys: BTreeMap::new(),
         })
     }
 }
@@ -447,6 +574,9 @@ impl Store {
 pub struct WriteBatch<'a> {
     store: &'a Store,
     tx: WriteTransaction,
+    /// Keys made for records whose first personal value this batch writes; saved to the key
+    /// file before the transaction commits.
+    new_keys: BTreeMap<String, Zeroizing<[u8; 32]>>,
 }
 
 impl WriteBatch<'_> {
@@ -454,6 +584,34 @@ impl WriteBatch<'_> {
         self.store
             .data_key
             .seal(&aad(table, key), value)
+            .map_err(|_| StoreError::Random)
+    }
+
+    /// Seals a value of document `doc`: under its record's key if the document is personal
+    /// (made now if the record has none yet), else under the data key.
+    fn seal_doc(
+        &mut self,
+        table: &str,
+        doc: &str,
+        key: &[&[u8]],
+        value: &[u8],
+    ) -> Result<Vec<u8>, StoreError> {
+        let Some(record) = personal_record(doc) else {
+            return self.seal(table, key, value);
+        };
+        let k = match self.store.keys_mut().get(record) {
+            Some(k) => k,
+            None => {
+                let fresh = self.new_keys.entry(record.to_owned()).or_insert_with(|| {
+                    Zeroizing::new(SecretKey::random().map(|k| *k.bytes()).unwrap_or_default())
+                });
+                if **fresh == [0; 32] {
+                    return Err(StoreError::Random);
+                }
+                SecretKey::from_bytes(**fresh)
+            }
+        };
+        k.seal(&aad(table, key), value)
             .map_err(|_| StoreError::Random)
     }
 
@@ -469,7 +627,7 @@ impl WriteBatch<'_> {
 
     /// Stores (sealed) the state of document `doc`.
     pub fn put_doc(&mut self, doc: &str, state: &[u8]) -> Result<(), StoreError> {
-        let sealed = self.seal("docs-1", &[doc.as_bytes()], state)?;
+        let sealed = self.seal_doc("docs-1", doc, &[doc.as_bytes()], state)?;
         let mut table = self.tx.open_table(DOCS).map_err(storage)?;
         table.insert(doc, sealed.as_slice()).map_err(storage)?;
         Ok(())
@@ -482,7 +640,7 @@ impl WriteBatch<'_> {
         hash: &[u8; 32],
         change: &[u8],
     ) -> Result<(), StoreError> {
-        let sealed = self.seal("changes-1", &[doc.as_bytes(), hash], change)?;
+        let sealed = self.seal_doc("changes-1", doc, &[doc.as_bytes(), hash], change)?;
         let mut table = self.tx.open_table(CHANGES).map_err(storage)?;
         table
             .insert((doc, hash.as_slice()), sealed.as_slice())
@@ -513,9 +671,21 @@ impl WriteBatch<'_> {
         Ok(())
     }
 
-    /// Applies every write of the batch, durably.
+    /// Applies every write of the batch, durably. New record keys reach the key file first:
+    /// a crash in between leaves a key for nothing, never a value without its key.
     pub fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().map_err(storage)
+        if self.new_keys.is_empty() {
+            return self.tx.commit().map_err(storage);
+        }
+        let mut keys = self.store.keys_mut();
+        keys.save(
+            &self.new_keys,
+            &self.store.place.keys(),
+            &self.store.data_key,
+        )?;
+        self.tx.commit().map_err(storage)?;
+        keys.extend(self.new_keys);
+        Ok(())
     }
 }
 
@@ -734,5 +904,91 @@ mod tests {
             Store::create(&path, b"pw", &[0; 32]),
             Err(OpenError::Exists)
         ));
+    }
+
+    #[test]
+    fn destroying_a_record_key_makes_its_personal_values_unreadable_for_good() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, mut store) = new_store(&dir);
+        let mut batch = store.write().unwrap();
+        batch.put_doc("member/x/per", b"x's file").unwrap();
+        batch
+            .put_change("member/x/per", &[2; 32], b"x's change")
+            .unwrap();
+        batch.put_doc("member/x/com", b"x's shared fields").unwrap();
+        batch.put_doc("member/y/per", b"y's file").unwrap();
+        batch.commit().unwrap();
+        assert!(store.has_record_key("x") && store.has_record_key("y"));
+        assert!(!store.has_record_key("member"));
+        assert_eq!(store.record_key_count(), 2);
+        let key_file = dir.path().join("c.keys");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+
+        assert!(store.destroy_record_keys(&["x"]).unwrap());
+        assert!(!store.destroy_record_keys(&["x"]).unwrap());
+        // The sealed bytes are still in redb, but nothing opens them, now or after reopening.
+        assert_eq!(store.doc("member/x/per").unwrap().unwrap(), Err(SealError));
+        assert_eq!(store.changes("member/x/per").unwrap()[0].1, Err(SealError));
+        drop(store);
+        let store = Store::open(&path, b"pw").unwrap();
+        assert_eq!(store.doc("member/x/per").unwrap().unwrap(), Err(SealError));
+        assert!(!store.has_record_key("x"));
+        let ok = |d: &str| store.doc(d).unwrap().unwrap().unwrap().to_vec();
+        assert_eq!(ok("member/x/com"), b"x's shared fields");
+        assert_eq!(ok("member/y/per"), b"y's file");
+    }
+
+    #[test]
+    fn a_format_1_store_moves_its_personal_values_under_record_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, store) = new_store(&dir);
+        // Written as format 1 did: everything under the data key.
+        let batch = store.write().unwrap();
+        let sealed = batch
+            .seal("docs-1", &[b"member/x/per"], b"x's file")
+            .unwrap();
+        let change = batch
+            .seal("changes-1", &[b"member/x/per", &[2; 32]], b"x's change")
+            .unwrap();
+        {
+            let mut docs = batch.tx.open_table(DOCS).unwrap();
+            docs.insert("member/x/per", sealed.as_slice()).unwrap();
+            let mut changes = batch.tx.open_table(CHANGES).unwrap();
+            changes
+                .insert(("member/x/per", [2u8; 32].as_slice()), change.as_slice())
+                .unwrap();
+            let mut meta = batch.tx.open_table(META).unwrap();
+            meta.insert("format", 1u32.to_be_bytes().as_slice())
+                .unwrap();
+        }
+        batch.commit().unwrap();
+        drop(store);
+
+        let mut store = Store::open(&path, b"pw").unwrap();
+        assert!(store.has_record_key("x"));
+        assert_eq!(
+            store
+                .doc("member/x/per")
+                .unwrap()
+                .unwrap()
+                .unwrap()
+                .as_slice(),
+            b"x's file"
+        );
+        assert_eq!(
+            store.changes("member/x/per").unwrap()[0]
+                .1
+                .as_ref()
+                .unwrap()
+                .as_slice(),
+            b"x's change"
+        );
+        store.destroy_record_keys(&["x"]).unwrap();
+        assert_eq!(store.doc("member/x/per").unwrap().unwrap(), Err(SealError));
     }
 }
