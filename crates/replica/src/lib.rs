@@ -27,8 +27,6 @@
 //! assert!(signed.verify(&org, &other).is_err());
 //! ```
 
-#[cfg(test)]
-mod access_tests;
 mod document;
 mod envelope;
 mod history;
