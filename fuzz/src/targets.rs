@@ -12,9 +12,10 @@ use carnet_replica::{
 };
 use carnet_sync::{MAX_MESSAGE, Message, Role as Side, Session, SyncData};
 
-use crate::fixture::{self, Fixture, fixture};
+use carnet_device::Device;
+
+use crate::fixture::{self, Fixture, PEERS, fixture};
 use crate::frames::{Choices, frames};
-use crate::mem::{Device, PEERS, responder};
 
 /// `carnet_sync::Message::decode`; a decoded message re-encodes to bytes that decode to it.
 pub fn wire_message(data: &[u8]) {
@@ -656,9 +657,11 @@ fn ticket_body(data: &[u8]) {
     }
 }
 
-/// A responder [`Session`] (the fixture's founder, holding every fixture change) fed the
-/// messages framed in the input after its first byte, which chooses the peer among
-/// [`PEERS`] (staff, member, active member, stranger, revoked, the founder itself).
+/// A responder [`Session`] on the real device (the fixture's founder holding every fixture
+/// change, from a copy of its store: [`Fixture::responder`]) fed the messages framed in the
+/// input after its first byte, which chooses the peer among [`PEERS`] (staff, member, active
+/// member, stranger, revoked, the founder itself). A `Hello` naming a stand-in invitation
+/// ([`fixture::TICKET`], [`fixture::USED_TICKET`]) presents the real one.
 /// Undecodable frames are skipped; messages keep coming after errors. Checks that every answer
 /// round-trips on the wire, fits [`MAX_MESSAGE`], goes only to a peer the responder knows, and
 /// carries only documents the peer may read, as changes that verify for them.
@@ -672,12 +675,18 @@ fn session_body(data: &[u8]) {
     };
     let fx = fixture();
     let peer = fx.keys[PEERS[sel as usize % PEERS.len()]].id().0;
-    let mut dev = Device::new(responder());
+    let mut dev = fx.responder();
     let mut s = Session::new(Side::Responder, peer, None);
     for frame in frames(rest).take(256) {
-        let Ok(msg) = Message::decode(frame) else {
+        let Ok(mut msg) = Message::decode(frame) else {
             continue;
         };
+        if let Message::Hello {
+            ticket: Some(t), ..
+        } = &mut msg
+        {
+            *t = fx.real_ticket(*t);
+        }
         let out = match s.handle(msg, &mut dev) {
             Ok(out) => out,
             Err(e) => Session::refusal(&e).into_iter().collect(),
@@ -718,7 +727,7 @@ fn verifies(fx: &Fixture, doc: &DocId, envelope: &[u8]) -> bool {
     ok
 }
 
-fn check_sent(m: &Message, peer: &[u8; 32], dev: &Device<'_>, fx: &Fixture) {
+fn check_sent(m: &Message, peer: &[u8; 32], dev: &Device, fx: &Fixture) {
     let bytes = m.encode();
     assert!(bytes.len() <= MAX_MESSAGE, "message over the size limit");
     assert_eq!(Message::decode(&bytes).as_ref(), Ok(m), "round trip");

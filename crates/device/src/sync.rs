@@ -169,7 +169,8 @@ impl SyncData for Device {
     }
 
     fn redeem(&mut self, peer: &[u8; 32], secret: &[u8; 16]) -> Result<(), String> {
-        self.redeem(DeviceId(*peer), secret, Utc::now())
+        let now = self.clock.unwrap_or_else(Utc::now);
+        self.redeem(DeviceId(*peer), secret, now)
     }
 
     fn registry_hashes(&self) -> Vec<[u8; 32]> {

@@ -33,7 +33,6 @@ mod history;
 mod identity;
 mod ledger;
 mod registry;
-mod replica;
 mod shape;
 
 pub use automerge::ChangeHash;
@@ -49,5 +48,4 @@ pub use ledger::{DocLedger, Evaluation, Reason, Received, RegistryLedger, author
 pub use registry::{
     Deletion, DeviceEntry, Erasure, Registry, RegistryError, RegistryOp, Revocation, receipt_key,
 };
-pub use replica::{LocalError, ReceiveError, Replica};
 pub use shape::ShapeError;

@@ -43,6 +43,15 @@ impl Memory {
         lock(&self.0.bytes).clone()
     }
 
+    /// A new memory holding a copy of these bytes, as copying a store's file: many runs can
+    /// start from one state (the fuzz package's `session` target opens a copy per input).
+    /// Copy a memory no store holds, as one copies a closed file.
+    pub fn copied(&self) -> Memory {
+        let copy = Memory::new();
+        *lock(&copy.0.bytes) = self.bytes();
+        copy
+    }
+
     /// Whether an open store holds this memory now.
     pub fn is_held(&self) -> bool {
         self.0.held.load(Ordering::SeqCst)
