@@ -7,8 +7,8 @@ use std::str::FromStr;
 use automerge::{Change, ChangeHash};
 use carnet_model::{Access, FieldClass, RecordKind, Role};
 use carnet_replica::{
-    DeviceId, Doc, DocError, DocId, DocLedger, HistoryEntry, Received, Registry, RegistryLedger,
-    RegistryOp, SignedChange, author_heads, registry_heads_of, touched_fields,
+    DeviceId, DeviceIdExt, Doc, DocError, DocId, DocLedger, HistoryEntry, Received, Registry,
+    RegistryLedger, RegistryOp, SignedChange, author_heads, registry_heads_of, touched_fields,
 };
 use carnet_sync::{MAX_MESSAGE, Message, Role as Side, Session, SyncData};
 
@@ -693,10 +693,13 @@ fn session_body(data: &[u8]) {
         };
         let refusal = matches!(out.as_slice(), [Message::Refuse { .. }]);
         if !out.is_empty() && !refusal {
-            assert!(dev.knows(&peer), "answered a peer it does not know");
+            assert!(
+                dev.knows(&DeviceId(peer)),
+                "answered a peer it does not know"
+            );
         }
         for m in &out {
-            check_sent(m, &peer, &dev, fx);
+            check_sent(m, &DeviceId(peer), &dev, fx);
         }
     }
     let stats = s.stats();
@@ -727,16 +730,17 @@ fn verifies(fx: &Fixture, doc: &DocId, envelope: &[u8]) -> bool {
     ok
 }
 
-fn check_sent(m: &Message, peer: &[u8; 32], dev: &Device, fx: &Fixture) {
+fn check_sent(m: &Message, peer: &DeviceId, dev: &Device, fx: &Fixture) {
     let bytes = m.encode();
     assert!(bytes.len() <= MAX_MESSAGE, "message over the size limit");
     assert_eq!(Message::decode(&bytes).as_ref(), Ok(m), "round trip");
     let readable = |doc: &str| {
+        let id = doc.parse::<DocId>().expect("a document id");
         assert!(
-            dev.may_send(peer, doc),
+            dev.may_send(peer, &id),
             "sent {doc} to a peer that may not read it"
         );
-        doc.parse::<DocId>().expect("a document id")
+        id
     };
     match m {
         Message::Push {

@@ -18,8 +18,8 @@ use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
 use automerge::{ActorId, Change, ChangeHash, ExpandedChange, ScalarValue};
 use carnet_model::{FieldClass, RecordKind, Role};
 use carnet_replica::{
-    DeviceId, DeviceKey, Doc, DocError, DocId, DocLedger, HistoryEntry, OrgId, Received, RecordId,
-    Registry, RegistryLedger, RegistryOp, SignedChange, VerifyError,
+    DeviceId, DeviceIdExt, DeviceKey, Doc, DocError, DocId, DocLedger, HistoryEntry, OrgId,
+    Received, RecordId, Registry, RegistryLedger, RegistryOp, SignedChange, VerifyError,
 };
 
 const T0: i64 = 1_700_000_000_000;

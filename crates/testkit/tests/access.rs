@@ -13,7 +13,8 @@ use automerge::transaction::Transactable;
 use carnet_device::{Verdicts, WriteError};
 use carnet_model::{Access, FieldClass, Policy, RecordKind, Role};
 use carnet_replica::{
-    ChangeHash, DeviceKey, Doc, DocId, OrgId, Reason, RecordId, Registry, RegistryOp, SignedChange,
+    ChangeHash, DeviceIdExt, DeviceKey, Doc, DocId, OrgId, Reason, RecordId, Registry, RegistryOp,
+    SignedChange,
 };
 use carnet_testkit::{T0, TestDevice, at, key};
 use proptest::prelude::*;

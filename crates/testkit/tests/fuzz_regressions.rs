@@ -12,7 +12,7 @@ use std::num::NonZeroU64;
 use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
 use automerge::{ActorId, Change, ChangeHash, ExpandedChange, ScalarValue};
 use carnet_model::{FieldClass, RecordKind, Role};
-use carnet_replica::{DeviceKey, DocId, RecordId, SignedChange};
+use carnet_replica::{DeviceIdExt, DeviceKey, DocId, RecordId, SignedChange};
 use carnet_testkit::{T0, TestDevice, key};
 
 /// A change of one op setting root key `key` to "x", with the given `pred` and message, as
