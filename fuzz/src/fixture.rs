@@ -376,9 +376,15 @@ impl Fixture {
     /// copy of its store (each `session` input starts from the same state), its session clock
     /// set to [`SESSION_TIME`].
     pub fn responder(&self) -> Device {
-        let mut d = Device::open_in_memory(&self.memory.copied(), PASSPHRASE).expect("open");
+        self.open_responder().0
+    }
+
+    /// [`Fixture::responder`], with the memory its store is in.
+    pub fn open_responder(&self) -> (Device, Memory) {
+        let memory = self.memory.copied();
+        let mut d = Device::open_in_memory(&memory, PASSPHRASE).expect("open");
         d.set_clock(Some(at(SESSION_TIME)));
-        d
+        (d, memory)
     }
 
     /// The secret a device issued for the stand-in `ticket` ([`TICKET`], [`USED_TICKET`]);
