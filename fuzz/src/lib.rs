@@ -2,15 +2,16 @@
 //! and the replay test (`tests/replay.rs`, which runs every committed seed and regression input
 //! on stable) share them.
 //!
-//! - [`fixture`]: a deterministic organisation (fixed keys, fixed times), so that seeds made by
-//!   `examples/gen_seeds.rs` stay meaningful (same org id, same hashes) in every run;
-//! - [`mem`]: an in-memory [`carnet_sync::SyncData`] over a [`carnet_replica::Replica`];
+//! - [`fixture`]: a deterministic organisation (fixed keys, fixed times) made by real devices
+//!   (`carnet_device::Device` in memory, through `carnet-testkit`), so that seeds made by
+//!   `examples/gen_seeds.rs` stay meaningful (same org id, same hashes) in every run; the
+//!   `session` target answers from a copy of its founder's store (no copy of the device: the
+//!   sessions run on the real one, whose `SyncData` is the only implementation);
 //! - [`frames`]: the length-prefix scheme that splits one input into several byte strings;
 //! - [`targets`]: the target bodies;
 //! - [`seeds`]: the committed seed inputs, generated (`cargo run --example gen_seeds`).
 
 pub mod fixture;
 pub mod frames;
-pub mod mem;
 pub mod seeds;
 pub mod targets;

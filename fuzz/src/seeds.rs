@@ -5,12 +5,12 @@
 
 use carnet_model::RecordKind;
 use carnet_node::{PeerAddr, Ticket};
-use carnet_replica::{DocId, DocLedger, Received, SignedChange};
+use carnet_replica::{DocId, SignedChange};
 use carnet_sync::Message;
+use carnet_testkit::{Faults, Sender, TestDevice, at, drive};
 
-use crate::fixture::{self, Fixture, fixture};
+use crate::fixture::{self, Fixture, PEERS, fixture};
 use crate::frames::frame;
-use crate::mem::{Base, Device, PEERS, drive, responder};
 
 /// One seed: target, file name, bytes.
 pub type Seed = (&'static str, String, Vec<u8>);
@@ -40,50 +40,72 @@ pub fn generate() -> Vec<Seed> {
 
 type Transcript = Vec<(bool, Message)>;
 
-/// Whole sessions against the `session` target's responder: (name, peer selector, messages).
+/// Whole sessions against the `session` target's responder, run by the test kit's driver
+/// between real devices: (name, peer selector, messages, with whether the initiator sent
+/// each). An invitation's real secret is replaced by its stand-in in the transcript.
 fn sessions(fx: &Fixture) -> Vec<(String, u8, Transcript)> {
     let sel = |i: usize| PEERS.iter().position(|p| *p == i).expect("a peer") as u8;
-    let responder_id = fx.keys[fixture::FOUNDER].id().0;
     let mut out = Vec::new();
-    let mut run = |name: &str, who: usize, holds: Vec<(DocId, SignedChange)>, ticket| {
-        let key = fixture::copy_key(&fx.keys[who]);
-        let mut base = Base::new(fixture::copy_key(&key), fx.org, &holds);
-        if name.contains("writes") {
-            // A change the responder lacks, made as `Replica::write` does.
-            let kind = RecordKind::Member;
-            let edits = [kind.parse_edit("phone=+33 6 00").expect("edit")];
-            let id = DocId::record(kind, fixture::MEMBER_RECORD, carnet_model::FieldClass::Per);
-            let heads = base.registry.doc().heads();
-            let ledger = base
-                .docs
-                .entry(id.clone())
-                .or_insert_with(|| DocLedger::new(id.clone(), [], &base.registry));
-            // Named in the change itself, before it is made.
-            let doc = ledger.doc_for(&key.id());
-            doc.set_registry_heads(&heads);
-            let change = doc
-                .edit_record(&key, &edits, fixture::T0 + 500_000)
-                .expect("edit")
-                .expect("a change");
-            let signed = SignedChange::sign(&key, &fx.org, &id, &change);
-            ledger.record_local(Received {
-                signed,
-                change,
-                author: key.id(),
-            });
-        }
-        let mut dev = Device::new(&base);
-        let mut resp = Device::new(responder());
-        let (t, _) = drive(&mut dev, &mut resp, responder_id, ticket);
-        out.push((name.to_owned(), sel(who), t));
-    };
+    let mut run =
+        |name: &str, who: usize, holds: Vec<(DocId, SignedChange)>, ticket: Option<[u8; 16]>| {
+            let mut dev = TestDevice::joining(fixture::key(who), fx.org, fixture::T0);
+            if !holds.is_empty() {
+                let batches = holds.into_iter().map(|(d, s)| (d, vec![s])).collect();
+                dev.receive_many(batches).expect("receive");
+            }
+            if name.contains("writes") {
+                // A change the responder lacks.
+                let kind = RecordKind::Member;
+                let edits = [kind.parse_edit("phone=+33 6 00").expect("edit")];
+                dev.put(
+                    kind,
+                    fixture::MEMBER_RECORD,
+                    &edits,
+                    at(fixture::T0 + 500_000),
+                )
+                .expect("write");
+            }
+            let mut resp = fx.responder();
+            let faults = Faults {
+                ticket: ticket.map(|t| fx.real_ticket(t)),
+                ..Faults::default()
+            };
+            let outcome = drive(dev.device_mut(), &mut resp, faults);
+            // The seeds are sessions that went as they should: a stranger or a revoked device is
+            // refused unless it joins with an unused invitation.
+            let refused = matches!(
+                name,
+                "stranger-used-ticket" | "stranger-no-ticket" | "revoked"
+            );
+            assert_eq!(
+                outcome.complete(Sender::Initiator),
+                !refused,
+                "session seed {name}: {:?}",
+                outcome.a_result
+            );
+            let t = outcome
+                .transcript
+                .into_iter()
+                .map(|(from, mut m)| {
+                    if let Message::Hello {
+                        ticket: Some(t), ..
+                    } = &mut m
+                    {
+                        *t = fx.stand_in(*t);
+                    }
+                    (from == Sender::Initiator, m)
+                })
+                .collect();
+            out.push((name.to_owned(), sel(who), t));
+        };
     let all = fx.all();
     let registry_only: Vec<_> = all
         .iter()
         .filter(|(d, _)| *d == DocId::Registry)
         .cloned()
         .collect();
-    let mut partial: Vec<_> = registry_only[..3].to_vec();
+    // The registry up to the enrolments (which the first record changes name), and those.
+    let mut partial: Vec<_> = registry_only[..5].to_vec();
     partial.extend(fx.docs[..2].iter().cloned());
     run("staff-partial-writes", fixture::STAFF, partial, None);
     run("staff-everything", fixture::STAFF, all.clone(), None);

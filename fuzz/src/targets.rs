@@ -7,14 +7,15 @@ use std::str::FromStr;
 use automerge::{Change, ChangeHash};
 use carnet_model::{Access, FieldClass, RecordKind, Role};
 use carnet_replica::{
-    DeviceId, Doc, DocError, DocId, DocLedger, HistoryEntry, Received, Registry, RegistryLedger,
-    RegistryOp, SignedChange, author_heads, registry_heads_of, touched_fields,
+    DeviceId, DeviceIdExt, Doc, DocError, DocId, DocLedger, HistoryEntry, Received, Registry,
+    RegistryLedger, RegistryOp, SignedChange, author_heads, registry_heads_of, touched_fields,
 };
 use carnet_sync::{MAX_MESSAGE, Message, Role as Side, Session, SyncData};
 
-use crate::fixture::{self, Fixture, fixture};
+use carnet_device::Device;
+
+use crate::fixture::{self, Fixture, PEERS, fixture};
 use crate::frames::{Choices, frames};
-use crate::mem::{Device, PEERS, responder};
 
 /// `carnet_sync::Message::decode`; a decoded message re-encodes to bytes that decode to it.
 pub fn wire_message(data: &[u8]) {
@@ -656,9 +657,11 @@ fn ticket_body(data: &[u8]) {
     }
 }
 
-/// A responder [`Session`] (the fixture's founder, holding every fixture change) fed the
-/// messages framed in the input after its first byte, which chooses the peer among
-/// [`PEERS`] (staff, member, active member, stranger, revoked, the founder itself).
+/// A responder [`Session`] on the real device (the fixture's founder holding every fixture
+/// change, from a copy of its store: [`Fixture::responder`]) fed the messages framed in the
+/// input after its first byte, which chooses the peer among [`PEERS`] (staff, member, active
+/// member, stranger, revoked, the founder itself). A `Hello` naming a stand-in invitation
+/// ([`fixture::TICKET`], [`fixture::USED_TICKET`]) presents the real one.
 /// Undecodable frames are skipped; messages keep coming after errors. Checks that every answer
 /// round-trips on the wire, fits [`MAX_MESSAGE`], goes only to a peer the responder knows, and
 /// carries only documents the peer may read, as changes that verify for them.
@@ -672,26 +675,54 @@ fn session_body(data: &[u8]) {
     };
     let fx = fixture();
     let peer = fx.keys[PEERS[sel as usize % PEERS.len()]].id().0;
-    let mut dev = Device::new(responder());
+    // Opening the device costs far more than most sessions (it judges the whole registry), so
+    // an open responder is kept for the next input as long as inputs leave its store's bytes
+    // as they were at opening; one a session wrote to is dropped, and a new copy opened.
+    let (mut dev, memory, opened) =
+        RESPONDER
+            .with(|r| r.borrow_mut().take())
+            .unwrap_or_else(|| {
+                let (dev, memory) = fx.open_responder();
+                let opened = memory.bytes();
+                (dev, memory, opened)
+            });
     let mut s = Session::new(Side::Responder, peer, None);
     for frame in frames(rest).take(256) {
-        let Ok(msg) = Message::decode(frame) else {
+        let Ok(mut msg) = Message::decode(frame) else {
             continue;
         };
+        if let Message::Hello {
+            ticket: Some(t), ..
+        } = &mut msg
+        {
+            *t = fx.real_ticket(*t);
+        }
         let out = match s.handle(msg, &mut dev) {
             Ok(out) => out,
             Err(e) => Session::refusal(&e).into_iter().collect(),
         };
         let refusal = matches!(out.as_slice(), [Message::Refuse { .. }]);
         if !out.is_empty() && !refusal {
-            assert!(dev.knows(&peer), "answered a peer it does not know");
+            assert!(
+                dev.knows(&DeviceId(peer)),
+                "answered a peer it does not know"
+            );
         }
         for m in &out {
-            check_sent(m, &peer, &dev, fx);
+            check_sent(m, &DeviceId(peer), &dev, fx);
         }
     }
     let stats = s.stats();
     assert!(stats.messages_received <= 256);
+    if memory.bytes() == opened {
+        RESPONDER.with(|r| *r.borrow_mut() = Some((dev, memory, opened)));
+    }
+}
+
+thread_local! {
+    /// The `session` target's responder while no input changed its store (see `session_body`).
+    static RESPONDER: std::cell::RefCell<Option<(Device, carnet_device::Memory, Vec<u8>)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// Whether `envelope` verifies for `doc` (remembering those that did: a responder sends the
@@ -718,16 +749,17 @@ fn verifies(fx: &Fixture, doc: &DocId, envelope: &[u8]) -> bool {
     ok
 }
 
-fn check_sent(m: &Message, peer: &[u8; 32], dev: &Device<'_>, fx: &Fixture) {
+fn check_sent(m: &Message, peer: &DeviceId, dev: &Device, fx: &Fixture) {
     let bytes = m.encode();
     assert!(bytes.len() <= MAX_MESSAGE, "message over the size limit");
     assert_eq!(Message::decode(&bytes).as_ref(), Ok(m), "round trip");
     let readable = |doc: &str| {
+        let id = doc.parse::<DocId>().expect("a document id");
         assert!(
-            dev.may_send(peer, doc),
+            dev.may_send(peer, &id),
             "sent {doc} to a peer that may not read it"
         );
-        doc.parse::<DocId>().expect("a document id")
+        id
     };
     match m {
         Message::Push {

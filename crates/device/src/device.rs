@@ -30,6 +30,9 @@ pub struct Device {
     pub(crate) journal: std::sync::Mutex<crate::journal::Journal>,
     /// Bucket digests per sync scope, kept current from the journal (`sync.rs`).
     pub(crate) sync_caches: crate::sync::Caches,
+    /// The time a session stamps what the device does on its own (redeeming an invitation):
+    /// the wall clock when `None`; fixed by [`Device::set_clock`] in seeded runs.
+    pub(crate) clock: Option<DateTime<Utc>>,
 }
 
 /// A record as this device holds it.
@@ -137,6 +140,7 @@ impl Device {
             registry,
             journal: Default::default(),
             sync_caches: Default::default(),
+            clock: None,
         };
         let mut batch = device.store.write()?;
         batch.put_info("org", org.0.as_bytes())?;
@@ -166,7 +170,16 @@ impl Device {
             registry: RegistryLedger::new(org),
             journal: Default::default(),
             sync_caches: Default::default(),
+            clock: None,
         })
+    }
+
+    /// Fixes the time sessions stamp what this device does on its own (the enrolment when it
+    /// redeems an invitation), so that a seeded run (the fuzz package's seeds) makes the same
+    /// changes every time; `None`, the default, is the wall clock. Every other write is given
+    /// its time by the caller.
+    pub fn set_clock(&mut self, now: Option<DateTime<Utc>>) {
+        self.clock = now;
     }
 
     /// Opens and unlocks the device at `home`.
@@ -190,6 +203,7 @@ impl Device {
             registry: RegistryLedger::new(org),
             journal: Default::default(),
             sync_caches: Default::default(),
+            clock: None,
         };
         // Only changes whose seals and signatures verify enter the ledger; `verify` reports
         // the others.

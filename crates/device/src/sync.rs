@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::collections::{BTreeMap, HashMap};
 
 use carnet_model::FieldClass;
-use carnet_replica::{DeviceId, DocId, SignedChange};
+use carnet_replica::{DeviceId, DocId, OrgId, SignedChange};
 use carnet_sync::{Applied, Digest, SyncData, bucket_of, doc_digest};
 use chrono::Utc;
 
@@ -75,20 +75,20 @@ fn decode(changes: Vec<Vec<u8>>) -> (Vec<SignedChange>, usize) {
 
 impl Device {
     /// The classes both this device and `peer` may read.
-    fn scope(&self, peer: &[u8; 32]) -> Vec<FieldClass> {
+    fn scope(&self, peer: &DeviceId) -> Vec<FieldClass> {
         FieldClass::ALL
             .into_iter()
             .filter(|c| {
                 self.can_read(*c)
                     && self
                         .registry()
-                        .is_some_and(|r| r.access(&DeviceId(*peer), *c).can_read())
+                        .is_some_and(|r| r.access(peer, *c).can_read())
             })
             .collect()
     }
 
     /// Runs `f` on the up-to-date bucket cache of `peer`'s scope.
-    fn with_scope<R>(&self, peer: &[u8; 32], f: impl FnOnce(&ScopeCache) -> R) -> R {
+    fn with_scope<R>(&self, peer: &DeviceId, f: impl FnOnce(&ScopeCache) -> R) -> R {
         let scope = self.scope(peer);
         let heads: Vec<[u8; 32]> = self
             .registry_ledger()
@@ -148,28 +148,29 @@ impl Device {
         f(entry)
     }
 
-    fn peer_reads(&self, peer: &[u8; 32], doc: &DocId) -> bool {
+    fn peer_reads(&self, peer: &DeviceId, doc: &DocId) -> bool {
         let Some(class) = doc.class() else {
             return false;
         };
         self.registry()
-            .is_some_and(|r| r.access(&DeviceId(*peer), class).can_read())
+            .is_some_and(|r| r.access(peer, class).can_read())
     }
 }
 
 impl SyncData for Device {
-    fn org(&self) -> [u8; 16] {
-        *self.org().0.as_bytes()
+    fn org(&self) -> OrgId {
+        self.org()
     }
 
-    fn knows(&self, peer: &[u8; 32]) -> bool {
+    fn knows(&self, peer: &DeviceId) -> bool {
         self.registry()
-            .and_then(|r| r.device(&DeviceId(*peer)))
+            .and_then(|r| r.device(peer))
             .is_some_and(|d| d.revoked.is_none())
     }
 
-    fn redeem(&mut self, peer: &[u8; 32], secret: &[u8; 16]) -> Result<(), String> {
-        self.redeem(DeviceId(*peer), secret, Utc::now())
+    fn redeem(&mut self, peer: &DeviceId, secret: &[u8; 16]) -> Result<(), String> {
+        let now = self.clock.unwrap_or_else(Utc::now);
+        self.redeem(*peer, secret, now)
     }
 
     fn registry_hashes(&self) -> Vec<[u8; 32]> {
@@ -189,7 +190,7 @@ impl SyncData for Device {
         applied(self.receive_many(vec![(DocId::Registry, ok)]), bad)
     }
 
-    fn summaries(&self, peer: &[u8; 32]) -> Vec<(String, Digest)> {
+    fn summaries(&self, peer: &DeviceId) -> Vec<(String, Digest)> {
         let mut out: Vec<(String, Digest)> = self
             .held_all()
             .unwrap_or_default()
@@ -202,11 +203,11 @@ impl SyncData for Device {
         out
     }
 
-    fn bucket_digests(&self, peer: &[u8; 32]) -> Vec<Digest> {
+    fn bucket_digests(&self, peer: &DeviceId) -> Vec<Digest> {
         self.with_scope(peer, |c| c.digests.clone())
     }
 
-    fn bucket_docs(&self, peer: &[u8; 32], which: &BTreeSet<u8>) -> Vec<(String, Digest)> {
+    fn bucket_docs(&self, peer: &DeviceId, which: &BTreeSet<u8>) -> Vec<(String, Digest)> {
         self.with_scope(peer, |c| {
             which
                 .iter()
@@ -215,35 +216,23 @@ impl SyncData for Device {
         })
     }
 
-    fn may_send(&self, peer: &[u8; 32], doc: &str) -> bool {
-        doc.parse::<DocId>().is_ok_and(|d| {
-            self.peer_reads(peer, &d)
-                && self.can_read(d.class().unwrap_or(carnet_model::FieldClass::Sec))
-        })
+    fn may_send(&self, peer: &DeviceId, doc: &DocId) -> bool {
+        self.peer_reads(peer, doc)
+            && self.can_read(doc.class().unwrap_or(carnet_model::FieldClass::Sec))
     }
 
-    fn doc_hashes(&self, doc: &str) -> Vec<[u8; 32]> {
-        doc.parse::<DocId>()
-            .ok()
-            .and_then(|d| self.held(&d).ok())
-            .unwrap_or_default()
+    fn doc_hashes(&self, doc: &DocId) -> Vec<[u8; 32]> {
+        self.held(doc).unwrap_or_default()
     }
 
-    fn doc_changes(&self, doc: &str, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>> {
-        doc.parse::<DocId>()
-            .ok()
-            .and_then(|d| self.changes_for_peer(&d, except).ok())
-            .unwrap_or_default()
+    fn doc_changes(&self, doc: &DocId, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>> {
+        self.changes_for_peer(doc, except).unwrap_or_default()
     }
 
-    fn apply_docs(&mut self, batches: Vec<(String, Vec<Vec<u8>>)>) -> Applied {
+    fn apply_docs(&mut self, batches: Vec<(DocId, Vec<Vec<u8>>)>) -> Applied {
         let mut bad = 0;
         let mut parsed = Vec::new();
         for (doc, changes) in batches {
-            let Ok(doc) = doc.parse::<DocId>() else {
-                bad += changes.len();
-                continue;
-            };
             if doc == DocId::Registry {
                 bad += changes.len();
                 continue;

@@ -1,4 +1,5 @@
-//! Identifiers: organisations, records and documents. Ids are random and carry nothing personal.
+//! Identifiers: organisations, records, documents and devices. Ids are random (a device's is its
+//! public key) and carry nothing personal.
 
 use std::fmt;
 use std::str::FromStr;
@@ -126,6 +127,58 @@ impl FromStr for DocId {
     }
 }
 
+/// A device's id: its ed25519 public key, which is also the Automerge actor id of every change
+/// the device makes. What ties it to the key and to Automerge (signature checks, actor ids)
+/// lives with the cryptography, in `carnet-replica` (`DeviceIdExt`): this crate knows neither.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DeviceId(pub [u8; 32]);
+
+/// Lowercase hexadecimal digits of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl DeviceId {
+    /// The first 8 hex digits, for tables.
+    pub fn short(&self) -> String {
+        hex(&self.0[..4])
+    }
+}
+
+impl fmt::Display for DeviceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex(&self.0))
+    }
+}
+
+impl fmt::Debug for DeviceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DeviceId({})", self.short())
+    }
+}
+
+/// A string that is not a device id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a device id (expected 64 hexadecimal digits)")]
+pub struct DeviceIdError;
+
+impl FromStr for DeviceId {
+    type Err = DeviceIdError;
+    /// 64 hexadecimal digits, in either case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let digits = s.as_bytes();
+        if digits.len() != 64 {
+            return Err(DeviceIdError);
+        }
+        let value = |d: u8| (d as char).to_digit(16).ok_or(DeviceIdError);
+        let mut out = [0u8; 32];
+        for (byte, pair) in out.iter_mut().zip(digits.chunks(2)) {
+            *byte = (value(pair[0])? * 16 + value(pair[1])?) as u8;
+        }
+        Ok(DeviceId(out))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +195,24 @@ mod tests {
             .replace("MEMBER", "member")
             .replace("PER", "per");
         assert!(upper.parse::<DocId>().is_err());
+    }
+
+    #[test]
+    fn device_ids_round_trip_as_64_hex_digits() {
+        let id = DeviceId(std::array::from_fn(|i| (i * 37) as u8));
+        let text = id.to_string();
+        assert_eq!(text.len(), 64);
+        assert_eq!(text.parse::<DeviceId>(), Ok(id));
+        assert_eq!(text.to_uppercase().parse::<DeviceId>(), Ok(id));
+        assert_eq!(id.short(), text[..8]);
+        for bad in [
+            "",
+            &text[..62],
+            &format!("{text}00"),
+            &format!("g{}", &text[1..]),
+        ] {
+            assert_eq!(bad.parse::<DeviceId>(), Err(DeviceIdError), "{bad}");
+        }
+        assert_eq!("é".repeat(32).parse::<DeviceId>(), Err(DeviceIdError));
     }
 }

@@ -26,7 +26,7 @@ mod value;
 
 pub use class::{FieldClass, UnknownClass};
 pub use edit::{EditError, EditOp, FieldEdit, RecordError, check_record, edits_by_class};
-pub use ids::{DocId, DocIdError, OrgId, RecordId};
+pub use ids::{DeviceId, DeviceIdError, DocId, DocIdError, OrgId, RecordId};
 pub use policy::{Access, Policy, UnknownAccess};
 pub use role::{Role, UnknownRole};
 pub use schema::{

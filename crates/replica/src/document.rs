@@ -13,6 +13,7 @@ use automerge::{Automerge, Change, ChangeHash, ROOT, ReadDoc, ScalarValue};
 use carnet_model::{EditOp, FieldEdit, FieldSpec, FieldType, RecordKind, Value};
 use chrono::NaiveDate;
 
+use crate::DeviceIdExt;
 use crate::envelope::heads_message;
 use crate::shape::{OpIndex, check_content};
 use crate::{DeviceKey, DocId};

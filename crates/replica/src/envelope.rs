@@ -17,7 +17,7 @@ use automerge::{Change, ChangeHash};
 use serde::{Deserialize, Serialize};
 
 use crate::shape::{ShapeError, check_content};
-use crate::{DeviceId, DeviceKey, DocId, OrgId};
+use crate::{DeviceId, DeviceIdExt, DeviceKey, DocId, OrgId};
 
 /// The start of a change message that names registry heads.
 const HEADS_MESSAGE: &str = "carnet/registry-heads/v1";

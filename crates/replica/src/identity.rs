@@ -1,12 +1,12 @@
-//! Device identity: one ed25519 key per device, whose public half is the device id, the
-//! Automerge actor id of every change the device makes, and (later) its iroh endpoint id.
+//! Device identity: one ed25519 key per device, whose public half is the device id
+//! ([`DeviceId`], in `carnet-model`), the Automerge actor id of every change the device makes
+//! ([`DeviceIdExt`]), and its iroh endpoint id.
 
 use std::fmt;
-use std::str::FromStr;
 
 use automerge::ActorId;
+use carnet_model::DeviceId;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 /// A device's secret signing key. Never leaves the device; zeroed when dropped.
@@ -55,15 +55,24 @@ impl fmt::Debug for DeviceKey {
     }
 }
 
-/// A device's id: its ed25519 public key.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct DeviceId(pub [u8; 32]);
-
-impl DeviceId {
+/// What ties a [`DeviceId`] (defined in `carnet-model`, which knows no cryptography) to its
+/// ed25519 key and to Automerge's actor ids.
+pub trait DeviceIdExt: Sized {
     /// The Automerge actor id of this device's changes: its key, followed by an epoch (u32 BE)
     /// when not 0. A device moves to a new epoch in a document when some of its own changes
     /// there were rejected, so that it never makes two changes with one sequence number.
-    pub fn actor(&self, epoch: u32) -> ActorId {
+    fn actor(&self, epoch: u32) -> ActorId;
+    /// The device whose key begins this actor id (32 bytes, or 36 with an epoch).
+    fn from_actor(actor: &ActorId) -> Option<Self>;
+    /// The epoch of an actor id (0 for a bare key).
+    fn epoch_of(actor: &ActorId) -> u32;
+    /// Whether `signature` is this device's signature of `message` (strict verification: no
+    /// malleable or small-order forms).
+    fn verifies(&self, message: &[u8], signature: &[u8]) -> bool;
+}
+
+impl DeviceIdExt for DeviceId {
+    fn actor(&self, epoch: u32) -> ActorId {
         let mut bytes = self.0.to_vec();
         if epoch > 0 {
             bytes.extend_from_slice(&epoch.to_be_bytes());
@@ -71,8 +80,7 @@ impl DeviceId {
         ActorId::from(bytes.as_slice())
     }
 
-    /// The device whose key begins this actor id (32 bytes, or 36 with an epoch).
-    pub fn from_actor(actor: &ActorId) -> Option<Self> {
+    fn from_actor(actor: &ActorId) -> Option<Self> {
         let bytes = actor.to_bytes();
         match bytes.len() {
             32 | 36 => <[u8; 32]>::try_from(&bytes[..32]).ok().map(DeviceId),
@@ -80,8 +88,7 @@ impl DeviceId {
         }
     }
 
-    /// The epoch of an actor id (0 for a bare key).
-    pub fn epoch_of(actor: &ActorId) -> u32 {
+    fn epoch_of(actor: &ActorId) -> u32 {
         actor
             .to_bytes()
             .get(32..36)
@@ -90,10 +97,8 @@ impl DeviceId {
             .unwrap_or(0)
     }
 
-    /// Whether `signature` is this device's signature of `message` (strict verification: no
-    /// malleable or small-order forms).
-    pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
-        let Some(key) = self.verifying_key() else {
+    fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        let Some(key) = verifying_key(self) else {
             return false;
         };
         let Ok(sig) = Signature::from_slice(signature) else {
@@ -101,52 +106,26 @@ impl DeviceId {
         };
         key.verify_strict(message, &sig).is_ok()
     }
+}
 
-    /// The decompressed key, from a small cache: decompressing costs about a fifth of a
-    /// verification, and a sync verifies many changes by few authors.
-    fn verifying_key(&self) -> Option<VerifyingKey> {
-        use std::collections::HashMap;
-        use std::sync::{Mutex, OnceLock};
-        static CACHE: OnceLock<Mutex<HashMap<[u8; 32], VerifyingKey>>> = OnceLock::new();
-        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-        if let Some(k) = cache.lock().ok().and_then(|c| c.get(&self.0).copied()) {
-            return Some(k);
+/// The decompressed key of `id`, from a small cache: decompressing costs about a fifth of a
+/// verification, and a sync verifies many changes by few authors.
+fn verifying_key(id: &DeviceId) -> Option<VerifyingKey> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<[u8; 32], VerifyingKey>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(k) = cache.lock().ok().and_then(|c| c.get(&id.0).copied()) {
+        return Some(k);
+    }
+    let key = VerifyingKey::from_bytes(&id.0).ok()?;
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= 4096 {
+            c.clear();
         }
-        let key = VerifyingKey::from_bytes(&self.0).ok()?;
-        if let Ok(mut c) = cache.lock() {
-            if c.len() >= 4096 {
-                c.clear();
-            }
-            c.insert(self.0, key);
-        }
-        Some(key)
+        c.insert(id.0, key);
     }
-
-    /// The first 8 hex digits, for tables.
-    pub fn short(&self) -> String {
-        hex::encode(&self.0[..4])
-    }
-}
-
-impl fmt::Display for DeviceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
-    }
-}
-
-impl fmt::Debug for DeviceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DeviceId({})", self.short())
-    }
-}
-
-impl FromStr for DeviceId {
-    type Err = hex::FromHexError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s, &mut out)?;
-        Ok(DeviceId(out))
-    }
+    Some(key)
 }
 
 #[cfg(test)]

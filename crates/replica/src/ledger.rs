@@ -30,7 +30,7 @@ use automerge::{Change, ChangeHash, ScalarValue};
 use carnet_model::{FieldClass, Role};
 use serde::{Deserialize, Serialize};
 
-use crate::{DeviceId, Doc, DocId, OrgId, Registry, SignedChange, VerifyError};
+use crate::{DeviceId, DeviceIdExt, Doc, DocId, OrgId, Registry, SignedChange, VerifyError};
 
 /// A change whose signature was verified for its document and organisation.
 #[derive(Clone, Debug)]

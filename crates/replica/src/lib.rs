@@ -27,15 +27,12 @@
 //! assert!(signed.verify(&org, &other).is_err());
 //! ```
 
-#[cfg(test)]
-mod access_tests;
 mod document;
 mod envelope;
 mod history;
 mod identity;
 mod ledger;
 mod registry;
-mod replica;
 mod shape;
 
 pub use automerge::ChangeHash;
@@ -44,12 +41,11 @@ pub use envelope::{
     EnvelopeError, SIGNATURE_DOMAIN, SignedChange, VerifiedChange, VerifyError, registry_heads_of,
 };
 pub use history::{HistoryEntry, touched_fields};
-pub use identity::{DeviceId, DeviceKey, KeyError};
+pub use identity::{DeviceIdExt, DeviceKey, KeyError};
 // The ids live on the ground floor (`carnet-model`); re-exported for the crates above.
-pub use carnet_model::{DocId, DocIdError, OrgId, RecordId};
+pub use carnet_model::{DeviceId, DocId, DocIdError, OrgId, RecordId};
 pub use ledger::{DocLedger, Evaluation, Reason, Received, RegistryLedger, author_heads};
 pub use registry::{
     Deletion, DeviceEntry, Erasure, Registry, RegistryError, RegistryOp, Revocation, receipt_key,
 };
-pub use replica::{LocalError, ReceiveError, Replica};
 pub use shape::ShapeError;

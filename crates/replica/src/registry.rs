@@ -671,6 +671,7 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DeviceIdExt;
 
     #[test]
     fn genesis_names_the_founder_as_direction_and_derives_the_org() {

@@ -105,7 +105,7 @@ impl OpIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DeviceKey, Doc, DocId, OrgId, RecordId, SignedChange, VerifyError};
+    use crate::{DeviceIdExt, DeviceKey, Doc, DocId, OrgId, RecordId, SignedChange, VerifyError};
     use automerge::transaction::Transactable;
     use automerge::{ObjType, ROOT};
     use carnet_model::{FieldClass, RecordKind};

@@ -55,6 +55,16 @@ impl Memory {
         lock(&self.0.keys).clone()
     }
 
+    /// A new memory holding a copy of these bytes and of the record key file's, as copying a
+    /// store's files: many runs can start from one state (the fuzz package's `session` target
+    /// opens a copy per input). Copy a memory no store holds, as one copies a closed file.
+    pub fn copied(&self) -> Memory {
+        let copy = Memory::new();
+        *lock(&copy.0.bytes) = self.bytes();
+        *lock(&copy.0.keys) = self.key_file_bytes();
+        copy
+    }
+
     /// Whether an open store holds this memory now.
     pub fn is_held(&self) -> bool {
         self.0.held.load(Ordering::SeqCst)

@@ -3,44 +3,65 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use carnet_model::{DeviceId, DocId, OrgId};
+
 use crate::{Digest, MAX_MESSAGE, Message, PROTOCOL_VERSION, bucket_of, buckets, root};
 
-/// What a device offers a session. Implemented over the store (`carnet-node`) and in memory.
+/// What a device offers a session. Implemented by one type, the real device
+/// (`carnet_device::Device`, whose store it reads and writes), which every suite drives too
+/// (checked by `tests/one_device.rs`). Ids are typed here; the session parses the names a peer
+/// sends and never passes on one that is not a document id.
 pub trait SyncData {
     /// This device's organisation.
-    fn org(&self) -> [u8; 16];
+    fn org(&self) -> OrgId;
     /// Whether `peer` is an enrolled, unrevoked device of the organisation.
-    fn knows(&self, peer: &[u8; 32]) -> bool;
+    fn knows(&self, peer: &DeviceId) -> bool;
     /// Redeems an invitation ticket presented by `peer`: enrols it, or says why not.
-    fn redeem(&mut self, peer: &[u8; 32], secret: &[u8; 16]) -> Result<(), String>;
+    fn redeem(&mut self, peer: &DeviceId, secret: &[u8; 16]) -> Result<(), String>;
     /// Hashes of the registry changes held (valid or waiting).
     fn registry_hashes(&self) -> Vec<[u8; 32]>;
     /// Signed registry changes held, except those in `except`.
     fn registry_changes(&self, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>>;
     /// Receives signed registry changes.
     fn apply_registry(&mut self, changes: Vec<Vec<u8>>) -> Applied;
-    /// (document, digest) of the documents held that `peer` may read, sorted by document.
-    fn summaries(&self, peer: &[u8; 32]) -> Vec<(String, Digest)>;
+    /// (document name, digest) of the documents held that `peer` may read, sorted by name
+    /// (the names go on the wire as they are).
+    fn summaries(&self, peer: &DeviceId) -> Vec<(String, Digest)>;
     /// The 256 bucket digests of [`SyncData::summaries`]. Implementations that keep them up
     /// to date make a session's cost independent of the number of unchanged documents.
-    fn bucket_digests(&self, peer: &[u8; 32]) -> Vec<Digest> {
+    fn bucket_digests(&self, peer: &DeviceId) -> Vec<Digest> {
         buckets(&self.summaries(peer))
     }
     /// The summaries of the documents in `which` buckets.
-    fn bucket_docs(&self, peer: &[u8; 32], which: &BTreeSet<u8>) -> Vec<(String, Digest)> {
+    fn bucket_docs(&self, peer: &DeviceId, which: &BTreeSet<u8>) -> Vec<(String, Digest)> {
         self.summaries(peer)
             .into_iter()
             .filter(|(d, _)| which.contains(&bucket_of(d)))
             .collect()
     }
     /// Whether document `doc` may be sent to `peer`.
-    fn may_send(&self, peer: &[u8; 32], doc: &str) -> bool;
+    fn may_send(&self, peer: &DeviceId, doc: &DocId) -> bool;
     /// Hashes of the changes of `doc` held (valid or waiting).
-    fn doc_hashes(&self, doc: &str) -> Vec<[u8; 32]>;
+    fn doc_hashes(&self, doc: &DocId) -> Vec<[u8; 32]>;
     /// Signed changes of `doc` held (valid or waiting), except those in `except`.
-    fn doc_changes(&self, doc: &str, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>>;
+    fn doc_changes(&self, doc: &DocId, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>>;
     /// Receives signed changes of several documents, in one transaction.
-    fn apply_docs(&mut self, batches: Vec<(String, Vec<Vec<u8>>)>) -> Applied;
+    fn apply_docs(&mut self, batches: Vec<(DocId, Vec<Vec<u8>>)>) -> Applied;
+}
+
+/// A document name a peer sent, as a document id (`None`: not one; nothing is done with it).
+fn doc_id(name: &str) -> Option<DocId> {
+    name.parse().ok()
+}
+
+/// [`SyncData::may_send`] for a name a peer sent.
+fn may_send(data: &dyn SyncData, peer: &DeviceId, name: &str) -> bool {
+    doc_id(name).is_some_and(|d| data.may_send(peer, &d))
+}
+
+/// [`SyncData::doc_hashes`] for a name a peer sent.
+fn doc_hashes(data: &dyn SyncData, name: &str) -> Vec<[u8; 32]> {
+    doc_id(name).map_or_else(Vec::new, |d| data.doc_hashes(&d))
 }
 
 /// What applying received changes did.
@@ -131,7 +152,7 @@ enum State {
 #[derive(Debug)]
 pub struct Session {
     role: Role,
-    peer: [u8; 32],
+    peer: DeviceId,
     ticket: Option<[u8; 16]>,
     state: State,
     stats: Stats,
@@ -156,7 +177,7 @@ impl Session {
     pub fn new(role: Role, peer: [u8; 32], ticket: Option<[u8; 16]>) -> Session {
         Session {
             role,
-            peer,
+            peer: DeviceId(peer),
             ticket,
             state: if role == Role::Initiator {
                 State::AwaitWelcome
@@ -215,7 +236,7 @@ impl Session {
     pub fn start(&mut self, data: &dyn SyncData) -> Vec<Message> {
         let hello = Message::Hello {
             version: PROTOCOL_VERSION,
-            org: data.org(),
+            org: *data.org().0.as_bytes(),
             ticket: self.ticket,
         };
         self.out(vec![hello])
@@ -306,7 +327,7 @@ impl Session {
                 if version != PROTOCOL_VERSION {
                     return self.refuse(format!("protocol version {version} is not supported"));
                 }
-                if org != data.org() {
+                if org != *data.org().0.as_bytes() {
                     return self.refuse("another organisation".into());
                 }
                 if let Some(secret) = ticket
@@ -381,10 +402,10 @@ impl Session {
                 // for documents we lack entirely.
                 let mut turn = Outbox::default();
                 for (doc, theirs) in std::mem::take(&mut self.peer_hashes) {
-                    if !data.may_send(&self.peer, &doc) {
+                    if !may_send(data, &self.peer, &doc) {
                         continue;
                     }
-                    let mine = data.doc_hashes(&doc);
+                    let mine = doc_hashes(data, &doc);
                     if mine.is_empty() {
                         turn.want.push_back(doc);
                         continue;
@@ -491,9 +512,9 @@ impl Session {
                 for doc in all {
                     match (mine.get(doc), theirs.get(doc)) {
                         (Some(a), Some(b)) if a == b => {}
-                        (Some(_), _) => hashes.push((doc.clone(), data.doc_hashes(doc))),
+                        (Some(_), _) => hashes.push((doc.clone(), doc_hashes(data, doc))),
                         (None, Some(_)) => {
-                            if data.may_send(&self.peer, doc) {
+                            if may_send(data, &self.peer, doc) {
                                 want.push(doc.clone());
                             }
                         }
@@ -527,7 +548,7 @@ impl Session {
                 }
                 let mut turn = Outbox::default();
                 for (doc, theirs) in std::mem::take(&mut self.peer_hashes) {
-                    if data.may_send(&self.peer, &doc) {
+                    if may_send(data, &self.peer, &doc) {
                         turn.docs.push_back((doc, theirs.into_iter().collect()));
                     }
                 }
@@ -562,7 +583,7 @@ impl Session {
     /// Queues the documents the peer asked for whole (and may read).
     fn queue_wanted(&mut self, turn: &mut Outbox, data: &dyn SyncData) {
         for doc in std::mem::take(&mut self.peer_want) {
-            if data.may_send(&self.peer, &doc) {
+            if may_send(data, &self.peer, &doc) {
                 turn.docs.push_back((doc, BTreeSet::new()));
             }
         }
@@ -615,7 +636,16 @@ impl Session {
             return;
         }
         self.stats.docs_received += inbox.len();
-        let a = data.apply_docs(inbox.into_iter().collect());
+        let mut refused = 0;
+        let mut batches = Vec::new();
+        for (name, changes) in inbox {
+            match doc_id(&name) {
+                Some(doc) => batches.push((doc, changes)),
+                None => refused += changes.len(),
+            }
+        }
+        let mut a = data.apply_docs(batches);
+        a.refused += refused;
         self.add(a);
         // Bring this scope's digests up to date now, while the work is proportional to what
         // was just received, rather than at the start of the next session.
@@ -660,7 +690,7 @@ impl Outbox {
                     }
                 }
             } else if let Some((doc, except)) = self.docs.pop_front() {
-                let found = data.doc_changes(&doc, &except);
+                let found = doc_id(&doc).map_or_else(Vec::new, |d| data.doc_changes(&d, &except));
                 self.fetched
                     .extend(found.into_iter().map(|c| (doc.clone(), c)));
             } else if let Some((doc, list)) = self.hashes.front() {

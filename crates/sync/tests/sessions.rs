@@ -123,9 +123,9 @@ fn docs_of_class(d: &Device, class: FieldClass) -> Vec<DocId> {
 
 /// Changes held and not rejected by `d` in the documents `peer` may read.
 fn changes_readable_by(d: &TestDevice, peer: &carnet_replica::DeviceId) -> usize {
-    d.summaries(&peer.0)
+    d.summaries(peer)
         .iter()
-        .map(|(doc, _)| d.doc_hashes(doc).len())
+        .map(|(doc, _)| d.doc_hashes(&doc.parse().unwrap()).len())
         .sum()
 }
 
@@ -245,7 +245,7 @@ fn a_board_device_never_receives_nor_is_offered_personal_documents() {
     assert!(per.is_empty(), "personal documents named: {per:?}");
     assert!(
         board
-            .summaries(&dir.id().0)
+            .summaries(&dir.id())
             .iter()
             .all(|(d, _)| !d.ends_with("/per"))
     );
