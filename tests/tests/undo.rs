@@ -61,3 +61,73 @@ fn a_record_deleted_by_direction_leaves_every_device_and_its_history_stays() {
     let out = s.carnet(&args);
     assert!(out.status.success(), "{}", describe(&args, &out));
 }
+
+#[test]
+fn a_person_entered_twice_is_merged_and_every_device_follows() {
+    let d = Home::init();
+    let mut s = Home::new();
+    enrol(&d, &mut s, &STAFF);
+    let keep = d.add_member(&["--name", "Chiamaka", "--city", "Lyon"]);
+    let dup = d.add_member(&["--name", "Chiamaka O.", "--phone", "0655443322"]);
+    let other = d.add_member(&["--name", "Bisi"]);
+    let activity = d.added(
+        "activity",
+        &[
+            "-f",
+            "title=Atelier",
+            "-f",
+            "type=workshop",
+            "-f",
+            "date=2026-03-04",
+            "-f",
+            &format!("present={dup},{other}"),
+        ],
+    );
+    let check_in = d.added(
+        "welfare",
+        &[
+            "-f",
+            &format!("person={dup}"),
+            "-f",
+            "checked_on=2026-01-05",
+            "-f",
+            "outcome=safe",
+        ],
+    );
+    let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+    s.ok(&sync);
+
+    // Staff may not merge; the same record twice is refused.
+    let err = s.fail(&["member", "merge", &keep, &dup, "--yes"]);
+    assert!(err.contains("direction"), "{err}");
+    let err = d.fail(&["member", "merge", &keep, &keep, "--yes"]);
+    assert!(err.contains("herself"), "{err}");
+    let out = d.ok(&["member", "merge", "Chiamaka", "Chiamaka O.", "--yes"]);
+    // The activity, the check-in and the member-form signature her membership rested on.
+    assert!(out.contains("3 record(s) now name"), "{out}");
+    s.ok(&sync);
+    let _ = serve.interrupt();
+
+    for home in [&d, &s] {
+        let list = home.ok(&["member", "list"]);
+        assert!(!list.contains("Chiamaka O."), "{list}");
+        let kept = home.fields("member", &keep);
+        assert_eq!(kept["city"], "Lyon");
+        assert_eq!(kept["phone"], "0655443322", "empty fields filled: {kept}");
+        let present = home.fields("activity", &activity)["present"].clone();
+        let present: Vec<&str> = present
+            .as_array()
+            .expect("a set")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert!(
+            present.contains(&keep.as_str())
+                && present.contains(&other.as_str())
+                && !present.contains(&dup.as_str()),
+            "{present:?}"
+        );
+        assert_eq!(home.fields("welfare", &check_in)["person"], keep.as_str());
+    }
+}

@@ -335,6 +335,17 @@ pub(crate) enum MemberCommand {
     /// device destroys every document of the record, refuses it from then on and confirms
     /// with a signed receipt (`carnet erasure status`). Cannot be undone
     Erase(EraseArgs),
+    /// Merge a person entered twice (direction devices): every record naming DUPLICATE names
+    /// KEEP instead, KEEP's empty fields take DUPLICATE's values, and DUPLICATE is deleted
+    Merge {
+        /// The record to keep: its id, an id prefix, or its display name
+        keep: String,
+        /// The record entered by mistake
+        duplicate: String,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
     /// Write everything this device holds about one person (RGPD art. 15, right of access):
     /// JSON in FILE and a readable text beside it (FILE with .txt), both readable by you only
     ExportFile {

@@ -214,6 +214,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 MemberCommand::Delete(a) => records::delete(&mut device, kind, &a, now)?,
                 MemberCommand::Erase(a) => records::erase(&mut device, &a, now)?,
+                MemberCommand::Merge {
+                    keep,
+                    duplicate,
+                    yes,
+                } => records::merge(&mut device, &keep, &duplicate, yes, now)?,
                 MemberCommand::ExportFile { record, out } => {
                     access::export_file(&device, &record, &out, now)?
                 }

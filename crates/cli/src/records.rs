@@ -199,23 +199,16 @@ pub(crate) fn delete(
     a: &DeleteArgs,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    use std::io::{BufRead, IsTerminal, Write};
     let id = device.resolve(kind, &a.record)?;
     let label = device.show(kind, id).map(|v| v.label()).unwrap_or_default();
-    if !a.yes {
-        if !std::io::stdin().is_terminal() {
-            bail!("deleting asks for confirmation: run it in a terminal, or add --yes");
-        }
-        print!(
-            "delete {kind} {label} ({id}) on every device? It leaves lists and reports; its history stays. Type yes: "
-        );
-        std::io::stdout().flush()?;
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        if answer.trim() != "yes" {
-            bail!("not deleted");
-        }
-    }
+    confirm(
+        &format!(
+            "delete {kind} {label} ({id}) on every device? It leaves lists and reports; its history stays."
+        ),
+        "yes",
+        a.yes,
+        "deleting asks for confirmation",
+    )?;
     device.delete(kind, id, now)?;
     println!("deleted {kind} {id}; it leaves every device's lists at their next sync");
     Ok(())
@@ -224,31 +217,72 @@ pub(crate) fn delete(
 /// `carnet member erase`: a person who asked to be forgotten is erased on every device
 /// (direction devices; confirmation asked on a terminal unless `--yes`).
 pub(crate) fn erase(device: &mut Device, a: &EraseArgs, now: DateTime<Utc>) -> Result<()> {
-    use std::io::{BufRead, IsTerminal, Write};
     let kind = RecordKind::Member;
     let id = device.resolve(kind, &a.record)?;
     if a.reason.trim().is_empty() {
         bail!("--reason is empty: say which request this erasure answers (no name)");
     }
     let label = device.show(kind, id).map(|v| v.label()).unwrap_or_default();
-    if !a.yes {
-        if !std::io::stdin().is_terminal() {
-            bail!("erasing asks for confirmation: run it in a terminal, or add --yes");
-        }
-        print!(
-            "erase {label} ({id}) on every device? Her file, her history and every record of her are destroyed; this cannot be undone. Type erase: "
-        );
-        std::io::stdout().flush()?;
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        if answer.trim() != "erase" {
-            bail!("not erased");
-        }
-    }
+    confirm(
+        &format!(
+            "erase {label} ({id}) on every device? Her file, her history and every record of her are destroyed; this cannot be undone."
+        ),
+        "erase",
+        a.yes,
+        "erasing asks for confirmation",
+    )?;
     device.erase(id, a.reason.trim(), now)?;
     println!(
         "erased member {id} on this device; every other device erases her at its next sync \
          (see `carnet erasure status`)"
+    );
+    Ok(())
+}
+
+/// Asks on the terminal to type `word` (unless `yes`); `refusal` is the error without one.
+fn confirm(question: &str, word: &str, yes: bool, refusal: &str) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("{refusal}: run it in a terminal, or add --yes");
+    }
+    print!("{question} Type {word}: ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim() != word {
+        bail!("nothing done");
+    }
+    Ok(())
+}
+
+/// `carnet member merge KEEP DUPLICATE` (direction devices).
+pub(crate) fn merge(
+    device: &mut Device,
+    keep: &str,
+    duplicate: &str,
+    yes: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let kind = RecordKind::Member;
+    let keep = device.resolve(kind, keep)?;
+    let duplicate = device.resolve(kind, duplicate)?;
+    let label = |id| device.show(kind, id).map(|v| v.label()).unwrap_or_default();
+    confirm(
+        &format!(
+            "merge {} ({duplicate}) into {} ({keep}) on every device? Records naming the first will name the second; the first is deleted.",
+            label(duplicate),
+            label(keep)
+        ),
+        "yes",
+        yes,
+        "merging asks for confirmation",
+    )?;
+    let others = device.merge(keep, duplicate, now)?;
+    println!(
+        "merged member {duplicate} into {keep}: {others} record(s) now name {keep}; {duplicate} is deleted (see `carnet todo` for what is left to settle)"
     );
     Ok(())
 }

@@ -136,6 +136,9 @@ pub enum WriteError {
     /// Only direction devices change the registry.
     #[error("only a direction device may do this (it changes the registry)")]
     NotDirection,
+    /// A merge names the same record twice.
+    #[error("a member cannot be merged into herself: name two different records")]
+    MergeItself,
     /// The record was erased: nothing of it may be written again.
     #[error("this {kind} was erased (see `carnet erasure status`): nothing of it can be written")]
     Erased {

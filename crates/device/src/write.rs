@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use carnet_model::{
-    Access, FieldClass, FieldEdit, RecordKind, Role, Snapshot, Value, check_record,
+    Access, FieldClass, FieldEdit, FieldType, RecordKind, Role, Snapshot, Value, check_record,
 };
 use carnet_replica::{
     DeviceId, DocId, FieldState, Received, RecordId, Registry, RegistryOp, SignedChange,
@@ -375,6 +375,104 @@ impl Device {
         now: DateTime<Utc>,
     ) -> Result<Written, WriteError> {
         self.change_registry(&[RegistryOp::Delete { kind, record: id }], now)
+    }
+
+    /// Merges member `duplicate` into member `keep` (direction only; undoing a person entered
+    /// twice): every record that names the duplicate names the kept one instead (a single
+    /// reference is replaced; in a list she is added and the duplicate removed), the kept
+    /// record's empty fields take the duplicate's values (where this device may write them),
+    /// all in one transaction; then the duplicate is deleted (a signed tombstone: its history
+    /// stays). The association's life-cycle rules are not checked: what the merge leaves to
+    /// settle (two member-form signatures, say) is listed by `carnet todo`. Returns the number
+    /// of other records changed.
+    pub fn merge(
+        &mut self,
+        keep: RecordId,
+        duplicate: RecordId,
+        now: DateTime<Utc>,
+    ) -> Result<usize, WriteError> {
+        let me = self.id();
+        if !self.registry().is_some_and(|r| r.is_direction(&me)) {
+            return Err(WriteError::NotDirection);
+        }
+        if keep == duplicate {
+            return Err(WriteError::MergeItself);
+        }
+        let member = RecordKind::Member;
+        let kept = self.show(member, keep)?;
+        let dup = self.show(member, duplicate)?;
+        let (from, to) = (duplicate.to_string(), keep.to_string());
+        let mut plans: Vec<(RecordKind, RecordId, Vec<FieldEdit>)> = Vec::new();
+        // The kept record's empty fields, from the duplicate.
+        let fill: Vec<FieldEdit> = member
+            .fields()
+            .iter()
+            .filter(|f| !kept.fields.contains_key(f.name))
+            .filter(|f| self.registry.may_write(&me, f.class).is_ok())
+            .filter_map(|f| {
+                dup.fields.get(f.name).map(|state| FieldEdit {
+                    field: f,
+                    op: carnet_model::EditOp::Set(state.value.clone()),
+                })
+            })
+            .collect();
+        if !fill.is_empty() {
+            plans.push((member, keep, fill));
+        }
+        let mut others = 0;
+        for (kind, records) in self.snapshot()?.records {
+            for (rid, r) in records {
+                let mut edits = Vec::new();
+                for f in kind.fields() {
+                    match f.ty {
+                        FieldType::Ref(RecordKind::Member) if r.text(f.name) == Some(&from) => {
+                            edits.push(FieldEdit {
+                                field: f,
+                                op: carnet_model::EditOp::Set(Value::Text(to.clone())),
+                            });
+                        }
+                        FieldType::RefSet(RecordKind::Member)
+                            if r.set(f.name).any(|p| p == from) =>
+                        {
+                            edits.push(FieldEdit {
+                                field: f,
+                                op: carnet_model::EditOp::Remove(BTreeSet::from([from.clone()])),
+                            });
+                            edits.push(FieldEdit {
+                                field: f,
+                                op: carnet_model::EditOp::Add(BTreeSet::from([to.clone()])),
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                if !edits.is_empty()
+                    && let Ok(rid) = rid.parse::<RecordId>()
+                {
+                    others += 1;
+                    plans.push((kind, rid, edits));
+                }
+            }
+        }
+        // Rights and each record as it will be, before anything is written.
+        for (kind, id, edits) in &plans {
+            let current = self
+                .show(*kind, *id)?
+                .fields
+                .into_iter()
+                .map(|(k, s)| (k, s.value))
+                .collect();
+            self.plan(*kind, current, edits, now)?;
+        }
+        let items: Vec<(RecordKind, RecordId, &[FieldEdit])> = plans
+            .iter()
+            .map(|(k, id, e)| (*k, *id, e.as_slice()))
+            .collect();
+        if !items.is_empty() {
+            self.write_planned(&items, now)?;
+        }
+        self.delete(member, duplicate, now)?;
+        Ok(others)
     }
 
     /// Erases person `id` (direction only; RGPD art. 17): a signed erasure in the registry.
