@@ -247,3 +247,86 @@ fn export_file_gives_a_person_everything_held_about_her_in_two_private_files() {
     let err = d.fail(&["member", "export-file", "Ifeoma", "--out", path]);
     assert!(err.contains("must not exist"), "{err}");
 }
+
+#[test]
+fn personal_files_of_people_who_left_are_erased_after_the_retention_period() {
+    let d = Home::init();
+    d.set_today("2026-01-10");
+    let mut s = Home::new();
+    enrol(&d, &mut s, &staff("Sana"));
+    let left = d.add_member(&["--name", "Partie", "--phone", "0611002200"]);
+    let stays = d.add_member(&["--name", "Restée", "--phone", "0611002211"]);
+    d.ok(&[
+        "member",
+        "set",
+        &left,
+        "--status",
+        "left",
+        "-f",
+        "left_on=2026-01-10",
+    ]);
+    assert!(d.ok(&["policy", "show"]).contains("Retention: none"));
+    // Staff may not set the period.
+    s.fail(&["policy", "retention", "6"]);
+    d.ok(&["policy", "retention", "6"]);
+    assert!(d.ok(&["policy", "show"]).contains("erased 6 months after"));
+
+    // A month before, `todo` says when; nothing is due yet.
+    d.set_today("2026-06-20");
+    let todo = d.ok(&["todo"]);
+    assert!(todo.contains("will be erased on 2026-07-10"), "{todo}");
+    assert!(!todo.contains("Restée"), "{todo}");
+    assert!(
+        d.ok(&["erasure", "retention", "--yes"])
+            .contains("no personal file is due")
+    );
+
+    // When it is due, the direction device's daemon erases it by itself.
+    d.set_today("2026-07-11");
+    let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0", "--every", "1"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while d
+        .json(&["erasure", "status", "--json"])
+        .as_array()
+        .is_none_or(Vec::is_empty)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve erased nothing in 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    assert!(
+        d.ok(&["erasure", "retention", "--yes"])
+            .contains("no personal file is due")
+    );
+    let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+    s.ok(&sync);
+    s.ok(&sync);
+    let status = erasure(&d);
+    assert_eq!(holders(&status, "confirmed").len(), 2, "{status}");
+    assert!(
+        status["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("retention")
+    );
+    // Her membership stays (reports count it); her personal file is gone, and stays gone.
+    for home in [&d, &s] {
+        let fields = home.fields("member", &left);
+        assert_eq!(fields["status"], "left");
+        assert!(fields.get("phone").is_none(), "{fields}");
+        assert_eq!(home.fields("member", &stays)["phone"], "0611002211");
+    }
+    let err = s.fail(&["member", "set", &left, "--phone", "0700000000"]);
+    assert!(err.contains("erased"), "{err}");
+    s.ok(&["member", "set", &left, "-f", "last_contact=2026-07-11"]);
+    let _ = serve.interrupt();
+    for home in [&d, &s] {
+        let store = home.open_store();
+        assert!(!store.has_record_key(&left) && store.has_record_key(&stays));
+        let found = scan_files(home.path(), &[b"0611002200".as_slice()]);
+        assert!(found.is_empty(), "{found:?}");
+    }
+    assert!(!d.ok(&["todo"]).contains("retention"));
+}

@@ -559,6 +559,13 @@ impl ProjectFields {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ErasureCommand {
+    /// Erase now the personal files whose retention period has ended (direction devices;
+    /// `carnet serve` and `carnet ui` do it by themselves once a day)
+    Retention {
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
     /// Each erasure, the devices that confirmed it and those still pending (with their last
     /// sync with this device)
     Status {
@@ -584,6 +591,14 @@ pub(crate) enum PolicyCommand {
         class: String,
         /// none, read or write
         access: String,
+    },
+    /// Set how long personal files are kept after a member leaves (direction devices only):
+    /// MONTHS after her departure date, her personal file is erased on every device (listed by
+    /// `carnet todo` 30 days before); `none` (the default) keeps them
+    Retention {
+        /// A number of months, or none
+        #[arg(value_name = "MONTHS|none")]
+        months: String,
     },
 }
 

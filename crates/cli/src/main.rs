@@ -412,6 +412,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 bind.as_deref(),
             )?;
         }
+        Command::Erasure(ErasureCommand::Retention { yes }) => {
+            records::apply_retention(&mut open(&home)?, yes, now)?
+        }
+        Command::Policy(PolicyCommand::Retention { months }) => {
+            let months = match months.trim() {
+                "none" | "0" => None,
+                m => Some(
+                    m.parse::<u32>()
+                        .map_err(|_| anyhow::anyhow!("retention is a number of months, or none"))?,
+                ),
+            };
+            let mut device = open(&home)?;
+            written(
+                device.set_retention(months, now)?,
+                &match months {
+                    Some(m) => format!(
+                        "retention: personal files are erased {m} months after a member leaves"
+                    ),
+                    None => "retention: personal files are kept (no period)".to_owned(),
+                },
+            );
+        }
         Command::Erasure(ErasureCommand::Status { json }) => {
             let device = open(&home)?;
             output::erasures(&device, json)?;

@@ -331,6 +331,10 @@ pub(crate) async fn run_node(
     every: u64,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    // A rehearsal's fixed day (`CARNET_TODAY`) is the daemon's day too (the retention period).
+    if std::env::var_os("CARNET_TODAY").is_some() {
+        device.lock().await.set_clock(Some(crate::records::now()?));
+    }
     let (node, mut incoming) = spawn_listening(&device, bind, mdns).await?;
     #[cfg(unix)]
     let control = node.lend_store_on(&crate::control_socket(home))?;

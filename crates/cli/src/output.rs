@@ -507,6 +507,14 @@ pub(crate) fn policy(registry: &Registry, json: bool) {
     println!(
         "PER and SEC rights also need a signed confidentiality agreement (carnet device agreement)."
     );
+    match registry.retention_months {
+        Some(m) => println!(
+            "Retention: personal files are erased {m} months after a member leaves (carnet policy retention)."
+        ),
+        None => println!(
+            "Retention: none, personal files are kept after a member leaves (carnet policy retention MONTHS)."
+        ),
+    }
 }
 
 /// `device list`.

@@ -286,3 +286,30 @@ pub(crate) fn merge(
     );
     Ok(())
 }
+
+/// `carnet erasure retention`: the personal files whose retention period ended are erased.
+pub(crate) fn apply_retention(device: &mut Device, yes: bool, now: DateTime<Utc>) -> Result<()> {
+    let today = now.date_naive();
+    let due = device
+        .retention_schedule()?
+        .into_iter()
+        .filter(|(_, _, d)| *d <= today)
+        .count();
+    if due == 0 {
+        println!("no personal file is due for erasure");
+        return Ok(());
+    }
+    confirm(
+        &format!(
+            "erase the personal files of {due} member(s) who left, on every device (their retention period has ended)? This cannot be undone."
+        ),
+        "erase",
+        yes,
+        "erasing asks for confirmation",
+    )?;
+    let n = device.apply_retention(now)?;
+    println!(
+        "erased the personal files of {n} member(s) who left; every device erases them at its next sync (see `carnet erasure status`)"
+    );
+    Ok(())
+}

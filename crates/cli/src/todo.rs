@@ -13,8 +13,25 @@ pub(crate) fn todo(device: &Device, now: DateTime<Utc>, json: bool) -> Result<()
     let snapshot = device.snapshot()?;
     let today = now.date_naive();
     let findings = carnet_rules::todo(&snapshot, today);
+    // Personal files the retention period erases within 30 days (or already due).
+    let soon = today + chrono::Days::new(30);
+    let retention: Vec<(carnet_replica::RecordId, String, NaiveDate)> = device
+        .retention_schedule()?
+        .into_iter()
+        .filter(|(_, _, due)| *due <= soon)
+        .collect();
+    let retention_message = |due: NaiveDate| {
+        if due <= today {
+            "her retention period has ended: her personal file is erased by `carnet serve`/`carnet ui` on a direction device, or now by `carnet erasure retention`".to_owned()
+        } else {
+            format!(
+                "her personal file will be erased on {} (retention period); export it for her first if she asks (`carnet member export-file`)",
+                due.format("%Y-%m-%d")
+            )
+        }
+    };
     if json {
-        let items: Vec<serde_json::Value> = findings
+        let mut items: Vec<serde_json::Value> = findings
             .iter()
             .map(|f| {
                 serde_json::json!({
@@ -29,16 +46,40 @@ pub(crate) fn todo(device: &Device, now: DateTime<Utc>, json: bool) -> Result<()
                 })
             })
             .collect();
+        items.extend(retention.iter().map(|(id, name, due)| {
+            serde_json::json!({
+                "rule": "retention",
+                "rule_summary": "personal files are erased after the retention period",
+                "severity": "remind",
+                "kind": "member",
+                "record": id.to_string(),
+                "label": name,
+                "due": due.format("%Y-%m-%d").to_string(),
+                "message": retention_message(*due),
+            })
+        }));
         let out =
             serde_json::json!({ "today": today.format("%Y-%m-%d").to_string(), "items": items });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    if findings.is_empty() {
+    if findings.is_empty() && retention.is_empty() {
         println!("nothing needs attention today ({today})");
         return Ok(());
     }
-    println!("{} item(s) need attention today ({today}):", findings.len());
+    println!(
+        "{} item(s) need attention today ({today}):",
+        findings.len() + retention.len()
+    );
+    for (id, name, due) in &retention {
+        let short = id.to_string();
+        println!(
+            "- [reminder] retention — member {} {name} (due {})",
+            &short[..8],
+            due.format("%Y-%m-%d")
+        );
+        println!("    {}", retention_message(*due));
+    }
     for f in &findings {
         let what = match f.severity {
             carnet_rules::Severity::Block => "RULE BROKEN",

@@ -182,6 +182,12 @@ impl Device {
         self.clock = now;
     }
 
+    /// Now, as this device's clock says: the fixed time [`Device::set_clock`] gave, else the
+    /// wall clock. What the daemon does on its own (the retention period) is dated by it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.unwrap_or_else(Utc::now)
+    }
+
     /// Opens and unlocks the device at `home`.
     pub fn open(home: &Path, passphrase: &[u8]) -> Result<Device, OpenDeviceError> {
         Self::unlocked(Store::open(&Self::store_path(home), passphrase)?)

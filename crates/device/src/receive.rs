@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use carnet_model::FieldClass;
 use carnet_replica::{DocId, OrgId, Received, Registry, RegistryOp, SignedChange, VerifyError};
 
 use crate::Device;
@@ -131,7 +132,9 @@ impl Device {
     /// Whether `doc` belongs to an erased record.
     pub fn is_erased(&self, doc: &DocId) -> bool {
         match doc {
-            DocId::Record { id, .. } => self.registry().is_some_and(|r| r.is_erased(id)),
+            DocId::Record { id, class, .. } => {
+                self.registry().is_some_and(|r| r.erases(id, *class))
+            }
             DocId::Registry => false,
         }
     }
@@ -145,7 +148,13 @@ impl Device {
         // it made afterwards (`carnet_store`'s record keys).
         let erased: Vec<String> = self
             .registry()
-            .map(|r| r.erased.keys().map(ToString::to_string).collect())
+            .map(|r| {
+                r.erased
+                    .iter()
+                    .filter(|(_, e)| e.covers(FieldClass::Per) && e.covers(FieldClass::Sec))
+                    .map(|(id, _)| id.to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         let erased: Vec<&str> = erased.iter().map(String::as_str).collect();
         let shredded = !erased.is_empty() && self.store.destroy_record_keys(&erased)?;

@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, HashMap};
 use carnet_model::FieldClass;
 use carnet_replica::{DeviceId, DocId, OrgId, SignedChange};
 use carnet_sync::{Applied, Digest, SyncData, bucket_of, doc_digest};
-use chrono::Utc;
 
 use crate::journal::Stamp;
 use crate::{Device, ReceiveReport};
@@ -169,7 +168,7 @@ impl SyncData for Device {
     }
 
     fn redeem(&mut self, peer: &DeviceId, secret: &[u8; 16]) -> Result<(), String> {
-        let now = self.clock.unwrap_or_else(Utc::now);
+        let now = self.now();
         self.redeem(*peer, secret, now)
     }
 

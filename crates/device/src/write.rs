@@ -11,7 +11,7 @@ use carnet_replica::{
     DeviceId, DocId, FieldState, Received, RecordId, Registry, RegistryOp, SignedChange,
     author_heads,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::Device;
 use crate::device::time_ms;
@@ -263,11 +263,11 @@ impl Device {
         let mut out = Vec::new();
         let mut per_record = Vec::new();
         for (kind, id, edits) in items {
-            if self.registry().is_some_and(|r| r.is_erased(id)) {
-                return Err(WriteError::Erased { kind: *kind });
-            }
             let mut docs = Vec::new();
             for (class, class_edits) in carnet_model::edits_by_class(*kind, edits) {
+                if self.registry().is_some_and(|r| r.erases(id, class)) {
+                    return Err(WriteError::Erased { kind: *kind });
+                }
                 let doc_id = DocId::record(*kind, *id, class);
                 let mut ledger = self.ledger(&doc_id).map_err(|e| match e {
                     ReadError::Damaged { doc } => WriteError::Unverified { doc },
@@ -475,6 +475,73 @@ impl Device {
         Ok(others)
     }
 
+    /// Sets how many months after a member leaves her personal file is erased (direction
+    /// only; `None`: never, the default).
+    pub fn set_retention(
+        &mut self,
+        months: Option<u32>,
+        now: DateTime<Utc>,
+    ) -> Result<Written, WriteError> {
+        self.change_registry(&[RegistryOp::Retention { months }], now)
+    }
+
+    /// Members who left (or were expelled) with a departure date, whose personal file the
+    /// retention period will erase, with the day it is due; none when no period is set.
+    pub fn retention_schedule(&self) -> Result<Vec<(RecordId, String, NaiveDate)>, ReadError> {
+        let Some((months, registry)) = self
+            .registry()
+            .and_then(|r| r.retention_months.map(|m| (m, r)))
+        else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for m in self.list(RecordKind::Member)? {
+            let left = matches!(
+                m.fields.get("status").map(|s| &s.value),
+                Some(Value::Text(s)) if s == "left" || s == "expelled"
+            );
+            let Some(Value::Date(left_on)) = m.fields.get("left_on").map(|s| &s.value) else {
+                continue;
+            };
+            if !left || registry.erases(&m.id, FieldClass::Per) {
+                continue;
+            }
+            if let Some(due) = left_on.checked_add_months(chrono::Months::new(months)) {
+                out.push((m.id, m.label(), due));
+            }
+        }
+        out.sort_by_key(|(id, _, due)| (*due, *id));
+        Ok(out)
+    }
+
+    /// Erases the personal files (PER and SEC documents) whose retention period ended by
+    /// `now` (direction only): one signed erasure per member, scoped to those classes, with
+    /// receipts as any erasure; her other documents stay (reports keep her membership).
+    /// Returns how many were erased.
+    pub fn apply_retention(&mut self, now: DateTime<Utc>) -> Result<usize, WriteError> {
+        let today = now.date_naive();
+        let months = self
+            .registry()
+            .and_then(|r| r.retention_months)
+            .unwrap_or_default();
+        let ops: Vec<RegistryOp> = self
+            .retention_schedule()?
+            .into_iter()
+            .filter(|(_, _, due)| *due <= today)
+            .map(|(record, _, _)| RegistryOp::Erase {
+                record,
+                reason: format!("retention: personal file erased {months} months after leaving"),
+                of: None,
+                classes: Some(BTreeSet::from([FieldClass::Per, FieldClass::Sec])),
+            })
+            .collect();
+        if ops.is_empty() {
+            return Ok(0);
+        }
+        self.change_registry(&ops, now)?;
+        Ok(ops.len())
+    }
+
     /// Erases person `id` (direction only; RGPD art. 17): a signed erasure in the registry.
     /// This device, and every device that receives it, destroys every document of the record
     /// (changes, state, quarantined evidence), compacts its store, refuses the record's changes
@@ -492,6 +559,7 @@ impl Device {
             record: id,
             reason: reason.to_owned(),
             of: None,
+            classes: None,
         }];
         // The records about her go with her: any record of another kind whose single
         // reference to a member names her (her signatures, applications, welfare check-ins,
@@ -516,6 +584,7 @@ impl Device {
                         record: rid,
                         reason: reason.to_owned(),
                         of: Some(id),
+                        classes: None,
                     });
                 }
             }

@@ -57,7 +57,10 @@ impl Node {
                 },
                 // Another command used the store (maybe changed something): sync now.
                 Some(()) = next_resume => self.known_peers().await,
-                _ = tick.tick() => self.known_peers().await,
+                _ = tick.tick() => {
+                    self.apply_retention().await;
+                    self.known_peers().await
+                }
             };
             // Stopping must not wait for a round to end (a peer may be unreachable).
             let round = async {
@@ -71,6 +74,26 @@ impl Node {
                 _ = &mut stop => return,
                 _ = round => {}
             }
+        }
+    }
+
+    /// On a direction device, erases the personal files whose retention period has ended
+    /// (`Device::apply_retention`); the erasure reaches the others with this round's syncs.
+    async fn apply_retention(&self) {
+        let mut dev = self.device.lock().await;
+        let me = dev.id();
+        let due = dev
+            .registry()
+            .is_some_and(|r| r.is_direction(&me) && r.retention_months.is_some());
+        if !due {
+            return;
+        }
+        let now = dev.now();
+        match dev.apply_retention(now) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "retention: personal files erased"),
+            // A store lent to another command for a moment: the next tick tries again.
+            Err(e) => tracing::debug!(error = %e, "retention not applied this round"),
         }
     }
 

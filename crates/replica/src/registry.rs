@@ -14,6 +14,11 @@
 //! - `deleted/<kind>/<uuid>/{by,at}`: a record deleted by direction (a tombstone);
 //! - `erased/<uuid>/{by,at,reason}`: a person erased by direction (RGPD art. 17): every
 //!   document of that record is destroyed on every device and refused from then on;
+//! - `erased/<uuid>/classes`: `all`, or the class codes erased (`per`: a personal file purged
+//!   under the retention period; the record's other documents stay); concurrent values: the
+//!   union, `all` winning;
+//! - `retention/per-months`: months after a member's departure when her personal file is
+//!   erased (0 or absent: never); concurrent values: the longest (erasing cannot be undone);
 //! - `erased/<uuid>/receipt/<hex>`: the time (ms) device `<hex>` destroyed them — the one key
 //!   a device that is not direction may write (see `ledger.rs`).
 //!
@@ -78,6 +83,8 @@ pub struct Registry {
     pub deleted: BTreeMap<(RecordKind, RecordId), Deletion>,
     /// People erased by direction: their documents are destroyed everywhere.
     pub erased: BTreeMap<RecordId, Erasure>,
+    /// Months after a member leaves when her personal file is erased (`None`: never).
+    pub retention_months: Option<u32>,
 }
 
 /// A record's deletion, as the registry holds it.
@@ -103,6 +110,15 @@ pub struct Erasure {
     /// For a record about the person (her signatures, her welfare check-ins…), erased with
     /// her: the person. Receipts are signed for the person's erasure only, covering these.
     pub of: Option<RecordId>,
+    /// The classes erased, or `None` for the whole record.
+    pub classes: Option<BTreeSet<FieldClass>>,
+}
+
+impl Erasure {
+    /// Whether this erasure covers the record's documents of `class`.
+    pub fn covers(&self, class: FieldClass) -> bool {
+        self.classes.as_ref().is_none_or(|c| c.contains(&class))
+    }
 }
 
 /// Why a registry document could not be read.
@@ -179,6 +195,13 @@ pub enum RegistryOp {
         reason: String,
         /// For a record about a person erased with her: the person.
         of: Option<RecordId>,
+        /// The classes erased (`None`: the whole record).
+        classes: Option<BTreeSet<FieldClass>>,
+    },
+    /// Sets the retention period of personal files after a member leaves (`None`: never).
+    Retention {
+        /// Months.
+        months: Option<u32>,
     },
     /// This device destroyed an erased person's documents (its receipt). The only registry
     /// change a device that is not direction may make, and only for itself.
@@ -237,6 +260,7 @@ fn read_erasure(
         reason: String::new(),
         receipts: BTreeMap::new(),
         of: None,
+        classes: None,
     });
     let earliest = || {
         values
@@ -258,6 +282,18 @@ fn read_erasure(
                 .min();
         }
         "at" => entry.at_ms = earliest().unwrap_or_default(),
+        "classes" => {
+            let mut union = BTreeSet::new();
+            for v in values {
+                let ScalarValue::Str(text) = v else { continue };
+                if text.as_str() == "all" {
+                    entry.classes = None;
+                    return Some(());
+                }
+                union.extend(text.split(',').filter_map(|c| c.parse::<FieldClass>().ok()));
+            }
+            entry.classes = Some(union);
+        }
         "of" => {
             entry.of = values
                 .iter()
@@ -350,7 +386,24 @@ impl RegistryOp {
                     access.name(),
                 )?;
             }
-            RegistryOp::Erase { record, reason, of } => {
+            RegistryOp::Retention { months } => {
+                tx.put(
+                    ROOT,
+                    "retention/per-months",
+                    ScalarValue::Int(i64::from(months.unwrap_or(0))),
+                )?;
+            }
+            RegistryOp::Erase {
+                record,
+                reason,
+                of,
+                classes,
+            } => {
+                let scope = match classes {
+                    None => "all".to_owned(),
+                    Some(c) => c.iter().map(|c| c.code()).collect::<Vec<_>>().join(","),
+                };
+                tx.put(ROOT, format!("erased/{record}/classes"), scope)?;
                 tx.put(ROOT, format!("erased/{record}/by"), by.to_string())?;
                 if let Some(of) = of {
                     tx.put(ROOT, format!("erased/{record}/of"), of.to_string())?;
@@ -468,6 +521,18 @@ impl Registry {
         let mut devices: BTreeMap<DeviceId, DeviceEntry> = BTreeMap::new();
         let mut deleted: BTreeMap<(RecordKind, RecordId), Deletion> = BTreeMap::new();
         let mut erased: BTreeMap<RecordId, Erasure> = BTreeMap::new();
+        let retention_months = root
+            .get("retention/per-months")
+            .and_then(|values| {
+                values
+                    .iter()
+                    .filter_map(|v| match v {
+                        ScalarValue::Int(m) => u32::try_from(*m).ok(),
+                        _ => None,
+                    })
+                    .max()
+            })
+            .filter(|m| *m > 0);
         for (key, values) in &root {
             if let Some(rest) = key.strip_prefix("erased/") {
                 read_erasure(&mut erased, rest, values);
@@ -627,6 +692,7 @@ impl Registry {
             deleted,
             // A receipt without the erasure (which a valid change cannot write) erases nothing.
             erased: erased.into_iter().filter(|(_, e)| e.by.is_some()).collect(),
+            retention_months,
         })
     }
 
@@ -656,9 +722,14 @@ impl Registry {
         }
     }
 
-    /// Whether `record` was erased.
+    /// Whether `record` was erased whole.
     pub fn is_erased(&self, record: &RecordId) -> bool {
-        self.erased.contains_key(record)
+        self.erased.get(record).is_some_and(|e| e.classes.is_none())
+    }
+
+    /// Whether `record`'s documents of `class` were erased.
+    pub fn erases(&self, record: &RecordId, class: FieldClass) -> bool {
+        self.erased.get(record).is_some_and(|e| e.covers(class))
     }
 
     /// Whether `device` is an enrolled, unrevoked direction device.
