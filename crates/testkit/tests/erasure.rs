@@ -58,6 +58,7 @@ fn receipts_are_the_only_registry_change_anyone_may_make_and_erased_documents_st
             record: other,
             reason: "x".into(),
             of: None,
+            classes: None,
         }],
     );
     dir.device_mut()
