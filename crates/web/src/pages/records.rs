@@ -262,7 +262,9 @@ pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Re
     let device = device.lock().await;
     let view = match device.show(kind, id) {
         Ok(v) => v,
-        Err(carnet_device::ReadError::NotFound { .. }) => return Err(WebError::NotFound),
+        Err(
+            carnet_device::ReadError::NotFound { .. } | carnet_device::ReadError::Erased { .. },
+        ) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
     let refs = choices(&device, kind)?;
