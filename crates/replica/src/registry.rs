@@ -246,6 +246,29 @@ pub fn receipt_key(record: &RecordId, device: &DeviceId) -> String {
     format!("erased/{record}/receipt/{device}")
 }
 
+/// The smallest of concurrent text values that parse as `T` (a deterministic choice among
+/// concurrent writes).
+fn smallest<T: std::str::FromStr + Ord>(values: &[ScalarValue]) -> Option<T> {
+    values
+        .iter()
+        .filter_map(|v| match v {
+            ScalarValue::Str(s) => s.parse::<T>().ok(),
+            _ => None,
+        })
+        .min()
+}
+
+/// The earliest of concurrent times (ms).
+fn earliest(values: &[ScalarValue]) -> Option<i64> {
+    values
+        .iter()
+        .filter_map(|v| match v {
+            ScalarValue::Int(t) => Some(*t),
+            _ => None,
+        })
+        .min()
+}
+
 /// Reads one `erased/<uuid>/…` entry into `erased`.
 fn read_erasure(
     erased: &mut BTreeMap<RecordId, Erasure>,
@@ -262,26 +285,9 @@ fn read_erasure(
         of: None,
         classes: None,
     });
-    let earliest = || {
-        values
-            .iter()
-            .filter_map(|v| match v {
-                ScalarValue::Int(t) => Some(*t),
-                _ => None,
-            })
-            .min()
-    };
     match attr {
-        "by" => {
-            entry.by = values
-                .iter()
-                .filter_map(|v| match v {
-                    ScalarValue::Str(s) => s.parse::<DeviceId>().ok(),
-                    _ => None,
-                })
-                .min();
-        }
-        "at" => entry.at_ms = earliest().unwrap_or_default(),
+        "by" => entry.by = smallest(values),
+        "at" => entry.at_ms = earliest(values).unwrap_or_default(),
         "classes" => {
             let mut union = BTreeSet::new();
             for v in values {
@@ -294,28 +300,11 @@ fn read_erasure(
             }
             entry.classes = Some(union);
         }
-        "of" => {
-            entry.of = values
-                .iter()
-                .filter_map(|v| match v {
-                    ScalarValue::Str(s) => s.parse::<RecordId>().ok(),
-                    _ => None,
-                })
-                .min();
-        }
-        "reason" => {
-            entry.reason = values
-                .iter()
-                .filter_map(|v| match v {
-                    ScalarValue::Str(s) => Some(s.to_string()),
-                    _ => None,
-                })
-                .min()
-                .unwrap_or_default();
-        }
+        "of" => entry.of = smallest(values),
+        "reason" => entry.reason = smallest(values).unwrap_or_default(),
         _ => {
             let device = attr.strip_prefix("receipt/")?.parse::<DeviceId>().ok()?;
-            entry.receipts.insert(device, earliest()?);
+            entry.receipts.insert(device, earliest(values)?);
         }
     }
     Some(())
@@ -555,25 +544,8 @@ impl Registry {
                     .or_insert(Deletion { by: None, at_ms: 0 });
                 // Concurrent deletions: the earliest, and its author, deterministically.
                 match attr {
-                    "by" => {
-                        entry.by = values
-                            .iter()
-                            .filter_map(|v| match v {
-                                ScalarValue::Str(s) => s.parse::<DeviceId>().ok(),
-                                _ => None,
-                            })
-                            .min();
-                    }
-                    "at" => {
-                        entry.at_ms = values
-                            .iter()
-                            .filter_map(|v| match v {
-                                ScalarValue::Int(t) => Some(*t),
-                                _ => None,
-                            })
-                            .min()
-                            .unwrap_or_default();
-                    }
+                    "by" => entry.by = smallest(values),
+                    "at" => entry.at_ms = earliest(values).unwrap_or_default(),
                     _ => {}
                 }
                 continue;
@@ -642,14 +614,7 @@ impl Registry {
                     };
                 }
                 "revoked" => {
-                    let at_ms = values
-                        .iter()
-                        .filter_map(|v| match v {
-                            ScalarValue::Int(t) => Some(*t),
-                            _ => None,
-                        })
-                        .min()
-                        .unwrap_or_default();
+                    let at_ms = earliest(values).unwrap_or_default();
                     entry.revoked.get_or_insert_with(Revocation::default).at_ms = at_ms;
                 }
                 _ => {
