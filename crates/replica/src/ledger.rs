@@ -14,7 +14,9 @@
 //!    organisation; any other change is valid if its author was an unrevoked direction device in
 //!    the registry *as of the change's own dependencies* — or, for any enrolled unrevoked
 //!    device, a change that only writes its own receipts for erasures held at those
-//!    dependencies (`erased/<uuid>/receipt/<its key>`). Then revocations found among those
+//!    dependencies (`erased/<uuid>/receipt/<its key>`). Then revocations (which spare a
+//!    revoked device's receipts: they grant nothing, and direction's changes built on them
+//!    must stand) found among those
 //!    changes apply: a revoked author's changes outside its cut-off are rejected (with what
 //!    depends on them).
 //! 3. **Record** documents: the registry at the heads the envelope names (which must all be
@@ -380,26 +382,43 @@ pub struct RegistryLedger {
     causal: HashMap<ChangeHash, Judged>,
 }
 
+/// The erased records whose receipts `change` writes for `author`, if it writes nothing else
+/// (root puts of a time under `erased/<uuid>/receipt/<author>`).
+fn receipts_only(change: &Change, author: &DeviceId) -> Option<Vec<crate::RecordId>> {
+    let ops = change.decode().operations;
+    if ops.is_empty() {
+        return None;
+    }
+    let own = format!("receipt/{author}");
+    ops.iter()
+        .map(|op| {
+            let automerge::legacy::Key::Map(key) = &op.key else {
+                return None;
+            };
+            if op.obj != automerge::legacy::ObjectId::Root
+                || op.insert
+                || !matches!(op.primitive_value(), Some(ScalarValue::Int(_)))
+            {
+                return None;
+            }
+            let (record, tail) = key.strip_prefix("erased/")?.split_once('/')?;
+            (tail == own).then(|| record.parse().ok()).flatten()
+        })
+        .collect()
+}
+
 /// Whether `change` only writes `author`'s own receipts for erasures its registry `reg` (as of
 /// the change's dependencies) holds, `author` being enrolled and unrevoked: the one registry
 /// change any device may make (it says "I destroyed that person's documents").
-fn only_own_receipts(change: &automerge::Change, author: &DeviceId, reg: &Registry) -> bool {
+fn only_own_receipts(change: &Change, author: &DeviceId, reg: &Registry) -> bool {
     if reg.device(author).is_none_or(|d| d.revoked.is_some()) {
         return false;
     }
-    let ops = change.decode().operations;
-    !ops.is_empty()
-        && ops.iter().all(|op| {
-            let automerge::legacy::Key::Map(key) = &op.key else {
-                return false;
-            };
-            op.obj == automerge::legacy::ObjectId::Root
-                && !op.insert
-                && matches!(op.primitive_value(), Some(ScalarValue::Int(_)))
-                && reg.erased.iter().any(|(record, e)| {
-                    e.of.is_none() && crate::registry::receipt_key(record, author) == key.as_str()
-                })
-        })
+    receipts_only(change, author).is_some_and(|records| {
+        records
+            .iter()
+            .all(|r| reg.erased.get(r).is_some_and(|e| e.of.is_none()))
+    })
 }
 
 fn judge_registry(org: &OrgId, doc: &Doc, r: &Received) -> Judged {
@@ -462,9 +481,19 @@ impl RegistryLedger {
                 .clone()
         };
         let (doc, eval) = walk(&DocId::Registry, &self.received, &mut judge);
+        // A receipt made before its author was revoked stays valid: it grants nothing, and
+        // direction's changes built on it (an erasure) must not fall with it.
+        let received = &self.received;
         let (doc, eval) = match Registry::read(&doc)
             .ok()
-            .and_then(|reg| apply_revocations(&DocId::Registry, &self.received, &reg, &eval))
+            .and_then(|reg| apply_revocations(&DocId::Registry, received, &reg, &eval))
+            .map(|mut forced| {
+                forced.retain(|h, _| {
+                    receipts_only(&received[h].change, &received[h].author).is_none()
+                });
+                forced
+            })
+            .filter(|forced| !forced.is_empty())
         {
             None => (doc, eval),
             Some(forced) => walk_forced(&DocId::Registry, &self.received, &forced, &mut judge),
