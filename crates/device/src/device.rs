@@ -30,7 +30,8 @@ pub struct Device {
     pub(crate) journal: std::sync::Mutex<crate::journal::Journal>,
     /// Bucket digests per sync scope, kept current from the journal (`sync.rs`).
     pub(crate) sync_caches: crate::sync::Caches,
-    /// The time a session stamps what the device does on its own (redeeming an invitation):
+    /// The time a session stamps what the device does on its own (redeeming an invitation,
+    /// signing an erasure receipt):
     /// the wall clock when `None`; fixed by [`Device::set_clock`] in seeded runs.
     pub(crate) clock: Option<DateTime<Utc>>,
 }
@@ -175,7 +176,7 @@ impl Device {
     }
 
     /// Fixes the time sessions stamp what this device does on its own (the enrolment when it
-    /// redeems an invitation), so that a seeded run (the fuzz package's seeds) makes the same
+    /// redeems an invitation, its erasure receipts), so that a seeded run (the fuzz package's seeds) makes the same
     /// changes every time; `None`, the default, is the wall clock. Every other write is given
     /// its time by the caller.
     pub fn set_clock(&mut self, now: Option<DateTime<Utc>>) {

@@ -178,7 +178,8 @@ impl Device {
             return Ok(());
         }
         let mut doc = self.registry.doc_for(&me)?;
-        let now = crate::device::time_ms(chrono::Utc::now());
+        // The device's clock: fixed in seeded runs, so that a receipt is the same change every time.
+        let now = crate::device::time_ms(self.clock.unwrap_or_else(chrono::Utc::now));
         let Some(change) = Registry::apply(&mut doc, &self.key, &ops, now)? else {
             return Ok(());
         };

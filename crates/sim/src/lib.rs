@@ -3,14 +3,16 @@
 //! edits, registry changes (enrolment, role grants and demotions, agreement withdrawals, policy
 //! changes, revocations), partitions, sync sessions cut mid-way or with lost, duplicated and
 //! reordered messages, direct deliveries, writes through the lending path while a daemon holds
-//! the store, periodic daemon syncs, restarts, and a hostile insider that takes part in sessions
-//! (and is demoted or revoked) while forging, replaying and flooding. A run is reproducible from
-//! its seed.
+//! the store, periodic daemon syncs, restarts, erasures of a member by a direction device, and a
+//! hostile insider that takes part in sessions (and is demoted or revoked) while forging,
+//! replaying and flooding. A run is reproducible from its seed.
 //!
 //! Checked: right after every session a side reports complete, neither side holds a readable
 //! change the other lacks (quarantine excepted); at the end, once every honest pair has synced
-//! until quiet, the live honest devices hold the same registry, documents and verdicts, and no
-//! forgery is valid on any honest device.
+//! until quiet, the live honest devices hold the same registry, documents and verdicts, no
+//! forgery is valid on any honest device, no honest device that heard of an erasure holds a
+//! change, a state or the key of the erased record, and every live honest device signed its
+//! receipt.
 //!
 //! **Architecture invariant:** no IO, no clocks, no unseeded randomness in what decides a run.
 

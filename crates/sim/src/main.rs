@@ -25,7 +25,7 @@ fn main() -> Result<()> {
     let t = std::time::Instant::now();
     let (totals, failures) = carnet_sim::run_many(a.seed, a.runs, a.steps, a.threads);
     println!(
-        "{} runs of 6 real devices (1 hostile), {} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings, {} hostile attempts; {} divergent runs, {} complete syncs that left a readable change behind, {} accepted forgeries",
+        "{} runs of 6 real devices (1 hostile), {} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings, {} hostile attempts, {} erasures ({} receipts checked); {} divergent runs, {} complete syncs that left a readable change behind, {} accepted forgeries, {} runs that left an erased record behind",
         totals.runs,
         a.steps,
         t.elapsed().as_secs_f64(),
@@ -40,9 +40,12 @@ fn main() -> Result<()> {
         totals.periodic,
         totals.narrowings,
         totals.attacks,
+        totals.erasures,
+        totals.receipts,
         totals.divergent,
         totals.left_behind,
-        totals.accepted_forgeries
+        totals.accepted_forgeries,
+        totals.unerased
     );
     for f in &failures {
         println!("FAILED {f}");

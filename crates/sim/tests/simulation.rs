@@ -2,10 +2,11 @@
 //! `carnet-testkit`), one hostile and taking part in sessions: partitions, sessions cut mid-way
 //! or with lost, duplicated and reordered messages, direct deliveries, registry changes
 //! (enrolment, demotions, agreement withdrawals, policy changes, revocations), writes through
-//! the lending path while a daemon holds the store, periodic daemon syncs, restarts,
+//! the lending path while a daemon holds the store, periodic daemon syncs, restarts, erasures,
 //! forgeries, replays, writes outside the rules, withheld dependencies and junk. Zero divergence,
-//! zero accepted forgeries, zero complete sessions that left a readable change behind. Failing
-//! seeds found so far are replayed first.
+//! zero accepted forgeries, zero complete sessions that left a readable change behind, zero
+//! erased records left on an honest device or unconfirmed by a live one. Failing seeds found so
+//! far are replayed first.
 
 /// Seeds that once failed, each with what it caught. (Seeds up to 122 were found by the
 /// simulator of replica copies that this one replaced; they are replayed on the real device.)
@@ -41,6 +42,14 @@ const REGRESSIONS: &[(u64, &str)] = &[
     ),
     (37, "issue 11, the other direction"),
     (41, "issue 11, another history"),
+    (
+        27,
+        "issue 13: the hostile device's forged self-grant and its device's later erasure receipt took one sequence number; honest registries split on the equivocation (simulator: its device now holds what it forged)",
+    ),
+    (
+        1941,
+        "issue 13: direction's erasure built on a receipt of a device revoked concurrently is rejected with it (DependsOnRejected) and lost everywhere (product: open)",
+    ),
 ];
 
 const STEPS: usize = 30;
@@ -60,7 +69,7 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
     let t = std::time::Instant::now();
     let (totals, failures) = carnet_sim::run_many(1_000, 1_000, STEPS, 2);
     println!(
-        "{} simulation runs of 6 real devices (1 hostile), {STEPS} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings, {} hostile attempts; {} divergent runs; {} complete syncs that left a readable change behind; {} accepted forgeries",
+        "{} simulation runs of 6 real devices (1 hostile), {STEPS} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings, {} hostile attempts, {} erasures ({} receipts checked); {} divergent runs; {} complete syncs that left a readable change behind; {} accepted forgeries; {} runs that left an erased record behind",
         totals.runs,
         t.elapsed().as_secs_f64(),
         totals.sessions,
@@ -74,9 +83,12 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
         totals.periodic,
         totals.narrowings,
         totals.attacks,
+        totals.erasures,
+        totals.receipts,
         totals.divergent,
         totals.left_behind,
-        totals.accepted_forgeries
+        totals.accepted_forgeries,
+        totals.unerased
     );
     assert_eq!(totals.runs, 1_000);
     assert!(
@@ -93,6 +105,10 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
         "demotions, withdrawals and policy changes must happen"
     );
     assert!(totals.checked > 1_000, "complete sessions must be checked");
+    assert!(
+        totals.erasures > 200 && totals.receipts > 1_000,
+        "erasures must happen, and their receipts be checked"
+    );
     let seeds: Vec<String> = failures.iter().map(ToString::to_string).collect();
     assert!(
         failures.is_empty(),
@@ -103,9 +119,10 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
         (
             totals.divergent,
             totals.left_behind,
-            totals.accepted_forgeries
+            totals.accepted_forgeries,
+            totals.unerased
         ),
-        (0, 0, 0)
+        (0, 0, 0, 0)
     );
 }
 
@@ -114,4 +131,11 @@ fn a_run_is_reproducible_from_its_seed() {
     let first = carnet_sim::run(7, STEPS);
     assert!(first.as_ref().is_ok_and(|r| r.sessions > 0), "{first:?}");
     assert_eq!(first, carnet_sim::run(7, STEPS));
+    // With an erasure: receipts are stamped with the devices' fixed clock.
+    let erasing = carnet_sim::run(27, STEPS);
+    assert!(
+        erasing.as_ref().is_ok_and(|r| r.erasures > 0),
+        "{erasing:?}"
+    );
+    assert_eq!(erasing, carnet_sim::run(27, STEPS));
 }

@@ -32,6 +32,8 @@ pub struct TestDevice {
     device: Option<Device>,
     memory: Memory,
     id: DeviceId,
+    /// The device's own clock ([`Device::set_clock`]), kept across restarts and lending.
+    clock: Option<DateTime<Utc>>,
     /// This device's clock (ms), advanced by [`TestDevice::tick`].
     pub time: i64,
 }
@@ -47,6 +49,7 @@ impl TestDevice {
             device: Some(device),
             memory,
             id,
+            clock: None,
             time,
         }
     }
@@ -65,6 +68,7 @@ impl TestDevice {
             device: Some(device),
             memory,
             id,
+            clock: None,
             time,
         }
     }
@@ -105,10 +109,20 @@ impl TestDevice {
         at(self.time)
     }
 
+    /// Fixes the time the device stamps what it does on its own (its erasure receipts, an
+    /// enrolment when redeeming), here and in every device opened on its memory afterwards
+    /// (restarts, lending): a seeded run makes the same changes every time.
+    pub fn set_clock(&mut self, now: Option<DateTime<Utc>>) {
+        self.clock = now;
+        self.device_mut().set_clock(now);
+    }
+
     /// Drops the device and opens it again from its memory, as a process restarting.
     pub fn restart(&mut self) {
         self.device = None;
-        self.device = Some(Device::open_in_memory(&self.memory, PASSPHRASE).unwrap());
+        let mut device = Device::open_in_memory(&self.memory, PASSPHRASE).unwrap();
+        device.set_clock(self.clock);
+        self.device = Some(device);
     }
 
     /// Lends the store as `carnet serve` does to another command: the device suspends, a
@@ -118,6 +132,7 @@ impl TestDevice {
         self.device_mut().suspend();
         let out = {
             let mut other = Device::open_in_memory(&self.memory, PASSPHRASE).unwrap();
+            other.set_clock(self.clock);
             f(&mut other)
         };
         self.device_mut().resume().unwrap();
@@ -247,6 +262,21 @@ impl TestDevice {
         out
     }
 
+    /// What this device still holds of records `ids` (any kind, any class): stored changes or
+    /// a stored state under one of their documents, changes [`Device::export`] would hand out,
+    /// and the keys of their personal documents in the store's key file. Empty once an erasure
+    /// of the records reached the device.
+    pub fn traces_of(&self, ids: &[RecordId]) -> Vec<String> {
+        traces(self.device(), ids)
+    }
+
+    /// [`TestDevice::traces_of`] as a device opened afresh on this one's memory finds them
+    /// (through [`TestDevice::lend`]): what its store and key file hold, not what the open
+    /// device remembers.
+    pub fn stored_traces_of(&mut self, ids: &[RecordId]) -> Vec<String> {
+        self.lend(|d| traces(d, ids))
+    }
+
     /// Signs `typed` edits of record `id` with this device's key behind its back: no rights
     /// checked, nothing stored (what a compromised device sends). Built on what it holds.
     pub fn forge(
@@ -282,4 +312,42 @@ impl TestDevice {
         }
         out
     }
+}
+
+/// What `d` holds of records `ids` (see [`TestDevice::traces_of`]).
+fn traces(d: &Device, ids: &[RecordId]) -> Vec<String> {
+    let of_it = |name: &str| {
+        name.parse::<DocId>()
+            .is_ok_and(|doc| matches!(doc, DocId::Record { id, .. } if ids.contains(&id)))
+    };
+    let store = d.store();
+    let mut out: Vec<String> = store
+        .docs_with_changes()
+        .unwrap()
+        .into_iter()
+        .filter(|name| of_it(name))
+        .map(|name| format!("changes of {name}"))
+        .collect();
+    out.extend(
+        store
+            .docs_where("", &of_it)
+            .unwrap()
+            .into_iter()
+            .map(|(name, _)| format!("the state of {name}")),
+    );
+    for &id in ids {
+        for kind in RecordKind::ALL {
+            for class in FieldClass::ALL {
+                let doc = DocId::record(kind, id, class);
+                let n = d.export(&doc).unwrap().len();
+                if n > 0 {
+                    out.push(format!("{n} change(s) of {doc} to export"));
+                }
+            }
+        }
+        if store.has_record_key(&id.to_string()) {
+            out.push(format!("the key of {id}'s personal documents"));
+        }
+    }
+    out
 }

@@ -5,7 +5,9 @@
 //!
 //! - [`TestDevice`] (`device.rs`): a device in memory, deterministic for a key and a time, that
 //!   can be restarted (dropped and reopened from its memory) and can lend its store as
-//!   `carnet serve` does (suspend, let a second device on the same memory write, resume).
+//!   `carnet serve` does (suspend, let a second device on the same memory write, resume);
+//!   [`TestDevice::traces_of`] lists what it still holds of a record (documents, changes,
+//!   the personal-file key), which an erasure must leave empty.
 //! - [`drive`] (`driver.rs`): an initiator and a responder [`carnet_sync::Session`] run against
 //!   each other on two devices by passing encoded messages, as `carnet-node` does over QUIC
 //!   (a turn sent whole, `next_message` until `None`, then the peer's answer), with faults:
@@ -23,4 +25,4 @@ mod level;
 
 pub use device::{PASSPHRASE, T0, TestDevice, at, key};
 pub use driver::{Faults, Outcome, Sender, Tamper, drive, kind, run, run_err};
-pub use level::unlevel;
+pub use level::{unlevel, unlevel_except};

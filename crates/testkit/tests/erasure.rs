@@ -42,6 +42,7 @@ fn receipts_are_the_only_registry_change_anyone_may_make_and_erased_documents_st
     run(board.device_mut(), dir.device_mut());
     let per = DocId::record(RecordKind::Member, her, FieldClass::Per);
     assert!(!staff.export(&per).unwrap().is_empty());
+    assert!(!staff.traces_of(&[her]).is_empty() && !staff.stored_traces_of(&[her]).is_empty());
 
     // Before any erasure, a receipt is a registry change by a staff device: rejected.
     let early = registry_change(&forger, &[RegistryOp::ErasureReceipt { record: her }]);
@@ -83,12 +84,17 @@ fn receipts_are_the_only_registry_change_anyone_may_make_and_erased_documents_st
             assert!(d.export(&doc).unwrap().is_empty(), "{doc}");
         }
         assert!(d.show(RecordKind::Member, other).is_ok());
+        assert_eq!(d.traces_of(&[her]), Vec::<String>::new());
+        assert!(!d.traces_of(&[other]).is_empty());
         let erasure = &d.registry().unwrap().erased[&her];
         let mut confirmed: Vec<_> = erasure.receipts.keys().copied().collect();
         confirmed.sort();
         let mut all = vec![dir.id(), staff.id(), board.id()];
         all.sort();
         assert_eq!(confirmed, all, "three receipts");
+    }
+    for d in [&mut dir, &mut staff, &mut board] {
+        assert_eq!(d.stored_traces_of(&[her]), Vec::<String>::new());
     }
     assert_eq!(unlevel(dir.device(), staff.device()), Vec::<String>::new());
 
