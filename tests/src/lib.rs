@@ -258,6 +258,21 @@ impl Home {
             .to_owned()
     }
 
+    /// A welfare check-in on `person` (checked on 5 January 2026, outcome safe); returns its id.
+    pub fn add_welfare(&self, person: &str) -> String {
+        self.added(
+            "welfare",
+            &[
+                "-f",
+                &format!("person={person}"),
+                "-f",
+                "checked_on=2026-01-05",
+                "-f",
+                "outcome=safe",
+            ],
+        )
+    }
+
     /// `carnet member add args`; returns the new member's id.
     pub fn add_member(&self, args: &[&str]) -> String {
         self.added("member", args)

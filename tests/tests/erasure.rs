@@ -67,17 +67,7 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         CANARIES[1],
     ]);
     let kept = d.add_member(&["--name", "Amaka", "--phone", "0611111111"]);
-    let check_in = d.added(
-        "welfare",
-        &[
-            "-f",
-            &format!("person={her}"),
-            "-f",
-            "checked_on=2026-01-05",
-            "-f",
-            "outcome=safe",
-        ],
-    );
+    let check_in = d.add_welfare(&her);
 
     let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
     let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
@@ -182,17 +172,7 @@ fn export_file_gives_a_person_everything_held_about_her_in_two_private_files() {
     let d = Home::init();
     let her = d.add_member(&["--name", "Ifeoma", "--phone", "0644556677"]);
     let other = d.add_member(&["--name", "Amaka"]);
-    d.added(
-        "welfare",
-        &[
-            "-f",
-            &format!("person={her}"),
-            "-f",
-            "checked_on=2026-01-05",
-            "-f",
-            "outcome=safe",
-        ],
-    );
+    d.add_welfare(&her);
     d.added(
         "activity",
         &[

@@ -83,17 +83,7 @@ fn a_person_entered_twice_is_merged_and_every_device_follows() {
             &format!("present={dup},{other}"),
         ],
     );
-    let check_in = d.added(
-        "welfare",
-        &[
-            "-f",
-            &format!("person={dup}"),
-            "-f",
-            "checked_on=2026-01-05",
-            "-f",
-            "outcome=safe",
-        ],
-    );
+    let check_in = d.add_welfare(&dup);
     let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
     let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
     s.ok(&sync);
