@@ -2,7 +2,8 @@
 //! against a real `carnet ui` process in a temporary home. Unlocking (a wrong passphrase first),
 //! adding a member with a personal file, an invalid date and a rule refusal shown by their
 //! fields with nothing written, editing, searching as you type, an activity with attendance
-//! seen on *Aujourd'hui*, history, a report, switching language, a 360-px-wide window, axe-core
+//! (present, excused, absent) seen on *Aujourd'hui*, a member's signature, application and
+//! mandate (a rule refusal by the holder field), history, a report, switching language, a 360-px-wide window, axe-core
 //! on every page, and locking. Screenshots of every page in both languages go to
 //! `docs/screenshots/`.
 //!
@@ -467,19 +468,102 @@ async fn scenario(b: &mut Browser) {
         .expect("attr")
         .expect("a project");
     b.select("#f-project", &project).await;
-    let joy_box = b
-        .find(&format!(
-            "#f-present input[value='{}']",
-            member.trim_start_matches("/members/")
-        ))
-        .await;
-    joy_box.click().await.expect("tick");
+    // Attendance, one person at a time: Joy present, Bisi excused.
+    let joy_id = member.trim_start_matches("/members/").to_owned();
+    let bisi_id = bisi.trim_start_matches("/members/").to_owned();
+    for (who, how) in [(&joy_id, "present"), (&bisi_id, "excused")] {
+        b.find(&format!("input[name='att-{who}'][value='{how}']"))
+            .await
+            .click()
+            .await
+            .expect("tick");
+    }
     b.shot("activity-new").await;
     b.click("#save").await;
     let activity = b.path().await;
     assert!(activity.starts_with("/activities/"));
-    assert!(b.text("main").await.contains(NAME), "attendance recorded");
+    let act = b.text("#section-act").await;
+    assert!(
+        line_after(&act, "Présentes").contains(NAME),
+        "attendance recorded: {act}"
+    );
+    assert!(
+        line_after(&act, "Excusées").contains("Bisi"),
+        "excused recorded: {act}"
+    );
     b.shot("activity").await;
+    // Changing one person's attendance moves her from one list to the other.
+    b.click("#edit").await;
+    b.find(&format!("input[name='att-{bisi_id}'][value='absent']"))
+        .await
+        .click()
+        .await
+        .expect("tick");
+    b.click("#save").await;
+    let act = b.text("#section-act").await;
+    assert!(!line_after(&act, "Excusées").contains("Bisi"), "{act}");
+    assert!(line_after(&act, "Absentes").contains("Bisi"), "{act}");
+
+    // A member's steps: a signature of the rules and a mandate, recorded from her page.
+    b.go(&member).await;
+    b.click("#add-signature").await;
+    assert_eq!(
+        b.find("#f-person")
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some(joy_id.as_str()),
+        "the person is filled in"
+    );
+    b.select("#f-form", "member").await;
+    b.fill("#f-signed_on", "12/01/2026").await;
+    b.fill("#f-scan_location", "Classeur bleu, étagère 2").await;
+    b.shot("signature-new").await;
+    b.click("#save").await;
+    assert!(b.path().await.starts_with("/signatures/"));
+    assert!(b.text("#section-per").await.contains("Classeur bleu"));
+    b.shot("signature").await;
+    b.go(&member).await;
+    assert!(
+        b.text("#steps").await.contains("Signature du règlement"),
+        "{}",
+        b.text("#steps").await
+    );
+    b.click("#add-mandate").await;
+    b.select("#f-role", "spokesperson").await;
+    b.fill("#f-start", "01/03/2026").await;
+    b.click("#save").await;
+    // D2: a spokesperson is an active member; Joy is not: refused by the holder field.
+    let refusal = b.text("#f-holder-error").await;
+    assert!(refusal.contains("D2"), "{refusal}");
+    b.shot("mandate-refused").await;
+    b.select("#f-role", "board").await;
+    b.click("#save").await;
+    let mandate = b.path().await;
+    assert!(mandate.starts_with("/mandates/"), "{mandate}");
+    b.shot("mandate").await;
+    b.go("/mandates").await;
+    assert!(b.text("#records").await.contains(NAME));
+    b.shot("mandates").await;
+    b.go(&member).await;
+    b.click("#add-application").await;
+    b.select("#f-decision", "pending").await;
+    b.fill("#f-welcome_meeting_on", "15/01/2026").await;
+    b.shot("application-new").await;
+    b.click("#save").await;
+    assert!(b.path().await.starts_with("/applications/"));
+    b.go(&member).await;
+    let steps = b.text("#steps").await;
+    assert!(
+        steps.contains("Mandat") && steps.contains("Candidature de membre actif"),
+        "{steps}"
+    );
+    b.shot("member-steps").await;
+    b.go("/signatures").await;
+    assert!(b.text("#records").await.contains(NAME));
+    b.shot("signatures").await;
     b.go("/activities").await;
     b.shot("activities").await;
 
@@ -555,6 +639,12 @@ async fn scenario(b: &mut Browser) {
         ("/activities".to_owned(), "activities"),
         ("/activities/new".to_owned(), "activity-new"),
         (activity.clone(), "activity"),
+        (format!("{activity}/edit"), "activity-edit"),
+        ("/mandates".to_owned(), "mandates"),
+        (mandate.clone(), "mandate"),
+        ("/signatures".to_owned(), "signatures"),
+        (format!("/signatures/new?person={joy_id}"), "signature-new"),
+        ("/applications".to_owned(), "applications"),
         (
             "/reports?from=2026-01-01&to=2026-03-14".to_owned(),
             "reports",
@@ -583,6 +673,15 @@ async fn scenario(b: &mut Browser) {
     // Back to French for the next run's screenshots.
     b.click("#switch-language").await;
     assert_eq!(b.lang().await, "fr");
+}
+
+/// The line after the one that starts with `label` (a value after its label on a record page).
+fn line_after(text: &str, label: &str) -> String {
+    text.lines()
+        .skip_while(|l| !l.starts_with(label))
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Starts `carnet ui` in `home`; returns it and its address.
@@ -683,6 +782,7 @@ async fn a_change_reaches_another_device_and_a_board_device_shows_no_personal_fi
         "no personal section on a board device"
     );
     assert!(!b.has("#f-city").await);
+    b.shot("board-member").await;
     for path in [
         format!("/members/{member}"),
         "/members".to_owned(),

@@ -247,11 +247,21 @@ pub(crate) fn write_error(
                         RecordKind::Member,
                         RuleId::M1 | RuleId::M5 | RuleId::M6 | RuleId::A1 | RuleId::A10,
                     ) => Some("status"),
+                    (RecordKind::Mandate, RuleId::D1 | RuleId::D2 | RuleId::D6) => Some("holder"),
+                    (RecordKind::Mandate, RuleId::D4) => Some("resigned_on"),
+                    (RecordKind::Application, RuleId::A1) => Some("decision"),
+                    (RecordKind::Application, RuleId::A2) => Some("mentor"),
                     _ => None,
                 };
                 (field, rule_message(tr, f.rule))
             })
-            .collect(),
+            .fold(vec![], |mut out, m| {
+                // One line per rule and field: a rule broken twice is said once.
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+                out
+            }),
         WriteError::Exists { .. } => vec![(None, tr.t("err-exists"))],
         _ => vec![(None, tr.t("err-write"))],
     }
@@ -291,6 +301,55 @@ pub(crate) fn summary(tr: Tr<'_>, form: &FormState) -> Markup {
                             @match field {
                                 Some(f) => a href=(format!("#f-{f}")) { (msg) },
                                 None => (msg),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An activity's attendance lists, ticked one person at a time.
+pub(crate) const ATTENDANCE: [&str; 3] = ["present", "excused", "absent"];
+
+/// The form name of one person's attendance (`att-<record id>`).
+pub(crate) const ATTENDANCE_PREFIX: &str = "att-";
+
+/// An activity's attendance: for each member, not noted, present, excused or absent (one
+/// radio group per person, so that nobody is in two lists).
+pub(crate) fn attendance(tr: Tr<'_>, form: &FormState, refs: &Choices) -> Markup {
+    let people = refs.get(&RecordKind::Member).cloned().unwrap_or_default();
+    let state_of = |rid: &str| {
+        ATTENDANCE
+            .iter()
+            .copied()
+            .find(|l| {
+                form.values
+                    .get(*l)
+                    .is_some_and(|v| v.iter().any(|x| x == rid))
+            })
+            .unwrap_or("")
+    };
+    let errors: Vec<&str> = ATTENDANCE.iter().filter_map(|f| form.error(f)).collect();
+    html! {
+        div class=(if errors.is_empty() { "field" } else { "field has-error" }) id="attendance" {
+            h3 { (tr.t("attendance")) }
+            p.hint id="attendance-hint" { (tr.t("attendance.hint")) }
+            @for e in &errors { p.error-message { (e) } }
+            @if people.is_empty() { p { (tr.t("no-records")) } }
+            ul.attendance {
+                @for (i, (rid, name)) in people.iter().enumerate() {
+                    @let now = state_of(rid);
+                    li {
+                        fieldset.inline-choices {
+                            legend { (name) }
+                            @for (choice, key) in [("", "attendance-none"), ("present", "attendance-present"), ("excused", "attendance-excused"), ("absent", "attendance-absent")] {
+                                @let cid = format!("att-{i}-{}", if choice.is_empty() { "none" } else { choice });
+                                span.choice {
+                                    input type="radio" id=(cid) name=(format!("{ATTENDANCE_PREFIX}{rid}")) value=(choice) checked[now == choice];
+                                    label for=(cid) { (tr.t(key)) }
+                                }
                             }
                         }
                     }

@@ -18,6 +18,8 @@ pub(crate) enum Nav {
     Projects,
     /// Activités.
     Activities,
+    /// Mandats.
+    Mandates,
     /// Rapports.
     Reports,
     /// A page outside the menu (passphrase).
@@ -50,6 +52,7 @@ pub(crate) fn page(f: &Frame<'_>, body: Markup) -> Markup {
         (Nav::Members, "/members", "nav-members"),
         (Nav::Projects, "/projects", "nav-projects"),
         (Nav::Activities, "/activities", "nav-activities"),
+        (Nav::Mandates, "/mandates", "nav-mandates"),
         (Nav::Reports, "/reports", "nav-reports"),
     ];
     let other = match tr.lang {

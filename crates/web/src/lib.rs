@@ -87,6 +87,9 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(pages::records::routes(RecordKind::Member))
         .merge(pages::records::routes(RecordKind::Project))
         .merge(pages::records::routes(RecordKind::Activity))
+        .merge(pages::records::routes(RecordKind::Signature))
+        .merge(pages::records::routes(RecordKind::Application))
+        .merge(pages::records::routes(RecordKind::Mandate))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             app::guard,

@@ -13,7 +13,6 @@ use crate::app::{Unlocked, html};
 use crate::error::WebError;
 use crate::forms::label_key;
 use crate::i18n::Tr;
-use crate::layout::Nav;
 use crate::pages::frame;
 use crate::pages::records::segment;
 use crate::pages::today::when;
@@ -90,15 +89,10 @@ pub(crate) async fn history(
             }
         }
     };
-    let nav = match kind {
-        RecordKind::Member => Nav::Members,
-        RecordKind::Project => Nav::Projects,
-        _ => Nav::Activities,
-    };
     let page = frame(
         &u,
         tr.t("history-title"),
-        nav,
+        crate::pages::records::nav(kind),
         &format!("/history/{}/{id}", kind.name()),
         body,
     );

@@ -1,7 +1,9 @@
-//! Members, projects and activities: list (members searched as you type and filtered by
-//! status and group), show (one section per field class; the personal file in its own marked
-//! section, absent where this device may not read it), add and edit through the same checked
-//! write as the command line (`Device::write_checked`, and `plan` for members).
+//! Members, projects, activities (attendance ticked per person), and the signatures,
+//! applications and mandates the association's rules need: list (members searched as you type
+//! and filtered by status and group), show (one section per field class; the personal file in
+//! its own marked section, absent where this device may not read it; on a member's page, her
+//! signatures, applications and mandates), add and edit through the same checked write as the
+//! command line (`Device::write_checked`, and `plan` for members).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -28,26 +30,29 @@ pub(crate) fn segment(kind: RecordKind) -> Option<&'static str> {
         RecordKind::Member => Some("members"),
         RecordKind::Project => Some("projects"),
         RecordKind::Activity => Some("activities"),
+        RecordKind::Signature => Some("signatures"),
+        RecordKind::Application => Some("applications"),
+        RecordKind::Mandate => Some("mandates"),
         _ => None,
     }
 }
 
-fn nav(kind: RecordKind) -> Nav {
+/// The menu entry a kind's pages belong to (signatures and applications are a member's steps).
+pub(crate) fn nav(kind: RecordKind) -> Nav {
     match kind {
-        RecordKind::Member => Nav::Members,
+        RecordKind::Member | RecordKind::Signature | RecordKind::Application => Nav::Members,
         RecordKind::Project => Nav::Projects,
+        RecordKind::Mandate => Nav::Mandates,
         _ => Nav::Activities,
     }
 }
 
-/// Fields the forms leave out (attendance is ticked as "present"; the other lists stay
-/// available on the command line).
-fn left_out(kind: RecordKind, field: &str) -> bool {
-    matches!(
-        (kind, field),
-        (RecordKind::Activity, "excused" | "absent" | "excuses")
-    )
-}
+/// The kinds shown on a member's page as her steps, with the field that names her.
+const STEPS: [(RecordKind, &str); 3] = [
+    (RecordKind::Signature, "person"),
+    (RecordKind::Application, "person"),
+    (RecordKind::Mandate, "holder"),
+];
 
 fn can_write(device: &Device, class: FieldClass) -> bool {
     device
@@ -59,9 +64,7 @@ fn can_write(device: &Device, class: FieldClass) -> bool {
 fn writable(device: &Device, kind: RecordKind) -> Vec<&'static FieldSpec> {
     kind.fields()
         .iter()
-        .filter(|f| {
-            device.can_read(f.class) && can_write(device, f.class) && !left_out(kind, f.name)
-        })
+        .filter(|f| device.can_read(f.class) && can_write(device, f.class))
         .collect()
 }
 
@@ -81,6 +84,18 @@ fn choices(device: &Device, kind: RecordKind) -> Result<Choices, WebError> {
         }
     }
     Ok(out)
+}
+
+/// The columns of a kind's list, the first one linked to the record.
+fn columns(kind: RecordKind) -> &'static [&'static str] {
+    match kind {
+        RecordKind::Member => &["display_name", "status", "member_since", "working_groups"],
+        RecordKind::Project => &["title", "period_start", "period_end"],
+        RecordKind::Signature => &["person", "form", "signed_on"],
+        RecordKind::Application => &["person", "decision", "vote_on"],
+        RecordKind::Mandate => &["role", "holder", "start", "end"],
+        _ => &["title", "type", "date", "project"],
+    }
 }
 
 fn title_key(kind: RecordKind, what: &str) -> String {
@@ -142,17 +157,18 @@ fn list_page(
                 .is_none_or(|f| carnet_model::fold(&r.label()).contains(f.as_str()))
         })
         .collect();
-    let columns: &[&str] = match kind {
-        RecordKind::Member => &["display_name", "status", "member_since", "working_groups"],
-        RecordKind::Project => &["title", "period_start", "period_end"],
-        _ => &["title", "type", "date", "project"],
-    };
+    let columns = columns(kind);
     let may_add = !writable(device, kind).is_empty();
     let body = html! {
         @if may_add {
             p { a.button href=(format!("/{seg}/new")) id="add" { (tr.t(&title_key(kind, "add"))) } }
         }
         @if kind == RecordKind::Member {
+            p.links {
+                a href="/signatures" id="signatures" { (tr.t("signatures-title")) }
+                " · "
+                a href="/applications" id="applications" { (tr.t("applications-title")) }
+            }
             form.filters method="get" action="/members" {
                 div.field {
                     label for="status" { (tr.t("filter-status")) }
@@ -274,6 +290,10 @@ pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Re
         .filter(|c| device.can_read(*c))
         .collect();
     let may_edit = !writable(&device, kind).is_empty();
+    let steps = match kind {
+        RecordKind::Member => Some(steps_of(tr, &device, id)?),
+        _ => None,
+    };
     let flash = u
         .app
         .sessions
@@ -311,6 +331,7 @@ pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Re
                 }
             }
         }
+        @if let Some(steps) = steps { (steps) }
     };
     let title = match view.label() {
         l if l.is_empty() => tr.t("unnamed"),
@@ -321,6 +342,56 @@ pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Re
     };
     let page = frame(&u, title, nav(kind), &format!("/{seg}/{id}"), body);
     Ok(html(StatusCode::OK, page))
+}
+
+/// A member's signatures, applications and mandates, each linked, with links to record new
+/// ones where this device may.
+fn steps_of(tr: Tr<'_>, device: &Device, member: RecordId) -> Result<Markup, WebError> {
+    let who = member.to_string();
+    let mut found: Vec<(RecordKind, RecordView, Choices)> = vec![];
+    for (kind, field) in STEPS {
+        let refs = choices(device, kind)?;
+        for r in device.list_shared(kind)? {
+            if matches!(r.fields.get(field).map(|f| &f.value), Some(Value::Text(t)) if *t == who) {
+                found.push((kind, r, refs.clone()));
+            }
+        }
+    }
+    let addable: Vec<(RecordKind, &str)> = STEPS
+        .into_iter()
+        .filter(|(k, _)| !writable(device, *k).is_empty())
+        .collect();
+    Ok(html! {
+        section.record-section id="steps" {
+            h2 { (tr.t("member-steps")) }
+            @if found.is_empty() {
+                p { (tr.t("member-steps-none")) }
+            } @else {
+                ul {
+                    @for (kind, r, refs) in &found {
+                        @let seg = segment(*kind).unwrap_or("members");
+                        @let parts: Vec<String> = columns(*kind).iter()
+                            .filter(|c| STEPS.iter().all(|(k, f)| k != kind || f != *c))
+                            .filter_map(|c| Some(show_value(tr, *kind, kind.field(c)?, &r.fields.get(*c)?.value, refs)))
+                            .collect();
+                        li {
+                            a href=(format!("/{seg}/{}", r.id)) { (tr.t(&title_key(*kind, "one"))) }
+                            @if !parts.is_empty() { " — " (parts.join(" · ")) }
+                        }
+                    }
+                }
+            }
+            @if !addable.is_empty() {
+                p.actions {
+                    @for (kind, field) in &addable {
+                        @let seg = segment(*kind).unwrap_or("members");
+                        a.button.secondary id=(format!("add-{}", kind.name()))
+                            href=(format!("/{seg}/new?{field}={member}")) { (tr.t(&format!("add-{}", kind.name()))) }
+                    }
+                }
+            }
+        }
+    })
 }
 
 fn form_page(
@@ -353,7 +424,13 @@ fn form_page(
                     legend { h2 { (tr.t(&forms::class_key(*class))) } }
                     @if personal { p.notice { (tr.t("personal-notice")) } }
                     @for spec in fields.iter().filter(|f| f.class == *class) {
-                        (forms::input(tr, kind, spec, form, &refs))
+                        @if kind == RecordKind::Activity && forms::ATTENDANCE.contains(&spec.name) {
+                            @if spec.name == forms::ATTENDANCE[0] {
+                                (forms::attendance(tr, form, &refs))
+                            }
+                        } @else {
+                            (forms::input(tr, kind, spec, form, &refs))
+                        }
                     }
                 }
             }
@@ -371,10 +448,14 @@ fn form_page(
 }
 
 /// `GET /members/new`, `GET /members/{id}/edit`…
+///
+/// A new record's form may be given the records it names (`/signatures/new?person=…`, from a
+/// member's page): only reference fields, only record identifiers, which are not personal.
 pub(crate) async fn edit_form(
     kind: RecordKind,
     u: Unlocked,
     id: Option<String>,
+    prefill: BTreeMap<String, String>,
 ) -> Result<Response, WebError> {
     let id = id.map(|i| parse_id(&i)).transpose()?;
     let device = u.device.clone();
@@ -383,6 +464,15 @@ pub(crate) async fn edit_form(
     if kind == RecordKind::Member && id.is_none() {
         // Adding a member is joining, unless another status is chosen.
         form.values.insert("status".into(), vec!["member".into()]);
+    }
+    for (field, value) in prefill {
+        let is_ref = matches!(
+            kind.field(&field).map(|f| f.ty),
+            Some(carnet_model::FieldType::Ref(_))
+        );
+        if id.is_none() && is_ref && value.parse::<RecordId>().is_ok() {
+            form.values.insert(field, vec![value]);
+        }
     }
     if let Some(id) = id {
         let view = device.show(kind, id).map_err(|_| WebError::NotFound)?;
@@ -397,7 +487,15 @@ pub(crate) async fn edit_form(
 fn state_of(posted: &Posted) -> FormState {
     let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in &posted.fields {
-        values.entry(k.clone()).or_default().push(v.clone());
+        // Attendance comes as one choice per person (`att-<id>` = present, excused or absent)
+        // and is kept as the activity's three lists.
+        match k.strip_prefix(forms::ATTENDANCE_PREFIX) {
+            Some(person) if forms::ATTENDANCE.contains(&v.as_str()) => {
+                values.entry(v.clone()).or_default().push(person.to_owned());
+            }
+            Some(_) => {}
+            None => values.entry(k.clone()).or_default().push(v.clone()),
+        }
     }
     FormState {
         values,
@@ -514,8 +612,12 @@ pub(crate) fn routes(kind: RecordKind) -> axum::Router<Arc<App>> {
         )
         .route(
             &format!("/{seg}/new"),
-            get(move |u: Unlocked| edit_form(kind, u, None))
-                .post(move |u: Unlocked, p: Posted| save(kind, u, None, p)),
+            get(
+                move |u: Unlocked, Query(q): Query<BTreeMap<String, String>>| {
+                    edit_form(kind, u, None, q)
+                },
+            )
+            .post(move |u: Unlocked, p: Posted| save(kind, u, None, p)),
         )
         .route(
             &format!("/{seg}/{{id}}"),
@@ -523,8 +625,9 @@ pub(crate) fn routes(kind: RecordKind) -> axum::Router<Arc<App>> {
         )
         .route(
             &format!("/{seg}/{{id}}/edit"),
-            get(move |u: Unlocked, Path(id): Path<String>| edit_form(kind, u, Some(id))).post(
-                move |u: Unlocked, Path(id): Path<String>, p: Posted| save(kind, u, Some(id), p),
-            ),
+            get(move |u: Unlocked, Path(id): Path<String>| {
+                edit_form(kind, u, Some(id), BTreeMap::new())
+            })
+            .post(move |u: Unlocked, Path(id): Path<String>, p: Posted| save(kind, u, Some(id), p)),
         )
 }
