@@ -289,6 +289,9 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 10, value_name = "MINUTES")]
         lock_after: u64,
     },
+    /// Change the passphrase of this device (asks the current one, then the new one twice;
+    /// works while `carnet serve` or `carnet ui` runs)
+    Passphrase,
     /// Peers met, last sync with each, and the quarantine
     Status {
         /// Print JSON

@@ -90,7 +90,11 @@ pub(crate) enum Held {
 /// Opens the device, borrowing the store from a daemon that holds it, and waiting (a bounded
 /// time, saying so) while another command holds it.
 fn open_held(home: &std::path::Path) -> Result<(Device, Held)> {
-    let passphrase = passphrase::read(false)?;
+    open_held_with(home, &passphrase::read(false)?)
+}
+
+/// [`open_held`] with the passphrase already read.
+fn open_held_with(home: &std::path::Path, passphrase: &str) -> Result<(Device, Held)> {
     let wait = wait_for_store();
     let deadline = std::time::Instant::now() + wait;
     let mut told = false;
@@ -387,6 +391,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 lock_after,
             },
         )?,
+        Command::Passphrase => {
+            let old = passphrase::read(false)?;
+            let (mut device, _) = open_held_with(&home, &old)?;
+            let new = passphrase::read_replacement()?;
+            device.change_passphrase(old.as_bytes(), new.as_bytes())?;
+            println!("passphrase changed: use the new one from now on, on this device only");
+        }
         Command::Status { json } => {
             let device = open(&home)?;
             output::status(&device, json)?;

@@ -1,4 +1,5 @@
-//! Reading the passphrase: from CARNET_PASSPHRASE (scripts, tests) or a prompt on the terminal.
+//! Reading the passphrase: from CARNET_PASSPHRASE (scripts, tests) or a prompt on the terminal;
+//! a new one for `carnet passphrase` from CARNET_NEW_PASSPHRASE or a prompt.
 
 use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
@@ -8,7 +9,17 @@ const MIN_LEN: usize = 8;
 
 /// The passphrase; `new` asks twice and checks its length (for `carnet init`).
 pub(crate) fn read(new: bool) -> Result<Zeroizing<String>> {
-    let pass = match std::env::var("CARNET_PASSPHRASE") {
+    read_from("CARNET_PASSPHRASE", new)
+}
+
+/// The new passphrase of `carnet passphrase`: from CARNET_NEW_PASSPHRASE, or asked twice; its
+/// length checked.
+pub(crate) fn read_replacement() -> Result<Zeroizing<String>> {
+    read_from("CARNET_NEW_PASSPHRASE", true)
+}
+
+fn read_from(var: &str, new: bool) -> Result<Zeroizing<String>> {
+    let pass = match std::env::var(var) {
         Ok(p) => Zeroizing::new(p),
         Err(_) => {
             let p = Zeroizing::new(

@@ -252,6 +252,12 @@ impl Device {
         Ok(self.store.check_passphrase(passphrase)?)
     }
 
+    /// Changes the passphrase that unlocks this device's store (`old` must unlock it): see
+    /// [`Store::change_passphrase`].
+    pub fn change_passphrase(&mut self, old: &[u8], new: &[u8]) -> Result<(), OpenDeviceError> {
+        Ok(self.store.change_passphrase(old, new)?)
+    }
+
     /// The store underneath, for measurements and tools (reads only what is sealed).
     pub fn store(&self) -> &Store {
         &self.store

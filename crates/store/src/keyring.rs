@@ -100,6 +100,27 @@ impl Keyring {
         ))
     }
 
+    /// The same keys wrapped under `passphrase` with a new salt and this keyring's costs (a
+    /// passphrase change: nothing else in the store is touched).
+    pub(crate) fn rewrap(
+        &self,
+        keys: &Unlocked,
+        passphrase: &[u8],
+    ) -> Result<Keyring, getrandom::Error> {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt)?;
+        let wrap = self
+            .kdf
+            .derive(passphrase, &salt)
+            .ok_or(getrandom::Error::UNSUPPORTED)?;
+        Ok(Keyring {
+            kdf: self.kdf,
+            salt,
+            data_key: wrap.seal(AAD_DATA_KEY, keys.data_key.bytes())?,
+            device_key: wrap.seal(AAD_DEVICE_KEY, keys.device_secret.as_ref())?,
+        })
+    }
+
     /// Unwraps the keys; fails if the passphrase is wrong or the keyring altered.
     pub(crate) fn unlock(&self, passphrase: &[u8]) -> Result<Unlocked, SealError> {
         let wrap = self.kdf.derive(passphrase, &self.salt).ok_or(SealError)?;
@@ -133,5 +154,17 @@ mod tests {
         assert_eq!(*again.device_secret, [9; 32]);
         assert_eq!(again.data_key.bytes(), keys.data_key.bytes());
         assert!(ring.unlock(b"wrong").is_err());
+    }
+
+    #[test]
+    fn a_rewrapped_keyring_opens_with_the_new_passphrase_only() {
+        let (ring, keys) =
+            Keyring::create(b"old one", &[7; 32], KdfParams::INSECURE_FOR_TESTS).unwrap();
+        let new = ring.rewrap(&keys, b"new one").unwrap();
+        assert_ne!(new.salt, ring.salt);
+        assert!(new.unlock(b"old one").is_err());
+        let again = new.unlock(b"new one").unwrap();
+        assert_eq!(*again.device_secret, [7; 32]);
+        assert_eq!(again.data_key.bytes(), keys.data_key.bytes());
     }
 }

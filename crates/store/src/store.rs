@@ -56,6 +56,17 @@ pub enum OpenError {
     Storage(#[from] redb::Error),
 }
 
+impl From<StoreError> for OpenError {
+    fn from(e: StoreError) -> OpenError {
+        match e {
+            StoreError::Storage(e) => OpenError::Storage(e),
+            StoreError::Keys(e) => OpenError::Keys(e),
+            StoreError::Random => OpenError::Random,
+            StoreError::Suspended => OpenError::InUse,
+        }
+    }
+}
+
 /// Why reading or writing an open store failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -256,11 +267,7 @@ impl Store {
         let record_keys = RecordKeys::load(&place.keys(), &keys.data_key)?;
         let store = Store::assemble(db, place, keys, record_keys);
         if format < 2 {
-            store.migrate_to_record_keys().map_err(|e| match e {
-                StoreError::Storage(e) => OpenError::Storage(e),
-                StoreError::Keys(e) => OpenError::Keys(e),
-                StoreError::Random | StoreError::Suspended => OpenError::Random,
-            })?;
+            store.migrate_to_record_keys()?;
         }
         Ok(store)
     }
@@ -430,6 +437,28 @@ impl Store {
         let db = self.db.as_ref().ok_or(OpenError::InUse)?;
         let (keyring, _) = read_keyring(db)?;
         Ok(keyring.unlock(passphrase).is_ok())
+    }
+
+    /// Changes the passphrase: the keys are wrapped again under `new` (new salt, same costs)
+    /// and the keyring replaced in one transaction, once `old` has unlocked it; then the file
+    /// is compacted so that the old keyring's page is less likely to linger. The data key does
+    /// not change: a copy of the store made before still opens with the old passphrase
+    /// (`docs/storage.md`).
+    pub fn change_passphrase(&mut self, old: &[u8], new: &[u8]) -> Result<(), OpenError> {
+        let db = self.db.as_ref().ok_or(OpenError::InUse)?;
+        let (keyring, _) = read_keyring(db)?;
+        let keys = keyring
+            .unlock(old)
+            .map_err(|_| OpenError::WrongPassphrase)?;
+        let rewrapped = keyring.rewrap(&keys, new).map_err(|_| OpenError::Random)?;
+        let tx = db.begin_write().map_err(open_err)?;
+        {
+            let mut meta = tx.open_table(META).map_err(open_err)?;
+            meta.insert("keyring", rewrapped.to_bytes().as_slice())
+                .map_err(open_err)?;
+        }
+        tx.commit().map_err(open_err)?;
+        Ok(self.compact()?)
     }
 
     /// The device's secret key bytes.
@@ -752,6 +781,32 @@ mod tests {
             b"CANARY-org"
         );
         assert!(store.info("nothing").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_changed_passphrase_opens_the_store_and_the_old_one_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, mut store) = new_store(&dir);
+        let mut batch = store.write().unwrap();
+        batch.put_doc("member/x/per", b"kept").unwrap();
+        batch.commit().unwrap();
+        assert!(matches!(
+            store.change_passphrase(b"not it", b"new passphrase"),
+            Err(OpenError::WrongPassphrase)
+        ));
+        assert!(store.check_passphrase(b"pw").unwrap(), "nothing changed");
+        store.change_passphrase(b"pw", b"new passphrase").unwrap();
+        assert!(!store.check_passphrase(b"pw").unwrap());
+        assert!(store.check_passphrase(b"new passphrase").unwrap());
+        drop(store);
+        assert!(matches!(
+            Store::open(&path, b"pw"),
+            Err(OpenError::WrongPassphrase)
+        ));
+        let store = Store::open(&path, b"new passphrase").unwrap();
+        assert_eq!(store.device_secret(), &[1; 32]);
+        let doc = store.doc("member/x/per").unwrap().unwrap().unwrap();
+        assert_eq!(doc.as_slice(), b"kept");
     }
 
     #[test]
