@@ -97,3 +97,163 @@ fn the_passphrase_changes_while_serve_holds_the_store() {
             .success()
     );
 }
+
+/// Runs `carnet args` in `home` with `input` on its standard input.
+fn with_input(home: &Home, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = home
+        .command(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running carnet");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("writing stdin");
+    child.wait_with_output().expect("carnet ends")
+}
+
+#[test]
+fn personal_values_come_from_a_file_or_standard_input_and_inline_ones_are_warned_about() {
+    let home = Home::init();
+    let notes = home.root().join("notes.txt");
+    std::fs::write(&notes, "CANARY-notes-from-a-file\n").expect("notes");
+    let from_file = format!("case_notes=@{}", notes.display());
+    let out = with_input(
+        &home,
+        &[
+            "member", "add", "--name", "Adjoa", "-f", &from_file, "-f", "phone=@-",
+        ],
+        "CANARY-phone-from-stdin\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("warning"),
+        "no warning when nothing personal is typed inline"
+    );
+    let shown = home.ok(&["member", "show", "Adjoa"]);
+    assert!(shown.contains("CANARY-notes-from-a-file"), "{shown}");
+    assert!(shown.contains("CANARY-phone-from-stdin"), "{shown}");
+    assert!(!shown.contains("@-") && !shown.contains("notes.txt"));
+
+    // `@@` is a value that starts with `@`; a file that cannot be read is not named.
+    home.ok(&["member", "set", "Adjoa", "-f", "working_groups=@@media"]);
+    assert!(home.ok(&["member", "show", "Adjoa"]).contains("@media"));
+    let out = home.carnet(&[
+        "member",
+        "add",
+        "--name",
+        "Ama",
+        "-f",
+        "case_notes=@/nowhere/ama-file.txt",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("case_notes") && !err.contains("ama-file"),
+        "{err}"
+    );
+
+    // Inline: one warning, without the values.
+    let out = home.carnet(&[
+        "member",
+        "add",
+        "--name",
+        "Abena",
+        "--city",
+        "CANARY-city",
+        "-f",
+        "phone=CANARY-phone",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("warning: a personal value").count(), 1, "{err}");
+    assert!(!err.contains("CANARY"), "{err}");
+}
+
+#[test]
+fn a_command_line_that_does_not_parse_never_shows_the_values_typed() {
+    let home = Home::init();
+    for args in [
+        &["member", "add", "CANARY-bare-name"][..],
+        &["member", "add", "--name", "X", "--frist-name=CANARY-first"],
+        &[
+            "member",
+            "add",
+            "--name",
+            "X",
+            "CANARY-stray",
+            "--city",
+            "Y",
+        ],
+    ] {
+        let out = home.carnet(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let all = [out.stdout, out.stderr].concat();
+        let text = String::from_utf8_lossy(&all);
+        assert!(!text.contains("CANARY"), "{args:?} echoed a value: {text}");
+        assert!(text.contains("carnet: error:"), "{text}");
+    }
+    // Help still works.
+    assert!(home.ok(&["member", "add", "--help"]).contains("--name"));
+}
+
+/// At a terminal, `member add` asks for the personal file field by field (a pseudo-terminal
+/// made by `script`, from util-linux); an answer that does not fit is asked again, without
+/// being echoed in the refusal.
+#[test]
+fn member_add_at_a_terminal_asks_for_the_personal_file() {
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        if std::env::var_os("CI").is_some() {
+            panic!("/usr/bin/script (util-linux) is missing on CI");
+        }
+        eprintln!("SKIPPED: needs /usr/bin/script (util-linux)");
+        return;
+    }
+    let home = Home::init();
+    // first name, last name, date of birth (a bad one, then a good one), then Enter to the end.
+    let answers = "CANARY-Akosua\n\n31/02/1990\n1990-02-03\n\n\n\n\n\n\n\n\n\n";
+    let mut cmd = home.command_via(
+        "sh",
+        &[
+            "-c",
+            "exec script -qec \"$0 member add --name Akosua\" /dev/null",
+        ],
+        &[],
+    );
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("script");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        for line in answers.split_inclusive('\n') {
+            if stdin.write_all(line.as_bytes()).is_err() {
+                break; // `script` ended: its output says why
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let out = child.wait_with_output().expect("script ends");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(printed.contains("personal file"), "{printed}");
+    assert!(printed.contains("added member"), "{printed}");
+    let fields = home.fields("member", "Akosua");
+    assert_eq!(fields["first_name"], "CANARY-Akosua", "{fields}");
+    assert_eq!(fields["date_of_birth"], "1990-02-03", "{fields}");
+    assert!(fields.get("last_name").is_none(), "{fields}");
+}

@@ -35,7 +35,10 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_error(e),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -43,6 +46,47 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A command line that does not parse. clap's own messages quote what was typed, which may be
+/// a personal value (`carnet member add "Joy Adé"` without `--name`): those are said again
+/// without it; help, version and the rest go through clap.
+fn parse_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(a)) => Some(a.clone()),
+        _ => None,
+    };
+    // A flag's name (never what follows `=`), or nothing when a bare value was typed.
+    let flag = arg
+        .as_deref()
+        .filter(|a| a.starts_with('-'))
+        .map(|a| a.split(['=', ' ']).next().unwrap_or(a).to_owned());
+    let message = match e.kind() {
+        ErrorKind::UnknownArgument => match &flag {
+            Some(f) => format!("unknown option `{f}`"),
+            None => "a value was given where none was expected (not shown here: it may be \
+                     personal); values follow an option such as --name or --field NAME=VALUE"
+                .to_owned(),
+        },
+        ErrorKind::InvalidValue
+        | ErrorKind::ValueValidation
+        | ErrorKind::InvalidUtf8
+        | ErrorKind::TooManyValues
+        | ErrorKind::WrongNumberOfValues => {
+            let valid = match e.get(ContextKind::ValidValue) {
+                Some(ContextValue::Strings(v)) => format!(" (accepted: {})", v.join(", ")),
+                _ => String::new(),
+            };
+            match &flag {
+                Some(f) => format!("the value given to `{f}` is not accepted{valid}"),
+                None => format!("a value given is not accepted{valid}"),
+            }
+        }
+        _ => e.exit(),
+    };
+    eprintln!("carnet: error: {message}\n\nFor more information, try '--help'.");
+    ExitCode::from(2)
 }
 
 fn home(cli_home: Option<PathBuf>) -> Result<PathBuf> {

@@ -4,7 +4,9 @@
 
 use anyhow::{Context, Result, bail};
 use carnet_device::{Checked, Device, RecordWrite, Written};
-use carnet_model::{FieldEdit, FieldType, RecordKind};
+use std::io::Read;
+
+use carnet_model::{FieldClass, FieldEdit, FieldType, RecordKind};
 use carnet_replica::RecordId;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -54,7 +56,63 @@ pub(crate) fn typed_edit(device: &Device, kind: RecordKind, typed: &str) -> Resu
     Ok(kind.parse_edit(&format!("{lhs}={}", ids.join(",")))?)
 }
 
-/// Named flags then `--field`s, as edits of a record of `kind`.
+/// Whether field `name` of `kind` is personal (personal file or security class).
+fn personal(kind: RecordKind, name: &str) -> bool {
+    kind.field(name)
+        .or_else(|| kind.field(&name.replace('-', "_")))
+        .is_some_and(|f| matches!(f.class, FieldClass::Per | FieldClass::Sec))
+}
+
+/// Says once, without the value, that a personal value typed on the command line is exposed.
+fn warn_inline(warned: &mut bool) {
+    if !*warned {
+        eprintln!(
+            "warning: a personal value typed on the command line stays in the shell's history \
+             and is visible to the computer's other programs while carnet runs; give it as \
+             --field NAME=@- (standard input) or --field NAME=@FILE, or use `carnet ui`"
+        );
+        *warned = true;
+    }
+}
+
+/// A `--field` whose value is `@-` (read from standard input, once) or `@FILE` (read from that
+/// file) as the `name=value` it stands for, and whether its value was typed inline. `@@…` is a
+/// value starting with `@`. One final line break is dropped. Errors never name the file (its
+/// name may say whom it is about) nor show its content.
+fn with_source(typed: &str, stdin_used: &mut bool) -> Result<(String, bool)> {
+    let Some((lhs, rhs)) = typed.split_once('=') else {
+        return Ok((typed.to_owned(), true));
+    };
+    let name = lhs.trim_end_matches(['+', '-']).trim();
+    let mut value = match rhs {
+        "@-" => {
+            if std::mem::replace(stdin_used, true) {
+                bail!("only one field can be read from standard input (`@-`)");
+            }
+            let mut v = String::new();
+            std::io::stdin()
+                .read_to_string(&mut v)
+                .with_context(|| format!("cannot read field `{name}` from standard input"))?;
+            v
+        }
+        _ if rhs.starts_with("@@") => return Ok((format!("{lhs}={}", &rhs[1..]), true)),
+        _ if rhs.starts_with('@') => std::fs::read_to_string(&rhs[1..]).with_context(|| {
+            format!("cannot read field `{name}` from the file given after `@` (a UTF-8 text file)")
+        })?,
+        _ => return Ok((typed.to_owned(), true)),
+    };
+    if value.ends_with('\n') {
+        value.pop();
+        if value.ends_with('\r') {
+            value.pop();
+        }
+    }
+    Ok((format!("{lhs}={value}"), false))
+}
+
+/// Named flags then `--field`s, as edits of a record of `kind`. A personal value typed inline
+/// draws one warning (never showing it); `--field NAME=@-` and `NAME=@FILE` keep values off the
+/// command line.
 pub(crate) fn edits(
     device: &Device,
     kind: RecordKind,
@@ -62,14 +120,65 @@ pub(crate) fn edits(
     generic: &[String],
 ) -> Result<Vec<FieldEdit>> {
     let mut out = Vec::new();
+    let mut warned = false;
+    let mut stdin_used = false;
     for (name, value) in named {
         let field = kind.field(&name).context("internal: unknown named field")?;
+        if personal(kind, &name) {
+            warn_inline(&mut warned);
+        }
         out.push(field.edit(None, &value)?);
     }
     for typed in generic {
-        out.push(typed_edit(device, kind, typed)?);
+        let (typed, inline) = with_source(typed, &mut stdin_used)?;
+        let name = typed.split_once('=').map_or(typed.as_str(), |(l, _)| l);
+        if inline && personal(kind, name.trim_end_matches(['+', '-']).trim()) {
+            warn_inline(&mut warned);
+        }
+        out.push(typed_edit(device, kind, &typed)?);
     }
     Ok(out)
+}
+
+/// At a terminal, a new member's personal file is asked for field by field (the answers stay
+/// out of the shell's history), when this device may write it and none was given.
+fn ask_personal(device: &Device, edits: &mut Vec<FieldEdit>) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let kind = RecordKind::Member;
+    let may = device
+        .registry()
+        .is_some_and(|r| r.access(&device.id(), FieldClass::Per).can_write());
+    let given = edits.iter().any(|e| personal(kind, e.field.name));
+    if !may || given || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(());
+    }
+    eprintln!(
+        "The new member's personal file (typed here, it stays out of the shell's history). \
+         Press Enter to leave a field empty."
+    );
+    let mut lines = std::io::stdin().lock().lines();
+    for spec in kind.fields().iter().filter(|f| f.class == FieldClass::Per) {
+        loop {
+            eprint!("  {} ({}): ", spec.help, spec.name);
+            std::io::stderr().flush()?;
+            let Some(line) = lines.next().transpose()? else {
+                return Ok(());
+            };
+            let line = line.trim();
+            if line.is_empty() {
+                break;
+            }
+            match spec.edit(None, line) {
+                Ok(e) => {
+                    edits.push(e);
+                    break;
+                }
+                // The refusal says what is expected, never the value typed.
+                Err(e) => eprintln!("  {e}"),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes records through the association's rules; prints their warnings. Nothing is written
@@ -90,7 +199,8 @@ pub(crate) fn write(
 /// interface): a member from today unless told otherwise, with her member-form signature (M1).
 pub(crate) fn member_add(device: &mut Device, f: &MemberFields, now: DateTime<Utc>) -> Result<()> {
     let kind = RecordKind::Member;
-    let edits = edits(device, kind, f.named(), &f.generic.fields)?;
+    let mut edits = edits(device, kind, f.named(), &f.generic.fields)?;
+    ask_personal(device, &mut edits)?;
     let (id, writes) = carnet_web::plan::member_add(edits, f.signed.as_deref(), now)?;
     write(device, &writes, now)?;
     println!("added member {id}");
