@@ -252,7 +252,7 @@ fn project_edits_and_lookups_with_bad_input_are_refused_and_change_nothing() {
         (vec!["member", "show", "nobody"], &["no member matches"]),
         (vec!["history", "nobody"], &["no record matches"]),
         (vec!["member", "list", "--status", "boss"], &["status"]),
-        (vec!["fields", "shoes"], &["shoes"]),
+        (vec!["fields", "shoes"], &["<KIND>", "member, project"]),
         (vec!["member", "frobnicate"], &["frobnicate"]),
     ];
     fx.assert_refused(&cases);

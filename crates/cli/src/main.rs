@@ -58,10 +58,14 @@ fn parse_error(e: clap::Error) -> ExitCode {
         _ => None,
     };
     // A flag's name (never what follows `=`), or nothing when a bare value was typed.
-    let flag = arg
-        .as_deref()
-        .filter(|a| a.starts_with('-'))
-        .map(|a| a.split(['=', ' ']).next().unwrap_or(a).to_owned());
+    let flag = arg.as_deref().and_then(|a| {
+        if a.starts_with('-') {
+            Some(a.split(['=', ' ']).next().unwrap_or(a).to_owned())
+        } else {
+            // A positional argument's name (`<KIND>`), never a value.
+            (a.starts_with('<') && a.ends_with('>')).then(|| a.to_owned())
+        }
+    });
     let message = match e.kind() {
         ErrorKind::UnknownArgument => match &flag {
             Some(f) => format!("unknown option `{f}`"),
