@@ -449,6 +449,8 @@ pub fn send_signal(pid: u32, signal: &str) -> bool {
 /// and error gathered as it prints them. Killed (SIGKILL) when dropped if still running.
 pub struct Running {
     child: std::process::Child,
+    /// Its standard input, for answers (`carnet device invite` asks to confirm a code).
+    input: Option<std::process::ChildStdin>,
     what: String,
     printed: std::sync::Arc<(std::sync::Mutex<String>, std::sync::Condvar)>,
     readers: Vec<std::thread::JoinHandle<()>>,
@@ -461,7 +463,7 @@ impl Running {
         use std::process::Stdio;
         let what = what.into();
         let mut child = cmd
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -494,12 +496,24 @@ impl Running {
                 })
             })
             .collect();
+        let input = child.stdin.take();
         Running {
             child,
+            input,
             what,
             printed,
             readers,
         }
+    }
+
+    /// Types `line` (and Enter) on the process's standard input.
+    pub fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        let input = self.input.as_mut().expect("the process's standard input");
+        input
+            .write_all(format!("{line}\n").as_bytes())
+            .and_then(|()| input.flush())
+            .unwrap_or_else(|e| panic!("typing into {}: {e}", self.what));
     }
 
     /// The process id.
@@ -670,6 +684,49 @@ impl Home {
     /// success the home's device id is the one `join` printed.
     pub fn join(&mut self, ticket: &str) -> Output {
         let out = self.carnet(&["join", ticket]);
+        self.note_device(&out);
+        out
+    }
+
+    /// `carnet join ticket` in this home while `invite` (the inviter's `carnet device invite`)
+    /// runs: the joining device prints its confirmation code, the inviter shows the same code
+    /// for it (checked here) and is answered `yes`, as the person holding both would.
+    pub fn join_confirmed(&mut self, ticket: &str, invite: &mut Running) -> Output {
+        let mut joining = self.spawn(&["join", ticket]);
+        let code = joining.wait_for(Duration::from_secs(60), |text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("confirmation code: "))
+                .and_then(|rest| rest.split("  ").next())
+                .map(|c| c.trim().to_owned())
+        });
+        if let Some(code) = code {
+            let asked = format!("must show the code {code}");
+            invite
+                .wait_for(Duration::from_secs(60), |text| {
+                    text.contains(&asked).then_some(())
+                })
+                .unwrap_or_else(|| {
+                    panic!(
+                        "the inviter never showed the joining device's code {code}:\n{}\n{}",
+                        invite.describe(),
+                        joining.describe()
+                    )
+                });
+            invite.type_line("yes");
+        }
+        let status = joining
+            .wait_exit(Duration::from_secs(120))
+            .unwrap_or_else(|| panic!("carnet join did not end:\n{}", joining.describe()));
+        let out = Output {
+            status,
+            stdout: joining.printed().into_bytes(),
+            stderr: vec![],
+        };
+        self.note_device(&out);
+        out
+    }
+
+    fn note_device(&mut self, out: &Output) {
         if out.status.success() {
             let text = String::from_utf8_lossy(&out.stdout);
             self.device = text
@@ -678,7 +735,6 @@ impl Home {
                 .and_then(|rest| rest.split(['@', ' ']).next())
                 .map(str::to_owned);
         }
-        out
     }
 }
 
@@ -717,7 +773,7 @@ pub fn enrol(inviter: &Home, joiner: &mut Home, invite_args: &[&str]) -> String 
     args.extend_from_slice(&["--bind", "127.0.0.1:0"]);
     let (mut invite, ticket) = invite(inviter, &args);
 
-    let out = joiner.join(&ticket);
+    let out = joiner.join_confirmed(&ticket, &mut invite);
     let join_args = ["join", ticket.as_str()];
     assert!(
         out.status.success(),

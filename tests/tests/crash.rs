@@ -343,7 +343,17 @@ fn kill_9_during_write_bursts_loses_no_acknowledged_change() {
             std::thread::sleep(Duration::from_millis(5));
         }
         let errors = std::fs::read_to_string(&err_path).expect("the burst's errors");
-        assert!(errors.is_empty(), "{when}: a command failed:\n{errors}");
+        // The burst types personal values inline on purpose: carnet's warning about it is not
+        // a failure.
+        let errors: Vec<&str> = errors
+            .lines()
+            .filter(|l| !l.starts_with("warning: a personal value"))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{when}: a command failed:\n{}",
+            errors.join("\n")
+        );
         let reported =
             acknowledged(&std::fs::read_to_string(&out_path).expect("the burst's output"));
         for (i, id) in reported.iter().enumerate() {
@@ -563,31 +573,18 @@ fn kill_9_during_syncs_leaves_both_stores_consistent() {
     add_members(&director, "d-", FIRST, &mut from_director);
 
     // The staff device joins, with the confidentiality agreement: it holds personal files too.
-    let staff = Home::new();
-    let mut invite = spawn(
+    let mut staff = Home::new();
+    carnet_tests::enrol(
         &director,
-        "invite",
+        &mut staff,
         &[
-            "device",
-            "invite",
             "--role",
             "staff",
             "--holder",
             "Kofi Mensah",
             "--agreement",
             "2026-01-01",
-            "--bind",
-            "127.0.0.1:0",
         ],
-    );
-    let invited = lines(invite.stdout.take().expect("piped output"));
-    let ticket = wait_line(&invited, "carnet1", "carnet device invite");
-    staff.ok(&["join", &ticket]);
-    let status = wait_at_most(&mut invite, Duration::from_secs(30));
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "carnet device invite did not end after the join ({status:?}):\n{}",
-        log(&director, "invite")
     );
     let mut created = from_director.clone();
     let mut on_staff = check_device(&staff, "staff", &created, &mut problems, "after joining");

@@ -104,7 +104,7 @@ fn while_an_invitation_waits_the_device_other_commands_work() {
     let during = d.add_member(&["--name", "Added during the invitation"]);
     // The invitation still works, and the new device receives what was written meanwhile.
     let mut s = Home::new();
-    let out = s.join(&ticket);
+    let out = s.join_confirmed(&ticket, &mut invite);
     assert!(
         out.status.success(),
         "{}\n{}",
@@ -147,7 +147,7 @@ fn a_joined_device_reaches_its_serving_inviter_with_no_address_given() {
     // Invited and served on the device's own port (no --bind): chosen once, kept.
     let (mut invite, ticket) = invite(&d, &STAFF);
     let mut s = Home::new();
-    let out = s.join(&ticket);
+    let out = s.join_confirmed(&ticket, &mut invite);
     assert!(out.status.success(), "{}", describe(&["join"], &out));
     assert!(
         invite

@@ -234,13 +234,23 @@ fn base32_decode(text: &str) -> Vec<u8> {
 }
 
 impl Ticket {
+    /// A ticket's bytes are its postcard encoding and the first 4 bytes of its BLAKE3 hash.
     fn parse(text: &str) -> Ticket {
         let body = text.strip_prefix("carnet1").expect("a carnet1 ticket");
-        postcard::from_bytes(&base32_decode(body)).expect("a ticket as carnet-node writes it")
+        let bytes = base32_decode(body);
+        let (content, sum) = bytes.split_at(bytes.len() - 4);
+        assert_eq!(
+            &blake3::hash(content).as_bytes()[..4],
+            sum,
+            "the ticket's checksum"
+        );
+        postcard::from_bytes(content).expect("a ticket as carnet-node writes it")
     }
 
     fn encode(&self) -> String {
-        let bytes = postcard::to_stdvec(self).expect("encoding a ticket");
+        let mut bytes = postcard::to_stdvec(self).expect("encoding a ticket");
+        let sum = blake3::hash(&bytes);
+        bytes.extend_from_slice(&sum.as_bytes()[..4]);
         format!("carnet1{}", base32_encode(&bytes))
     }
 
@@ -623,7 +633,7 @@ fn a_stranger_and_a_revoked_device_get_nothing() {
     join_refused(&forged.encode(), &["unknown"]);
     // A mangled ticket never reaches the network.
     let mangled = format!("{}x", &used[..used.len() - 3]);
-    join_refused(&mangled, &["not a Carnet invitation ticket"]);
+    join_refused(&mangled, &["mistyped ticket"]);
 
     let served = stop(serve);
     assert!(
@@ -864,7 +874,7 @@ fn invite_exits_once_the_device_joined() {
                     .map(str::to_owned)
             })
             .unwrap_or_else(|| panic!("no ticket:\n{}", invite.describe()));
-        let out = s.join(&ticket);
+        let out = s.join_confirmed(&ticket, &mut invite);
         assert!(out.status.success(), "{}", describe(&["join"], &out));
         let status = invite.wait_exit(Duration::from_secs(10));
         assert!(
@@ -874,6 +884,98 @@ fn invite_exits_once_the_device_joined() {
             describe(&["join", &ticket], &out)
         );
     }
+}
+
+/// The code a `carnet join` prints, once it printed it.
+fn join_code(joining: &Running) -> String {
+    joining
+        .wait_for(Duration::from_secs(60), |text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("confirmation code: "))
+                .and_then(|rest| rest.split("  ").next())
+                .map(|c| c.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no confirmation code:\n{}", joining.describe()))
+}
+
+/// A ticket someone else read first cannot enrol their device: the inviter sees a code that
+/// the new device does not show, refuses it, and confirms the right one; the thief gets
+/// nothing. The ticket is valid 15 minutes by default and drawn as a QR code.
+#[test]
+fn a_stolen_ticket_enrols_nobody_but_the_device_whose_code_the_inviter_confirms() {
+    let d = Home::init();
+    d.add_member(&["--name", "Canary-Member-Name"]);
+    let mut args = vec!["device", "invite"];
+    args.extend_from_slice(&carnet_tests::STAFF);
+    args.extend_from_slice(&["--bind", "127.0.0.1:0"]);
+    let (mut invite, ticket) = carnet_tests::invite(&d, &args[2..]);
+    let shown = invite.printed();
+    assert!(shown.contains("valid 15 minutes"), "{shown}");
+    assert!(
+        shown.contains('█') || shown.contains('▀'),
+        "no QR code:\n{shown}"
+    );
+
+    // The thief joins first.
+    let thief = Home::new();
+    let mut stolen = thief.spawn(&["join", &ticket]);
+    let thief_code = join_code(&stolen);
+    invite
+        .wait_for(Duration::from_secs(60), |t| {
+            t.contains(&format!("must show the code {thief_code}"))
+                .then_some(())
+        })
+        .unwrap_or_else(|| panic!("{}\n{}", invite.describe(), stolen.describe()));
+    // The person at the inviter compares with the real new device's screen: not this code.
+    invite.type_line("no");
+
+    let mut s = Home::new();
+    let out = s.join_confirmed(&ticket, &mut invite);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        describe(&["join"], &out),
+        invite.describe()
+    );
+    assert!(
+        invite.printed().contains("may have leaked"),
+        "{}",
+        invite.describe()
+    );
+    assert!(
+        invite
+            .wait_exit(Duration::from_secs(30))
+            .is_some_and(|st| st.success()),
+        "{}",
+        invite.describe()
+    );
+    let refused = stolen
+        .wait_exit(Duration::from_secs(60))
+        .unwrap_or_else(|| panic!("the thief's join still waits:\n{}", stolen.describe()));
+    assert!(!refused.success(), "{}", stolen.describe());
+    assert!(
+        !thief.path().exists(),
+        "the thief's refused join left a home"
+    );
+    let devices = d.ok(&["device", "list"]);
+    assert!(devices.contains(&s.device_id()[..8]), "{devices}");
+}
+
+/// An invitation ends with its `carnet device invite`: stopped while it borrowed the store of
+/// a running `carnet serve`, its ticket pointed at `serve`'s address is refused.
+#[test]
+fn a_stopped_invitation_is_refused_by_the_serving_daemon_too() {
+    let d = Home::init();
+    let (serve, addr) = d.serve(&["--bind", "127.0.0.1:0", "--no-mdns"]);
+    let mut args = vec!["device", "invite"];
+    args.extend_from_slice(&carnet_tests::STAFF);
+    args.extend_from_slice(&["--bind", "127.0.0.1:0"]);
+    let (mut invite, ticket) = carnet_tests::invite(&d, &args[2..]);
+    let status = invite.interrupt();
+    assert!(!status.success(), "{}", invite.describe());
+    join_refused(&Ticket::parse(&ticket).at(&addr).encode(), &["unknown"]);
+    let served = stop(serve);
+    assert!(!served.contains("joined"), "{served}");
 }
 
 /// A `carnet serve` killed (SIGKILL, or a power cut) must leave a store the next command

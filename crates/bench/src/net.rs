@@ -49,6 +49,7 @@ pub(crate) async fn invite(inviter: &Node, name: &str, roles: &[Role]) -> Result
         None,
         Some("2026-01-01".into()),
         Utc::now() + chrono::Duration::hours(1),
+        false,
     )?;
     Ok(Ticket {
         org: *device.org().0.as_bytes(),

@@ -624,7 +624,7 @@ pub(crate) enum DeviceCommand {
         #[arg(long, value_name = "DATE")]
         agreement: Option<String>,
         /// Minutes before the ticket expires
-        #[arg(long, default_value_t = 60, value_name = "MINUTES")]
+        #[arg(long, default_value_t = 15, value_name = "MINUTES")]
         expires_in: u64,
         /// Local UDP address to listen on while waiting [default: every interface, on this
         /// device's own port (as `serve`), so the new device finds it again later]

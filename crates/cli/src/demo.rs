@@ -70,6 +70,7 @@ async fn join(
         None,
         signed,
         expires,
+        false,
     )?;
     let ticket = Ticket {
         org: *org.0.as_bytes(),

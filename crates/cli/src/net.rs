@@ -175,7 +175,8 @@ pub(crate) fn invite(
     rt.block_on(async move {
         let mut device = device;
         let expires = Utc::now() + chrono::Duration::minutes(expires_in as i64);
-        let secret = device.invite(roles.clone(), holder.trim(), city, agreement, expires)?;
+        let secret =
+            device.invite(roles.clone(), holder.trim(), city, agreement, expires, true)?;
         let org = *device.org().0.as_bytes();
         let device = Arc::new(Mutex::new(device));
         let stop = stop_signal();
@@ -192,24 +193,65 @@ pub(crate) fn invite(
         let _ = (home, held);
         let ticket = Ticket { org, inviter: node.addr(), secret };
         let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
-        println!("invitation for {} ({}), valid {expires_in} minutes:\n\n{ticket}\n", holder.trim(), names.join("+"));
+        println!("invitation for {} ({}), valid {expires_in} minutes:\n", holder.trim(), names.join("+"));
+        println!("{}", ticket_qr(&ticket.to_string()));
+        println!("{ticket}\n");
         println!("on the new device: carnet join {ticket}");
+        println!("(or scan the code above). Whoever has the ticket can ask to join: this device will show a");
+        println!("confirmation code to compare with the new device's screen before it joins.");
         println!("waiting for it to join (Ctrl-C to stop)…");
         let deadline = tokio::time::sleep(Duration::from_secs(expires_in * 60));
         tokio::pin!(deadline);
-        loop {
+        let mut answers = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(tokio::io::stdin()));
+        let mut stdin_open = true;
+        let mut asked: BTreeSet<[u8; 32]> = BTreeSet::new();
+        let mut waiting: Option<DeviceId> = None;
+        let outcome: Result<()> = loop {
             tokio::select! {
-                _ = &mut deadline => bail!("the invitation expired before the device joined"),
-                _ = &mut stop => bail!("stopped before the device joined; the ticket can no longer be used from here"),
+                _ = &mut deadline => break Err(anyhow::anyhow!("the invitation expired before the device joined")),
+                _ = &mut stop => break Err(anyhow::anyhow!("stopped before the device joined; the ticket can no longer be used")),
+                line = answers.next_line(), if stdin_open && waiting.is_some() => {
+                    let Ok(Some(line)) = line else { stdin_open = false; continue };
+                    let Some(who) = waiting.take() else { continue };
+                    let mut dev = device.lock().await;
+                    if matches!(line.trim().to_lowercase().as_str(), "yes" | "y" | "oui" | "o") {
+                        dev.confirm_invitation(&secret, &who)?;
+                        println!("confirmed: device {} may join; it will in a moment", who.short());
+                    } else {
+                        println!("not confirmed: device {} will not join with this ticket. If the new device shows \
+                                  another code, someone else has the ticket: stop here (Ctrl-C) and make a new one.", who.short());
+                    }
+                }
                 Some(o) = events.recv() => {
                     let dev = device.lock().await;
-                    println!("{}", describe(&dev, &o));
-                    if dev.invitation(&secret)?.and_then(|i| i.used_by).is_some() && o.error.is_none() {
+                    let inv = dev.invitation(&secret)?;
+                    if inv.as_ref().and_then(|i| i.used_by).is_some() && o.error.is_none() {
+                        println!("{}", describe(&dev, &o));
                         println!("device {} joined as {}", DeviceId(o.peer).short(), names.join("+"));
-                        break;
+                        break Ok(());
+                    }
+                    if o.error.as_deref().is_none_or(|e| !e.contains(carnet_device::AWAITING_CONFIRMATION)) {
+                        println!("{}", describe(&dev, &o));
+                    }
+                    if waiting.is_none()
+                        && let Some(who) = inv.iter().flat_map(|i| i.presented.iter()).find(|d| !asked.contains(*d))
+                    {
+                        let who = DeviceId(*who);
+                        asked.insert(who.0);
+                        if asked.len() > 1 {
+                            println!("WARNING: more than one device asked to join with this ticket: it may have leaked.");
+                        }
+                        println!("device {} asks to join. Its screen must show the code {}", who.short(), carnet_device::join_code(&secret, &who));
+                        println!("Does it? Type yes and press Enter to let it join, anything else to refuse:");
+                        waiting = Some(who);
                     }
                 }
             }
+        };
+        // The invitation ends with this command, whatever the reason: a daemon taking the store
+        // back must not go on accepting the ticket.
+        if outcome.is_err() {
+            device.lock().await.cancel_invitation(&secret)?;
         }
         #[cfg(unix)]
         if let Some(control) = control {
@@ -217,9 +259,26 @@ pub(crate) fn invite(
             let _ = std::fs::remove_file(crate::control_socket(home));
         }
         node.shutdown().await;
-        Ok(())
+        outcome
     })
 }
+
+/// A ticket as a QR code drawn with half blocks, for a phone's camera (or an empty string if
+/// the ticket is too long to draw).
+fn ticket_qr(ticket: &str) -> String {
+    use qrcode::render::unicode::Dense1x2;
+    qrcode::QrCode::with_error_correction_level(ticket.to_uppercase(), qrcode::EcLevel::L)
+        .map(|code| {
+            code.render::<Dense1x2>()
+                .dark_color(Dense1x2::Light)
+                .light_color(Dense1x2::Dark)
+                .build()
+        })
+        .unwrap_or_default()
+}
+
+/// How long `carnet join` waits for the inviter to confirm the code (a ticket's longest life).
+const JOIN_WAIT: Duration = Duration::from_secs(60 * 60);
 
 /// `carnet join`.
 pub(crate) fn join(home: &Path, passphrase: &[u8], ticket: &str) -> Result<()> {
@@ -237,9 +296,30 @@ pub(crate) fn join(home: &Path, passphrase: &[u8], ticket: &str) -> Result<()> {
         let device = Arc::new(Mutex::new(device));
         let (node, _events) = Node::spawn(device.clone(), options("0.0.0.0:0", false)?).await?;
         println!("this device: {}", node.addr());
-        let bar = show_progress(&node);
-        let outcome = node.sync_with(&ticket.inviter, Some(ticket.secret)).await;
-        bar.finish_and_clear();
+        let me = device.lock().await.id();
+        println!(
+            "confirmation code: {}  (the inviting device shows it too: its holder compares them)",
+            carnet_device::join_code(&ticket.secret, &me)
+        );
+        let started = std::time::Instant::now();
+        let mut told = false;
+        let outcome = loop {
+            let bar = show_progress(&node);
+            let outcome = node.sync_with(&ticket.inviter, Some(ticket.secret)).await;
+            bar.finish_and_clear();
+            let awaiting = outcome
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains(carnet_device::AWAITING_CONFIRMATION));
+            if !awaiting || started.elapsed() > JOIN_WAIT {
+                break outcome;
+            }
+            if !told {
+                println!("waiting for the inviting device to confirm the code…");
+                told = true;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        };
         let dev = device.lock().await;
         println!("{}", describe(&dev, &outcome));
         let enrolled = dev.registry().and_then(|r| r.device(&dev.id())).map(|d| {

@@ -24,7 +24,7 @@ mod write;
 
 pub use carnet_store::Memory;
 pub use device::{Device, RecordView, STORE_FILE};
-pub use peers::{Held, Invitation, PeerRecord};
+pub use peers::{AWAITING_CONFIRMATION, Held, Invitation, PeerRecord, join_code};
 pub use receive::ReceiveReport;
 
 pub use write::{Checked, RecordWrite, SnapshotError, Written};

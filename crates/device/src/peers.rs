@@ -31,6 +31,35 @@ pub struct Invitation {
     pub expires_ms: i64,
     /// The device that used it, once used.
     pub used_by: Option<[u8; 32]>,
+    /// Devices that presented the ticket and wait for the inviter to confirm their code (more
+    /// than one: the ticket leaked).
+    pub presented: Vec<[u8; 32]>,
+    /// The device whose code the inviter typed: the only one the ticket enrols.
+    pub confirmed: Option<[u8; 32]>,
+    /// Ended by the inviter (`device invite` stopped): refused from then on.
+    pub cancelled: bool,
+    /// Whether the inviter confirms each joining device's code before the ticket enrols it.
+    pub confirm: bool,
+}
+
+/// How many devices may present one ticket before it stops listening to more.
+const MAX_PRESENTED: usize = 8;
+
+/// What a joining device is told while the inviter has not confirmed its code (the joining
+/// side keeps trying while it reads this).
+pub const AWAITING_CONFIRMATION: &str =
+    "waiting for the inviting device to confirm the code shown on this one";
+
+/// The confirmation code of a device joining with a ticket's secret: six digits both screens
+/// show (`123 456`), which the inviter compares before the ticket enrols it. Someone who copied the ticket joins with another device id, so another
+/// code.
+pub fn join_code(secret: &[u8; 16], device: &DeviceId) -> String {
+    let mut h = blake3::Hasher::new_derive_key("carnet 2026 invitation confirmation code");
+    h.update(secret);
+    h.update(&device.0);
+    let n =
+        u32::from_be_bytes(h.finalize().as_bytes()[..4].try_into().unwrap_or([0; 4])) % 1_000_000;
+    format!("{:03} {:03}", n / 1000, n % 1000)
 }
 
 /// A peer this device synced with or tried to.
@@ -179,7 +208,12 @@ impl Device {
             .collect())
     }
 
-    /// Issues an invitation for a new device; returns its one-time secret.
+    /// Issues an invitation for a new device; returns its one-time secret. With `confirm`
+    /// (what people hand over: `carnet device invite`, the web interface), the ticket enrols a
+    /// device only once the inviter has compared its confirmation code ([`join_code`],
+    /// [`Device::confirm_invitation`]); without it, the first device that presents it (for
+    /// programs that hand the ticket to the joining device themselves: the demo, tests,
+    /// benchmarks).
     pub fn invite(
         &mut self,
         roles: BTreeSet<Role>,
@@ -187,6 +221,7 @@ impl Device {
         city: Option<&str>,
         agreement: Option<String>,
         expires: DateTime<Utc>,
+        confirm: bool,
     ) -> Result<[u8; 16], WriteError> {
         if !self.registry().is_some_and(|r| r.is_direction(&self.id())) {
             return Err(WriteError::NotDirection);
@@ -200,13 +235,12 @@ impl Device {
             agreement,
             expires_ms: time_ms(expires),
             used_by: None,
+            presented: vec![],
+            confirmed: None,
+            cancelled: false,
+            confirm,
         };
-        let mut batch = self.store.write()?;
-        batch.put_info(
-            &ticket_key(&secret),
-            &postcard::to_stdvec(&inv).unwrap_or_default(),
-        )?;
-        batch.commit()?;
+        self.save_invitation(&secret, &inv)?;
         Ok(secret)
     }
 
@@ -219,8 +253,49 @@ impl Device {
             .and_then(|b| postcard::from_bytes(&b).ok()))
     }
 
-    /// Redeems an invitation presented by `peer`: enrols it with the invitation's roles and
-    /// marks the invitation used. A used, unknown or expired ticket is refused.
+    fn save_invitation(&mut self, secret: &[u8; 16], inv: &Invitation) -> Result<(), WriteError> {
+        let mut batch = self.store.write()?;
+        batch.put_info(
+            &ticket_key(secret),
+            &postcard::to_stdvec(inv).unwrap_or_default(),
+        )?;
+        batch.commit()?;
+        Ok(())
+    }
+
+    /// The inviter compared the code `device` shows with the one this device shows for it
+    /// ([`join_code`]) and said they match: the ticket enrols that device, and no other. False
+    /// if `device` did not present the ticket (nothing changes).
+    pub fn confirm_invitation(
+        &mut self,
+        secret: &[u8; 16],
+        device: &DeviceId,
+    ) -> Result<bool, WriteError> {
+        let Some(mut inv) = self.invitation(secret)? else {
+            return Ok(false);
+        };
+        if !inv.presented.contains(&device.0) || inv.cancelled {
+            return Ok(false);
+        }
+        inv.confirmed = Some(device.0);
+        self.save_invitation(secret, &inv)?;
+        Ok(true)
+    }
+
+    /// Ends an invitation (its `device invite` stopped): the ticket is refused from then on, by
+    /// this process and by a daemon that takes the store back.
+    pub fn cancel_invitation(&mut self, secret: &[u8; 16]) -> Result<(), WriteError> {
+        if let Some(mut inv) = self.invitation(secret)? {
+            inv.cancelled = true;
+            self.save_invitation(secret, &inv)?;
+        }
+        Ok(())
+    }
+
+    /// Redeems an invitation presented by `peer`. Until the inviter has confirmed `peer`'s code
+    /// ([`Device::confirm_invitation`]), `peer` is noted as presenting it and told to wait
+    /// ([`AWAITING_CONFIRMATION`]); once confirmed, it is enrolled with the invitation's roles
+    /// and the invitation marked used. A used, cancelled, unknown or expired ticket is refused.
     pub fn redeem(
         &mut self,
         peer: DeviceId,
@@ -232,8 +307,19 @@ impl Device {
             .invitation(secret)
             .map_err(|e| e.to_string())?
             .ok_or_else(refused)?;
-        if inv.used_by.is_some_and(|d| d != peer.0) || inv.expires_ms < time_ms(now) {
+        if inv.used_by.is_some_and(|d| d != peer.0)
+            || inv.expires_ms < time_ms(now)
+            || inv.cancelled
+        {
             return Err(refused());
+        }
+        if inv.confirm && inv.used_by.is_none() && inv.confirmed != Some(peer.0) {
+            if !inv.presented.contains(&peer.0) && inv.presented.len() < MAX_PRESENTED {
+                inv.presented.push(peer.0);
+                self.save_invitation(secret, &inv)
+                    .map_err(|e| e.to_string())?;
+            }
+            return Err(AWAITING_CONFIRMATION.to_owned());
         }
         if inv.used_by.is_none() {
             let mut ops = vec![RegistryOp::Enrol {
@@ -250,14 +336,8 @@ impl Device {
             }
             self.change_registry(&ops, now).map_err(|e| e.to_string())?;
             inv.used_by = Some(peer.0);
-            let mut batch = self.store.write().map_err(|e| e.to_string())?;
-            batch
-                .put_info(
-                    &ticket_key(secret),
-                    &postcard::to_stdvec(&inv).unwrap_or_default(),
-                )
+            self.save_invitation(secret, &inv)
                 .map_err(|e| e.to_string())?;
-            batch.commit().map_err(|e| e.to_string())?;
         }
         Ok(())
     }

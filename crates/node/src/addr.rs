@@ -1,6 +1,6 @@
 //! Peer addresses (`<device id>@<ip:port>[,<ip:port>…]`) and invitation tickets (short text:
-//! `carnet1` + base32 of the organisation, the inviter's key and addresses, and a one-time
-//! secret).
+//! `carnet1` + base32 of the organisation, the inviter's key and addresses, a one-time
+//! secret, and a 4-byte checksum so that a typo says "mistyped ticket").
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -18,6 +18,19 @@ pub enum AddrError {
     /// Not a Carnet ticket.
     #[error("not a Carnet invitation ticket (it starts with carnet1)")]
     Ticket,
+    /// A ticket whose checksum does not match: a letter changed, added or left out.
+    #[error("mistyped ticket: a letter is wrong or missing; copy it again (or scan its code)")]
+    Mistyped,
+}
+
+/// The bytes of a ticket's checksum, after its content.
+const CHECKSUM: usize = 4;
+
+fn checksum(bytes: &[u8]) -> [u8; CHECKSUM] {
+    let h = blake3::hash(bytes);
+    let mut out = [0; CHECKSUM];
+    out.copy_from_slice(&h.as_bytes()[..CHECKSUM]);
+    out
 }
 
 /// How to reach a peer: its device id (iroh endpoint id) and socket addresses.
@@ -66,7 +79,9 @@ const PREFIX: &str = "carnet1";
 
 impl fmt::Display for Ticket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let bytes = postcard::to_stdvec(self).unwrap_or_default();
+        let mut bytes = postcard::to_stdvec(self).unwrap_or_default();
+        let sum = checksum(&bytes);
+        bytes.extend_from_slice(&sum);
         write!(f, "{PREFIX}{}", BASE32_NOPAD.encode(&bytes).to_lowercase())
     }
 }
@@ -86,8 +101,15 @@ impl FromStr for Ticket {
         }
         let bytes = BASE32_NOPAD
             .decode(body.to_uppercase().as_bytes())
-            .map_err(|_| AddrError::Ticket)?;
-        match postcard::take_from_bytes::<Ticket>(&bytes) {
+            .map_err(|_| AddrError::Mistyped)?;
+        let Some(split) = bytes.len().checked_sub(CHECKSUM) else {
+            return Err(AddrError::Mistyped);
+        };
+        let (content, sum) = bytes.split_at(split);
+        if checksum(content) != sum {
+            return Err(AddrError::Mistyped);
+        }
+        match postcard::take_from_bytes::<Ticket>(content) {
             Ok((t, [])) => Ok(t),
             _ => Err(AddrError::Ticket),
         }
@@ -122,5 +144,19 @@ mod tests {
         let mut longer = text.clone();
         longer.push_str("aa");
         assert!(longer.parse::<Ticket>().is_err());
+        // Every single-letter typo is caught by the checksum, and said to be one.
+        let body = &text["carnet1".len()..];
+        for i in 0..body.len() {
+            let mut typo: Vec<char> = body.chars().collect();
+            typo[i] = if typo[i] == 'a' { 'b' } else { 'a' };
+            let typo: String = typo.into_iter().collect();
+            assert_eq!(
+                format!("carnet1{typo}").parse::<Ticket>(),
+                Err(AddrError::Mistyped),
+                "letter {i}"
+            );
+        }
+        let shorter = &text[..text.len() - 1];
+        assert!(shorter.parse::<Ticket>().is_err());
     }
 }

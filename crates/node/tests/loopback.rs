@@ -46,6 +46,7 @@ async fn join(dir: &std::path::Path, name: &str, inviter: &Node, roles: &[Role])
             None,
             agreement,
             Utc::now() + chrono::Duration::hours(1),
+            false,
         )
         .unwrap();
     let org = *inviter.device().lock().await.org().0.as_bytes();
@@ -131,6 +132,7 @@ async fn devices_join_sync_and_respect_read_scope_over_iroh() {
             None,
             None,
             Utc::now() + chrono::Duration::hours(1),
+            false,
         )
         .unwrap();
     let first = again.sync_with(&director.addr(), Some(secret)).await;

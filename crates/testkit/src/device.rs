@@ -221,6 +221,7 @@ impl TestDevice {
                 None,
                 agreement.then(|| "2026-01-01".to_string()),
                 expires,
+                false,
             )
             .unwrap()
     }

@@ -176,3 +176,78 @@ fn an_invitation_enrols_once_and_a_forged_write_never_applies() {
     run(&mut board, &mut dir);
     assert!(unlevel(dir.device(), board.device()).is_empty());
 }
+
+/// An invitation with a confirmation step: each device that presents the ticket is told to
+/// wait and noted; only the one the inviter confirms (by its code) is enrolled; a device that
+/// was not confirmed, and any device once the invitation is cancelled, gets nothing.
+#[test]
+fn a_confirmed_invitation_enrols_only_the_device_the_inviter_confirmed() {
+    let mut dir = TestDevice::found(key([3; 32]), T0);
+    let secret = dir
+        .device_mut()
+        .invite(
+            [Role::Staff].into_iter().collect(),
+            "Someone",
+            None,
+            None,
+            chrono::Utc::now() + chrono::Duration::hours(1),
+            true,
+        )
+        .unwrap();
+    let ticket = || Faults {
+        ticket: Some(secret),
+        ..Faults::default()
+    };
+    let mut thief = TestDevice::joining(key([6; 32]), dir.org(), T0);
+    let mut staff = TestDevice::joining(key([7; 32]), dir.org(), T0);
+    for d in [&mut thief, &mut staff] {
+        let o = drive(d, &mut dir, ticket());
+        let why = o.b_result.expect_err("refused until confirmed");
+        assert!(
+            why.to_string()
+                .contains(carnet_device::AWAITING_CONFIRMATION),
+            "{why}"
+        );
+        assert!(!dir.peer_reads(&d.id(), carnet_model::FieldClass::Com));
+    }
+    let inv = dir.invitation(&secret).unwrap().unwrap();
+    assert_eq!(inv.presented, vec![thief.id().0, staff.id().0]);
+    // The codes differ per device; a device that never presented cannot be confirmed.
+    assert_ne!(
+        carnet_device::join_code(&secret, &thief.id()),
+        carnet_device::join_code(&secret, &staff.id())
+    );
+    let stranger = TestDevice::joining(key([8; 32]), dir.org(), T0);
+    assert!(!dir.confirm_invitation(&secret, &stranger.id()).unwrap());
+    assert!(dir.confirm_invitation(&secret, &staff.id()).unwrap());
+    let o = drive(&mut thief, &mut dir, ticket());
+    assert!(o.b_result.is_err(), "the thief is not the confirmed device");
+    let o = drive(&mut staff, &mut dir, ticket());
+    assert!(o.a_result.is_ok() && o.b_result.is_ok(), "{:?}", o.kinds());
+    assert!(dir.peer_reads(&staff.id(), carnet_model::FieldClass::Com));
+    assert!(!dir.peer_reads(&thief.id(), carnet_model::FieldClass::Com));
+
+    // A cancelled invitation is refused to everybody, confirmed or not.
+    let second = dir
+        .device_mut()
+        .invite(
+            [Role::Board].into_iter().collect(),
+            "Other",
+            None,
+            None,
+            chrono::Utc::now() + chrono::Duration::hours(1),
+            true,
+        )
+        .unwrap();
+    let mut late = TestDevice::joining(key([9; 32]), dir.org(), T0);
+    let with_second = || Faults {
+        ticket: Some(second),
+        ..Faults::default()
+    };
+    let _ = drive(&mut late, &mut dir, with_second());
+    assert!(dir.confirm_invitation(&second, &late.id()).unwrap());
+    dir.cancel_invitation(&second).unwrap();
+    let o = drive(&mut late, &mut dir, with_second());
+    assert!(o.b_result.is_err());
+    assert!(!dir.peer_reads(&late.id(), carnet_model::FieldClass::Com));
+}
