@@ -481,7 +481,11 @@ fn an_expelled_person_is_never_admitted_again_once_erased_and_only_staff_can_tel
         docs.iter().filter(|d| d.starts_with("secret/")).count()
     };
     assert_eq!((secret(&d), secret(&s), secret(&board)), (1, 1, 0));
-    // The secret record is nothing a command lists or exports.
+    // The secret record is nothing a command lists or exports; it verifies like any document.
     let export = d.ok(&["export", "member", "--json", "--include-personal"]);
     assert!(!export.contains(&keys[0]), "{export}");
+    for home in [&d, &s, &board] {
+        home.ok(&["verify"]);
+        assert!(!home.ok(&["status"]).contains(&keys[0]));
+    }
 }
