@@ -3,14 +3,23 @@
 //! documents and the records about her, signs a receipt that syncs back; the offline device
 //! comes back with edits to her file, which reach nobody, and erases her too; a copy of a
 //! store taken before the erasure cannot bring her back. Her personal file was sealed under a
-//! key of her own, destroyed everywhere; a board device never held such a key.
+//! key of her own, destroyed everywhere; a board device never held such a key. Records about
+//! her that were deleted go with her. An expelled person's erasure keeps an M6 marker that
+//! staff and direction devices check whenever someone is admitted; a board device never holds
+//! its key.
 
-use carnet_tests::{Home, STAFF, enrol, scan_files};
+use carnet_tests::{Home, PASSPHRASE, STAFF, contains, enrol, scan_files};
 use serde_json::Value;
 
 const BOARD: [&str; 4] = ["--role", "board", "--holder", "Bob Board"];
-/// Values only the erased person's records hold: none may remain anywhere after the erasure.
-const CANARIES: [&str; 3] = ["Zorglubette", "0699887766", "Quetzalcoatlia"];
+/// Values only the erased person's records hold: none may remain anywhere after the erasure
+/// (the last in the notes of a referral about her that was deleted before).
+const CANARIES: [&str; 4] = [
+    "Zorglubette",
+    "0699887766",
+    "Quetzalcoatlia",
+    "Xochipilliade",
+];
 
 fn staff(holder: &'static str) -> [&'static str; 6] {
     let mut args = STAFF;
@@ -27,6 +36,26 @@ fn held_docs(home: &Home, id: &str) -> Vec<String> {
         .into_iter()
         .filter(|d| d.contains(id))
         .collect()
+}
+
+/// Every value of a home's store, opened with the passphrase: document states and changes.
+fn opened_values(home: &Home) -> Vec<Vec<u8>> {
+    let store = home.open_store();
+    let mut out: Vec<Vec<u8>> = store
+        .docs("")
+        .expect("documents")
+        .into_iter()
+        .filter_map(|(_, v)| v.ok().map(|z| z.to_vec()))
+        .collect();
+    for doc in store.docs_with_changes().expect("documents") {
+        let changes = store.changes(&doc).expect("changes");
+        out.extend(
+            changes
+                .into_iter()
+                .filter_map(|(_, v)| v.ok().map(|z| z.to_vec())),
+        );
+    }
+    out
 }
 
 fn erasure(home: &Home) -> Value {
@@ -68,6 +97,23 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     ]);
     let kept = d.add_member(&["--name", "Amaka", "--phone", "0611111111"]);
     let check_in = d.add_welfare(&her);
+    // A referral about her, entered by mistake and deleted: still held, so erased with her.
+    let referral = d.added(
+        "referral",
+        &[
+            "-f",
+            "destination=housing",
+            "-f",
+            "direction=outbound",
+            "-f",
+            "referred_on=2026-01-05",
+            "-f",
+            &format!("person={her}"),
+            "-f",
+            &format!("notes={}", CANARIES[3]),
+        ],
+    );
+    d.ok(&["referral", "delete", &referral, "--yes"]);
 
     let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
     let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
@@ -99,8 +145,9 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     assert!(out.contains(&format!("erased member {her}")), "{out}");
     let status = erasure(&d);
     assert_eq!(status["record"].as_str(), Some(her.as_str()));
-    // Her welfare check-in and the signature her membership rests on go with her.
-    assert_eq!(status["records_about_her"], 2, "{status}");
+    // Her welfare check-in, the signature her membership rests on and the deleted referral
+    // go with her.
+    assert_eq!(status["records_about_her"], 3, "{status}");
     assert_eq!(holders(&status, "confirmed").len(), 1, "{status}");
     assert_eq!(holders(&status, "pending").len(), 4, "{status}");
 
@@ -136,13 +183,23 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     for home in [&d, &s1, &s2, &board] {
         assert_eq!(held_docs(home, &her), Vec::<String>::new());
         assert_eq!(held_docs(home, &check_in), Vec::<String>::new());
+        assert_eq!(held_docs(home, &referral), Vec::<String>::new());
         assert!(!held_docs(home, &kept).is_empty());
         // Her key is destroyed: what redb may keep of her in freed pages opens no more.
         let store = home.open_store();
         assert!(!store.has_record_key(&her) && !store.has_record_key(&check_in));
+        drop(store);
         let canaries: Vec<&[u8]> = CANARIES.iter().map(|c| c.as_bytes()).collect();
         let found = scan_files(home.path(), &canaries);
         assert!(found.is_empty(), "canary values left: {found:?}");
+        // Nor inside the store, opened.
+        let opened = opened_values(home);
+        for c in &canaries {
+            assert!(
+                !opened.iter().any(|v| contains(v, c)),
+                "a canary in the store"
+            );
+        }
     }
 
     // The offline device comes back: its edit reaches nobody, it erases her, its receipt comes.
@@ -187,10 +244,13 @@ fn export_file_gives_a_person_everything_held_about_her_in_two_private_files() {
         ],
     );
     d.ok(&["member", "set", "Ifeoma", "--city", "Lyon"]);
+    // A check-in entered by mistake and deleted is still held: she has a right to see it.
+    let deleted = d.add_welfare(&her);
+    d.ok(&["welfare", "delete", &deleted, "--yes"]);
     let out = d.root().join("dossier.json");
     let path = out.to_str().expect("path");
     let printed = d.ok(&["member", "export-file", "Ifeoma", "--out", path]);
-    assert!(printed.contains("2 record(s) about her"), "{printed}");
+    assert!(printed.contains("3 record(s) about her"), "{printed}");
     let json: Value = serde_json::from_slice(&std::fs::read(&out).expect("json")).expect("parse");
     assert_eq!(json["person"]["fields"]["phone"], "0644556677", "{json}");
     let about: Vec<&str> = json["records_about_her"]
@@ -203,6 +263,14 @@ fn export_file_gives_a_person_everything_held_about_her_in_two_private_files() {
         about.contains(&"welfare") && about.contains(&"signature"),
         "{about:?}"
     );
+    let marked: Vec<(&str, bool)> = json["records_about_her"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| (r["id"].as_str().expect("id"), r["deleted"].is_string()))
+        .collect();
+    assert!(marked.contains(&(deleted.as_str(), true)), "{marked:?}");
+    assert_eq!(marked.iter().filter(|(_, gone)| *gone).count(), 1);
     assert_eq!(json["named_in"][0]["kind"], "activity", "{json}");
     assert!(json["history"].as_array().expect("history").len() >= 2);
     assert!(
@@ -214,6 +282,7 @@ fn export_file_gives_a_person_everything_held_about_her_in_two_private_files() {
         text.contains("0644556677") && text.contains("Groupe de parole"),
         "{text}"
     );
+    assert!(text.contains("(deleted / supprimé"), "{text}");
     #[cfg(unix)]
     for f in ["dossier.json", "dossier.txt"] {
         use std::os::unix::fs::PermissionsExt;
@@ -309,4 +378,114 @@ fn personal_files_of_people_who_left_are_erased_after_the_retention_period() {
         assert!(found.is_empty(), "{found:?}");
     }
     assert!(!d.ok(&["todo"]).contains("retention"));
+}
+
+/// The key of the M6 markers as `home`'s device holds it (none if it holds none), in hex.
+fn marker_keys(home: &Home) -> Vec<String> {
+    let device = carnet_device::Device::open(home.path(), PASSPHRASE.as_bytes()).expect("open");
+    device
+        .marker_keys()
+        .expect("keys")
+        .iter()
+        .map(|k| k.iter().map(|b| format!("{b:02x}")).collect())
+        .collect()
+}
+
+#[test]
+fn an_expelled_person_is_never_admitted_again_once_erased_and_only_staff_can_tell() {
+    let d = Home::init();
+    let mut s = Home::new();
+    let mut board = Home::new();
+    enrol(&d, &mut s, &staff("Sana"));
+    enrol(&d, &mut board, &BOARD);
+    let today = d.today();
+    let her = d.add_member(&[
+        "--name",
+        "Ifeọma",
+        "--first-name",
+        "Ngozi Adaeze",
+        "--last-name",
+        "Okafor",
+        "--dob",
+        "1990-04-02",
+    ]);
+    d.ok(&[
+        "member",
+        "set",
+        &her,
+        "--status",
+        "expelled",
+        "-f",
+        &format!("left_on={today}"),
+    ]);
+    let out = d.ok(&["member", "erase", &her, "--reason", "art. 17", "--yes"]);
+    assert!(out.contains("M6 marker"), "{out}");
+
+    // Her again, typed otherwise (case, accents, names swapped): refused by direction, saying
+    // which rule and nothing of whom.
+    let again = [
+        "member",
+        "add",
+        "--name",
+        "IFEOMA",
+        "--first-name",
+        "OKAFOR",
+        "--last-name",
+        "ngozi adaézé",
+        "--dob",
+        "1990-04-02",
+    ];
+    let err = d.fail(&again);
+    assert!(err.contains("M6"), "{err}");
+    for secret in [her.as_str(), "Okafor", "Ngozi", "1990"] {
+        assert!(!err.contains(secret), "{err}");
+    }
+    // Her display name with her date of birth is her too.
+    let err = d.fail(&["member", "add", "--name", "ifeoma", "--dob", "1990-04-02"]);
+    assert!(err.contains("M6"), "{err}");
+
+    let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+    for home in [&s, &board] {
+        home.ok(&sync);
+    }
+    // A staff device that synced refuses her too, and admits someone else born the same day.
+    let err = s.fail(&again);
+    assert!(err.contains("M6"), "{err}");
+    s.add_member(&[
+        "--name",
+        "Chioma",
+        "--first-name",
+        "Chioma",
+        "--last-name",
+        "Okafor",
+        "--dob",
+        "1990-04-02",
+    ]);
+    let _ = serve.interrupt();
+
+    // The key: on direction and staff, never on a board device, not even inside its store.
+    let keys = marker_keys(&d);
+    assert_eq!(keys.len(), 1);
+    assert_eq!(marker_keys(&s), keys);
+    assert!(marker_keys(&board).is_empty());
+    let key = keys[0].as_bytes();
+    let raw: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&keys[0][2 * i..2 * i + 2], 16).expect("hex"))
+        .collect();
+    assert!(opened_values(&s).iter().any(|v| contains(v, key)), "staff");
+    assert!(!opened_values(&board).iter().any(|v| contains(v, key)));
+    assert!(scan_files(board.path(), &[key, raw.as_slice()]).is_empty());
+    let secret = |home: &Home| {
+        let docs = home.open_store().docs_with_changes().expect("documents");
+        docs.iter().filter(|d| d.starts_with("secret/")).count()
+    };
+    assert_eq!((secret(&d), secret(&s), secret(&board)), (1, 1, 0));
+    // The secret record is nothing a command lists or exports; it verifies like any document.
+    let export = d.ok(&["export", "member", "--json", "--include-personal"]);
+    assert!(!export.contains(&keys[0]), "{export}");
+    for home in [&d, &s, &board] {
+        home.ok(&["verify"]);
+        assert!(!home.ok(&["status"]).contains(&keys[0]));
+    }
 }

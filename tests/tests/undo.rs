@@ -84,6 +84,10 @@ fn a_person_entered_twice_is_merged_and_every_device_follows() {
         ],
     );
     let check_in = d.add_welfare(&dup);
+    // A deleted check-in is still held: it follows her too, so that erasing or exporting the
+    // kept person reaches it.
+    let deleted = d.add_welfare(&dup);
+    d.ok(&["welfare", "delete", &deleted, "--yes"]);
     let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
     let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
     s.ok(&sync);
@@ -94,8 +98,9 @@ fn a_person_entered_twice_is_merged_and_every_device_follows() {
     let err = d.fail(&["member", "merge", &keep, &keep, "--yes"]);
     assert!(err.contains("herself"), "{err}");
     let out = d.ok(&["member", "merge", "Chiamaka", "Chiamaka O.", "--yes"]);
-    // The activity, the check-in and the member-form signature her membership rested on.
-    assert!(out.contains("3 record(s) now name"), "{out}");
+    // The activity, the check-ins (one deleted) and the member-form signature her membership
+    // rested on.
+    assert!(out.contains("4 record(s) now name"), "{out}");
     s.ok(&sync);
     let _ = serve.interrupt();
 
@@ -119,5 +124,6 @@ fn a_person_entered_twice_is_merged_and_every_device_follows() {
             "{present:?}"
         );
         assert_eq!(home.fields("welfare", &check_in)["person"], keep.as_str());
+        assert_eq!(home.fields("welfare", &deleted)["person"], keep.as_str());
     }
 }

@@ -2,7 +2,9 @@
 //! about one person — her record with her personal file, the records about her (signatures,
 //! applications, welfare check-ins, mandates…), the records whose lists name her (activities
 //! she attended, groups), and the history of her record (who changed which field, when) — as
-//! JSON and as a readable text, in two new files only their owner may read.
+//! JSON and as a readable text, in two new files only their owner may read. Deleted records
+//! are included, marked deleted: their documents are still held, and the right of access
+//! covers everything held.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -42,7 +44,12 @@ pub(crate) fn export_file(
     let id = device.resolve(kind, record)?;
     let person = device.show(kind, id)?;
     let who = id.to_string();
-    let snapshot = device.snapshot()?;
+    let snapshot = device.snapshot_with_deleted()?;
+    // When (and by which device's holder) a record was deleted, if it was.
+    let deleted = |kind: RecordKind, id: &str| {
+        let d = device.deletion(kind, id.parse().ok()?)?;
+        Some(output::when(d.at_ms))
+    };
     let mut about = Vec::new();
     let mut named_in = Vec::new();
     for (other, records) in &snapshot.records {
@@ -61,7 +68,8 @@ pub(crate) fn export_file(
                         if r.set(f.name).any(|p| p == who.as_str()) =>
                     {
                         let label = r.text(other.label_field()).unwrap_or_default().to_owned();
-                        named_in.push((*other, rid.clone(), label, f.name));
+                        let gone = deleted(*other, rid);
+                        named_in.push((*other, rid.clone(), label, f.name, gone));
                     }
                     _ => {}
                 }
@@ -92,10 +100,17 @@ pub(crate) fn export_file(
         "organisation": org,
         "person": output::record_json(&person, true),
         "not_held_here": person.hidden.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-        "records_about_her": about.iter().map(|v| output::record_json(v, true)).collect::<Vec<_>>(),
+        "records_about_her": about
+            .iter()
+            .map(|v| {
+                let mut j = output::record_json(v, true);
+                j["deleted"] = json!(deleted(v.kind, &v.id.to_string()));
+                j
+            })
+            .collect::<Vec<_>>(),
         "named_in": named_in
             .iter()
-            .map(|(k, rid, label, field)| json!({"kind": k.name(), "id": rid, "label": label, "field": field}))
+            .map(|(k, rid, label, field, gone)| json!({"kind": k.name(), "id": rid, "label": label, "field": field, "deleted": gone}))
             .collect::<Vec<_>>(),
         "history": changes,
     });
@@ -109,12 +124,19 @@ pub(crate) fn export_file(
     writeln!(text)?;
     writeln!(text, "{}", output::record_text(&person))?;
     for view in &about {
+        if let Some(at) = deleted(view.kind, &view.id.to_string()) {
+            writeln!(text, "(deleted / supprimé {at})")?;
+        }
         writeln!(text, "{}", output::record_text(view))?;
     }
     if !named_in.is_empty() {
         writeln!(text, "Named in / Nommée dans:")?;
-        for (k, rid, label, field) in &named_in {
-            writeln!(text, "  {k} {rid} ({label}), field {field}")?;
+        for (k, rid, label, field, gone) in &named_in {
+            let gone = gone
+                .as_ref()
+                .map(|at| format!(" (deleted / supprimé {at})"))
+                .unwrap_or_default();
+            writeln!(text, "  {k} {rid} ({label}), field {field}{gone}")?;
         }
         writeln!(text)?;
     }

@@ -332,7 +332,11 @@ pub(crate) fn erase(device: &mut Device, a: &EraseArgs, now: DateTime<Utc>) -> R
     if a.reason.trim().is_empty() {
         bail!("--reason is empty: say which request this erasure answers (no name)");
     }
-    let label = device.show(kind, id).map(|v| v.label()).unwrap_or_default();
+    let view = device.show(kind, id).ok();
+    let label = view.as_ref().map(|v| v.label()).unwrap_or_default();
+    let expelled = view
+        .and_then(|v| v.fields.get("status").map(|s| s.value.to_string()))
+        .is_some_and(|s| s == "expelled");
     confirm(
         &format!(
             "erase {label} ({id}) on every device? Her file, her history and every record of her are destroyed; this cannot be undone."
@@ -346,6 +350,22 @@ pub(crate) fn erase(device: &mut Device, a: &EraseArgs, now: DateTime<Utc>) -> R
         "erased member {id} on this device; every other device erases her at its next sync \
          (see `carnet erasure status`)"
     );
+    let marked = device
+        .registry()
+        .and_then(|r| r.erased.get(&id))
+        .is_some_and(|e| !e.markers.is_empty());
+    if marked {
+        println!(
+            "she was expelled: the erasure keeps her M6 marker (a keyed hash of her names and \
+             date of birth, which only staff and direction devices can check), so she cannot be \
+             admitted again"
+        );
+    } else if expelled {
+        eprintln!(
+            "warning: she was expelled but no date of birth was recorded: no M6 marker could be \
+             kept, so nothing stops her being admitted again under a new record"
+        );
+    }
     Ok(())
 }
 

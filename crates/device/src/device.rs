@@ -448,7 +448,7 @@ impl Device {
 
     /// Every record of `kind`, ordered by label then id, with every field this device may read.
     pub fn list(&self, kind: RecordKind) -> Result<Vec<RecordView>, ReadError> {
-        self.list_classes(kind, &kind.classes())
+        self.list_classes(kind, &kind.classes(), false)
     }
 
     /// Every record of `kind`, ordered by label then id, with its shared fields and its label
@@ -461,13 +461,16 @@ impl Device {
             .into_iter()
             .filter(|c| !c.is_personal() || Some(*c) == label)
             .collect();
-        self.list_classes(kind, &shared)
+        self.list_classes(kind, &shared, false)
     }
 
+    /// The records of `kind` with the documents of `classes`; deleted records only when
+    /// `with_deleted`.
     fn list_classes(
         &self,
         kind: RecordKind,
         classes: &[FieldClass],
+        with_deleted: bool,
     ) -> Result<Vec<RecordView>, ReadError> {
         let hidden = self.hidden(kind);
         let suffixes: Vec<String> = classes.iter().map(|c| format!("/{}", c.code())).collect();
@@ -479,7 +482,7 @@ impl Device {
             let Ok(DocId::Record { id, .. }) = doc.parse::<DocId>() else {
                 continue;
             };
-            if self.deletion(kind, id).is_some() {
+            if !with_deleted && self.deletion(kind, id).is_some() {
                 continue;
             }
             let Some(state) = value.ok().and_then(|b| DocState::from_bytes(&b)) else {
@@ -504,9 +507,20 @@ impl Device {
     /// Every record this device holds, as plain values (what life-cycle rules, reports and
     /// exports are computed from). Reads projections only.
     pub fn snapshot(&self) -> Result<carnet_model::Snapshot, ReadError> {
+        self.snapshot_of(false)
+    }
+
+    /// Every record this device holds, deleted ones included ([`Device::deletion`] says
+    /// which): what an erasure, a merge and the right of access must reach, since a deleted
+    /// record's documents are still held.
+    pub fn snapshot_with_deleted(&self) -> Result<carnet_model::Snapshot, ReadError> {
+        self.snapshot_of(true)
+    }
+
+    fn snapshot_of(&self, with_deleted: bool) -> Result<carnet_model::Snapshot, ReadError> {
         let mut snap = carnet_model::Snapshot::default();
         for kind in RecordKind::ALL {
-            for r in self.list(kind)? {
+            for r in self.list_classes(kind, &kind.classes(), with_deleted)? {
                 let fields = r.fields.into_iter().map(|(k, s)| (k, s.value)).collect();
                 snap.insert(kind, r.id.to_string(), carnet_model::Record { fields });
             }

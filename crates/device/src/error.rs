@@ -145,6 +145,14 @@ pub enum WriteError {
         /// The record's kind.
         kind: RecordKind,
     },
+    /// An expelled person's erasure keeps her M6 marker, made from her personal file, which
+    /// this device may not read.
+    #[error(
+        "this person was expelled: her erasure keeps the M6 marker made from her personal file, \
+         which this device may not read; erase her from a direction device with a \
+         confidentiality agreement"
+    )]
+    MarkerUnreadable,
     /// The record could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),

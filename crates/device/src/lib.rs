@@ -14,6 +14,7 @@
 mod device;
 mod error;
 mod journal;
+mod marker;
 mod memory;
 mod peers;
 mod receive;

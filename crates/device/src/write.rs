@@ -223,10 +223,11 @@ impl Device {
             });
         }
         let snapshot = self.snapshot()?;
-        let (blocks, warnings): (Vec<_>, Vec<_>) =
+        let (mut blocks, warnings): (Vec<_>, Vec<_>) =
             carnet_rules::check(&snapshot, &proposals, now.date_naive())
                 .into_iter()
                 .partition(|f| f.severity == carnet_rules::Severity::Block);
+        blocks.extend(self.m6_findings(&proposals, &snapshot)?);
         if !blocks.is_empty() {
             return Err(WriteError::Rules { findings: blocks });
         }
@@ -308,6 +309,16 @@ impl Device {
         Ok(per_record)
     }
 
+    /// Refuses unless this device is an enrolled, unrevoked direction device.
+    fn require_direction(&self) -> Result<(), WriteError> {
+        let me = self.id();
+        if self.registry().is_some_and(|r| r.is_direction(&me)) {
+            Ok(())
+        } else {
+            Err(WriteError::NotDirection)
+        }
+    }
+
     /// Makes a registry change (direction devices only) and stores it; documents whose
     /// verdicts it changes are judged again in the same transaction.
     pub fn change_registry(
@@ -315,10 +326,8 @@ impl Device {
         ops: &[RegistryOp],
         now: DateTime<Utc>,
     ) -> Result<Written, WriteError> {
+        self.require_direction()?;
         let me = self.id();
-        if !self.registry().is_some_and(|r| r.is_direction(&me)) {
-            return Err(WriteError::NotDirection);
-        }
         let mut doc = self.registry.doc_for(&me)?;
         let Some(change) = Registry::apply(&mut doc, &self.key, ops, time_ms(now))? else {
             return Ok(Written::Unchanged);
@@ -379,7 +388,8 @@ impl Device {
 
     /// Merges member `duplicate` into member `keep` (direction only; undoing a person entered
     /// twice): every record that names the duplicate names the kept one instead (a single
-    /// reference is replaced; in a list she is added and the duplicate removed), the kept
+    /// reference is replaced; in a list she is added and the duplicate removed; deleted records
+    /// too, as they are still held), the kept
     /// record's empty fields take the duplicate's values (where this device may write them),
     /// all in one transaction; then the duplicate is deleted (a signed tombstone: its history
     /// stays). The association's life-cycle rules are not checked: what the merge leaves to
@@ -391,10 +401,8 @@ impl Device {
         duplicate: RecordId,
         now: DateTime<Utc>,
     ) -> Result<usize, WriteError> {
+        self.require_direction()?;
         let me = self.id();
-        if !self.registry().is_some_and(|r| r.is_direction(&me)) {
-            return Err(WriteError::NotDirection);
-        }
         if keep == duplicate {
             return Err(WriteError::MergeItself);
         }
@@ -420,7 +428,9 @@ impl Device {
             plans.push((member, keep, fill));
         }
         let mut others = 0;
-        for (kind, records) in self.snapshot()?.records {
+        // Deleted records that name the duplicate are repointed too: they are still held, and
+        // an erasure or the right of access of the kept person must find them.
+        for (kind, records) in self.snapshot_with_deleted()?.records {
             for (rid, r) in records {
                 let mut edits = Vec::new();
                 for f in kind.fields() {
@@ -519,22 +529,34 @@ impl Device {
     /// receipts as any erasure; her other documents stay (reports keep her membership).
     /// Returns how many were erased.
     pub fn apply_retention(&mut self, now: DateTime<Utc>) -> Result<usize, WriteError> {
+        self.require_direction()?;
         let today = now.date_naive();
         let months = self
             .registry()
             .and_then(|r| r.retention_months)
             .unwrap_or_default();
-        let ops: Vec<RegistryOp> = self
+        let due: Vec<RecordId> = self
             .retention_schedule()?
             .into_iter()
             .filter(|(_, _, due)| *due <= today)
-            .map(|(record, _, _)| RegistryOp::Erase {
+            .map(|(record, _, _)| record)
+            .collect();
+        let mut ops = Vec::new();
+        for record in due {
+            // An expelled person's file is erased only with her M6 marker: a device that may
+            // not read it leaves her to one that may (she stays listed by `carnet todo`).
+            let markers = match self.markers_for(record, now) {
+                Err(WriteError::MarkerUnreadable) => continue,
+                other => other?,
+            };
+            ops.push(RegistryOp::Erase {
                 record,
                 reason: format!("retention: personal file erased {months} months after leaving"),
                 of: None,
                 classes: Some(BTreeSet::from([FieldClass::Per, FieldClass::Sec])),
-            })
-            .collect();
+                markers,
+            });
+        }
         if ops.is_empty() {
             return Ok(0);
         }
@@ -545,7 +567,10 @@ impl Device {
     /// Erases person `id` (direction only; RGPD art. 17): a signed erasure in the registry.
     /// This device, and every device that receives it, destroys every document of the record
     /// (changes, state, quarantined evidence), compacts its store, refuses the record's changes
-    /// from then on and signs a receipt (see [`Device::receive_many`]).
+    /// from then on and signs a receipt (see [`Device::receive_many`]). The records about her
+    /// go too, deleted ones included. An expelled person's erasure keeps her M6 markers (a
+    /// keyed hash of her identity, `marker.rs`), so that she is never admitted again; the
+    /// device must then be able to read her personal file ([`WriteError::MarkerUnreadable`]).
     pub fn erase(
         &mut self,
         id: RecordId,
@@ -555,18 +580,26 @@ impl Device {
         if self.registry().is_some_and(|r| r.is_erased(&id)) {
             return Ok(Written::Unchanged);
         }
+        // Before the marker key may be made: only direction erases.
+        self.require_direction()?;
+        let markers = match self.markers_for(id, now) {
+            Err(WriteError::Read(ReadError::NotFound { .. })) => BTreeSet::new(),
+            other => other?,
+        };
         let mut ops = vec![RegistryOp::Erase {
             record: id,
             reason: reason.to_owned(),
             of: None,
             classes: None,
+            markers,
         }];
         // The records about her go with her: any record of another kind whose single
         // reference to a member names her (her signatures, applications, welfare check-ins,
         // mandates, referrals…). Lists of people (attendance, group members) keep her id,
-        // which names nobody once she is erased: counts in reports stay true.
+        // which names nobody once she is erased: counts in reports stay true. Deleted records
+        // are still held (a deleted welfare check-in keeps its personal file): they go too.
         let who = id.to_string();
-        for (kind, records) in self.snapshot()?.records {
+        for (kind, records) in self.snapshot_with_deleted()?.records {
             if kind == RecordKind::Member {
                 continue;
             }
@@ -585,6 +618,7 @@ impl Device {
                         reason: reason.to_owned(),
                         of: Some(id),
                         classes: None,
+                        markers: BTreeSet::new(),
                     });
                 }
             }

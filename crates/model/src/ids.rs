@@ -115,7 +115,7 @@ impl FromStr for DocId {
             return Err(DocIdError);
         };
         let doc = DocId::Record {
-            kind: kind.parse().map_err(|_| DocIdError)?,
+            kind: RecordKind::from_doc_name(kind).map_err(|_| DocIdError)?,
             id: id.parse().map_err(|_| DocIdError)?,
             class: class.parse().map_err(|_| DocIdError)?,
         };

@@ -36,4 +36,4 @@ pub use schema::{
     UnknownKind, VOTE_KINDS, VOTE_RESULTS, VOTE_THRESHOLDS, WELFARE_OUTCOMES,
 };
 pub use snapshot::{Record, Snapshot};
-pub use value::{Value, fold, normalize};
+pub use value::{Value, fold, fold_unaccented, normalize};

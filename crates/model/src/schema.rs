@@ -690,6 +690,16 @@ static WELFARE_FIELDS: &[FieldSpec] = &[
     ),
 ];
 
+/// The association's secrets that only devices reading personal files hold (`domain.md` §4,
+/// guarantee 11): one record per organisation, never listed, exported or named on a command
+/// line; its personal (PER) document reaches only staff and direction devices.
+static SECRET_FIELDS: &[FieldSpec] = &[required(
+    "marker_keys",
+    Per,
+    Set,
+    "keys of the M6 expulsion markers (hex; concurrent keys all kept)",
+)];
+
 /// A kind of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum RecordKind {
@@ -721,6 +731,10 @@ pub enum RecordKind {
     Referral,
     /// A welfare check-in with a member after a silence.
     Welfare,
+    /// The association's secrets (the keys of the M6 expulsion markers): one record, held
+    /// only where personal files may be read. Not in [`RecordKind::ALL`]: no command, list,
+    /// report or export names it; only document ids do ([`RecordKind::from_doc_name`]).
+    Secret,
 }
 
 impl RecordKind {
@@ -759,6 +773,7 @@ impl RecordKind {
             RecordKind::Meeting => "meeting",
             RecordKind::Referral => "referral",
             RecordKind::Welfare => "welfare",
+            RecordKind::Secret => "secret",
         }
     }
 
@@ -779,6 +794,7 @@ impl RecordKind {
             RecordKind::Meeting => MEETING_FIELDS,
             RecordKind::Referral => REFERRAL_FIELDS,
             RecordKind::Welfare => WELFARE_FIELDS,
+            RecordKind::Secret => SECRET_FIELDS,
         }
     }
 
@@ -796,6 +812,7 @@ impl RecordKind {
             RecordKind::Group | RecordKind::Partner => "name",
             RecordKind::Mandate => "holder",
             RecordKind::Referral => "destination",
+            RecordKind::Secret => "marker_keys",
             RecordKind::Project
             | RecordKind::Activity
             | RecordKind::Assembly
@@ -832,6 +849,17 @@ impl fmt::Display for RecordKind {
 )]
 pub struct UnknownKind;
 
+impl RecordKind {
+    /// The kind named `s` in a document id: any of [`RecordKind::ALL`], or
+    /// [`RecordKind::Secret`] (which [`str::parse`] refuses, so that no command can name it).
+    pub fn from_doc_name(s: &str) -> Result<Self, UnknownKind> {
+        if s == RecordKind::Secret.name() {
+            return Ok(RecordKind::Secret);
+        }
+        s.parse()
+    }
+}
+
 impl FromStr for RecordKind {
     type Err = UnknownKind;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -847,8 +875,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_secret_kind_is_named_by_document_ids_only() {
+        assert!("secret".parse::<RecordKind>().is_err());
+        assert_eq!(RecordKind::from_doc_name("secret"), Ok(RecordKind::Secret));
+        assert_eq!(RecordKind::from_doc_name("member"), Ok(RecordKind::Member));
+        assert_eq!(RecordKind::Secret.classes(), vec![FieldClass::Per]);
+    }
+
+    #[test]
     fn every_field_has_a_unique_name_without_separators() {
-        for kind in RecordKind::ALL {
+        for kind in RecordKind::ALL.into_iter().chain([RecordKind::Secret]) {
             let mut names = kind.field_names();
             names.sort_unstable();
             names.dedup();

@@ -18,6 +18,16 @@ pub fn fold(s: &str) -> String {
     normalize(s).to_lowercase()
 }
 
+/// Text as compared when a person's identity is matched however it was typed: compatibility
+/// decomposition (NFKD) without its combining marks, lowercase — "Ìféọmá" and "IFEOMA" fold
+/// to one word. Coarser than [`fold`]: for matching, never for display.
+pub fn fold_unaccented(s: &str) -> String {
+    s.nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+}
+
 use crate::FieldType;
 
 /// Longest accepted one-line text, in characters.
@@ -242,6 +252,16 @@ mod tests {
         assert!(parse_date("2023-02-29").is_none());
         assert!(parse_date("29/02/2024").is_none());
         assert!(parse_date("1700-01-01").is_none());
+    }
+
+    #[test]
+    fn unaccented_folding_ignores_case_accents_and_how_they_were_typed() {
+        let composed = "Adébáyọ̀ Ọlátúnjí";
+        let decomposed: String = composed.nfd().collect();
+        assert_eq!(fold_unaccented(composed), "adebayo olatunji");
+        assert_eq!(fold_unaccented(&decomposed), "adebayo olatunji");
+        assert_eq!(fold_unaccented("ÉLODIE"), fold_unaccented("elodie"));
+        assert_eq!(fold_unaccented("欢迎"), "欢迎");
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub use identity::{DeviceIdExt, DeviceKey, KeyError};
 pub use carnet_model::{DeviceId, DocId, DocIdError, OrgId, RecordId};
 pub use ledger::{DocLedger, Evaluation, Reason, Received, RegistryLedger, author_heads};
 pub use registry::{
-    Deletion, DeviceEntry, Erasure, Registry, RegistryError, RegistryOp, Revocation, receipt_key,
+    Deletion, DeviceEntry, Erasure, Marker, Registry, RegistryError, RegistryOp, Revocation,
+    receipt_key,
 };
 pub use shape::ShapeError;

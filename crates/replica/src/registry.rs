@@ -19,6 +19,9 @@
 //!   union, `all` winning;
 //! - `retention/per-months`: months after a member's departure when her personal file is
 //!   erased (0 or absent: never); concurrent values: the longest (erasing cannot be undone);
+//! - `erased/<uuid>/m6`: for an expelled person, her M6 markers (comma-separated hex keyed
+//!   hashes of her identity; concurrent values: the union): what stops her being admitted
+//!   again, checkable only with the marker key that devices reading personal files hold;
 //! - `erased/<uuid>/receipt/<hex>`: the time (ms) device `<hex>` destroyed them — the one key
 //!   a device that is not direction may write (see `ledger.rs`).
 //!
@@ -112,7 +115,14 @@ pub struct Erasure {
     pub of: Option<RecordId>,
     /// The classes erased, or `None` for the whole record.
     pub classes: Option<BTreeSet<FieldClass>>,
+    /// For an expelled person, her M6 markers: keyed hashes of her identity that say nothing
+    /// without the marker key (`carnet-device`'s `marker.rs`).
+    pub markers: BTreeSet<Marker>,
 }
+
+/// An M6 expulsion marker: a keyed hash (BLAKE3) of an expelled person's identity, kept by her
+/// erasure so that she is never admitted again; without the key it reveals nothing.
+pub type Marker = [u8; 32];
 
 impl Erasure {
     /// Whether this erasure covers the record's documents of `class`.
@@ -197,6 +207,8 @@ pub enum RegistryOp {
         of: Option<RecordId>,
         /// The classes erased (`None`: the whole record).
         classes: Option<BTreeSet<FieldClass>>,
+        /// For an expelled person, her M6 markers (none otherwise).
+        markers: BTreeSet<Marker>,
     },
     /// Sets the retention period of personal files after a member leaves (`None`: never).
     Retention {
@@ -284,6 +296,7 @@ fn read_erasure(
         receipts: BTreeMap::new(),
         of: None,
         classes: None,
+        markers: BTreeSet::new(),
     });
     match attr {
         "by" => entry.by = smallest(values),
@@ -301,6 +314,15 @@ fn read_erasure(
             entry.classes = Some(union);
         }
         "of" => entry.of = smallest(values),
+        "m6" => {
+            for v in values {
+                let ScalarValue::Str(text) = v else { continue };
+                entry.markers.extend(text.split(',').filter_map(|h| {
+                    let mut m = [0; 32];
+                    hex::decode_to_slice(h.trim(), &mut m).ok().map(|()| m)
+                }));
+            }
+        }
         "reason" => entry.reason = smallest(values).unwrap_or_default(),
         _ => {
             let device = attr.strip_prefix("receipt/")?.parse::<DeviceId>().ok()?;
@@ -387,6 +409,7 @@ impl RegistryOp {
                 reason,
                 of,
                 classes,
+                markers,
             } => {
                 let scope = match classes {
                     None => "all".to_owned(),
@@ -403,6 +426,10 @@ impl RegistryOp {
                     ScalarValue::Int(time_ms),
                 )?;
                 tx.put(ROOT, format!("erased/{record}/reason"), reason.as_str())?;
+                if !markers.is_empty() {
+                    let hexes: Vec<String> = markers.iter().map(hex::encode).collect();
+                    tx.put(ROOT, format!("erased/{record}/m6"), hexes.join(","))?;
+                }
             }
             RegistryOp::ErasureReceipt { record } => {
                 tx.put(ROOT, receipt_key(record, &by), ScalarValue::Int(time_ms))?;
@@ -697,6 +724,11 @@ impl Registry {
         self.erased.get(record).is_some_and(|e| e.covers(class))
     }
 
+    /// Every M6 marker the erasures kept (of expelled people).
+    pub fn markers(&self) -> impl Iterator<Item = &Marker> {
+        self.erased.values().flat_map(|e| e.markers.iter())
+    }
+
     /// Whether `device` is an enrolled, unrevoked direction device.
     pub fn is_direction(&self, device: &DeviceId) -> bool {
         self.device(device)
@@ -731,6 +763,35 @@ mod tests {
             Registry::read_for(&doc, &OrgId::random()),
             Err(RegistryError::OtherOrganisation)
         );
+    }
+
+    #[test]
+    fn concurrent_erasures_keep_the_union_of_their_m6_markers() {
+        let a = DeviceKey::generate().unwrap();
+        let b = DeviceKey::generate().unwrap();
+        let (mut da, _, _) = Registry::genesis(&a, "Mist", "A", None, "2026-01-01", 1).unwrap();
+        let enrol = [RegistryOp::Enrol {
+            device: b.id(),
+            holder: "B".into(),
+            city: None,
+            roles: BTreeSet::from([Role::Direction]),
+        }];
+        Registry::apply(&mut da, &a, &enrol, 2).unwrap();
+        let mut db = Doc::from_changes(DocId::Registry, da.changes()).unwrap();
+        let her = RecordId::random();
+        let erase = |m: u8| RegistryOp::Erase {
+            record: her,
+            reason: "x".into(),
+            of: None,
+            classes: None,
+            markers: BTreeSet::from([[m; 32]]),
+        };
+        Registry::apply(&mut da, &a, &[erase(1)], 3).unwrap();
+        Registry::apply(&mut db, &b, &[erase(2)], 3).unwrap();
+        da.apply(db.changes()).unwrap();
+        let reg = Registry::read(&da).unwrap();
+        assert_eq!(reg.erased[&her].markers, BTreeSet::from([[1; 32], [2; 32]]));
+        assert_eq!(reg.markers().count(), 2);
     }
 
     #[test]

@@ -62,6 +62,7 @@ use carnet_model::{Record, RecordKind, Snapshot};
 use chrono::NaiveDate;
 
 pub use finding::{Finding, Proposal, RuleId, Severity};
+pub use membership::{m6_admits, m6_marker_matched};
 
 use facts::{Change, Ctx};
 

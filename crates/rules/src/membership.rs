@@ -1,6 +1,8 @@
 //! Membership and the active scope on writes to member records: M1, M5, M6, A1, A10.
 
-use carnet_model::{RecordKind, Snapshot};
+use std::collections::BTreeMap;
+
+use carnet_model::{Record, RecordKind, Snapshot, Value};
 use chrono::NaiveDate;
 
 use crate::facts::{Change, Ctx, dated_by};
@@ -72,6 +74,43 @@ fn m6_expulsion_is_final(id: &str, old: Option<&str>, new: Option<&str>) -> Opti
              the person cannot become a member again",
         )
     })
+}
+
+/// Whether writing member `after` (over `before`, `None` for a new record) admits a person
+/// whose identity M6's markers must be checked against: a record that is not `expelled` or
+/// `left`, being created, changing status, or changing what identifies her (names, date of
+/// birth). Other edits of a member's file are never refused by a marker.
+pub fn m6_admits(before: Option<&Record>, after: &BTreeMap<String, Value>) -> bool {
+    const IDENTITY: [&str; 5] = [
+        "status",
+        "display_name",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+    ];
+    let status = match after.get("status") {
+        Some(Value::Text(s)) => s.as_str(),
+        _ => "",
+    };
+    !matches!(status, "expelled" | "left")
+        && before.is_none_or(|b| IDENTITY.iter().any(|f| b.fields.get(*f) != after.get(*f)))
+}
+
+/// **M6 B** — an expelled person is never re-admitted, under a new record either.
+///
+/// [000]: "Once someone is expelled, he/she cannot become a member anymore." Her erasure keeps
+/// a keyed hash of her identity (`domain.md` §4, guarantee 11); a device holding the key finds
+/// that the person being admitted (record `id`) matches one. The message says which rule, never
+/// whom she matched.
+pub fn m6_marker_matched(id: &str) -> Finding {
+    Finding::new(
+        RuleId::M6,
+        Severity::Block,
+        RecordKind::Member,
+        Some(id),
+        "an expelled person is never re-admitted (M6): the names and date of birth given match \
+         the marker an expelled person's erasure kept",
+    )
 }
 
 /// **M1 B** and **M5 B** — joining needs a signed member form; rejoining needs one dated after

@@ -60,6 +60,7 @@ fn receipts_are_the_only_registry_change_anyone_may_make_and_erased_documents_st
             reason: "x".into(),
             of: None,
             classes: None,
+            markers: Default::default(),
         }],
     );
     dir.device_mut()
