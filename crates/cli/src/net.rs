@@ -218,6 +218,7 @@ pub(crate) fn invite(
                         dev.confirm_invitation(&secret, &who)?;
                         println!("confirmed: device {} may join; it will in a moment", who.short());
                     } else {
+                        dev.refuse_invitation(&secret, &who)?;
                         println!("not confirmed: device {} will not join with this ticket. If the new device shows \
                                   another code, someone else has the ticket: stop here (Ctrl-C) and make a new one.", who.short());
                     }
@@ -396,13 +397,27 @@ pub(crate) fn serve(
     let rt = runtime()?;
     rt.block_on(async move {
         let stop = stop_signal();
-        run_node(home, Arc::new(Mutex::new(device)), bind, mdns, every, stop).await
+        run_node(
+            home,
+            Arc::new(Mutex::new(device)),
+            bind,
+            mdns,
+            every,
+            stop,
+            None,
+        )
+        .await
     })
 }
 
 /// What `carnet serve` runs, until `stop` resolves: the node (answering peers, mDNS when
 /// `mdns`, listening where `bind` says or on the device's own port, periodic sync every `every` seconds), lending the store on the control socket,
 /// and one line printed per session. `carnet ui` runs it too, once the device is open.
+/// Where a running node publishes its address and the handle that asks it to sync now (for
+/// the web interface).
+pub(crate) type NodeSlot =
+    std::sync::Mutex<Option<(PeerAddr, tokio::sync::mpsc::UnboundedSender<()>)>>;
+
 pub(crate) async fn run_node(
     home: &Path,
     device: Arc<Mutex<Device>>,
@@ -410,6 +425,7 @@ pub(crate) async fn run_node(
     mdns: bool,
     every: u64,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
+    listening: Option<&NodeSlot>,
 ) -> Result<()> {
     // A rehearsal's fixed day (`CARNET_TODAY`) is the daemon's day too (the retention period).
     if std::env::var_os("CARNET_TODAY").is_some() {
@@ -419,6 +435,11 @@ pub(crate) async fn run_node(
     #[cfg(unix)]
     let control = node.lend_store_on(&crate::control_socket(home))?;
     println!("listening as {}", node.addr());
+    if let Some(slot) = listening
+        && let Ok(mut slot) = slot.lock()
+    {
+        *slot = Some((node.addr(), node.sync_requests()));
+    }
     if mdns {
         println!("looking for peers on the local network (mDNS)");
     }

@@ -42,6 +42,36 @@ fn open_browser(url: &str) {
     }
 }
 
+/// The network as the web interface sees it: the running node's address (for tickets) and
+/// its sync requests.
+struct UiNetwork {
+    slot: Arc<net::NodeSlot>,
+}
+
+impl carnet_web::Network for UiNetwork {
+    fn ticket(&self, org: [u8; 16], secret: [u8; 16]) -> Option<String> {
+        let slot = self.slot.lock().ok()?;
+        let (inviter, _) = slot.as_ref()?;
+        Some(
+            carnet_node::Ticket {
+                org,
+                inviter: inviter.clone(),
+                secret,
+            }
+            .to_string(),
+        )
+    }
+
+    fn sync_now(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        if let Ok(slot) = self.slot.lock()
+            && let Some((_, requests)) = slot.as_ref()
+        {
+            let _ = requests.send(());
+        }
+        Box::pin(async {})
+    }
+}
+
 /// `carnet ui`.
 pub(crate) fn ui(home: &Path, a: UiArgs) -> Result<()> {
     if !Device::store_path(home).exists() {
@@ -64,20 +94,31 @@ pub(crate) fn ui(home: &Path, a: UiArgs) -> Result<()> {
         let port = listener.local_addr()?.port();
         let (stop_node, node_stopped) = watch::channel(false);
         let node: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>> = Arc::default();
+        let slot: Arc<net::NodeSlot> = Arc::default();
         let on_open: carnet_web::OnOpen = {
             let node = node.clone();
+            let slot = slot.clone();
             let home = home.clone();
             let every = a.every;
             Arc::new(move |device: Arc<Mutex<Device>>| {
                 let home = home.clone();
                 let bind = bind.clone();
+                let slot = slot.clone();
                 let mut rx = node_stopped.clone();
                 let task = tokio::spawn(async move {
                     let stop = async move {
                         let _ = rx.wait_for(|stop| *stop).await;
                     };
-                    if let Err(e) =
-                        net::run_node(&home, device, bind.as_deref(), mdns, every, stop).await
+                    if let Err(e) = net::run_node(
+                        &home,
+                        device,
+                        bind.as_deref(),
+                        mdns,
+                        every,
+                        stop,
+                        Some(&slot),
+                    )
+                    .await
                     {
                         eprintln!("carnet: sync stopped: {e:#}");
                     }
@@ -93,6 +134,7 @@ pub(crate) fn ui(home: &Path, a: UiArgs) -> Result<()> {
             lock_after: Duration::from_secs(a.lock_after * 60),
             now: Arc::new(|| crate::records::now().unwrap_or_else(|_| chrono::Utc::now())),
             on_open,
+            network: Some(Arc::new(UiNetwork { slot })),
         };
         let app = carnet_web::App::new(config)?;
         let url = format!("http://127.0.0.1:{port}/");

@@ -34,8 +34,10 @@ pub struct Invitation {
     /// Devices that presented the ticket and wait for the inviter to confirm their code (more
     /// than one: the ticket leaked).
     pub presented: Vec<[u8; 32]>,
-    /// The device whose code the inviter typed: the only one the ticket enrols.
+    /// The device whose code the inviter confirmed: the only one the ticket enrols.
     pub confirmed: Option<[u8; 32]>,
+    /// Devices whose code the inviter said differs from the new device's: never enrolled.
+    pub refused: Vec<[u8; 32]>,
     /// Ended by the inviter (`device invite` stopped): refused from then on.
     pub cancelled: bool,
     /// Whether the inviter confirms each joining device's code before the ticket enrols it.
@@ -237,6 +239,7 @@ impl Device {
             used_by: None,
             presented: vec![],
             confirmed: None,
+            refused: vec![],
             cancelled: false,
             confirm,
         };
@@ -274,12 +277,31 @@ impl Device {
         let Some(mut inv) = self.invitation(secret)? else {
             return Ok(false);
         };
-        if !inv.presented.contains(&device.0) || inv.cancelled {
+        if !inv.presented.contains(&device.0) || inv.cancelled || inv.refused.contains(&device.0) {
             return Ok(false);
         }
         inv.confirmed = Some(device.0);
         self.save_invitation(secret, &inv)?;
         Ok(true)
+    }
+
+    /// The inviter said the code `device` shows differs from the new device's: that device is
+    /// never enrolled by this ticket (someone else read it; the right device may still join).
+    pub fn refuse_invitation(
+        &mut self,
+        secret: &[u8; 16],
+        device: &DeviceId,
+    ) -> Result<(), WriteError> {
+        if let Some(mut inv) = self.invitation(secret)?
+            && !inv.refused.contains(&device.0)
+        {
+            inv.refused.push(device.0);
+            if inv.confirmed == Some(device.0) {
+                inv.confirmed = None;
+            }
+            self.save_invitation(secret, &inv)?;
+        }
+        Ok(())
     }
 
     /// Ends an invitation (its `device invite` stopped): the ticket is refused from then on, by
@@ -310,6 +332,7 @@ impl Device {
         if inv.used_by.is_some_and(|d| d != peer.0)
             || inv.expires_ms < time_ms(now)
             || inv.cancelled
+            || inv.refused.contains(&peer.0)
         {
             return Err(refused());
         }

@@ -192,6 +192,12 @@ impl Node {
         }
     }
 
+    /// A handle that asks this node's daemon loop ([`Node::serve`]) to sync with every known
+    /// peer now, as it does after another command used the store.
+    pub fn sync_requests(&self) -> mpsc::UnboundedSender<()> {
+        self.resumed.0.clone()
+    }
+
     /// Reports progress (bytes received so far) of the sessions this node initiates.
     pub fn on_progress(&self, f: Arc<Progress>) {
         if let Ok(mut p) = self.progress.lock() {

@@ -58,6 +58,8 @@ pub struct Config {
     pub now: Clock,
     /// What to do when the device is first opened.
     pub on_open: OnOpen,
+    /// The network layer (invitations, sync now); `None` where there is none (tests).
+    pub network: Option<Arc<dyn crate::Network>>,
 }
 
 /// The interface's state.

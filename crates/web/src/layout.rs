@@ -22,6 +22,8 @@ pub(crate) enum Nav {
     Mandates,
     /// Rapports.
     Reports,
+    /// Gestion: devices, sync, quarantine, erasure, settings.
+    Admin,
     /// A page outside the menu (passphrase).
     None,
 }
@@ -54,6 +56,7 @@ pub(crate) fn page(f: &Frame<'_>, body: Markup) -> Markup {
         (Nav::Activities, "/activities", "nav-activities"),
         (Nav::Mandates, "/mandates", "nav-mandates"),
         (Nav::Reports, "/reports", "nav-reports"),
+        (Nav::Admin, "/admin", "nav-admin"),
     ];
     let other = match tr.lang {
         Lang::Fr => Lang::En,

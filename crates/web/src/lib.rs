@@ -19,6 +19,7 @@ mod forms;
 mod i18n;
 pub mod labels;
 mod layout;
+mod network;
 mod pages;
 pub mod plan;
 mod session;
@@ -34,6 +35,7 @@ use carnet_model::RecordKind;
 pub use app::{App, Clock, Config, OnOpen};
 pub use error::WebError;
 pub use i18n::{BadTranslations, Lang};
+pub use network::Network;
 
 /// The word of choice field `field` of `kind` that `label` names as the interface shows it,
 /// in French or English, case and accents folded ("Membre actif" → `active`): spreadsheets
@@ -82,6 +84,30 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/history/{kind}/{id}", get(pages::history::history))
         .route("/reports", get(pages::reports::reports))
         .route("/reports/csv", get(pages::reports::csv))
+        .route("/admin", get(pages::admin::hub))
+        .route("/settings", get(pages::admin::settings))
+        .route("/settings/passphrase", post(pages::admin::passphrase))
+        .route("/settings/retention", post(pages::admin::retention))
+        .route(
+            "/sync",
+            get(pages::admin::sync).post(pages::admin::sync_now),
+        )
+        .route("/quarantine", get(pages::admin::quarantine))
+        .route(
+            "/erasure",
+            get(pages::erasure::page).post(pages::erasure::erase),
+        )
+        .route("/devices", get(pages::devices::list))
+        .route(
+            "/devices/{id}/revoke",
+            get(pages::devices::revoke_page).post(pages::devices::revoke),
+        )
+        .route(
+            "/devices/invite",
+            get(pages::devices::invite_form).post(pages::devices::invite),
+        )
+        .route("/devices/invitation", get(pages::devices::invitation))
+        .route("/devices/invitation/answer", post(pages::devices::answer))
         .route("/assets/style.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
         .merge(pages::records::routes(RecordKind::Member))

@@ -39,6 +39,8 @@ pub(crate) struct Session {
     pub last_seen: Instant,
     /// Messages for the next page (warnings of the rules after a save).
     pub flash: Vec<String>,
+    /// The invitation this session made and follows (its secret never leaves the server).
+    pub invitation: Option<[u8; 16]>,
 }
 
 /// Every session, by id.
@@ -78,6 +80,7 @@ impl Sessions {
             unlocked: false,
             last_seen: Instant::now(),
             flash: vec![],
+            invitation: None,
         };
         self.map.insert(id.clone(), s.clone());
         (id, s)
@@ -106,6 +109,13 @@ impl Sessions {
             .get_mut(id)
             .map(|s| std::mem::take(&mut s.flash))
             .unwrap_or_default()
+    }
+
+    /// Keeps (or forgets) the invitation session `id` follows.
+    pub(crate) fn set_invitation(&mut self, id: &str, secret: Option<[u8; 16]>) {
+        if let Some(s) = self.map.get_mut(id) {
+            s.invitation = secret;
+        }
     }
 
     /// Locks session `id`.

@@ -43,6 +43,7 @@ async fn fixture() -> Fixture {
         lock_after: Duration::from_secs(600),
         now: Arc::new(now),
         on_open: Arc::new(|_| {}),
+        network: None,
     };
     let app = App::with_device(config, device.clone()).await.expect("app");
     let router = crate::router(app);
@@ -381,6 +382,19 @@ async fn pages_show_no_raw_translation_key_in_either_language() {
             "/activities".to_owned(),
             "/activities/new".to_owned(),
             "/reports".to_owned(),
+            "/mandates".to_owned(),
+            "/mandates/new".to_owned(),
+            "/signatures".to_owned(),
+            format!("/signatures/new?person={id}"),
+            "/applications".to_owned(),
+            "/applications/new".to_owned(),
+            "/admin".to_owned(),
+            "/settings".to_owned(),
+            "/sync".to_owned(),
+            "/quarantine".to_owned(),
+            "/erasure".to_owned(),
+            "/devices".to_owned(),
+            "/devices/invite".to_owned(),
         ];
         for p in pages {
             let (status, _, body) = f.get(&p).await;

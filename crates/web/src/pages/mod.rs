@@ -1,5 +1,10 @@
-//! The pages: passphrase, today, records (members, projects, activities), history, reports.
+//! The pages: passphrase, today, records (members, projects, activities, signatures,
+//! applications, mandates), history, reports, and the association's administration (devices and
+//! invitations, sync, quarantine, erasure, settings).
 
+pub(crate) mod admin;
+pub(crate) mod devices;
+pub(crate) mod erasure;
 pub(crate) mod history;
 pub(crate) mod records;
 pub(crate) mod reports;

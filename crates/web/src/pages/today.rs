@@ -4,11 +4,12 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
+use carnet_device::Device;
 use carnet_model::RecordKind;
 use carnet_replica::DeviceId;
 use carnet_rules::Severity;
 use chrono::{DateTime, Utc};
-use maud::html;
+use maud::{Markup, html};
 
 use crate::app::{Unlocked, html};
 use crate::error::WebError;
@@ -28,6 +29,37 @@ pub(crate) fn when(tr: Tr<'_>, ms: i64) -> String {
     }
 }
 
+/// The sync status of every peer this device met: holder, last successful sync, last try.
+pub(crate) fn peers_table(tr: Tr<'_>, device: &Device) -> Result<Markup, WebError> {
+    let peers = device.peers()?;
+    let registry = device.registry();
+    Ok(html! {
+        @if peers.is_empty() {
+            p { (tr.t("today-no-peers")) }
+        } @else {
+            div.table-wrap {
+                table id="peers-table" {
+                    thead { tr {
+                        th scope="col" { (tr.t("peer-device")) }
+                        th scope="col" { (tr.t("peer-last-sync")) }
+                        th scope="col" { (tr.t("peer-result")) }
+                    } }
+                    tbody {
+                        @for (id, p) in &peers {
+                            @let holder = id.parse::<DeviceId>().ok().and_then(|d| registry.and_then(|r| r.device(&d)).map(|d| d.holder.clone()));
+                            tr {
+                                th scope="row" { (holder.unwrap_or_else(|| id.chars().take(8).collect())) }
+                                td { (p.last_sync_ms.map(|ms| when(tr, ms)).unwrap_or_else(|| tr.t("never"))) }
+                                td { (if p.last_result.starts_with("synced") || p.last_result.is_empty() { tr.t("peer-ok") } else { tr.t("peer-failed") }) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// `GET /today`.
 pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
     let tr = u.tr();
@@ -37,8 +69,6 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
     let device = device.lock().await;
     let snapshot = device.snapshot()?;
     let findings = carnet_rules::todo(&snapshot, day);
-    let peers = device.peers()?;
-    let registry = device.registry();
     // Activities of the fortnight around today, with how many were present.
     let mut recent: Vec<(String, String, chrono::NaiveDate, usize)> = snapshot
         .of(RecordKind::Activity)
@@ -55,6 +85,7 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
         })
         .collect();
     recent.sort_by_key(|a| std::cmp::Reverse(a.2));
+    let peers = peers_table(tr, &device)?;
     let body = html! {
         p { (tr.ta("today-date", &[("date", tr.date(day))])) }
         section id="todo" {
@@ -107,29 +138,7 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
         }
         section id="peers" {
             h2 { (tr.t("today-peers")) }
-            @if peers.is_empty() {
-                p { (tr.t("today-no-peers")) }
-            } @else {
-                div.table-wrap {
-                    table {
-                        thead { tr {
-                            th scope="col" { (tr.t("peer-device")) }
-                            th scope="col" { (tr.t("peer-last-sync")) }
-                            th scope="col" { (tr.t("peer-result")) }
-                        } }
-                        tbody {
-                            @for (id, p) in &peers {
-                                @let holder = id.parse::<DeviceId>().ok().and_then(|d| registry.and_then(|r| r.device(&d)).map(|d| d.holder.clone()));
-                                tr {
-                                    th scope="row" { (holder.unwrap_or_else(|| id.chars().take(8).collect())) }
-                                    td { (p.last_sync_ms.map(|ms| when(tr, ms)).unwrap_or_else(|| tr.t("never"))) }
-                                    td { (if p.last_result.starts_with("synced") || p.last_result.is_empty() { tr.t("peer-ok") } else { tr.t("peer-failed") }) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            (peers)
         }
     };
     Ok(html(
