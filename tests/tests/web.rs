@@ -804,3 +804,228 @@ async fn a_change_reaches_another_device_and_a_board_device_shows_no_personal_fi
     b_ui.interrupt();
     d_ui.interrupt();
 }
+
+/// The value of a form field.
+async fn value_of(b: &Browser, css: &str) -> String {
+    b.find(css)
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default()
+}
+
+/// Part 2 of the interface, by a direction device in a real browser: invite a device (ticket
+/// as a QR code, the new device's confirmation code compared and accepted), erase a person
+/// with a typed confirmation and see the new device's receipt arrive, change the passphrase
+/// (a wrong one refused by its field), set the retention period, the quarantine and sync
+/// pages, and revoke the device after a warning. Screenshots in both languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_association_is_run_from_the_browser() {
+    if !browsers_present() {
+        return;
+    }
+    let canary = "canari-dossier-4417";
+    let d = Home::init();
+    let ama = d.add_member(&["--name", "Ama Owusu", "--phone", canary]);
+    d.add_member(&["--name", "Efe"]);
+    let (mut d_ui, base) = start_ui(&d);
+    let driver_port = free_port();
+    let _driver = start_chromedriver(driver_port);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let client = connect(driver_port, profile.path()).await;
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/axe.min.js");
+    let mut b = Browser {
+        client,
+        base,
+        urls: vec![],
+        axe: std::fs::read_to_string(axe_path).ok(),
+    };
+    unlock(&mut b).await;
+    // The node starts once the passphrase opened the device.
+    let d_addr = d_ui
+        .wait_for(Duration::from_secs(30), listening_address)
+        .unwrap_or_else(|| panic!("the ui's node printed no address:\n{}", d_ui.describe()));
+    b.go("/admin").await;
+    b.shot("admin").await;
+
+    // Inviting a device: the form refuses a missing holder by its field.
+    b.go("/devices").await;
+    b.shot("devices").await;
+    b.click("#invite").await;
+    b.click("#make-invitation").await;
+    assert!(b.text("#error-summary").await.contains("qui utilisera"));
+    b.fill("#holder", "Bea Staff").await;
+    b.find("#role-staff").await.click().await.expect("tick");
+    b.fill("#city", "Lyon").await;
+    b.fill("#agreement", "05/01/2026").await;
+    b.shot("invite").await;
+    b.click("#make-invitation").await;
+    assert_eq!(b.path().await, "/devices/invitation");
+    assert!(b.has("#qr svg").await, "the ticket as a QR code");
+    let ticket = value_of(&b, "#ticket").await;
+    assert!(ticket.starts_with("carnet1"), "{ticket}");
+    b.shot("invitation").await;
+
+    // The new device joins with the ticket: its code is shown here too, compared, accepted.
+    let s = Home::new();
+    let mut joining = s.spawn(&["join", &ticket]);
+    let code = joining
+        .wait_for(Duration::from_secs(60), |text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("confirmation code: "))
+                .and_then(|rest| rest.split("  ").next())
+                .map(|c| c.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no code:\n{}", joining.describe()));
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !b.has("#code").await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the code never showed"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        b.go("/devices/invitation").await;
+    }
+    assert_eq!(
+        b.text("#code").await.trim(),
+        code,
+        "the same code on both screens"
+    );
+    b.shot("invitation-code").await;
+    b.click("#confirm-code").await;
+    let joined = joining
+        .wait_exit(Duration::from_secs(60))
+        .unwrap_or_else(|| panic!("join did not end:\n{}", joining.describe()));
+    assert!(joined.success(), "{}", joining.describe());
+    let s_id = joining
+        .printed()
+        .lines()
+        .find_map(|l| l.strip_prefix("this device: "))
+        .and_then(|r| r.split('@').next())
+        .map(str::to_owned)
+        .expect("the joined device's id");
+    b.go("/devices/invitation").await;
+    assert!(b.has("#joined").await, "{}", b.body().await);
+    b.go("/devices").await;
+    let devices = b.text("#devices-table").await;
+    assert!(
+        devices.contains("Bea Staff") && devices.contains("Lyon"),
+        "{devices}"
+    );
+    s.ok(&["member", "list"]);
+
+    // Erasing a person: the typed confirmation is required; then the new device's receipt.
+    b.go("/erasure").await;
+    b.select("#person", &ama).await;
+    b.fill("#reason", "demande art. 17 du 01/12/2026").await;
+    b.fill("#confirm", "effacez").await;
+    b.click("#erase-button").await;
+    assert!(b.text("#confirm-error").await.contains("ne correspond pas"));
+    b.shot("erasure-refused").await;
+    assert!(
+        s.ok(&["member", "list"]).contains("Ama"),
+        "nothing erased yet"
+    );
+    b.fill("#confirm", "EFFACER").await;
+    b.click("#erase-button").await;
+    assert!(b.text("#flash").await.contains("Effacement enregistré"));
+    assert!(
+        b.text("#erasure-table").await.contains("Bea Staff"),
+        "pending"
+    );
+    for _ in 0..2 {
+        // The receipt the new device signs while syncing reaches direction at the next sync.
+        let out = s.carnet(&["sync", "--peer", &d_addr]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(
+        !s.ok(&["member", "list"]).contains("Ama"),
+        "erased on the new device"
+    );
+    b.go("/erasure").await;
+    let table = b.text("#erasure-table").await;
+    assert!(table.contains("Tous les appareils ont confirmé"), "{table}");
+    b.shot("erasure").await;
+
+    // Settings: a wrong current passphrase is refused by its field; the right one changes it.
+    b.go("/settings").await;
+    b.fill("#current", "pas la bonne phrase").await;
+    b.fill("#new", "une toute nouvelle phrase").await;
+    b.fill("#again", "une toute nouvelle phrase").await;
+    b.click("#change-passphrase").await;
+    assert!(b.text("#current-error").await.contains("incorrecte"));
+    b.fill("#current", PASSPHRASE).await;
+    b.fill("#new", "une toute nouvelle phrase").await;
+    b.fill("#again", "une toute nouvelle phrase").await;
+    b.click("#change-passphrase").await;
+    assert!(b.text("#flash").await.contains("Phrase de passe changée"));
+    b.fill("#months", "deux ans").await;
+    b.click("#save-retention").await;
+    assert!(b.has("#months-error").await);
+    b.fill("#months", "24").await;
+    b.click("#save-retention").await;
+    assert!(b.text("#retention").await.contains("24 mois"));
+    assert!(b.has("#policy-table").await);
+    b.shot("settings").await;
+    b.click("#lock").await;
+    b.fill("#passphrase", PASSPHRASE).await;
+    b.click("#unlock").await;
+    assert!(
+        b.has("#passphrase-error").await,
+        "the old passphrase no longer opens"
+    );
+    b.fill("#passphrase", "une toute nouvelle phrase").await;
+    b.click("#unlock").await;
+    assert_eq!(b.path().await, "/today");
+
+    // Sync and quarantine.
+    b.go("/sync").await;
+    assert!(b.text("#peers-table").await.contains("Bea Staff"));
+    b.click("#sync-now").await;
+    assert!(b.has("#flash p").await);
+    b.shot("sync").await;
+    b.go("/quarantine").await;
+    b.shot("quarantine").await;
+
+    // Revoking the device, after the warning: refused from then on.
+    b.go("/devices").await;
+    let link = format!("#revoke-{}", &s_id[..8]);
+    b.click(&link).await;
+    assert!(b.text("main").await.contains("quarantaine"));
+    b.shot("revoke").await;
+    b.click("#revoke-confirm").await;
+    assert!(b.text("#devices-table").await.contains("Retiré"));
+    let out = s.carnet(&["sync", "--peer", &d_addr]);
+    assert!(!out.status.success(), "a revoked device syncs no more");
+
+    // The same pages in English.
+    b.go("/today").await;
+    b.click("#switch-language").await;
+    for (path, name) in [
+        ("/admin", "admin"),
+        ("/devices", "devices"),
+        ("/devices/invite", "invite"),
+        ("/erasure", "erasure"),
+        ("/settings", "settings"),
+        ("/sync", "sync"),
+        ("/quarantine", "quarantine"),
+    ] {
+        b.go(path).await;
+        assert_eq!(b.lang().await, "en", "{path}");
+        b.shot(name).await;
+    }
+    b.click("#switch-language").await;
+    let urls = b.urls.clone();
+    let _ = b.client.close().await;
+    d_ui.interrupt();
+    for url in &urls {
+        assert!(!url.contains("carnet1") && !url.contains(canary), "{url}");
+    }
+    let printed = d_ui.printed();
+    assert!(!printed.contains(canary) && !printed.contains(&ticket[10..40]));
+}
