@@ -218,7 +218,7 @@ impl Fixture {
                 // Through an invitation, which stays used by this device.
                 let secret = founder
                     .device_mut()
-                    .invite(roles, &holder, Some("Nice"), None, far())
+                    .invite(roles, &holder, Some("Nice"), None, far(), false)
                     .expect("invite");
                 founder.redeem(device, &secret, tick()).expect("redeem");
                 tickets.insert(USED_TICKET, secret);
@@ -247,6 +247,7 @@ impl Fixture {
                 None,
                 Some("2026-02-02".into()),
                 far(),
+                false,
             )
             .expect("invite");
         tickets.insert(TICKET, secret);

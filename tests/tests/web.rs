@@ -805,6 +805,33 @@ async fn a_change_reaches_another_device_and_a_board_device_shows_no_personal_fi
     d_ui.interrupt();
 }
 
+/// Goes to `path` until `css` is on it (the page follows something happening elsewhere);
+/// returns its text.
+async fn wait_for_element(b: &mut Browser, path: &str, css: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        b.go(path).await;
+        if b.has(css).await {
+            return b.text(css).await.trim().to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{css} never showed on {path}:\n{}",
+            b.body().await
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The address a `carnet ui` printed.
+fn s_ui_base(ui: &Running) -> String {
+    ui.printed()
+        .lines()
+        .find_map(|l| l.strip_prefix("Carnet: "))
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .expect("the ui's address")
+}
+
 /// The value of a form field.
 async fn value_of(b: &Browser, css: &str) -> String {
     b.find(css)
@@ -816,7 +843,8 @@ async fn value_of(b: &Browser, css: &str) -> String {
 }
 
 /// Part 2 of the interface, by a direction device in a real browser: invite a device (ticket
-/// as a QR code, the new device's confirmation code compared and accepted), erase a person
+/// as a QR code) that joins from its own `carnet ui` on an empty home (a bad ticket refused,
+/// then its confirmation code shown on both screens, compared and accepted), erase a person
 /// with a typed confirmation and see the new device's receipt arrive, change the passphrase
 /// (a wrong one refused by its field), set the retention period, the quarantine and sync
 /// pages, and revoke the device after a warning. Screenshots in both languages.
@@ -867,44 +895,48 @@ async fn the_association_is_run_from_the_browser() {
     assert!(ticket.starts_with("carnet1"), "{ticket}");
     b.shot("invitation").await;
 
-    // The new device joins with the ticket: its code is shown here too, compared, accepted.
+    // The new device joins from its own `carnet ui`, on an empty home: ticket, passphrase,
+    // then its code — shown on both screens, compared and accepted on the inviting one.
+    let d_base = b.base.clone();
     let s = Home::new();
-    let mut joining = s.spawn(&["join", &ticket]);
-    let code = joining
-        .wait_for(Duration::from_secs(60), |text| {
-            text.lines()
-                .find_map(|l| l.strip_prefix("confirmation code: "))
-                .and_then(|rest| rest.split("  ").next())
-                .map(|c| c.trim().to_owned())
-        })
-        .unwrap_or_else(|| panic!("no code:\n{}", joining.describe()));
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while !b.has("#code").await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the code never showed"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        b.go("/devices/invitation").await;
-    }
-    assert_eq!(
-        b.text("#code").await.trim(),
-        code,
-        "the same code on both screens"
-    );
+    let (mut s_ui, s_base) = start_ui(&s);
+    b.base = s_base;
+    b.go("/").await;
+    assert_eq!(b.path().await, "/setup");
+    b.shot("setup").await;
+    b.fill("#ticket", "carnet1pasunticket").await;
+    b.fill("#passphrase", PASSPHRASE).await;
+    b.fill("#again", PASSPHRASE).await;
+    b.click("#join").await;
+    b.click("#again-setup").await;
+    b.fill("#ticket", &ticket).await;
+    b.fill("#passphrase", PASSPHRASE).await;
+    b.fill("#again", PASSPHRASE).await;
+    b.click("#join").await;
+    let code = wait_for_element(&mut b, "/setup/joining", "#code").await;
+    b.shot("setup-code").await;
+    b.base = d_base.clone();
+    let shown = wait_for_element(&mut b, "/devices/invitation", "#code").await;
+    assert_eq!(shown, code, "the same code on both screens");
     b.shot("invitation-code").await;
     b.click("#confirm-code").await;
-    let joined = joining
-        .wait_exit(Duration::from_secs(60))
-        .unwrap_or_else(|| panic!("join did not end:\n{}", joining.describe()));
-    assert!(joined.success(), "{}", joining.describe());
-    let s_id = joining
-        .printed()
-        .lines()
-        .find_map(|l| l.strip_prefix("this device: "))
-        .and_then(|r| r.split('@').next())
-        .map(str::to_owned)
-        .expect("the joined device's id");
+    b.base = s_ui_base(&s_ui);
+    wait_for_element(&mut b, "/setup/joining", "#joined").await;
+    b.shot("setup-joined").await;
+    b.click("#to-unlock").await;
+    b.fill("#passphrase", PASSPHRASE).await;
+    b.click("#unlock").await;
+    assert_eq!(b.path().await, "/today");
+    let s_id = s
+        .json(&["device", "list", "--json"])
+        .as_array()
+        .expect("devices")
+        .iter()
+        .find(|d| d["this_device"] == true)
+        .and_then(|d| d["device"].as_str())
+        .expect("this device in the list")
+        .to_owned();
+    b.base = d_base;
     b.go("/devices/invitation").await;
     assert!(b.has("#joined").await, "{}", b.body().await);
     b.go("/devices").await;
@@ -1023,6 +1055,7 @@ async fn the_association_is_run_from_the_browser() {
     let urls = b.urls.clone();
     let _ = b.client.close().await;
     d_ui.interrupt();
+    s_ui.interrupt();
     for url in &urls {
         assert!(!url.contains("carnet1") && !url.contains(canary), "{url}");
     }

@@ -290,65 +290,97 @@ pub(crate) fn join(home: &Path, passphrase: &[u8], ticket: &str) -> Result<()> {
             home.display()
         );
     }
-    let device =
-        Device::create_joining(home, passphrase, OrgId(uuid::Uuid::from_bytes(ticket.org)))?;
     let rt = runtime()?;
-    let result = rt.block_on(async {
-        let device = Arc::new(Mutex::new(device));
-        let (node, _events) = Node::spawn(device.clone(), options("0.0.0.0:0", false)?).await?;
-        println!("this device: {}", node.addr());
-        let me = device.lock().await.id();
-        println!(
-            "confirmation code: {}  (the inviting device shows it too: its holder compares them)",
-            carnet_device::join_code(&ticket.secret, &me)
-        );
-        let started = std::time::Instant::now();
-        let mut told = false;
-        let outcome = loop {
-            let bar = show_progress(&node);
-            let outcome = node.sync_with(&ticket.inviter, Some(ticket.secret)).await;
-            bar.finish_and_clear();
-            let awaiting = outcome
-                .error
-                .as_deref()
-                .is_some_and(|e| e.contains(carnet_device::AWAITING_CONFIRMATION));
-            if !awaiting || started.elapsed() > JOIN_WAIT {
-                break outcome;
-            }
-            if !told {
-                println!("waiting for the inviting device to confirm the code…");
-                told = true;
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        };
-        let dev = device.lock().await;
-        println!("{}", describe(&dev, &outcome));
-        let enrolled = dev.registry().and_then(|r| r.device(&dev.id())).map(|d| {
-            (
-                d.holder.clone(),
-                d.roles
-                    .iter()
-                    .map(|r| r.name())
-                    .collect::<Vec<_>>()
-                    .join("+"),
-            )
-        });
-        drop(dev);
-        node.shutdown().await;
-        match (outcome.error, enrolled) {
-            (None, Some((holder, roles))) => {
-                println!("joined as {roles}, held by {holder}");
-                Ok(())
-            }
-            (Some(e), _) => bail!("joining failed: {e}"),
-            (None, None) => bail!("joining failed: the inviter did not enrol this device"),
+    let result = rt.block_on(join_async(home, passphrase, &ticket, &|e| match e {
+        Joining::Address(a) => println!("this device: {a}"),
+        Joining::Code(c) => println!(
+            "confirmation code: {c}  (the inviting device shows it too: its holder compares them)"
+        ),
+        Joining::Waiting => println!("waiting for the inviting device to confirm the code…"),
+        Joining::Outcome(o) => println!("{o}"),
+    }));
+    match result {
+        Ok((holder, roles)) => {
+            println!("joined as {roles}, held by {holder}");
+            Ok(())
         }
-    });
-    if result.is_err() {
-        // The home was made for this attempt and holds nothing yet: leave no half-made device.
-        let _ = std::fs::remove_dir_all(home);
+        Err(e) => {
+            // The home was made for this attempt and holds nothing yet: leave no half-made
+            // device.
+            let _ = std::fs::remove_dir_all(home);
+            Err(e)
+        }
     }
-    result
+}
+
+/// What joining reports as it goes.
+pub(crate) enum Joining {
+    /// This device's address.
+    Address(String),
+    /// The confirmation code to show.
+    Code(String),
+    /// The inviter has not confirmed the code yet.
+    Waiting,
+    /// The session's outcome, described.
+    Outcome(String),
+}
+
+/// Joins the organisation of `ticket` as a new device in `home` (which holds no store): creates
+/// it, presents the ticket until the inviter confirms this device's code, and returns the
+/// holder and roles it was enrolled with. Leaves the store it made on failure (the caller
+/// decides what to remove).
+pub(crate) async fn join_async(
+    home: &Path,
+    passphrase: &[u8],
+    ticket: &Ticket,
+    report: &(dyn Fn(Joining) + Send + Sync),
+) -> Result<(String, String)> {
+    let org = OrgId(uuid::Uuid::from_bytes(ticket.org));
+    // argon2id: off the async workers.
+    let device = tokio::task::block_in_place(|| Device::create_joining(home, passphrase, org))?;
+    let device = Arc::new(Mutex::new(device));
+    let (node, _events) = Node::spawn(device.clone(), options("0.0.0.0:0", false)?).await?;
+    report(Joining::Address(node.addr().to_string()));
+    let me = device.lock().await.id();
+    report(Joining::Code(carnet_device::join_code(&ticket.secret, &me)));
+    let started = std::time::Instant::now();
+    let mut told = false;
+    let outcome = loop {
+        let bar = show_progress(&node);
+        let outcome = node.sync_with(&ticket.inviter, Some(ticket.secret)).await;
+        bar.finish_and_clear();
+        let awaiting = outcome
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains(carnet_device::AWAITING_CONFIRMATION));
+        if !awaiting || started.elapsed() > JOIN_WAIT {
+            break outcome;
+        }
+        if !told {
+            report(Joining::Waiting);
+            told = true;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let dev = device.lock().await;
+    report(Joining::Outcome(describe(&dev, &outcome)));
+    let enrolled = dev.registry().and_then(|r| r.device(&dev.id())).map(|d| {
+        (
+            d.holder.clone(),
+            d.roles
+                .iter()
+                .map(|r| r.name())
+                .collect::<Vec<_>>()
+                .join("+"),
+        )
+    });
+    drop(dev);
+    node.shutdown().await;
+    match (outcome.error, enrolled) {
+        (None, Some(enrolled)) => Ok(enrolled),
+        (Some(e), _) => bail!("joining failed: {e}"),
+        (None, None) => bail!("joining failed: the inviter did not enrol this device"),
+    }
 }
 
 /// `carnet sync`.

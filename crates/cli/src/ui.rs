@@ -46,6 +46,7 @@ fn open_browser(url: &str) {
 /// its sync requests.
 struct UiNetwork {
     slot: Arc<net::NodeSlot>,
+    home: PathBuf,
 }
 
 impl carnet_web::Network for UiNetwork {
@@ -70,16 +71,41 @@ impl carnet_web::Network for UiNetwork {
         }
         Box::pin(async {})
     }
+
+    fn join(
+        &self,
+        ticket: String,
+        passphrase: zeroize::Zeroizing<String>,
+        code: Box<dyn Fn(String) + Send + Sync>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>> {
+        let home = self.home.clone();
+        Box::pin(async move {
+            let ticket: carnet_node::Ticket = ticket.parse().map_err(|e| format!("{e}"))?;
+            if Device::store_path(&home).exists() {
+                return Err("this device already belongs to an association".into());
+            }
+            let report = move |e: net::Joining| {
+                if let net::Joining::Code(c) = e {
+                    code(c);
+                }
+            };
+            match net::join_async(&home, passphrase.as_bytes(), &ticket, &report).await {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    // Nothing half-made stays behind: the store and its key file.
+                    let store = Device::store_path(&home);
+                    let _ = std::fs::remove_file(store.with_extension("keys"));
+                    let _ = std::fs::remove_file(&store);
+                    Err(format!("{e:#}"))
+                }
+            }
+        })
+    }
 }
 
 /// `carnet ui`.
 pub(crate) fn ui(home: &Path, a: UiArgs) -> Result<()> {
-    if !Device::store_path(home).exists() {
-        bail!(
-            "{} holds no Carnet store; run `carnet init` or `carnet join` first",
-            home.display()
-        );
-    }
+    let fresh = !Device::store_path(home).exists();
     if a.lock_after == 0 {
         bail!("--lock-after must be at least 1 minute");
     }
@@ -134,12 +160,20 @@ pub(crate) fn ui(home: &Path, a: UiArgs) -> Result<()> {
             lock_after: Duration::from_secs(a.lock_after * 60),
             now: Arc::new(|| crate::records::now().unwrap_or_else(|_| chrono::Utc::now())),
             on_open,
-            network: Some(Arc::new(UiNetwork { slot })),
+            network: Some(Arc::new(UiNetwork {
+                slot,
+                home: home.clone(),
+            })),
         };
         let app = carnet_web::App::new(config)?;
         let url = format!("http://127.0.0.1:{port}/");
         println!("Carnet: {url}");
         println!("open this address in a browser on this computer (Ctrl-C to stop)");
+        if fresh {
+            std::fs::create_dir_all(&home)
+                .with_context(|| format!("cannot create {}", home.display()))?;
+            println!("this device belongs to no association yet: the page lets it join one");
+        }
         if !a.no_open {
             open_browser(&url);
         }

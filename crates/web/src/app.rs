@@ -68,6 +68,8 @@ pub struct App {
     pub(crate) sessions: std::sync::Mutex<Sessions>,
     pub(crate) device: Mutex<Option<Arc<Mutex<Device>>>>,
     pub(crate) i18n: &'static I18n,
+    /// A join started from the interface on a device with no store yet.
+    pub(crate) join: std::sync::Mutex<Option<crate::pages::setup::JoinState>>,
 }
 
 impl App {
@@ -82,6 +84,7 @@ impl App {
             sessions: Default::default(),
             device: Mutex::new(None),
             i18n,
+            join: Default::default(),
         }))
     }
 
@@ -108,6 +111,29 @@ impl App {
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
         (self.config.now)()
+    }
+
+    fn join_slot(&self) -> std::sync::MutexGuard<'_, Option<crate::pages::setup::JoinState>> {
+        self.join
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The join in progress (or just ended), if one was started.
+    pub(crate) fn joining(&self) -> Option<crate::pages::setup::JoinState> {
+        self.join_slot().clone()
+    }
+
+    /// Starts following a join, or forgets it.
+    pub(crate) fn set_joining(&self, state: Option<crate::pages::setup::JoinState>) {
+        *self.join_slot() = state;
+    }
+
+    /// Updates the join being followed.
+    pub(crate) fn update_joining(&self, f: impl FnOnce(&mut crate::pages::setup::JoinState)) {
+        if let Some(s) = self.join_slot().as_mut() {
+            f(s);
+        }
     }
 }
 

@@ -76,6 +76,8 @@ pub fn router(app: Arc<App>) -> Router {
             "/unlock",
             get(pages::unlock::show).post(pages::unlock::unlock),
         )
+        .route("/setup", get(pages::setup::show).post(pages::setup::start))
+        .route("/setup/joining", get(pages::setup::joining))
         .route("/lock", post(pages::unlock::lock))
         .route("/idle", get(pages::unlock::idle))
         .route("/language", post(pages::unlock::language))

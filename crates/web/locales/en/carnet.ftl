@@ -528,3 +528,19 @@ invite-confirmed = Code confirmed: device { $device } joins the association.
 invite-refused = Refused: this device will not join with this ticket. If the new device shows another code, someone else has the ticket.
 invite-joined = Device { $device } joined the association.
 invite-expired = This invitation expired or was stopped.
+
+## Join
+setup-title = Join the association
+setup-intro = This device belongs to no association yet. Paste the invitation ticket direction gave you, then choose this device's passphrase.
+setup-ticket-hint = It starts with carnet1. It works once, for 15 minutes.
+setup-passphrase = This device's passphrase
+setup-join = Join
+setup-not-ticket = This is not a Carnet invitation ticket: it starts with carnet1.
+setup-mistyped = The ticket was mistyped: a letter is missing or changed. Copy it again.
+setup-expired = This ticket is no longer valid (used, expired or stopped): ask for a new one.
+setup-failed = The device could not join the association. Check that both devices are on the same network, then try again.
+setup-compare = Show this code to the person who invited you: their screen must show the same one.
+setup-waiting = Waiting for their confirmation…
+setup-connecting = Connecting to the inviting device…
+setup-joined = This device joined the association. Unlock it with the passphrase you just chose.
+setup-again = Try again

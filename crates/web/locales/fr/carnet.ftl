@@ -528,3 +528,19 @@ invite-confirmed = Code confirmé : l’appareil { $device } rejoint l’associa
 invite-refused = Refusé : cet appareil ne rejoindra pas l’association avec ce ticket. Si le nouvel appareil affiche un autre code, quelqu’un d’autre a le ticket.
 invite-joined = L’appareil { $device } a rejoint l’association.
 invite-expired = Cette invitation a expiré ou a été arrêtée.
+
+## Rejoindre
+setup-title = Rejoindre l’association
+setup-intro = Cet appareil n’appartient encore à aucune association. Collez le ticket d’invitation que vous a donné la direction, puis choisissez la phrase de passe de cet appareil.
+setup-ticket-hint = Il commence par carnet1. Il ne sert qu’une fois, pendant 15 minutes.
+setup-passphrase = Phrase de passe de cet appareil
+setup-join = Rejoindre
+setup-not-ticket = Ce n’est pas un ticket d’invitation Carnet : il commence par carnet1.
+setup-mistyped = Le ticket est mal recopié : une lettre manque ou a changé. Copiez-le à nouveau.
+setup-expired = Ce ticket n’est plus valable (déjà utilisé, expiré ou arrêté) : demandez-en un nouveau.
+setup-failed = L’appareil n’a pas pu rejoindre l’association. Vérifiez que les deux appareils sont sur le même réseau, puis réessayez.
+setup-compare = Montrez ce code à la personne qui vous a invitée : son écran doit afficher le même.
+setup-waiting = En attente de sa confirmation…
+setup-connecting = Connexion à l’appareil qui invite…
+setup-joined = Cet appareil a rejoint l’association. Déverrouillez-le avec la phrase de passe que vous venez de choisir.
+setup-again = Réessayer

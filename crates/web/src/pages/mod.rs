@@ -8,6 +8,7 @@ pub(crate) mod erasure;
 pub(crate) mod history;
 pub(crate) mod records;
 pub(crate) mod reports;
+pub(crate) mod setup;
 pub(crate) mod today;
 pub(crate) mod unlock;
 

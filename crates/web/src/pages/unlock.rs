@@ -62,6 +62,9 @@ pub(crate) async fn show(State(app): State<Arc<App>>, info: SessionInfo) -> Resp
     if info.session.unlocked {
         return Redirect::to("/today").into_response();
     }
+    if crate::pages::setup::needs_setup(&app) {
+        return Redirect::to("/setup").into_response();
+    }
     html(StatusCode::OK, unlock_page(&app, &info, None))
 }
 
