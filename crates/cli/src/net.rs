@@ -364,16 +364,10 @@ pub(crate) async fn join_async(
     };
     let dev = device.lock().await;
     report(Joining::Outcome(describe(&dev, &outcome)));
-    let enrolled = dev.registry().and_then(|r| r.device(&dev.id())).map(|d| {
-        (
-            d.holder.clone(),
-            d.roles
-                .iter()
-                .map(|r| r.name())
-                .collect::<Vec<_>>()
-                .join("+"),
-        )
-    });
+    let enrolled = dev
+        .registry()
+        .and_then(|r| r.device(&dev.id()))
+        .map(|d| (d.holder.clone(), crate::output::roles_text(&d.roles)));
     drop(dev);
     node.shutdown().await;
     match (outcome.error, enrolled) {

@@ -554,11 +554,7 @@ pub(crate) fn devices(me: &Device, registry: &Registry, json: bool) {
             vec![
                 format!("{}{mark}", d.id.short()),
                 d.holder.clone(),
-                d.roles
-                    .iter()
-                    .map(|r| r.name())
-                    .collect::<Vec<_>>()
-                    .join("+"),
+                roles_text(&d.roles),
                 d.agreement.clone().unwrap_or_else(|| "-".into()),
                 d.city.clone().unwrap_or_default(),
                 status(d).to_owned(),
@@ -698,4 +694,9 @@ pub(crate) fn status(device: &Device, json: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// A device's roles as the command line writes them (`staff+direction`).
+pub(crate) fn roles_text(roles: &std::collections::BTreeSet<Role>) -> String {
+    roles.iter().map(|r| r.name()).collect::<Vec<_>>().join("+")
 }

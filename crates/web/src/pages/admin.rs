@@ -353,21 +353,31 @@ pub(crate) async fn sync_now(u: Unlocked, _form: Posted) -> Result<Response, Web
     Ok(Redirect::to("/sync").into_response())
 }
 
+/// The translation key of the first entry of `table` one of whose needles `text` holds, else
+/// `default`: how a message from the lower layers (English, naming no value) is said in the
+/// page's language.
+pub(crate) fn words_for(
+    text: &str,
+    table: &[(&[&str], &'static str)],
+    default: &'static str,
+) -> &'static str {
+    table
+        .iter()
+        .find(|(needles, _)| needles.iter().any(|n| text.contains(n)))
+        .map_or(default, |(_, key)| key)
+}
+
 fn reason_words(tr: Tr<'_>, reason: &str) -> String {
-    // The reasons are the ledger's own sentences (English, naming no value); their kind in
-    // the page's language first.
-    let key = if reason.contains("revoked") {
-        "quarantine-revoked"
-    } else if reason.contains("erased") {
-        "quarantine-erased"
-    } else if reason.contains("may not write") || reason.contains("agreement") {
-        "quarantine-forbidden"
-    } else if reason.contains("signature") {
-        "quarantine-signature"
-    } else {
-        "quarantine-other"
-    };
-    tr.t(key)
+    tr.t(words_for(
+        reason,
+        &[
+            (&["revoked"], "quarantine-revoked"),
+            (&["erased"], "quarantine-erased"),
+            (&["may not write", "agreement"], "quarantine-forbidden"),
+            (&["signature"], "quarantine-signature"),
+        ],
+        "quarantine-other",
+    ))
 }
 
 /// `GET /quarantine`: each rejected change — which record, who, when — with its reason.

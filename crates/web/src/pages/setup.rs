@@ -17,7 +17,7 @@ use crate::app::{App, Posted, SessionInfo, html};
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::layout::{Frame, Nav, page};
-use crate::pages::admin::error_summary;
+use crate::pages::admin::{error_summary, words_for};
 
 /// Where a join started in the interface stands.
 #[derive(Debug, Default, Clone)]
@@ -154,16 +154,15 @@ pub(crate) async fn start(
 
 /// Why a join failed, in the page's words (the network layer's own words follow, small).
 fn failure(tr: Tr<'_>, why: &str) -> String {
-    let key = if why.contains("mistyped") {
-        "setup-mistyped"
-    } else if why.contains("not a Carnet invitation") {
-        "setup-not-ticket"
-    } else if why.contains("unknown, used or expired") {
-        "setup-expired"
-    } else {
-        "setup-failed"
-    };
-    tr.t(key)
+    tr.t(words_for(
+        why,
+        &[
+            (&["mistyped"], "setup-mistyped"),
+            (&["not a Carnet invitation"], "setup-not-ticket"),
+            (&["unknown, used or expired"], "setup-expired"),
+        ],
+        "setup-failed",
+    ))
 }
 
 /// `GET /setup/joining`: the code to compare, then the outcome; looks again every 2 seconds
