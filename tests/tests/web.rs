@@ -847,7 +847,8 @@ async fn value_of(b: &Browser, css: &str) -> String {
 /// then its confirmation code shown on both screens, compared and accepted), erase a person
 /// with a typed confirmation and see the new device's receipt arrive, change the passphrase
 /// (a wrong one refused by its field), set the retention period, the quarantine and sync
-/// pages, and revoke the device after a warning. Screenshots in both languages.
+/// pages, revoke the device after a warning, merge a member entered twice and delete a record
+/// entered by mistake. Screenshots in both languages.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_association_is_run_from_the_browser() {
     if !browsers_present() {
@@ -856,7 +857,8 @@ async fn the_association_is_run_from_the_browser() {
     let canary = "canari-dossier-4417";
     let d = Home::init();
     let ama = d.add_member(&["--name", "Ama Owusu", "--phone", canary]);
-    d.add_member(&["--name", "Efe"]);
+    let efe = d.add_member(&["--name", "Efe"]);
+    let twice = d.add_member(&["--name", "Efe O."]);
     let (mut d_ui, base) = start_ui(&d);
     let driver_port = free_port();
     let _driver = start_chromedriver(driver_port);
@@ -1034,6 +1036,24 @@ async fn the_association_is_run_from_the_browser() {
     assert!(b.text("#devices-table").await.contains("Retiré"));
     let out = s.carnet(&["sync", "--peer", &d_addr]);
     assert!(!out.status.success(), "a revoked device syncs no more");
+
+    // A member entered twice is merged into the record kept; a record entered by mistake is
+    // deleted (both from the record's page, after saying what they do).
+    b.go(&format!("/members/{twice}")).await;
+    b.click("#delete").await;
+    b.shot("delete").await;
+    b.select("#keep", &efe).await;
+    b.click("#merge-confirm").await;
+    assert_eq!(b.path().await, format!("/members/{efe}"));
+    assert!(b.text("main").await.contains("fusionné"));
+    b.go("/members").await;
+    assert!(!b.text("#records").await.contains("Efe O."));
+    b.go(&format!("/members/{efe}")).await;
+    b.click("#delete").await;
+    b.click("#delete-confirm").await;
+    assert_eq!(b.path().await, "/members");
+    assert!(b.text("#flash").await.contains("supprimée"));
+    assert!(!b.body().await.contains("Efe"));
 
     // The same pages in English.
     b.go("/today").await;

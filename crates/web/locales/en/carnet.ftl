@@ -544,3 +544,14 @@ setup-waiting = Waiting for their confirmation…
 setup-connecting = Connecting to the inviting device…
 setup-joined = This device joined the association. Unlock it with the passphrase you just chose.
 setup-again = Try again
+
+## Delete, merge
+delete = Delete
+delete-title = Delete or merge
+delete-explain = Delete "{ $record }" if it was entered by mistake: it leaves every device's lists and reports; its history keeps who deleted it. This is not an erasure (see Administration › Erasure).
+deleted = Record deleted: it leaves the other devices' lists at their next sync.
+merge-title = Merge a duplicate
+merge-explain = If "{ $record }" is the same person as another record, merge it into the one to keep: her signatures, attendance and other records follow.
+merge-keep = Record to keep
+merge-button = Merge into that record
+merged = Duplicate merged into this record.

@@ -544,3 +544,14 @@ setup-waiting = En attente de sa confirmation…
 setup-connecting = Connexion à l’appareil qui invite…
 setup-joined = Cet appareil a rejoint l’association. Déverrouillez-le avec la phrase de passe que vous venez de choisir.
 setup-again = Réessayer
+
+## Supprimer, fusionner
+delete = Supprimer
+delete-title = Supprimer ou fusionner
+delete-explain = Supprimer « { $record } » si la fiche a été saisie par erreur : elle quitte les listes et les rapports de tous les appareils ; son historique garde qui l’a supprimée. Ce n’est pas un effacement (voir Gestion › Effacement).
+deleted = Fiche supprimée : elle quittera les listes des autres appareils à leur prochaine synchronisation.
+merge-title = Fusionner un doublon
+merge-explain = Si « { $record } » est la même personne qu’une autre fiche, fusionnez-la dans celle à garder : ses signatures, présences et autres fiches suivront.
+merge-keep = Fiche à garder
+merge-button = Fusionner dans cette fiche
+merged = Doublon fusionné dans cette fiche.

@@ -160,6 +160,7 @@ fn list_page(
     let columns = columns(kind);
     let may_add = !writable(device, kind).is_empty();
     let body = html! {
+        (crate::pages::admin::flashed(u))
         @if may_add {
             p { a.button href=(format!("/{seg}/new")) id="add" { (tr.t(&title_key(kind, "add"))) } }
         }
@@ -290,6 +291,7 @@ pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Re
         .filter(|c| device.can_read(*c))
         .collect();
     let may_edit = !writable(&device, kind).is_empty();
+    let direction = crate::pages::admin::is_direction(&device);
     let steps = match kind {
         RecordKind::Member => Some(steps_of(tr, &device, id)?),
         _ => None,
@@ -310,6 +312,7 @@ pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Re
         p.actions {
             @if may_edit { a.button href=(format!("/{seg}/{id}/edit")) id="edit" { (tr.t("edit")) } }
             a.button.secondary href=(format!("/history/{}/{id}", kind.name())) id="history" { (tr.t("history-link")) }
+            @if direction { a.button.secondary href=(format!("/{seg}/{id}/delete")) id="delete" { (tr.t("delete")) } }
         }
         @for class in &classes {
             @let personal = *class == FieldClass::Per;
@@ -601,6 +604,103 @@ pub(crate) async fn save(
     }
 }
 
+/// `GET /members/{id}/delete`… (direction): deleting a record entered by mistake, or — for a
+/// member entered twice — merging her into the record to keep; both after saying what they do.
+pub(crate) async fn delete_page(
+    kind: RecordKind,
+    u: Unlocked,
+    id: String,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id)?;
+    let tr = u.tr();
+    let seg = segment(kind).ok_or(WebError::NotFound)?;
+    let device = crate::pages::admin::direction_device(&u).await?;
+    let view = device.show(kind, id).map_err(|_| WebError::NotFound)?;
+    let others: Vec<(String, String)> = match kind {
+        RecordKind::Member => device
+            .list_shared(kind)?
+            .into_iter()
+            .filter(|r| r.id != id)
+            .map(|r| (r.id.to_string(), r.label()))
+            .collect(),
+        _ => vec![],
+    };
+    let csrf = &u.info.session.csrf;
+    let body = html! {
+        section.record-section id="delete-section" {
+            h2 { (tr.t("delete-title")) }
+            p { (tr.ta("delete-explain", &[("record", view.label())])) }
+            form method="post" action=(format!("/{seg}/{id}/delete")) {
+                input type="hidden" name="csrf" value=(csrf);
+                p.actions {
+                    button.danger type="submit" id="delete-confirm" { (tr.t("delete")) }
+                    a.button.secondary href=(format!("/{seg}/{id}")) { (tr.t("cancel")) }
+                }
+            }
+        }
+        @if !others.is_empty() {
+            section.record-section id="merge-section" {
+                h2 { (tr.t("merge-title")) }
+                p { (tr.ta("merge-explain", &[("record", view.label())])) }
+                form method="post" action=(format!("/{seg}/{id}/merge")) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    div.field {
+                        label for="keep" { (tr.t("merge-keep")) }
+                        select id="keep" name="keep" {
+                            @for (oid, name) in &others { option value=(oid) { (name) } }
+                        }
+                    }
+                    button.secondary type="submit" id="merge-confirm" { (tr.t("merge-button")) }
+                }
+            }
+        }
+    };
+    Ok(html(
+        StatusCode::OK,
+        frame(
+            &u,
+            tr.t("delete-title"),
+            nav(kind),
+            &format!("/{seg}/{id}/delete"),
+            body,
+        ),
+    ))
+}
+
+/// `POST /members/{id}/delete`… (direction): a signed tombstone; the record leaves every list.
+pub(crate) async fn delete(
+    kind: RecordKind,
+    u: Unlocked,
+    id: String,
+    _form: Posted,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id)?;
+    let seg = segment(kind).ok_or(WebError::NotFound)?;
+    let now = u.app.now();
+    let mut device = crate::pages::admin::direction_device(&u).await?;
+    let message = match device.delete(kind, id, now) {
+        Ok(_) => u.tr().t("deleted"),
+        Err(_) => u.tr().t("err-write"),
+    };
+    crate::pages::admin::flash(&u, message);
+    Ok(Redirect::to(&format!("/{seg}")).into_response())
+}
+
+/// `POST /members/{id}/merge` (direction): this member, entered twice, becomes the one kept
+/// (her records follow).
+pub(crate) async fn merge(u: Unlocked, id: String, form: Posted) -> Result<Response, WebError> {
+    let dup = parse_id(&id)?;
+    let keep = parse_id(form.get("keep").unwrap_or(""))?;
+    let now = u.app.now();
+    let mut device = crate::pages::admin::direction_device(&u).await?;
+    let message = match device.merge(keep, dup, now) {
+        Ok(_) => u.tr().t("merged"),
+        Err(_) => u.tr().t("err-write"),
+    };
+    crate::pages::admin::flash(&u, message);
+    Ok(Redirect::to(&format!("/members/{keep}")).into_response())
+}
+
 /// The routes of one kind.
 pub(crate) fn routes(kind: RecordKind) -> axum::Router<Arc<App>> {
     use axum::routing::get;
@@ -622,6 +722,17 @@ pub(crate) fn routes(kind: RecordKind) -> axum::Router<Arc<App>> {
         .route(
             &format!("/{seg}/{{id}}"),
             get(move |u: Unlocked, Path(id): Path<String>| show(kind, u, id)),
+        )
+        .route(
+            &format!("/{seg}/{{id}}/delete"),
+            get(move |u: Unlocked, Path(id): Path<String>| delete_page(kind, u, id))
+                .post(move |u: Unlocked, Path(id): Path<String>, p: Posted| delete(kind, u, id, p)),
+        )
+        .route(
+            &format!("/{seg}/{{id}}/merge"),
+            axum::routing::post(move |u: Unlocked, Path(id): Path<String>, p: Posted| {
+                merge(u, id, p)
+            }),
         )
         .route(
             &format!("/{seg}/{{id}}/edit"),
