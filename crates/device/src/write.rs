@@ -8,7 +8,7 @@ use carnet_model::{
     Access, FieldClass, FieldEdit, FieldType, RecordKind, Role, Snapshot, Value, check_record,
 };
 use carnet_replica::{
-    DeviceId, DocId, FieldState, Received, RecordId, Registry, RegistryOp, SignedChange,
+    DeviceId, DocId, FieldState, Reason, Received, RecordId, Registry, RegistryOp, SignedChange,
     author_heads,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -706,6 +706,58 @@ impl Device {
             }
         }
         self.change_registry(&ops, now)
+    }
+
+    /// Re-admits the quarantined work of `device` (direction only, after reviewing it): every
+    /// change it signed that its revocation or a removal of its rights set aside, with its own
+    /// changes built on them, is kept from now on, on every device (`RegistryOp::ExtendCutoff`
+    /// for a revoked device, `RegistryOp::Keep` for a removal). Each is then judged like any
+    /// change: its author's rights as of the registry heads it names. Returns how many
+    /// quarantined changes the entry covers.
+    pub fn readmit(&mut self, device: DeviceId, now: DateTime<Utc>) -> Result<usize, WriteError> {
+        self.require_direction()?;
+        let entry = self
+            .registry()
+            .and_then(|r| r.device(&device))
+            .cloned()
+            .ok_or(WriteError::UnknownDevice)?;
+        // Per document: the changes to keep, and whether a removal set some aside.
+        let mut per_doc: BTreeMap<String, (BTreeSet<carnet_replica::ChangeHash>, bool)> =
+            BTreeMap::new();
+        let mut count = 0;
+        for q in self.quarantine()? {
+            let removal = matches!(q.reason, Reason::Removed { .. } | Reason::DirectionRemoved);
+            let kind = removal || matches!(q.reason, Reason::Revoked | Reason::DependsOnRejected);
+            if q.entry.author != device || !kind {
+                continue;
+            }
+            count += 1;
+            let doc = per_doc.entry(q.doc.to_string()).or_default();
+            doc.0.insert(q.entry.hash);
+            doc.1 |= removal;
+        }
+        let mut ops = Vec::new();
+        for (doc, (mut heads, removal)) in per_doc {
+            // Each entry replaces the document's previous set: keep what it kept.
+            if let Some(revocation) = &entry.revoked {
+                let mut all = heads.clone();
+                all.extend(revocation.cutoff.get(&doc).into_iter().flatten());
+                ops.push(RegistryOp::ExtendCutoff {
+                    device,
+                    doc: doc.clone(),
+                    heads: all,
+                });
+                if !removal {
+                    continue;
+                }
+            }
+            heads.extend(entry.kept.get(&doc).into_iter().flatten());
+            ops.push(RegistryOp::Keep { device, doc, heads });
+        }
+        if !ops.is_empty() {
+            self.change_registry(&ops, now)?;
+        }
+        Ok(count)
     }
 
     /// Revokes `device`: its changes this device holds stay valid (the cut-off); any other
