@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use carnet_tests::raw::{self, Dump};
 use carnet_tests::{
-    Home, PASSPHRASE, Running, assert_failed_cleanly, contains, describe, enrol, scan_files,
+    Home, PASSPHRASE, Running, STAFF, assert_failed_cleanly, contains, describe, enrol, scan_files,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -659,16 +659,78 @@ fn a_stranger_and_a_revoked_device_get_nothing() {
         let held = canaries_held(home, &after_canaries);
         assert!(held.is_empty(), "the {who} device holds {held:?}");
     }
-    assert_eq!(
-        members(&r).keys().collect::<Vec<_>>(),
-        vec![&before],
-        "the revoked device keeps only what it had"
-    );
+    // Shown its revocation, the revoked device forgot even what it had (issue 15, item 8).
+    assert!(members(&r).is_empty(), "the revoked device forgot");
+    assert!(canaries_held(&r, &[canary("before-phone")]).is_empty());
     assert!(members(&stranger).is_empty());
     // D did not enrol anyone along the way.
     let now = devices(&d);
     assert_eq!(now.len(), 2, "{now:?}");
     assert_eq!(now[&revoked_id], "revoked");
+    eprintln!("took {:?}", started.elapsed());
+}
+
+/// Issue 15, item 8. Regression: a revoked device was refused at its first message and never
+/// learned of its revocation, so a stolen or departed staff phone kept every personal file it
+/// held, and its holder's work not yet synced never reached direction. Now the direction
+/// device answers with the signed revocation: the staff device hands in what it signed (into
+/// direction's quarantine), deletes its records and their keys; direction reviews the work
+/// and re-admits it with `carnet quarantine readmit`.
+#[test]
+fn a_revoked_device_hands_in_its_work_and_forgets() {
+    let started = Instant::now();
+    let d = Home::init();
+    let joy = d.add_member(&["--name", "Joy", "--phone", &canary("forget-phone")]);
+    let mut s = Home::new();
+    enrol(&d, &mut s, &STAFF);
+    assert_eq!(s.fields("member", &joy)["phone"], canary("forget-phone"));
+    // Work on the staff device that direction has not seen.
+    let late = canary("forget-late-phone");
+    s.ok(&["member", "set", &joy, "--field", &format!("phone={late}")]);
+    let id = s.device_id().to_owned();
+    let out = d.ok(&["device", "revoke", &id]);
+    assert!(
+        out.contains("quarantined") && out.contains("carnet quarantine readmit"),
+        "revoke says what happens to its unsynced work: {out}"
+    );
+
+    let (serve, addr) = d.serve(&["--bind", "127.0.0.1:0", "--no-mdns"]);
+    let said = sync_refused(&s, &addr);
+    assert!(said.contains("handed in"), "{said}");
+    stop(serve);
+
+    // Its work is in direction's quarantine, not in the record.
+    assert_eq!(d.fields("member", &joy)["phone"], canary("forget-phone"));
+    let quarantine = d.json(&["quarantine", "--json"]);
+    let items = quarantine.as_array().expect("a JSON list");
+    assert!(
+        items
+            .iter()
+            .any(|q| q["reason"].as_str().is_some_and(|r| r.contains("revoked"))),
+        "{quarantine}"
+    );
+    // The staff device forgot: no member, a message saying why, no canary in its files.
+    let args = ["member", "list"];
+    let out = s.carnet(&args);
+    assert!(out.status.success(), "{}", describe(&args, &out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no members"),
+        "{}",
+        describe(&args, &out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("this device was revoked"),
+        "{}",
+        describe(&args, &out)
+    );
+    assert!(members(&s).is_empty());
+    let held = canaries_held(&s, &[canary("forget-phone"), late.clone()]);
+    assert!(held.is_empty(), "the revoked device still holds {held:?}");
+
+    // Direction reviews and re-admits it.
+    let out = d.ok(&["quarantine", "readmit", &id]);
+    assert!(out.contains("re-admitted"), "{out}");
+    assert_eq!(d.fields("member", &joy)["phone"], late);
     eprintln!("took {:?}", started.elapsed());
 }
 

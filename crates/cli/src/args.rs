@@ -220,8 +220,12 @@ pub(crate) enum Command {
     /// Erasures of people: which devices confirmed them (signed receipts) and which not yet
     #[command(subcommand)]
     Erasure(ErasureCommand),
-    /// Changes rejected by the access rules, with the reason for each
+    /// Changes rejected by the access rules, with the reason for each; `readmit` takes back
+    /// a revoked or demoted device's work once reviewed
     Quarantine {
+        /// What to do (nothing: list the quarantine)
+        #[command(subcommand)]
+        action: Option<QuarantineCommand>,
         /// Print JSON
         #[arg(long)]
         json: bool,
@@ -558,6 +562,17 @@ impl ProjectFields {
         push_list(&mut out, "funders", &self.funders);
         out
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum QuarantineCommand {
+    /// Re-admit a device's quarantined work (direction devices, after reviewing it with
+    /// `carnet quarantine`): what its revocation, or a removal of its rights, set aside because
+    /// it wrote it before hearing of it
+    Readmit {
+        /// The device (id or its start, as `carnet device list` shows it)
+        device: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,6 +24,7 @@ use clap::Parser;
 
 use args::{
     Cli, Command, DeviceCommand, ErasureCommand, MemberCommand, PolicyCommand, ProjectCommand,
+    QuarantineCommand,
 };
 
 fn main() -> ExitCode {
@@ -113,7 +114,21 @@ fn default_dialect(home: &std::path::Path) -> String {
 }
 
 fn open(home: &std::path::Path) -> Result<Device> {
-    open_held(home).map(|(device, _)| device)
+    let device = open_held(home).map(|(device, _)| device)?;
+    say_if_revoked(&device);
+    Ok(device)
+}
+
+/// Tells the holder of a device that learned it was revoked why it holds no records.
+fn say_if_revoked(device: &Device) {
+    if let Some(at) = device.revoked_at() {
+        let day = chrono::DateTime::from_timestamp_millis(at)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        eprintln!(
+            "carnet: this device was revoked by direction ({day}): it no longer holds the association's records; its own changes were handed in for review"
+        );
+    }
 }
 
 /// How long a command waits for another `carnet` command that holds the store:
@@ -497,9 +512,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let device = open(&home)?;
             output::erasures(&device, json)?;
         }
-        Command::Quarantine { json } => {
+        Command::Quarantine { action: None, json } => {
             let device = open(&home)?;
             output::quarantine(&device, &device.quarantine()?, json);
+        }
+        Command::Quarantine {
+            action: Some(QuarantineCommand::Readmit { device: who }),
+            ..
+        } => {
+            let mut device = open(&home)?;
+            let id = device.resolve_device(&who)?;
+            match device.readmit(id, now)? {
+                0 => println!(
+                    "nothing to re-admit: no change of device {} is quarantined by its revocation or a removal of its rights",
+                    id.short()
+                ),
+                n => println!(
+                    "re-admitted {n} quarantined change(s) of device {}: every device takes them back at its next sync",
+                    id.short()
+                ),
+            }
         }
         Command::Policy(PolicyCommand::Show { json }) => {
             let device = open(&home)?;
@@ -604,6 +636,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             "device {} revoked: every device will refuse it and its later changes",
                             id.short()
                         ),
+                    );
+                    println!(
+                        "its work not synced yet will be quarantined on the other devices when it next \
+                         syncs (it then deletes its records); review it with `carnet quarantine` and \
+                         take it back with `carnet quarantine readmit {}`",
+                        id.short()
                     );
                 }
             }

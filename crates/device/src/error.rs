@@ -114,6 +114,12 @@ fn list(matches: &[(RecordId, String)]) -> String {
 /// Why a change could not be written. Nothing is written when any of these is returned.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
+    /// The device named is not in the registry.
+    #[error("no such device in the registry (see `carnet device list`)")]
+    UnknownDevice,
+    /// Only a device that knows it was revoked forgets its records.
+    #[error("this device was not revoked: nothing to forget")]
+    NotRevoked,
     /// An edit is invalid.
     #[error(transparent)]
     Edit(#[from] EditError),

@@ -18,6 +18,7 @@ mod marker;
 mod memory;
 mod peers;
 mod receive;
+mod revoked;
 mod state;
 mod sync;
 mod verify;

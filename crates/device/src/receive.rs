@@ -24,19 +24,29 @@ pub struct ReceiveReport {
     pub rejected: usize,
 }
 
-/// Every revocation of the registry, with its cut-off.
-fn revocations(
-    ledger: &carnet_replica::RegistryLedger,
-) -> Vec<(carnet_replica::DeviceId, carnet_replica::Revocation)> {
-    ledger
+/// What record documents' verdicts depend on beyond the registry at the heads each change
+/// names: every revocation and removal of a right, with the cut-offs.
+type Narrowings = (
+    Vec<(carnet_replica::DeviceId, Option<carnet_replica::Revocation>)>,
+    Vec<(
+        carnet_replica::ChangeHash,
+        carnet_replica::DeviceId,
+        FieldClass,
+    )>,
+    Vec<BTreeMap<String, std::collections::BTreeSet<carnet_replica::ChangeHash>>>,
+);
+
+/// Every revocation and removal of the registry, with the cut-offs.
+fn narrowings(ledger: &carnet_replica::RegistryLedger) -> Narrowings {
+    let devices = ledger
         .registry()
-        .map(|r| {
-            r.devices
-                .values()
-                .filter_map(|d| d.revoked.clone().map(|rev| (d.id, rev)))
-                .collect()
-        })
-        .unwrap_or_default()
+        .map(|r| r.devices.values().collect::<Vec<_>>())
+        .unwrap_or_default();
+    (
+        devices.iter().map(|d| (d.id, d.revoked.clone())).collect(),
+        ledger.removals().to_vec(),
+        devices.iter().map(|d| d.kept.clone()).collect(),
+    )
 }
 
 /// Documents whose signatures are checked together (on every core) before they are judged and
@@ -208,7 +218,7 @@ impl Device {
 
         // The registry first: it decides how everything else is judged.
         if let Some(changes) = by_doc.remove(&DocId::Registry) {
-            let revocations_before = revocations(&self.registry);
+            let narrowings_before = narrowings(&self.registry);
             let mut new = Vec::new();
             for signed in changes {
                 match Received::verify(&self.org, &DocId::Registry, signed) {
@@ -225,10 +235,10 @@ impl Device {
                 report.rejected += rejected(self.registry.evaluation()).saturating_sub(before);
                 self.put_registry(&mut batch, &signed)?;
                 noted.push((DocId::Registry, Vec::new()));
-                let revocations_changed = revocations(&self.registry) != revocations_before;
+                let narrowings_changed = narrowings(&self.registry) != narrowings_before;
                 // Drop what this device may no longer read; judge again the documents a
                 // revocation or a waiting change concerns (verdicts depend on the registry only
-                // through those). Documents of this session are judged below anyway.
+                // through those: revocations, removals of rights and cut-offs). Documents of this session are judged below anyway.
                 for name in self.store.docs_with_changes()? {
                     let Ok(doc_id) = name.parse::<DocId>() else {
                         continue;
@@ -252,7 +262,7 @@ impl Device {
                     let waiting = self
                         .state(&name)
                         .map_or(true, |s| s.is_some_and(|s| !s.pending.is_empty()));
-                    if !(revocations_changed || waiting) {
+                    if !(narrowings_changed || waiting) {
                         continue;
                     }
                     if by_doc.contains_key(&doc_id) {

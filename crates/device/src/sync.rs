@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::collections::{BTreeMap, HashMap};
 
 use carnet_model::FieldClass;
-use carnet_replica::{DeviceId, DocId, OrgId, SignedChange};
+use carnet_replica::{DeviceId, DocId, OrgId, Received, Registry, SignedChange};
 use carnet_sync::{Applied, Digest, SyncData, bucket_of, doc_digest};
 
 use crate::journal::Stamp;
@@ -239,6 +239,67 @@ impl SyncData for Device {
             let (ok, b) = decode(changes);
             bad += b;
             parsed.push((doc, ok));
+        }
+        applied(self.receive_many(parsed), bad)
+    }
+
+    fn revocation_of(&self, peer: &DeviceId) -> Option<Vec<Vec<u8>>> {
+        self.registry()?.device(peer)?.revoked.as_ref()?;
+        let ledger = &self.registry;
+        let notice: Vec<Vec<u8>> = ledger
+            .evaluation()
+            .valid
+            .iter()
+            .filter_map(|h| ledger.received().get(h))
+            .filter(|r| Registry::revocation_in(&r.change, peer).is_some())
+            .map(|r| r.signed.to_bytes())
+            .collect();
+        (!notice.is_empty()).then_some(notice)
+    }
+
+    fn accept_revocation(&mut self, notice: Vec<Vec<u8>>) -> bool {
+        let (ok, _) = decode(notice);
+        self.accept_revocation(ok).unwrap_or_else(|e| {
+            tracing::warn!("could not keep this device's revocation: {e}");
+            false
+        })
+    }
+
+    fn own_changes(&self) -> Vec<(String, Vec<u8>)> {
+        self.own_changes()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(doc, signed)| (doc.to_string(), signed.to_bytes()))
+            .collect()
+    }
+
+    fn forget(&mut self) {
+        if let Err(e) = self.forget() {
+            tracing::warn!("a revoked device could not forget its records: {e}");
+        }
+    }
+
+    fn apply_from_revoked(
+        &mut self,
+        peer: &DeviceId,
+        batches: Vec<(DocId, Vec<Vec<u8>>)>,
+    ) -> Applied {
+        let org = self.org();
+        let mut bad = 0;
+        let mut parsed = Vec::new();
+        for (doc, changes) in batches {
+            let (ok, b) = decode(changes);
+            let total = ok.len();
+            // Only what it signed itself, and never the registry.
+            let own: Vec<SignedChange> = ok
+                .into_iter()
+                .filter(|s| {
+                    doc != DocId::Registry
+                        && Received::verify(&org, &doc, s.clone()).is_ok_and(|r| r.author == *peer)
+                })
+                .collect();
+            bad += b + total - own.len();
+            parsed.push((doc, own));
         }
         applied(self.receive_many(parsed), bad)
     }

@@ -8,7 +8,7 @@ use carnet_model::{
     Access, FieldClass, FieldEdit, FieldType, RecordKind, Role, Snapshot, Value, check_record,
 };
 use carnet_replica::{
-    DeviceId, DocId, FieldState, Received, RecordId, Registry, RegistryOp, SignedChange,
+    DeviceId, DocId, FieldState, Reason, Received, RecordId, Registry, RegistryOp, SignedChange,
     author_heads,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -328,13 +328,95 @@ impl Device {
     ) -> Result<Written, WriteError> {
         self.require_direction()?;
         let me = self.id();
+        let mut ops = ops.to_vec();
+        ops.extend(self.removal_cutoffs(&ops, now)?);
         let mut doc = self.registry.doc_for(&me)?;
-        let Some(change) = Registry::apply(&mut doc, &self.key, ops, time_ms(now))? else {
+        let Some(change) = Registry::apply(&mut doc, &self.key, &ops, time_ms(now))? else {
             return Ok(Written::Unchanged);
         };
         let signed = SignedChange::sign(&self.key, &self.org, &DocId::Registry, &change);
         self.receive(&DocId::Registry, vec![signed])?;
         Ok(Written::Changed(vec![DocId::Registry]))
+    }
+
+    /// The cut-offs a registry change made of `ops` must carry (ledger rule 4): for every
+    /// device whose right to write a class the change removes (a role removed, an agreement
+    /// withdrawn, a policy narrowed), its last valid changes in each document of that class
+    /// this device holds — what stays valid of it; anything else it wrote there without
+    /// having seen the removal is rejected by every device.
+    fn removal_cutoffs(
+        &self,
+        ops: &[RegistryOp],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RegistryOp>, WriteError> {
+        let narrows = ops.iter().any(|op| {
+            matches!(
+                op,
+                RegistryOp::Role { granted: false, .. }
+                    | RegistryOp::Agreement {
+                        signed_on: None,
+                        ..
+                    }
+                    | RegistryOp::Policy { .. }
+            )
+        });
+        let Some(before) = self.registry().filter(|_| narrows).cloned() else {
+            return Ok(Vec::new());
+        };
+        // The registry as the change will make it (a scratch change, never stored).
+        let mut doc = self.registry.doc_for(&self.id())?;
+        Registry::apply(&mut doc, &self.key, ops, time_ms(now))?;
+        let Ok(after) = Registry::read(&doc) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for device in before.devices.values().filter(|d| d.revoked.is_none()) {
+            let lost: BTreeSet<FieldClass> = FieldClass::ALL
+                .into_iter()
+                .filter(|c| before.access(&device.id, *c).can_write())
+                .filter(|c| !after.access(&device.id, *c).can_write())
+                .collect();
+            if lost.is_empty() {
+                continue;
+            }
+            let cutoff = self.cutoff_of(&device.id, |c| c.is_some_and(|c| lost.contains(&c)))?;
+            out.extend(cutoff.into_iter().map(|(doc, heads)| RegistryOp::Keep {
+                device: device.id,
+                doc,
+                heads,
+            }));
+        }
+        Ok(out)
+    }
+
+    /// `device`'s last valid changes in each document this device holds whose class (`None`
+    /// for the registry) `within` accepts: a cut-off.
+    fn cutoff_of(
+        &self,
+        device: &DeviceId,
+        within: impl Fn(Option<FieldClass>) -> bool,
+    ) -> Result<BTreeMap<String, BTreeSet<carnet_replica::ChangeHash>>, WriteError> {
+        let mut cutoff = BTreeMap::new();
+        if within(None) {
+            let heads = author_heads(self.registry.received(), self.registry.evaluation(), device);
+            if !heads.is_empty() {
+                cutoff.insert(DocId::Registry.to_string(), heads);
+            }
+        }
+        for name in self.store.docs_with_changes()? {
+            let Ok(doc_id) = name.parse::<DocId>() else {
+                continue;
+            };
+            if doc_id == DocId::Registry || !within(doc_id.class()) {
+                continue;
+            }
+            let ledger = self.ledger(&doc_id)?;
+            let heads = author_heads(ledger.received(), ledger.evaluation(), device);
+            if !heads.is_empty() {
+                cutoff.insert(name, heads);
+            }
+        }
+        Ok(cutoff)
     }
 
     /// Enrols `device` with `roles`, held by `holder`.
@@ -626,6 +708,58 @@ impl Device {
         self.change_registry(&ops, now)
     }
 
+    /// Re-admits the quarantined work of `device` (direction only, after reviewing it): every
+    /// change it signed that its revocation or a removal of its rights set aside, with its own
+    /// changes built on them, is kept from now on, on every device (`RegistryOp::ExtendCutoff`
+    /// for a revoked device, `RegistryOp::Keep` for a removal). Each is then judged like any
+    /// change: its author's rights as of the registry heads it names. Returns how many
+    /// quarantined changes the entry covers.
+    pub fn readmit(&mut self, device: DeviceId, now: DateTime<Utc>) -> Result<usize, WriteError> {
+        self.require_direction()?;
+        let entry = self
+            .registry()
+            .and_then(|r| r.device(&device))
+            .cloned()
+            .ok_or(WriteError::UnknownDevice)?;
+        // Per document: the changes to keep, and whether a removal set some aside.
+        let mut per_doc: BTreeMap<String, (BTreeSet<carnet_replica::ChangeHash>, bool)> =
+            BTreeMap::new();
+        let mut count = 0;
+        for q in self.quarantine()? {
+            let removal = matches!(q.reason, Reason::Removed { .. } | Reason::DirectionRemoved);
+            let kind = removal || matches!(q.reason, Reason::Revoked | Reason::DependsOnRejected);
+            if q.entry.author != device || !kind {
+                continue;
+            }
+            count += 1;
+            let doc = per_doc.entry(q.doc.to_string()).or_default();
+            doc.0.insert(q.entry.hash);
+            doc.1 |= removal;
+        }
+        let mut ops = Vec::new();
+        for (doc, (mut heads, removal)) in per_doc {
+            // Each entry replaces the document's previous set: keep what it kept.
+            if let Some(revocation) = &entry.revoked {
+                let mut all = heads.clone();
+                all.extend(revocation.cutoff.get(&doc).into_iter().flatten());
+                ops.push(RegistryOp::ExtendCutoff {
+                    device,
+                    doc: doc.clone(),
+                    heads: all,
+                });
+                if !removal {
+                    continue;
+                }
+            }
+            heads.extend(entry.kept.get(&doc).into_iter().flatten());
+            ops.push(RegistryOp::Keep { device, doc, heads });
+        }
+        if !ops.is_empty() {
+            self.change_registry(&ops, now)?;
+        }
+        Ok(count)
+    }
+
     /// Revokes `device`: its changes this device holds stay valid (the cut-off); any other
     /// change it made or makes is rejected by every device.
     pub fn revoke(&mut self, device: DeviceId, now: DateTime<Utc>) -> Result<Written, WriteError> {
@@ -637,28 +771,7 @@ impl Device {
         {
             return Ok(Written::Unchanged);
         }
-        let mut cutoff = BTreeMap::new();
-        let heads = author_heads(
-            self.registry.received(),
-            self.registry.evaluation(),
-            &device,
-        );
-        if !heads.is_empty() {
-            cutoff.insert(DocId::Registry.to_string(), heads);
-        }
-        for name in self.store.docs_with_changes()? {
-            let Ok(doc_id) = name.parse::<DocId>() else {
-                continue;
-            };
-            if doc_id == DocId::Registry {
-                continue;
-            }
-            let ledger = self.ledger(&doc_id)?;
-            let heads = author_heads(ledger.received(), ledger.evaluation(), &device);
-            if !heads.is_empty() {
-                cutoff.insert(name, heads);
-            }
-        }
+        let cutoff = self.cutoff_of(&device, |_| true)?;
         self.change_registry(&[RegistryOp::Revoke { device, cutoff }], now)
     }
 }

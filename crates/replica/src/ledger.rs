@@ -24,9 +24,26 @@
 //!    role allowed to write the document's class, with a confidentiality agreement for PER and
 //!    SEC. Then, if the current registry revokes the author, the change must be inside the
 //!    cut-off.
+//! 4. **Removals bind like revocations** (strong removal, as in p2panda-auth): a *removal* is a
+//!    valid registry change after which a device may no longer write a class it could write as
+//!    of the change's dependencies (a role removed, an agreement withdrawn, a policy narrowed; a
+//!    function of the registry's causal history only). A record change whose author lost the
+//!    right to write its document's class by a removal its envelope's heads do not include
+//!    (the author had not seen it, or says so) is valid only if it is inside the author's
+//!    cut-off for that document (`device/<key>/kept/<doc>`, which the removing device writes
+//!    with the removal: the author's changes it had seen; direction extends it to re-admit
+//!    reviewed work; apart from a revocation's, which it never widens). Otherwise it is rejected ([`Reason::Removed`]) with what depends on it.
+//!    A narrowing that only the merge of two concurrent registry changes makes (neither
+//!    narrows alone) is not a removal. The same holds for the registry itself: a registry
+//!    change by a device whose direction role a valid change removed, neither in that change's
+//!    causal past nor made knowing of it, is rejected ([`Reason::DirectionRemoved`]) unless
+//!    inside the device's registry cut-off (re-admitted); receipts are spared, as by
+//!    revocations. Like revocations, removals among registry changes are taken from the
+//!    registry as rule 2 judges it, before either is applied.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use automerge::{Change, ChangeHash, ScalarValue};
 use carnet_model::{FieldClass, Role};
@@ -93,6 +110,15 @@ pub enum Reason {
     RejectedRegistryHeads,
     /// A record change that names no registry state.
     NoRegistryHeads,
+    /// A registry change by a device whose direction role was removed by a registry change
+    /// it neither preceded nor followed, outside its registry cut-off (rule 4).
+    DirectionRemoved,
+    /// The author's right to write the document's class was removed by a registry change the
+    /// change's registry heads do not include, and the change is outside the cut-off (rule 4).
+    Removed {
+        /// The document's class.
+        class: FieldClass,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -140,6 +166,15 @@ impl fmt::Display for Reason {
                 f.write_str("it was made on a rejected registry state")
             }
             Reason::NoRegistryHeads => f.write_str("it names no registry state"),
+            Reason::DirectionRemoved => f.write_str(
+                "its author's direction role was removed by a registry change it had not seen, \
+                 and the change is outside the cut-off",
+            ),
+            Reason::Removed { class } => write!(
+                f,
+                "its author's right to write {class} was removed (role, agreement or policy) \
+                 before it, and the change is outside the cut-off"
+            ),
         }
     }
 }
@@ -367,6 +402,229 @@ fn walk_forced(
     })
 }
 
+/// A removal of a device's right to write a class (rule 4), and who knows of it.
+#[derive(Debug, Clone)]
+struct Removal {
+    /// The class it may no longer write.
+    class: FieldClass,
+    /// The removing registry change and every valid registry change descending from it: a
+    /// record change naming any of them as registry heads was made knowing of the removal.
+    known_by: Arc<BTreeSet<ChangeHash>>,
+}
+
+/// The removals of a registry, per device.
+type Removals = BTreeMap<DeviceId, Vec<Removal>>;
+
+/// A removal as (removing registry change, device, the class it may no longer write).
+pub type RemovalEvent = (ChangeHash, DeviceId, FieldClass);
+
+/// Whether `change` writes a key that can narrow someone's rights (a role, an agreement, the
+/// policy): only those are read twice to find removals.
+fn may_narrow(change: &Change) -> bool {
+    change.decode().operations.iter().any(|op| {
+        let automerge::legacy::Key::Map(key) = &op.key else {
+            return false;
+        };
+        key.starts_with("policy/")
+            || (key.starts_with("device/")
+                && (key.contains("/role/") || key.ends_with("/agreement")))
+    })
+}
+
+/// The rights that registry `change` (valid, in `doc`) removes: (device, class) writable as of
+/// its dependencies and not as of itself, or (device, `None`) for a device it takes the
+/// direction role from (writing the registry). Revocations are rule 3's, so they are left out.
+fn narrowed(doc: &Doc, change: &Change) -> Vec<(DeviceId, Option<FieldClass>)> {
+    if change.deps().is_empty() || !may_narrow(change) {
+        return Vec::new();
+    }
+    let (Ok(before), Ok(after)) = (
+        Registry::read_at(doc, Some(change.deps())),
+        Registry::read_at(doc, Some(&[change.hash()])),
+    ) else {
+        return Vec::new();
+    };
+    let writes = |reg: &Registry, device: &DeviceId, class: Option<FieldClass>| {
+        reg.device(device).is_some_and(|d| match class {
+            None => d.roles.contains(&Role::Direction),
+            Some(class) => reg
+                .policy
+                .effective(&d.roles, d.agreement.is_some(), class)
+                .can_write(),
+        })
+    };
+    let mut out = Vec::new();
+    for device in before.devices.keys() {
+        let classes = FieldClass::ALL.into_iter().map(Some);
+        for class in std::iter::once(None).chain(classes) {
+            if writes(&before, device, class) && !writes(&after, device, class) {
+                out.push((*device, class));
+            }
+        }
+    }
+    out
+}
+
+/// The children of every change of `valid` among them.
+fn children_of(
+    received: &BTreeMap<ChangeHash, Received>,
+    valid: &[ChangeHash],
+) -> HashMap<ChangeHash, Vec<ChangeHash>> {
+    let mut children: HashMap<ChangeHash, Vec<ChangeHash>> = HashMap::new();
+    for h in valid {
+        for d in received[h].change.deps() {
+            children.entry(*d).or_default().push(*h);
+        }
+    }
+    children
+}
+
+/// Rule 4 for the registry itself: the registry changes of a device whose direction role a
+/// valid change removed, made neither in that change's causal past nor knowing of it, outside
+/// the device's registry cut-off (re-admitted work). Receipts are spared, as by revocations.
+fn registry_removals(
+    received: &BTreeMap<ChangeHash, Received>,
+    eval: &Evaluation,
+    doc: &Doc,
+    narrowing: &mut HashMap<ChangeHash, Vec<(DeviceId, Option<FieldClass>)>>,
+) -> BTreeMap<ChangeHash, Reason> {
+    let mut events = Vec::new();
+    for h in &eval.valid {
+        let found = narrowing
+            .entry(*h)
+            .or_insert_with(|| narrowed(doc, &received[h].change));
+        events.extend(
+            found
+                .iter()
+                .filter(|(_, c)| c.is_none())
+                .map(|(d, _)| (*h, *d)),
+        );
+    }
+    let mut out = BTreeMap::new();
+    if events.is_empty() {
+        return out;
+    }
+    let reg = Registry::read(doc).ok();
+    let children = children_of(received, &eval.valid);
+    let name = DocId::Registry.to_string();
+    for (r, device) in events {
+        let after = descendants(&children, r);
+        let before = ancestry(received, &BTreeSet::from([r]));
+        let readmitted = reg
+            .as_ref()
+            .and_then(|reg| reg.device(&device))
+            .and_then(|d| d.kept.get(&name))
+            .map(|c| ancestry(received, c))
+            .unwrap_or_default();
+        for h in &eval.valid {
+            let c = &received[h];
+            if c.author == device
+                && !before.contains(h)
+                && !after.contains(h)
+                && !readmitted.contains(h)
+                && receipts_only(&c.change, &c.author).is_none()
+            {
+                out.insert(*h, Reason::DirectionRemoved);
+            }
+        }
+    }
+    out
+}
+
+/// `from` and every change that descends from it (through `children`).
+fn descendants(
+    children: &HashMap<ChangeHash, Vec<ChangeHash>>,
+    from: ChangeHash,
+) -> BTreeSet<ChangeHash> {
+    let mut seen = BTreeSet::from([from]);
+    let mut stack = vec![from];
+    while let Some(h) = stack.pop() {
+        for c in children.get(&h).into_iter().flatten() {
+            if seen.insert(*c) {
+                stack.push(*c);
+            }
+        }
+    }
+    seen
+}
+
+/// The removals among the valid registry changes, per device (rule 4), and the events
+/// themselves (removing change, device, class) in a deterministic order.
+fn find_removals(
+    received: &BTreeMap<ChangeHash, Received>,
+    eval: &Evaluation,
+    doc: &Doc,
+    narrowing: &mut HashMap<ChangeHash, Vec<(DeviceId, Option<FieldClass>)>>,
+) -> (Removals, Vec<RemovalEvent>) {
+    let mut events = Vec::new();
+    for h in &eval.valid {
+        let found = narrowing
+            .entry(*h)
+            .or_insert_with(|| narrowed(doc, &received[h].change));
+        events.extend(found.iter().filter_map(|(d, c)| c.map(|c| (*h, *d, c))));
+    }
+    let mut out: Removals = BTreeMap::new();
+    if events.is_empty() {
+        return (out, events);
+    }
+    let children = children_of(received, &eval.valid);
+    let mut known: HashMap<ChangeHash, Arc<BTreeSet<ChangeHash>>> = HashMap::new();
+    for (h, device, class) in &events {
+        let known_by = known
+            .entry(*h)
+            .or_insert_with(|| Arc::new(descendants(&children, *h)))
+            .clone();
+        out.entry(*device).or_default().push(Removal {
+            class: *class,
+            known_by,
+        });
+    }
+    events.sort();
+    (out, events)
+}
+
+/// Rejects (rule 4) the valid changes of `id` (of `class`) whose author lost the right to
+/// write `class` by a removal their registry heads do not include, outside its cut-off.
+fn apply_removals(
+    id: &DocId,
+    class: FieldClass,
+    received: &BTreeMap<ChangeHash, Received>,
+    registry: &RegistryLedger,
+    eval: &Evaluation,
+) -> BTreeMap<ChangeHash, Reason> {
+    let mut out = BTreeMap::new();
+    if registry.removals.is_empty() {
+        return out;
+    }
+    let name = id.to_string();
+    let mut allowed: HashMap<DeviceId, BTreeSet<ChangeHash>> = HashMap::new();
+    for h in &eval.valid {
+        let r = &received[h];
+        let Some(removals) = registry.removals.get(&r.author) else {
+            continue;
+        };
+        let heads = r.signed.registry_heads();
+        let unseen = removals
+            .iter()
+            .any(|m| m.class == class && !heads.iter().any(|x| m.known_by.contains(x)));
+        if !unseen {
+            continue;
+        }
+        let allowed = allowed.entry(r.author).or_insert_with(|| {
+            registry
+                .registry()
+                .and_then(|reg| reg.device(&r.author))
+                .and_then(|d| d.kept.get(&name))
+                .map(|c| ancestry(received, c))
+                .unwrap_or_default()
+        });
+        if !allowed.contains(h) {
+            out.insert(*h, Reason::Removed { class });
+        }
+    }
+    out
+}
+
 /// Every change received for the registry, and what is valid among them.
 #[derive(Debug)]
 pub struct RegistryLedger {
@@ -380,6 +638,12 @@ pub struct RegistryLedger {
     at: std::sync::Mutex<HashMap<Vec<ChangeHash>, Option<Registry>>>,
     /// Rule-2 verdicts, which depend only on a change's causal past and so never change.
     causal: HashMap<ChangeHash, Judged>,
+    /// The rights each valid change removes (rule 4), a function of its causal past too.
+    narrowing: HashMap<ChangeHash, Vec<(DeviceId, Option<FieldClass>)>>,
+    /// The removals of the valid registry, per device.
+    removals: Removals,
+    /// The same as events, sorted.
+    removal_events: Vec<RemovalEvent>,
 }
 
 /// The erased records whose receipts `change` writes for `author`, if it writes nothing else
@@ -455,6 +719,9 @@ impl RegistryLedger {
             registry: None,
             causal: HashMap::new(),
             at: std::sync::Mutex::new(HashMap::new()),
+            narrowing: HashMap::new(),
+            removals: BTreeMap::new(),
+            removal_events: Vec::new(),
         }
     }
 
@@ -484,23 +751,30 @@ impl RegistryLedger {
         // A receipt made before its author was revoked stays valid: it grants nothing, and
         // direction's changes built on it (an erasure) must not fall with it.
         let received = &self.received;
-        let (doc, eval) = match Registry::read(&doc)
+        let mut forced = registry_removals(received, &eval, &doc, &mut self.narrowing);
+        if let Some(revoked) = Registry::read(&doc)
             .ok()
             .and_then(|reg| apply_revocations(&DocId::Registry, received, &reg, &eval))
-            .map(|mut forced| {
-                forced.retain(|h, _| {
-                    receipts_only(&received[h].change, &received[h].author).is_none()
-                });
-                forced
-            })
-            .filter(|forced| !forced.is_empty())
         {
-            None => (doc, eval),
-            Some(forced) => walk_forced(&DocId::Registry, &self.received, &forced, &mut judge),
+            forced.extend(revoked);
+        }
+        forced.retain(|h, _| receipts_only(&received[h].change, &received[h].author).is_none());
+        let (doc, eval) = if forced.is_empty() {
+            (doc, eval)
+        } else {
+            walk_forced(&DocId::Registry, &self.received, &forced, &mut judge)
         };
         self.registry = Registry::read(&doc).ok();
+        (self.removals, self.removal_events) =
+            find_removals(&self.received, &eval, &doc, &mut self.narrowing);
         self.doc = doc;
         self.eval = eval;
+    }
+
+    /// Every removal of a right (rule 4) in the valid registry: (removing change, device, the
+    /// class it may no longer write), sorted. Record documents' verdicts depend on it.
+    pub fn removals(&self) -> &[RemovalEvent] {
+        &self.removal_events
     }
 
     /// The organisation.
@@ -662,14 +936,20 @@ impl DocLedger {
         let (doc, eval) = walk(&self.id, &self.received, |_, r| {
             judge_record(registry, class, &mut cache, r)
         });
-        let (doc, eval) = match registry
+        let mut forced = apply_removals(&self.id, class, &self.received, registry, &eval);
+        // A revocation's reason wins over a removal's for the same change.
+        if let Some(revoked) = registry
             .registry()
             .and_then(|reg| apply_revocations(&self.id, &self.received, reg, &eval))
         {
-            None => (doc, eval),
-            Some(forced) => walk_forced(&self.id, &self.received, &forced, |_, r| {
+            forced.extend(revoked);
+        }
+        let (doc, eval) = if forced.is_empty() {
+            (doc, eval)
+        } else {
+            walk_forced(&self.id, &self.received, &forced, |_, r| {
                 judge_record(registry, class, &mut cache, r)
-            }),
+            })
         };
         self.doc = doc;
         self.eval = eval;

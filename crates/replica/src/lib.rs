@@ -44,7 +44,9 @@ pub use history::{HistoryEntry, touched_fields};
 pub use identity::{DeviceIdExt, DeviceKey, KeyError};
 // The ids live on the ground floor (`carnet-model`); re-exported for the crates above.
 pub use carnet_model::{DeviceId, DocId, DocIdError, OrgId, RecordId};
-pub use ledger::{DocLedger, Evaluation, Reason, Received, RegistryLedger, author_heads};
+pub use ledger::{
+    DocLedger, Evaluation, Reason, Received, RegistryLedger, RemovalEvent, author_heads,
+};
 pub use registry::{
     Deletion, DeviceEntry, Erasure, Marker, Registry, RegistryError, RegistryOp, Revocation,
     receipt_key,

@@ -9,7 +9,10 @@
 //!   `""` once withdrawn;
 //! - `device/<hex>/revoked`: the revocation time (ms); a revoked device stays revoked;
 //! - `device/<hex>/cutoff/<doc id>`: hex hashes, comma-separated, of that device's last changes
-//!   in that document that stay valid (with their ancestors);
+//!   in that document that stay valid (with their ancestors) after its revocation;
+//! - `device/<hex>/kept/<doc id>`: the same after a removal of its rights (written with the
+//!   removal, extended to re-admit reviewed work; `ledger.rs` rule 4). Apart from `cutoff`, so
+//!   that a removal concurrent with a revocation never widens the revocation's cut-off;
 //! - `policy/<role>/<class>`: `none`, `read` or `write`;
 //! - `deleted/<kind>/<uuid>/{by,at}`: a record deleted by direction (a tombstone);
 //! - `erased/<uuid>/{by,at,reason}`: a person erased by direction (RGPD art. 17): every
@@ -68,6 +71,10 @@ pub struct DeviceEntry {
     pub enrolled_at_ms: i64,
     /// Its revocation, if revoked.
     pub revoked: Option<Revocation>,
+    /// Per document, its last changes that stay valid (with their ancestors) after a removal
+    /// of its rights: what direction had seen of it then, or re-admitted since (`ledger.rs`
+    /// rule 4).
+    pub kept: BTreeMap<String, BTreeSet<ChangeHash>>,
 }
 
 /// The registry read from its document.
@@ -186,6 +193,17 @@ pub enum RegistryOp {
         /// The document.
         doc: String,
         /// The changes that stay valid (replaces the previous set for that document).
+        heads: BTreeSet<ChangeHash>,
+    },
+    /// Sets what stays valid of a device's changes in one document after a removal of its
+    /// rights: written with the removal (what the removing device had seen of it), or later
+    /// to re-admit reviewed work (`ledger.rs` rule 4).
+    Keep {
+        /// The device.
+        device: DeviceId,
+        /// The document.
+        doc: String,
+        /// Its last changes that stay valid (replaces the previous set for that document).
         heads: BTreeSet<ChangeHash>,
     },
     /// Deletes a record (a tombstone: its documents stay, with their history, but it leaves
@@ -385,6 +403,9 @@ impl RegistryOp {
             }
             RegistryOp::ExtendCutoff { device, doc, heads } => {
                 tx.put(ROOT, format!("device/{device}/cutoff/{doc}"), join(heads))?;
+            }
+            RegistryOp::Keep { device, doc, heads } => {
+                tx.put(ROOT, format!("device/{device}/kept/{doc}"), join(heads))?;
             }
             RegistryOp::Policy {
                 role,
@@ -616,6 +637,7 @@ impl Registry {
                 enrolled_by: None,
                 enrolled_at_ms: 0,
                 revoked: None,
+                kept: BTreeMap::new(),
             });
             match attr {
                 "holder" => entry.holder = text(values).unwrap_or_default(),
@@ -652,6 +674,16 @@ impl Registry {
                         if values.iter().all(|v| *v == ScalarValue::Boolean(true)) {
                             entry.roles.insert(role);
                         }
+                    } else if let Some(doc) = attr.strip_prefix("kept/") {
+                        let union = values
+                            .iter()
+                            .filter_map(|v| match v {
+                                ScalarValue::Str(s) => Some(hashes(s)),
+                                _ => None,
+                            })
+                            .flatten()
+                            .collect();
+                        entry.kept.insert(doc.to_owned(), union);
                     } else if let Some(doc) = attr.strip_prefix("cutoff/") {
                         let mut union = BTreeSet::new();
                         for v in values {
@@ -727,6 +759,25 @@ impl Registry {
     /// Every M6 marker the erasures kept (of expelled people).
     pub fn markers(&self) -> impl Iterator<Item = &Marker> {
         self.erased.values().flat_map(|e| e.markers.iter())
+    }
+
+    /// The time (ms) registry `change` revokes `device` at, if it does (read from the change
+    /// alone: a revoked device checks a revocation handed to it without its dependencies).
+    pub fn revocation_in(change: &Change, device: &DeviceId) -> Option<i64> {
+        let key = format!("device/{device}/revoked");
+        change.decode().operations.iter().find_map(|op| {
+            let automerge::legacy::Key::Map(k) = &op.key else {
+                return None;
+            };
+            match op.primitive_value() {
+                Some(ScalarValue::Int(t))
+                    if *k == key && op.obj == automerge::legacy::ObjectId::Root =>
+                {
+                    Some(t)
+                }
+                _ => None,
+            }
+        })
     }
 
     /// Whether `device` is an enrolled, unrevoked direction device.

@@ -210,6 +210,13 @@ fn seeded_key(rng: &mut ChaCha8Rng) -> [u8; 32] {
     b
 }
 
+/// Whether the responder of session `o` showed the initiator its revocation.
+fn shown_revocation(o: &Outcome) -> bool {
+    o.transcript
+        .iter()
+        .any(|(from, m)| *from == Sender::Responder && matches!(m, Message::Revoked { .. }))
+}
+
 /// Whether `d`'s registry lists `who` as enrolled and not revoked.
 fn live_in(d: &Device, who: &carnet_replica::DeviceId) -> bool {
     d.registry()
@@ -491,6 +498,11 @@ impl World {
         before: &BTreeSet<ChangeHash>,
     ) -> Result<(), Fail> {
         if !(o.complete(Sender::Initiator) || o.complete(Sender::Responder)) {
+            return Ok(());
+        }
+        // A revoked initiator shown its revocation hands in what it signed and forgets: the
+        // session levels nothing (issue 15, item 8).
+        if shown_revocation(o) {
             return Ok(());
         }
         self.report.checked += 1;
@@ -885,7 +897,14 @@ impl World {
         } else {
             Sender::Initiator
         };
-        if knew_revoked && o.complete(honest_side) {
+        // Complete, the honest side may only have shown it its revocation (and taken what it
+        // handed in, into the quarantine).
+        let only_shown = o
+            .transcript
+            .iter()
+            .filter(|(from, _)| *from == honest_side)
+            .all(|(_, m)| matches!(m, Message::Revoked { .. } | Message::Done));
+        if knew_revoked && o.complete(honest_side) && !only_shown {
             return Err((
                 FailureKind::Forgery,
                 format!("device {h} completed a session with the hostile device it knew revoked"),

@@ -174,6 +174,13 @@ impl RecordKeys {
         self.keys.extend(new);
     }
 
+    /// Forgets every key; whether any was held.
+    pub(crate) fn clear(&mut self) -> bool {
+        let any = !self.keys.is_empty();
+        self.keys.clear();
+        any
+    }
+
     /// Forgets the keys of `records`; whether any was held.
     pub(crate) fn remove(&mut self, records: &[&str]) -> bool {
         let mut any = false;

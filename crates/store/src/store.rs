@@ -420,6 +420,17 @@ impl Store {
         Ok(true)
     }
 
+    /// Destroys the keys of every record's personal documents (a revoked device forgetting
+    /// everything it may no longer read). Returns whether any key was held.
+    pub fn destroy_all_record_keys(&mut self) -> Result<bool, StoreError> {
+        let mut keys = self.keys_mut();
+        if !keys.clear() {
+            return Ok(false);
+        }
+        keys.save(&Default::default(), &self.place.keys(), &self.data_key)?;
+        Ok(true)
+    }
+
     /// Whether this store holds a key for `record`'s personal documents.
     pub fn has_record_key(&self, record: &str) -> bool {
         self.keys_mut().contains(record)

@@ -97,6 +97,14 @@ pub enum Message {
     },
     /// Responder → initiator: the session is over.
     Done,
+    /// Responder → initiator, instead of `Welcome`, to a device it holds revoked: the signed
+    /// registry change(s) revoking it. The initiator checks them against its own registry,
+    /// answers with one turn of `Push` holding only the changes it signed (direction reviews
+    /// them in its quarantine), then, on `Done`, forgets every record.
+    Revoked {
+        /// Signed registry changes (envelopes) that revoke the initiator.
+        notice: Vec<Vec<u8>>,
+    },
 }
 
 /// Why bytes are not a message.

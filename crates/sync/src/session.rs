@@ -47,6 +47,34 @@ pub trait SyncData {
     fn doc_changes(&self, doc: &DocId, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>>;
     /// Receives signed changes of several documents, in one transaction.
     fn apply_docs(&mut self, batches: Vec<(DocId, Vec<Vec<u8>>)>) -> Applied;
+    /// The signed registry change(s) revoking `peer`, if this device holds its revocation:
+    /// the answer to a revoked device's `Hello`, so that it learns it and forgets.
+    fn revocation_of(&self, _peer: &DeviceId) -> Option<Vec<Vec<u8>>> {
+        None
+    }
+    /// Checks and keeps a revocation a peer handed over; whether it revokes this device.
+    fn accept_revocation(&mut self, _notice: Vec<Vec<u8>>) -> bool {
+        false
+    }
+    /// The changes this device signed, with their document names: what a revoked device hands
+    /// in before it forgets.
+    fn own_changes(&self) -> Vec<(String, Vec<u8>)> {
+        Vec::new()
+    }
+    /// Forgets every record document and key (a revoked device, once its changes are in).
+    fn forget(&mut self) {}
+    /// Receives what revoked device `peer` hands in: only the changes it signed itself (they
+    /// are judged as any: quarantined outside its cut-off).
+    fn apply_from_revoked(
+        &mut self,
+        _peer: &DeviceId,
+        batches: Vec<(DocId, Vec<Vec<u8>>)>,
+    ) -> Applied {
+        Applied {
+            refused: batches.iter().map(|(_, c)| c.len()).sum(),
+            ..Applied::default()
+        }
+    }
 }
 
 /// A document name a peer sent, as a document id (`None`: not one; nothing is done with it).
@@ -118,6 +146,12 @@ pub enum SessionError {
     /// The peer sent more than a session may carry.
     #[error("the peer sent more than a session may carry")]
     TooMuch,
+    /// The peer showed this device its revocation, signed by direction: this device handed in
+    /// its own changes and forgot every record.
+    #[error(
+        "this device was revoked by direction: its own changes were handed in for review and its records deleted from it"
+    )]
+    Revoked,
 }
 
 /// The most messages a peer may send in one session (a turn of changes split under the size
@@ -145,6 +179,8 @@ enum State {
     AwaitRegistryFinal,
     AwaitFinalPush,
     AwaitDone,
+    /// Responder, after showing a revoked initiator its revocation: its own changes.
+    AwaitRevokedPush,
     Finished,
 }
 
@@ -165,6 +201,8 @@ pub struct Session {
     budget: usize,
     /// The turn this side is sending, if its messages are not all built yet.
     outbox: Option<Outbox>,
+    /// Initiator: the responder showed this device its revocation.
+    revoked: bool,
 }
 
 /// The default size a message built here aims under: half the limit, leaving room for the
@@ -192,6 +230,7 @@ impl Session {
             peer_buckets: (BTreeSet::new(), BTreeMap::new()),
             budget: DEFAULT_BUDGET,
             outbox: None,
+            revoked: false,
         }
     }
 
@@ -337,6 +376,14 @@ impl Session {
                 }
                 // Also after redeeming a ticket: a revoked device stays revoked.
                 if !data.knows(&self.peer) {
+                    // A revoked device is shown its revocation (so that it forgets) and may
+                    // hand in what it signed (for direction to review), nothing more.
+                    if ticket.is_none()
+                        && let Some(notice) = data.revocation_of(&self.peer)
+                    {
+                        self.state = State::AwaitRevokedPush;
+                        return Ok(self.out(vec![Message::Revoked { notice }]));
+                    }
                     return self.refuse("this device is not enrolled, or was revoked".into());
                 }
 
@@ -424,10 +471,19 @@ impl Session {
                 if !last {
                     // Stored as they come, one message at a time: a device receiving a whole
                     // association never holds all of it (nor one huge transaction) in memory.
-                    self.apply_inbox(data);
+                    self.apply_inbox(data, false);
                     return Ok(vec![]);
                 }
-                self.apply_inbox(data);
+                self.apply_inbox(data, false);
+                self.state = State::Finished;
+                vec![Message::Done]
+            }
+            (Role::Responder, State::AwaitRevokedPush, Message::Push { changes, last, .. }) => {
+                self.take(changes)?;
+                self.apply_inbox(data, true);
+                if !last {
+                    return Ok(vec![]);
+                }
                 self.state = State::Finished;
                 vec![Message::Done]
             }
@@ -543,7 +599,7 @@ impl Session {
                 self.take_lists(hashes, want)?;
                 if !last {
                     // As the responder does: stored one message at a time.
-                    self.apply_inbox(data);
+                    self.apply_inbox(data, false);
                     return Ok(vec![]);
                 }
                 let mut turn = Outbox::default();
@@ -555,13 +611,35 @@ impl Session {
                 self.queue_wanted(&mut turn, data);
                 // (What the turn sends is fetched afterwards: the changes just received came
                 // from the peer, so they are among its hashes and never sent back.)
-                self.apply_inbox(data);
+                self.apply_inbox(data, false);
                 self.state = State::AwaitDone;
                 self.outbox = Some(turn);
                 vec![]
             }
+            (Role::Initiator, State::AwaitWelcome, Message::Revoked { notice }) => {
+                // What it signed first: accepting may delete documents at once (when this
+                // device holds everything the revocation depends on).
+                let own = data.own_changes();
+                if !data.accept_revocation(notice) {
+                    self.state = State::Finished;
+                    return Err(SessionError::Refused(
+                        "this device is not enrolled, or was revoked".into(),
+                    ));
+                }
+                self.revoked = true;
+                self.state = State::AwaitDone;
+                self.outbox = Some(Outbox {
+                    fetched: own.into(),
+                    ..Outbox::default()
+                });
+                vec![]
+            }
             (Role::Initiator, State::AwaitDone, Message::Done) => {
                 self.state = State::Finished;
+                if self.revoked {
+                    data.forget();
+                    return Err(SessionError::Revoked);
+                }
                 vec![]
             }
             _ => return Err(SessionError::Protocol("unexpected message")),
@@ -630,7 +708,9 @@ impl Session {
         self.stats.applied.refused += a.refused;
     }
 
-    fn apply_inbox(&mut self, data: &mut dyn SyncData) {
+    /// Applies the changes received so far (`from_revoked`: only those the revoked peer
+    /// signed itself).
+    fn apply_inbox(&mut self, data: &mut dyn SyncData, from_revoked: bool) {
         let inbox = std::mem::take(&mut self.inbox);
         if inbox.is_empty() {
             return;
@@ -644,7 +724,11 @@ impl Session {
                 None => refused += changes.len(),
             }
         }
-        let mut a = data.apply_docs(batches);
+        let mut a = if from_revoked {
+            data.apply_from_revoked(&self.peer, batches)
+        } else {
+            data.apply_docs(batches)
+        };
         a.refused += refused;
         self.add(a);
         // Bring this scope's digests up to date now, while the work is proportional to what

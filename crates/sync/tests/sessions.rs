@@ -104,6 +104,19 @@ fn value(d: &Device, id: RecordId, field: &str) -> Option<String> {
 }
 
 /// How many record documents `d` holds (the registry left out).
+/// The valid changes `d` holds, per document holding any.
+fn valid_everything(d: &Device) -> BTreeMap<DocId, BTreeSet<ChangeHash>> {
+    let mut docs = vec![DocId::Registry];
+    docs.extend(d.documents().unwrap());
+    docs.into_iter()
+        .map(|doc| {
+            let valid = d.verdicts(&doc).unwrap().valid.into_iter().collect();
+            (doc, valid)
+        })
+        .filter(|(_, v): &(DocId, BTreeSet<ChangeHash>)| !v.is_empty())
+        .collect()
+}
+
 fn record_docs(d: &Device) -> usize {
     d.documents()
         .unwrap()
@@ -510,7 +523,7 @@ fn a_revoked_device_is_refused_and_its_late_changes_leave_every_replica() {
 
     // The phone is stolen; the director revokes it, keeping what it had seen.
     dir.revoke(thief.id());
-    let dir_before = dir.held_everything();
+    let dir_before = valid_everything(&dir);
     thief.write(MEMBER, joy, &["status=expelled", "case_notes=forged"]);
     let ghost = thief.new_member("Ghost", Some("made up"));
     // The third device has not heard of the revocation: it takes the late changes.
@@ -523,14 +536,26 @@ fn a_revoked_device_is_refused_and_its_late_changes_leave_every_replica() {
     // Honest work on top of the late changes: it depends on them, so it will leave too.
     third.write(MEMBER, joy, &["phone=0611"]);
 
-    // The director refuses the revoked device, which receives nothing.
-    let thief_before = thief.held_everything();
+    // The director shows the revoked device its revocation (issue 15, item 8): it hands in
+    // what it signed, which goes to the director's quarantine (nothing of it becomes valid),
+    // and forgets every record; it receives nothing else.
     let (ea, eb, o) = run_err(&mut thief, &mut dir);
-    assert_eq!(eb, Some(SessionError::RefusedPeer(REFUSED_PEER.into())));
-    assert_eq!(ea, Some(SessionError::Refused(REFUSED_PEER.into())));
-    assert_eq!(o.kinds(), ["Hello", "Refuse"]);
-    assert_eq!(thief.held_everything(), thief_before);
-    assert_eq!(dir.held_everything(), dir_before);
+    assert_eq!(ea, Some(SessionError::Revoked));
+    assert_eq!(eb, None);
+    assert_eq!(o.kinds(), ["Hello", "Revoked", "Push", "Done"]);
+    assert_eq!(record_docs(&thief), 0, "the revoked device forgot");
+    assert!(thief.revoked_at().is_some());
+    assert_eq!(valid_everything(&dir), dir_before);
+    let handed_in = dir
+        .quarantine()
+        .unwrap()
+        .iter()
+        .filter(|q| q.reason == Reason::Revoked)
+        .count();
+    assert_eq!(
+        handed_in, 4,
+        "its late changes, quarantined on the director"
+    );
 
     // The third device syncs with the director: the revocation arrives first, the late changes
     // leave it, and none of them reaches the director.
@@ -539,7 +564,7 @@ fn a_revoked_device_is_refused_and_its_late_changes_leave_every_replica() {
     assert!(fields(&third, ghost).is_empty());
     assert!(fields(&dir, ghost).is_empty());
     assert_eq!(o.a.changes_sent, 0, "{:?}", o.kinds());
-    assert_eq!(dir.held_everything(), dir_before);
+    assert_eq!(valid_everything(&dir), dir_before);
     let revoked = third
         .quarantine()
         .unwrap()
@@ -573,9 +598,9 @@ fn a_revoked_device_is_refused_and_its_late_changes_leave_every_replica() {
     assert_eq!(shared_state(&dir, &d, &t), shared_state(&third, &d, &t));
     let before = fields(&third, joy);
 
-    // Now the third device refuses the revoked one too.
-    let (_, eb, _) = run_err(&mut thief, &mut third);
-    assert_eq!(eb, Some(SessionError::RefusedPeer(REFUSED_PEER.into())));
+    // Now the third device shows it its revocation too; it has nothing left to hand in.
+    let (ea, _, _) = run_err(&mut thief, &mut third);
+    assert_eq!(ea, Some(SessionError::Revoked));
     assert_eq!(fields(&third, joy), before);
 
     // Whoever dials, no record change moves to or from the revoked device.
@@ -1086,7 +1111,10 @@ fn simulate(seed: u64, steps: usize) -> (Vec<TestDevice>, BTreeSet<usize>) {
                     assert!(
                         matches!(
                             r,
-                            Ok(()) | Err(SessionError::Refused(_) | SessionError::RefusedPeer(_))
+                            Ok(())
+                                | Err(SessionError::Refused(_)
+                                    | SessionError::RefusedPeer(_)
+                                    | SessionError::Revoked)
                         ),
                         "seed {seed} step {step}: {r:?} in {:?}",
                         o.kinds()

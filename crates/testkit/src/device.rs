@@ -287,6 +287,19 @@ impl TestDevice {
         typed: &[&str],
         time: i64,
     ) -> Vec<(DocId, SignedChange)> {
+        self.forge_at(kind, id, typed, time, &self.registry_ledger().doc().heads())
+    }
+
+    /// [`TestDevice::forge`] naming registry `heads` (say, old ones, from before a removal of
+    /// its rights: what a tampered device claims to have seen).
+    pub fn forge_at(
+        &self,
+        kind: RecordKind,
+        id: RecordId,
+        typed: &[&str],
+        time: i64,
+        heads: &[ChangeHash],
+    ) -> Vec<(DocId, SignedChange)> {
         let key = DeviceKey::from_secret_bytes(&self.endpoint_secret());
         let me = self.id();
         let org = self.org();
@@ -303,7 +316,7 @@ impl TestDevice {
                 .collect();
             let mut ledger = DocLedger::new(doc_id.clone(), received, reg);
             let doc = ledger.doc_for(&me);
-            doc.set_registry_heads(&reg.doc().heads());
+            doc.set_registry_heads(heads);
             if let Some(change) = doc.edit_record(&key, &class_edits, time).unwrap() {
                 out.push((
                     doc_id.clone(),

@@ -173,6 +173,7 @@ pub fn kind(m: &Message) -> &'static str {
         Message::BucketDocs { .. } => "BucketDocs",
         Message::Push { .. } => "Push",
         Message::Done => "Done",
+        Message::Revoked { .. } => "Revoked",
     }
 }
 

@@ -619,3 +619,193 @@ fn policy_changes_are_data_in_the_registry() {
             .is_ok()
     );
 }
+
+/// Whether `d` shows no value of field `name` for record `id`.
+fn no_field(d: &TestDevice, kind: RecordKind, id: RecordId, name: &str) -> bool {
+    d.show(kind, id)
+        .map_or(true, |r| !r.fields.contains_key(name))
+}
+
+/// How direction takes a staff device's right to write personal files away.
+#[derive(Clone, Copy, Debug)]
+enum Narrowing {
+    /// Staff demoted to board.
+    Demotion,
+    /// The holder's confidentiality agreement withdrawn.
+    AgreementWithdrawn,
+    /// The policy lets staff only read personal files.
+    PolicyNarrowed,
+}
+
+impl Narrowing {
+    fn ops(self, staff: carnet_replica::DeviceId) -> Vec<RegistryOp> {
+        match self {
+            Narrowing::Demotion => vec![
+                RegistryOp::Role {
+                    device: staff,
+                    role: Role::Staff,
+                    granted: false,
+                },
+                RegistryOp::Role {
+                    device: staff,
+                    role: Role::Board,
+                    granted: true,
+                },
+            ],
+            Narrowing::AgreementWithdrawn => vec![RegistryOp::Agreement {
+                device: staff,
+                signed_on: None,
+            }],
+            Narrowing::PolicyNarrowed => vec![RegistryOp::Policy {
+                role: Role::Staff,
+                class: FieldClass::Per,
+                access: Access::Read,
+            }],
+        }
+    }
+}
+
+/// Issue 15, item 1. Regression: a record change was judged only at the registry heads its
+/// author names, so a device whose right was removed (demoted, agreement withdrawn, policy
+/// narrowed) could name old heads and write personal files for ever, accepted everywhere.
+/// Now a removal binds like a revocation (ledger rule 4), in both delivery orders: the work
+/// direction had seen stays, anything else the device writes in that class is quarantined on
+/// every device — also what it wrote honestly before hearing of the removal, which direction
+/// re-admits by extending the cut-off.
+#[test]
+fn a_removed_right_binds_a_device_naming_old_registry_heads() {
+    for how in [
+        Narrowing::Demotion,
+        Narrowing::AgreementWithdrawn,
+        Narrowing::PolicyNarrowed,
+    ] {
+        let mut org = Org::new();
+        let mut staff = org.enrol(&[Role::Staff], true);
+        let m = RecordKind::Member;
+        let id = RecordId::random();
+        staff.write(
+            m,
+            id,
+            &["display_name=Joy", "status=member", "last_name=Okafor"],
+        );
+        deliver(&staff, &mut org.dir);
+        let mut other = org.enrol(&[Role::Direction], true);
+        deliver(&org.dir, &mut other);
+        let old_heads = staff.registry_ledger().doc().heads();
+        let now = org.dir.tick();
+        org.dir.change_registry(&how.ops(staff.id()), now).unwrap();
+        // Written before it heard of the removal (honest, or claiming so).
+        let before: BTreeSet<ChangeHash> = staff
+            .all_changes()
+            .iter()
+            .map(|(_, s)| hash_of(s))
+            .collect();
+        staff.write(m, id, &["last_name=Changed"]);
+        let mut late: Vec<(DocId, SignedChange)> = staff
+            .all_changes()
+            .into_iter()
+            .filter(|(_, s)| !before.contains(&hash_of(s)))
+            .collect();
+        assert_eq!(late.len(), 1, "{how:?}: one personal-file change");
+        let concurrent = late[0].clone();
+        // Then it hears of it and, tampered, writes on naming the old registry heads.
+        deliver(&org.dir, &mut staff);
+        let new = RecordId::random();
+        let t = staff.tick().timestamp_millis();
+        late.extend(staff.forge_at(m, new, &["last_name=Okoro"], t, &old_heads));
+        assert_eq!(late.len(), 2, "{how:?}: one forged personal file");
+        // Order A: after the removal; order B: before it.
+        deliver_each(&late, &mut org.dir);
+        deliver_each(&late, &mut other);
+        assert_eq!(
+            field(&other, m, id, "last_name"),
+            "Changed",
+            "{how:?}: accepted before the removal arrived"
+        );
+        deliver(&org.dir, &mut other);
+        for device in [&org.dir, &other] {
+            assert_eq!(field(device, m, id, "last_name"), "Okafor", "{how:?}");
+            assert!(
+                no_field(device, m, new, "last_name"),
+                "{how:?}: no forged file"
+            );
+            for (doc, _) in &late {
+                assert_eq!(
+                    quarantined(device, doc),
+                    Some(Reason::Removed {
+                        class: FieldClass::Per
+                    }),
+                    "{how:?}"
+                );
+            }
+        }
+        assert_eq!(state(&org.dir), state(&other), "{how:?}");
+        // Direction reviews the honest change and re-admits it.
+        let readmit = RegistryOp::Keep {
+            device: staff.id(),
+            doc: concurrent.0.to_string(),
+            heads: BTreeSet::from([hash_of(&concurrent.1)]),
+        };
+        let now = org.dir.tick();
+        org.dir.change_registry(&[readmit], now).unwrap();
+        deliver(&org.dir, &mut other);
+        for device in [&org.dir, &other] {
+            assert_eq!(field(device, m, id, "last_name"), "Changed", "{how:?}");
+            assert!(
+                no_field(device, m, new, "last_name"),
+                "{how:?}: still refused"
+            );
+        }
+        assert_eq!(state(&org.dir), state(&other), "{how:?}");
+    }
+}
+
+/// Issue 15, item 1, for the registry itself. Regression: a registry change was judged at its
+/// own dependencies only, so a direction device demoted by another could keep building on the
+/// registry as it was before its demotion and enrol a device of its own with the direction
+/// role, accepted everywhere. Now its registry changes that neither precede the demotion nor
+/// know of it are rejected on every device, in both delivery orders.
+#[test]
+fn a_demoted_direction_device_can_no_longer_change_the_registry() {
+    let mut org = Org::new();
+    let mut rogue = org.enrol(&[Role::Direction], true);
+    let mut other = org.enrol(&[Role::Staff], true);
+    let now = org.dir.tick();
+    let demote = RegistryOp::Role {
+        device: rogue.id(),
+        role: Role::Direction,
+        granted: false,
+    };
+    org.dir.change_registry(&[demote], now).unwrap();
+    // Unaware (or pretending), it enrols an accomplice with the direction role.
+    let accomplice = TestDevice::joining_random(org.org()).id();
+    rogue.enrol(accomplice, &[Role::Direction], true);
+    let late: Vec<(DocId, SignedChange)> = rogue
+        .all_changes()
+        .into_iter()
+        .filter(|(d, _)| *d == DocId::Registry)
+        .map(|(d, s)| (hash_of(&s), (d, s)))
+        .filter(|(h, _)| !org.dir.registry_ledger().received().contains_key(h))
+        .collect::<BTreeMap<_, _>>()
+        .into_values()
+        .collect();
+    assert_eq!(late.len(), 1, "one registry change");
+    // Order A: after the demotion; order B: before it.
+    deliver_each(&late, &mut org.dir);
+    deliver_each(&late, &mut other);
+    assert!(
+        other.registry().unwrap().is_direction(&accomplice),
+        "accepted before"
+    );
+    deliver(&org.dir, &mut other);
+    for device in [&org.dir, &other] {
+        let reg = device.registry().unwrap();
+        assert!(!reg.is_direction(&accomplice) && reg.device(&accomplice).is_none());
+        assert!(!reg.is_direction(&rogue.id()));
+        assert_eq!(
+            quarantined(device, &DocId::Registry),
+            Some(Reason::DirectionRemoved)
+        );
+    }
+    assert_eq!(state(&org.dir), state(&other));
+}
