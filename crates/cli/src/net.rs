@@ -283,14 +283,25 @@ const JOIN_WAIT: Duration = Duration::from_secs(60 * 60);
 /// `carnet join`.
 pub(crate) fn join(home: &Path, passphrase: &[u8], ticket: &str) -> Result<()> {
     let ticket: Ticket = ticket.parse()?;
-    if Device::store_path(home).exists() {
-        bail!(
-            "{} already holds a Carnet store; join with another --home",
-            home.display()
-        );
-    }
-    let device =
-        Device::create_joining(home, passphrase, OrgId(uuid::Uuid::from_bytes(ticket.org)))?;
+    let org = OrgId(uuid::Uuid::from_bytes(ticket.org));
+    // A restored device (`carnet restore`) joins from its home: it keeps what it holds.
+    let restored = Device::store_path(home).exists();
+    let device = if restored {
+        let device = Device::open(home, passphrase)?;
+        let me = device.id();
+        if device.org() != org {
+            bail!("{} holds a device of another organisation", home.display());
+        }
+        if device.registry().and_then(|r| r.device(&me)).is_some() {
+            bail!(
+                "{} already holds an enrolled device; join with another --home",
+                home.display()
+            );
+        }
+        device
+    } else {
+        Device::create_joining(home, passphrase, org)?
+    };
     let rt = runtime()?;
     let result = rt.block_on(async {
         let device = Arc::new(Mutex::new(device));
@@ -343,7 +354,7 @@ pub(crate) fn join(home: &Path, passphrase: &[u8], ticket: &str) -> Result<()> {
             (None, None) => bail!("joining failed: the inviter did not enrol this device"),
         }
     });
-    if result.is_err() {
+    if result.is_err() && !restored {
         // The home was made for this attempt and holds nothing yet: leave no half-made device.
         let _ = std::fs::remove_dir_all(home);
     }
