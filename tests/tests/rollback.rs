@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use carnet_tests::raw::{self, doc};
 use carnet_tests::{Home, STAFF, contains, describe, enrol};
+use redb::ReadableDatabase;
 
 /// The refusal every command of a stopped device prints.
 const STOPPED: &str = "this device's store was rolled back or tampered with";
@@ -92,6 +93,57 @@ fn a_revocation_deleted_from_the_store_stops_the_device() {
         "{}",
         describe(&args, &out)
     );
+}
+
+/// The sealed `info/anchor` value of `home`'s store, read with redb.
+fn sealed_anchor(home: &Home) -> Vec<u8> {
+    let db = redb::ReadOnlyDatabase::open(home.store_path()).expect("opening the redb file");
+    let tx = db.begin_read().expect("a read transaction");
+    let table = tx.open_table(raw::META).expect("the meta table");
+    let value = table
+        .get("info/anchor")
+        .expect("reading")
+        .expect("an anchor");
+    value.value().to_vec()
+}
+
+/// Puts `sealed` as `info/anchor` (or deletes it) with redb.
+fn put_anchor(home: &Home, sealed: Option<&[u8]>) {
+    let db = redb::Database::open(home.store_path()).expect("opening the redb file");
+    let tx = db.begin_write().expect("a write transaction");
+    {
+        let mut table = tx.open_table(raw::META).expect("the meta table");
+        match sealed {
+            Some(v) => drop(table.insert("info/anchor", v).expect("writing")),
+            None => drop(table.remove("info/anchor").expect("deleting")),
+        }
+    }
+    tx.commit().expect("committing");
+}
+
+#[test]
+fn a_sealed_record_older_than_the_registry_or_missing_stops_the_device() {
+    let dir = Home::init();
+    let older = sealed_anchor(&dir);
+    dir.ok(&["policy", "retention", "24"]);
+    let newer = sealed_anchor(&dir);
+    assert_ne!(older, newer, "a registry change rewrites the record");
+
+    put_anchor(&dir, Some(&older));
+    let err = dir.fail(&["member", "list"]);
+    assert!(err.contains(STOPPED) && err.contains(WHAT_TO_DO), "{err}");
+    assert!(err.contains("where its sealed record names"), "{err}");
+
+    put_anchor(&dir, None);
+    let err = dir.fail(&["member", "list"]);
+    assert!(
+        err.contains("the sealed record of its registry is missing"),
+        "{err}"
+    );
+
+    // The record as it was: the device runs again.
+    put_anchor(&dir, Some(&newer));
+    dir.ok(&["member", "list"]);
 }
 
 #[test]
