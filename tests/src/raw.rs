@@ -179,6 +179,21 @@ pub fn put_sealed_change(path: &Path, doc: &str, hash: &[u8; 32], sealed: &[u8])
     tx.commit().expect("committing");
 }
 
+/// Deletes change `hash` of `doc` with redb, as someone holding the file without the
+/// passphrase can.
+pub fn delete_change(path: &Path, doc: &str, hash: &[u8; 32]) {
+    let db = redb::Database::open(path).expect("opening the redb file");
+    let tx = db.begin_write().expect("a write transaction");
+    {
+        let mut table = tx.open_table(CHANGES).expect("the changes table");
+        let removed = table
+            .remove((doc, hash.as_slice()))
+            .expect("deleting a change");
+        assert!(removed.is_some(), "no such change");
+    }
+    tx.commit().expect("committing");
+}
+
 /// The sealed bytes of the state of `doc`, read with redb.
 pub fn sealed_doc(path: &Path, doc: &str) -> Vec<u8> {
     let db = redb::ReadOnlyDatabase::open(path).expect("opening the redb file");

@@ -8,7 +8,7 @@
 //! staff and direction devices check whenever someone is admitted; a board device never holds
 //! its key.
 
-use carnet_tests::{Home, PASSPHRASE, STAFF, contains, enrol, scan_files};
+use carnet_tests::{Home, PASSPHRASE, STAFF, contains, describe, enrol, scan_files};
 use serde_json::Value;
 
 const BOARD: [&str; 4] = ["--role", "board", "--holder", "Bob Board"];
@@ -212,9 +212,16 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     assert_eq!(holders(&status, "confirmed").len(), 5, "{status}");
     assert!(holders(&status, "pending").is_empty(), "{status}");
 
-    // A copy of a store taken before the erasure cannot bring her back either.
-    backup.ok(&sync);
-    assert!(!backup.ok(&["member", "list"]).contains(CANARIES[0]));
+    // A copy of a store taken before the erasure cannot bring her back either: an older copy
+    // of a device that signed a receipt since, it stops as rolled back (issue 15) at its first
+    // session, once it has carried out the erasure that session brought.
+    let out = backup.carnet(&sync);
+    assert!(
+        !out.status.success()
+            && String::from_utf8_lossy(&out.stdout).contains("rolled back or tampered with"),
+        "{}",
+        describe(&sync, &out)
+    );
     let _ = serve.interrupt();
     for home in [&d, &offline, &backup] {
         assert_eq!(held_docs(home, &her), Vec::<String>::new());

@@ -237,7 +237,7 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Device(DeviceCommand),
     /// Join an organisation with an invitation ticket from a direction device (creates this
-    /// device's home, key and encrypted store)
+    /// device's home, key and encrypted store; a home made by `carnet restore` joins as it is)
     Join {
         /// The ticket printed by `carnet device invite`
         ticket: String,
@@ -296,6 +296,26 @@ pub(crate) enum Command {
     /// Change the passphrase of this device (asks the current one, then the new one twice;
     /// works while `carnet serve` or `carnet ui` runs)
     Passphrase,
+    /// Write a sealed backup of this device (its store and record keys, one file readable by
+    /// you only, opened by this device's passphrase); works while `carnet serve` or `carnet
+    /// ui` runs
+    Backup {
+        /// The backup file to create (never overwritten)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Bring a backup back into --home under a new device key: the restored device holds the
+    /// data but must be enrolled again by a direction device (`carnet device invite` there,
+    /// then `carnet join` here) before it syncs or writes anything others accept
+    Restore {
+        /// The backup file (asks the passphrase the device had when the backup was made)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Replace the store this home holds (its device key and anything not in the backup
+        /// are lost)
+        #[arg(long)]
+        replace: bool,
+    },
     /// Peers met, last sync with each, and the quarantine
     Status {
         /// Print JSON

@@ -3,6 +3,7 @@
 
 mod access;
 mod args;
+mod backup;
 mod demo;
 mod net;
 
@@ -158,16 +159,27 @@ fn open_held(home: &std::path::Path) -> Result<(Device, Held)> {
 
 /// [`open_held`] with the passphrase already read.
 fn open_held_with(home: &std::path::Path, passphrase: &str) -> Result<(Device, Held)> {
+    let (device, held) = open_held_stopped(home, passphrase)?;
+    match device.halted() {
+        Some(why) => Err(why.clone().into()),
+        None => Ok((device, held)),
+    }
+}
+
+/// [`open_held_with`], also for a device that stopped because its store was rolled back or
+/// tampered with ([`Device::halted`] says why): for `verify`, which inspects it.
+fn open_held_stopped(home: &std::path::Path, passphrase: &str) -> Result<(Device, Held)> {
     let wait = wait_for_store();
     let deadline = std::time::Instant::now() + wait;
     let mut told = false;
     loop {
-        match Device::open(home, passphrase.as_bytes()) {
+        match Device::open_stopped(home, passphrase.as_bytes()) {
             Err(carnet_device::OpenDeviceError::Open(carnet_store::OpenError::InUse)) => {
                 // A daemon holds the store: borrow it through its control socket.
                 match borrow_from_daemon(home) {
                     Ok(()) => {
-                        return Ok((Device::open(home, passphrase.as_bytes())?, Held::Borrowed));
+                        let device = Device::open_stopped(home, passphrase.as_bytes())?;
+                        return Ok((device, Held::Borrowed));
                     }
                     Err(e) if std::time::Instant::now() >= deadline => return Err(e),
                     Err(_) => {
@@ -403,15 +415,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output::history(&device, kind, id, &device.history(kind, id)?, json);
         }
         Command::Verify { json } => {
-            let device = open(&home)?;
+            // A store that was rolled back or tampered with is inspected all the same.
+            let (device, _) = open_held_stopped(&home, &passphrase::read(false)?)?;
             let report = device.verify()?;
             output::verify(&report, json);
+            if let Some(why) = device.halted() {
+                eprintln!("carnet: {why}");
+                return Ok(ExitCode::FAILURE);
+            }
             if !report.is_clean() {
                 return Ok(ExitCode::FAILURE);
             }
         }
         Command::Join { ticket } => {
-            let passphrase = passphrase::read(true)?;
+            // A new home's passphrase is chosen (asked twice); a restored one's is its own.
+            let passphrase = passphrase::read(!Device::store_path(&home).exists())?;
             net::join(&home, passphrase.as_bytes(), &ticket)?;
         }
         Command::Sync {
@@ -461,6 +479,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             device.change_passphrase(old.as_bytes(), new.as_bytes())?;
             println!("passphrase changed: use the new one from now on, on this device only");
         }
+        Command::Backup { out } => backup::backup(&home, &out)?,
+        Command::Restore { file, replace } => backup::restore(&home, &file, replace)?,
         Command::Status { json } => {
             let device = open(&home)?;
             output::status(&device, json)?;

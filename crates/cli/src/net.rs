@@ -284,14 +284,27 @@ const JOIN_WAIT: Duration = Duration::from_secs(60 * 60);
 /// `carnet join`.
 pub(crate) fn join(home: &Path, passphrase: &[u8], ticket: &str) -> Result<()> {
     let ticket: Ticket = ticket.parse()?;
-    if Device::store_path(home).exists() {
-        bail!(
-            "{} already holds a Carnet store; join with another --home",
-            home.display()
-        );
-    }
+    let org = OrgId(uuid::Uuid::from_bytes(ticket.org));
+    // A restored device (`carnet restore`) joins from its home: it keeps what it holds.
+    let restored = Device::store_path(home).exists();
+    let existing = if restored {
+        let device = Device::open(home, passphrase)?;
+        let me = device.id();
+        if device.org() != org {
+            bail!("{} holds a device of another organisation", home.display());
+        }
+        if device.registry().and_then(|r| r.device(&me)).is_some() {
+            bail!(
+                "{} already holds an enrolled device; join with another --home",
+                home.display()
+            );
+        }
+        Some(device)
+    } else {
+        None
+    };
     let rt = runtime()?;
-    let result = rt.block_on(join_async(home, passphrase, &ticket, &|e| match e {
+    let result = rt.block_on(join_async(home, passphrase, &ticket, existing, &|e| match e {
         Joining::Address(a) => println!("this device: {a}"),
         Joining::Code(c) => println!(
             "confirmation code: {c}  (the inviting device shows it too: its holder compares them)"
@@ -305,9 +318,11 @@ pub(crate) fn join(home: &Path, passphrase: &[u8], ticket: &str) -> Result<()> {
             Ok(())
         }
         Err(e) => {
-            // The home was made for this attempt and holds nothing yet: leave no half-made
-            // device.
-            let _ = std::fs::remove_dir_all(home);
+            if !restored {
+                // The home was made for this attempt and holds nothing yet: leave no
+                // half-made device.
+                let _ = std::fs::remove_dir_all(home);
+            }
             Err(e)
         }
     }
@@ -325,19 +340,23 @@ pub(crate) enum Joining {
     Outcome(String),
 }
 
-/// Joins the organisation of `ticket` as a new device in `home` (which holds no store): creates
-/// it, presents the ticket until the inviter confirms this device's code, and returns the
-/// holder and roles it was enrolled with. Leaves the store it made on failure (the caller
-/// decides what to remove).
+/// Joins the organisation of `ticket` as a new device in `home`: `existing` (a restored device)
+/// or one it creates, presents the ticket until the inviter confirms this device's code, and
+/// returns the holder and roles it was enrolled with. Leaves the store it made on failure (the
+/// caller decides what to remove).
 pub(crate) async fn join_async(
     home: &Path,
     passphrase: &[u8],
     ticket: &Ticket,
+    existing: Option<Device>,
     report: &(dyn Fn(Joining) + Send + Sync),
 ) -> Result<(String, String)> {
     let org = OrgId(uuid::Uuid::from_bytes(ticket.org));
-    // argon2id: off the async workers.
-    let device = tokio::task::block_in_place(|| Device::create_joining(home, passphrase, org))?;
+    let device = match existing {
+        Some(d) => d,
+        // argon2id: off the async workers.
+        None => tokio::task::block_in_place(|| Device::create_joining(home, passphrase, org))?,
+    };
     let device = Arc::new(Mutex::new(device));
     let (node, _events) = Node::spawn(device.clone(), options("0.0.0.0:0", false)?).await?;
     report(Joining::Address(node.addr().to_string()));

@@ -89,7 +89,7 @@ impl carnet_web::Network for UiNetwork {
                     code(c);
                 }
             };
-            match net::join_async(&home, passphrase.as_bytes(), &ticket, &report).await {
+            match net::join_async(&home, passphrase.as_bytes(), &ticket, None, &report).await {
                 Ok(_) => Ok(()),
                 Err(e) => {
                     // Nothing half-made stays behind: the store and its key file.

@@ -34,6 +34,8 @@ pub struct Device {
     /// signing an erasure receipt):
     /// the wall clock when `None`; fixed by [`Device::set_clock`] in seeded runs.
     pub(crate) clock: Option<DateTime<Utc>>,
+    /// Why this device stopped (its store was rolled back or tampered with: `anchor.rs`).
+    pub(crate) halted: Option<crate::anchor::RolledBack>,
 }
 
 /// A record as this device holds it.
@@ -70,13 +72,13 @@ pub(crate) fn time_ms(now: DateTime<Utc>) -> i64 {
 }
 
 #[cfg(unix)]
-fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+pub(crate) fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-fn restrict(_: &Path, _: u32) -> std::io::Result<()> {
+pub(crate) fn restrict(_: &Path, _: u32) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -142,6 +144,7 @@ impl Device {
             journal: Default::default(),
             sync_caches: Default::default(),
             clock: None,
+            halted: None,
         };
         let mut batch = device.store.write()?;
         batch.put_info("org", org.0.as_bytes())?;
@@ -172,6 +175,7 @@ impl Device {
             journal: Default::default(),
             sync_caches: Default::default(),
             clock: None,
+            halted: None,
         })
     }
 
@@ -189,12 +193,29 @@ impl Device {
         self.clock.unwrap_or_else(Utc::now)
     }
 
-    /// Opens and unlocks the device at `home`.
+    /// Opens and unlocks the device at `home`. A store that was rolled back or tampered with
+    /// is refused ([`OpenDeviceError::RolledBack`]).
     pub fn open(home: &Path, passphrase: &[u8]) -> Result<Device, OpenDeviceError> {
+        Self::running(Self::open_stopped(home, passphrase)?)
+    }
+
+    /// Opens and unlocks the device at `home` even if its store was rolled back or tampered
+    /// with, to inspect it (`carnet verify`): [`Device::halted`] says why, and the device
+    /// then writes nothing and takes part in no session.
+    pub fn open_stopped(home: &Path, passphrase: &[u8]) -> Result<Device, OpenDeviceError> {
         Self::unlocked(Store::open(&Self::store_path(home), passphrase)?)
     }
 
-    /// The device of an open, unlocked store (see [`Device::open`]).
+    /// `device`, unless it stopped.
+    pub(crate) fn running(device: Device) -> Result<Device, OpenDeviceError> {
+        match device.halted {
+            Some(why) => Err(OpenDeviceError::RolledBack(why)),
+            None => Ok(device),
+        }
+    }
+
+    /// The device of an open, unlocked store (see [`Device::open`]); [`Device::halted`] says
+    /// whether its store is sound.
     pub(crate) fn unlocked(store: Store) -> Result<Device, OpenDeviceError> {
         let key = DeviceKey::from_secret_bytes(store.device_secret());
         let org = store
@@ -211,6 +232,7 @@ impl Device {
             journal: Default::default(),
             sync_caches: Default::default(),
             clock: None,
+            halted: None,
         };
         // Only changes whose seals and signatures verify enter the ledger; `verify` reports
         // the others.
@@ -219,6 +241,7 @@ impl Device {
             .into_iter()
             .filter_map(|(_, r)| r.ok());
         device.registry.insert(received);
+        device.halted = device.check_store().err();
         Ok(device)
     }
 
@@ -243,6 +266,11 @@ impl Device {
                 .filter_map(|(_, r)| r.ok()),
         );
         self.registry = registry;
+        // The other command may have found the store rolled back; a sound store stays sound
+        // (nothing that stopped this device is undone by another command).
+        if let Err(why) = self.check_store() {
+            self.halted = Some(why);
+        }
         Ok(())
     }
 
@@ -388,7 +416,8 @@ impl Device {
         batch.put_doc(
             "registry",
             &DocState::of_registry(&self.registry).to_bytes(),
-        )
+        )?;
+        self.put_anchor(batch)
     }
 
     /// Stores a record document's new changes and its state.

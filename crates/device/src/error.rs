@@ -39,9 +39,35 @@ pub enum OpenDeviceError {
     /// Reading the store failed.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// The store was rolled back or tampered with (see `anchor.rs`).
+    #[error(transparent)]
+    RolledBack(#[from] crate::anchor::RolledBack),
     /// The store has no readable organisation or registry.
     #[error("the store's organisation or registry is unreadable; run `carnet verify`")]
     Damaged,
+}
+
+/// Why a backup could not be restored. Nothing is left in the home when one of these is
+/// returned before the store was made.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreDeviceError {
+    /// The home already holds a store.
+    #[error(
+        "this home already holds a Carnet store; restore into another --home, or pass --replace to replace it"
+    )]
+    Exists,
+    /// The home could not be made or the restored files moved into it.
+    #[error("cannot write the home directory")]
+    Io(#[from] std::io::Error),
+    /// The new device key could not be made.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The backup could not be opened or made into a store.
+    #[error(transparent)]
+    Restore(#[from] carnet_store::RestoreError),
+    /// The restored store does not open as a sound device.
+    #[error(transparent)]
+    Open(#[from] OpenDeviceError),
 }
 
 /// Why reading records failed.
@@ -174,6 +200,9 @@ pub enum WriteError {
     /// Writing failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// This device stopped: its store was rolled back or tampered with.
+    #[error(transparent)]
+    RolledBack(#[from] crate::anchor::RolledBack),
     /// A device could not be named.
     #[error(transparent)]
     Resolve(#[from] ResolveError),

@@ -11,6 +11,8 @@
 //! **Architecture invariant:** no network, no printing; personal values never appear in the
 //! errors this crate returns.
 
+mod anchor;
+mod backup;
 mod device;
 mod error;
 mod journal;
@@ -24,6 +26,7 @@ mod sync;
 mod verify;
 mod write;
 
+pub use anchor::RolledBack;
 pub use carnet_store::Memory;
 pub use device::{Device, RecordView, STORE_FILE};
 pub use peers::{AWAITING_CONFIRMATION, Held, Invitation, PeerRecord, join_code};
@@ -31,5 +34,7 @@ pub use receive::ReceiveReport;
 
 pub use write::{Checked, RecordWrite, SnapshotError, Written};
 
-pub use error::{InitError, OpenDeviceError, ReadError, ResolveError, WriteError};
+pub use error::{
+    InitError, OpenDeviceError, ReadError, ResolveError, RestoreDeviceError, WriteError,
+};
 pub use verify::{HistoryItem, Problem, Quarantined, Verdicts, VerifyReport};

@@ -49,6 +49,6 @@ impl Device {
     /// second process while the first is suspended). Fails with "in use" while another device
     /// holds the memory.
     pub fn open_in_memory(memory: &Memory, passphrase: &[u8]) -> Result<Device, OpenDeviceError> {
-        Self::unlocked(Store::open_in_memory(memory, passphrase)?)
+        Self::running(Self::unlocked(Store::open_in_memory(memory, passphrase)?)?)
     }
 }

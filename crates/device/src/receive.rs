@@ -134,9 +134,54 @@ impl Device {
         &mut self,
         batches: Vec<(DocId, Vec<SignedChange>)>,
     ) -> Result<ReceiveReport, WriteError> {
-        let (report, destroyed) = self.receive_inner(batches)?;
+        let (report, destroyed, _) = self.receive_inner(batches, false)?;
         self.settle_erasures(destroyed)?;
         Ok(report)
+    }
+
+    /// [`Device::receive_many`] for what a peer sent in a session, which also shows whether
+    /// this device lost its own past: a change this device signed, for the registry or for a
+    /// document whose state it holds without that change, means its store was put back from
+    /// an older copy. The device then stops ([`Device::halted`]) before it signs a change that
+    /// could reuse a sequence number. What the message held is stored all the same (its own
+    /// lost changes are its past, and an erasure among them is carried out: an older copy of a
+    /// store brings no erased person back).
+    pub(crate) fn receive_from_peer(
+        &mut self,
+        batches: Vec<(DocId, Vec<SignedChange>)>,
+    ) -> Result<ReceiveReport, WriteError> {
+        /// What a device that lost its own past is told.
+        const LOST: &str = "a peer holds changes this device signed that its store lacks \
+                            (an older copy of the store was put back)";
+        self.require_running()?;
+        let (report, destroyed, lost) = self.receive_inner(batches, true)?;
+        let stopped = lost.then(|| self.halt(LOST));
+        // A stopped device destroys what an erasure asks, and signs no receipt.
+        self.settle_erasures(destroyed)?;
+        match stopped {
+            Some(why) => Err(why.into()),
+            None => Ok(report),
+        }
+    }
+
+    /// Whether `r`, received from a peer for `doc`, is a change this device signed and lost
+    /// (see [`Device::receive_from_peer`]). A document this device does not hold, or holds
+    /// damaged, is fetched again legitimately (its documents were deleted when it lost the
+    /// right to read their class, or its state failed authentication).
+    fn lost_own(&self, doc: &DocId, r: &Received) -> bool {
+        if r.author != self.id() {
+            return false;
+        }
+        let hash = r.hash().0;
+        match doc {
+            DocId::Registry => !self.registry.received().contains_key(&r.hash()),
+            DocId::Record { .. } => match self.state(&doc.to_string()) {
+                Ok(Some(state)) => {
+                    !state.held.contains(&hash) && !state.rejected.iter().any(|(h, _)| *h == hash)
+                }
+                _ => false,
+            },
+        }
     }
 
     /// Whether `doc` belongs to an erased record.
@@ -175,7 +220,7 @@ impl Device {
         let Some(registry) = self.registry() else {
             return Ok(());
         };
-        if registry.device(&me).is_none_or(|d| d.revoked.is_some()) {
+        if registry.device(&me).is_none_or(|d| d.revoked.is_some()) || self.halted.is_some() {
             return Ok(());
         }
         let ops: Vec<RegistryOp> = registry
@@ -194,7 +239,7 @@ impl Device {
             return Ok(());
         };
         let signed = SignedChange::sign(&self.key, &self.org, &DocId::Registry, &change);
-        let (_, destroyed) = self.receive_inner(vec![(DocId::Registry, vec![signed])])?;
+        let (_, destroyed, _) = self.receive_inner(vec![(DocId::Registry, vec![signed])], false)?;
         if destroyed {
             self.store.compact()?;
         }
@@ -204,7 +249,10 @@ impl Device {
     fn receive_inner(
         &mut self,
         batches: Vec<(DocId, Vec<SignedChange>)>,
-    ) -> Result<(ReceiveReport, bool), WriteError> {
+        from_peer: bool,
+    ) -> Result<(ReceiveReport, bool, bool), WriteError> {
+        // Whether a peer sent a change this device signed and lost (`receive_from_peer`).
+        let mut lost = false;
         let mut destroyed = false;
         let mut by_doc: BTreeMap<DocId, Vec<SignedChange>> = BTreeMap::new();
         for (doc, changes) in batches {
@@ -223,7 +271,10 @@ impl Device {
             for signed in changes {
                 match Received::verify(&self.org, &DocId::Registry, signed) {
                     Ok(r) if self.registry.received().contains_key(&r.hash()) => report.known += 1,
-                    Ok(r) => new.push(r),
+                    Ok(r) => {
+                        lost |= from_peer && self.lost_own(&DocId::Registry, &r);
+                        new.push(r)
+                    }
                     Err(e) => report.refused.push((DocId::Registry, e.to_string())),
                 }
             }
@@ -317,6 +368,7 @@ impl Device {
                 let (known, added): (Vec<Received>, Vec<Received>) = fresh
                     .into_iter()
                     .partition(|r| ledger.received().contains_key(&r.hash()));
+                lost |= from_peer && added.iter().any(|r| self.lost_own(&doc, r));
                 report.known += known.len();
                 // (The ledger was judged against the registry as it is now when it was loaded.)
                 if added.is_empty() && !rejudge.contains(&doc) && !damaged_state {
@@ -332,6 +384,6 @@ impl Device {
         }
         batch.commit()?;
         self.note(noted);
-        Ok((report, destroyed))
+        Ok((report, destroyed, lost))
     }
 }

@@ -186,7 +186,7 @@ impl SyncData for Device {
             return Applied::default();
         }
         let (ok, bad) = decode(changes);
-        applied(self.receive_many(vec![(DocId::Registry, ok)]), bad)
+        applied(self.receive_from_peer(vec![(DocId::Registry, ok)]), bad)
     }
 
     fn summaries(&self, peer: &DeviceId) -> Vec<(String, Digest)> {
@@ -240,7 +240,11 @@ impl SyncData for Device {
             bad += b;
             parsed.push((doc, ok));
         }
-        applied(self.receive_many(parsed), bad)
+        applied(self.receive_from_peer(parsed), bad)
+    }
+
+    fn halted(&self) -> Option<String> {
+        self.halted.as_ref().map(ToString::to_string)
     }
 
     fn revocation_of(&self, peer: &DeviceId) -> Option<Vec<Vec<u8>>> {

@@ -259,6 +259,7 @@ impl Device {
         items: &[(RecordKind, RecordId, &[FieldEdit])],
         now: DateTime<Utc>,
     ) -> Result<Vec<Written>, WriteError> {
+        self.require_running()?;
         let me = self.id();
         let registry_heads = self.registry.doc().heads();
         let mut out = Vec::new();
@@ -326,6 +327,7 @@ impl Device {
         ops: &[RegistryOp],
         now: DateTime<Utc>,
     ) -> Result<Written, WriteError> {
+        self.require_running()?;
         self.require_direction()?;
         let me = self.id();
         let mut ops = ops.to_vec();

@@ -816,7 +816,15 @@ impl World {
     }
 
     /// Sends what the hostile device made: to an honest device directly, or in its next session.
+    /// Its own device holds it too (as the registry changes it forges): a device that is sent
+    /// back a change its key signed and its store lacks stops as rolled back (issue 15), which
+    /// would end the hostile device's part in the run.
     fn hostile_deliver(&mut self, made: Vec<(DocId, SignedChange)>) {
+        for (doc, signed) in &made {
+            let _ = self.devs[HOSTILE]
+                .device_mut()
+                .receive(doc, vec![signed.clone()]);
+        }
         if self.rng.random_bool(0.5) {
             self.hostile.to_push.extend(made);
         } else {

@@ -26,12 +26,14 @@
 //! assert!(carnet_store::Store::open(&path, b"wrong").is_err());
 //! ```
 
+mod backup;
 mod crypto;
 mod keyring;
 mod memory;
 mod record_keys;
 mod store;
 
+pub use backup::RestoreError;
 pub use crypto::SealError;
 pub use keyring::KdfParams;
 pub use memory::Memory;

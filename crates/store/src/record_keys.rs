@@ -157,6 +157,21 @@ impl RecordKeys {
         Ok(())
     }
 
+    /// Keys from a backup's entries.
+    pub(crate) fn from_entries(entries: Vec<(String, [u8; 32])>) -> RecordKeys {
+        RecordKeys {
+            keys: entries
+                .into_iter()
+                .map(|(r, k)| (r, Zeroizing::new(k)))
+                .collect(),
+        }
+    }
+
+    /// Every key, for a backup.
+    pub(crate) fn entries(&self) -> Vec<(String, [u8; 32])> {
+        self.keys.iter().map(|(r, k)| (r.clone(), **k)).collect()
+    }
+
     /// The key of `record`, if held.
     pub(crate) fn get(&self, record: &str) -> Option<SecretKey> {
         self.keys.get(record).map(|k| SecretKey::from_bytes(**k))

@@ -14,15 +14,15 @@ use crate::memory::Memory;
 use crate::record_keys::{KeysError, KeysPlace, RecordKeys, personal_record};
 
 /// Plain metadata: `format` (u32 BE), `keyring` (wrapped keys); other names hold sealed values.
-const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
+pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
 /// (document id, change hash) → sealed signed change.
-const CHANGES: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("changes-1");
+pub(crate) const CHANGES: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("changes-1");
 /// document id → sealed document state (heads and field projection).
-const DOCS: TableDefinition<&str, &[u8]> = TableDefinition::new("docs-1");
+pub(crate) const DOCS: TableDefinition<&str, &[u8]> = TableDefinition::new("docs-1");
 
 /// The format this version writes. Migrations from older formats run in [`Store::open`].
 /// 2: personal documents sealed under their record's key (`record_keys.rs`).
-const FORMAT: u32 = 2;
+pub(crate) const FORMAT: u32 = 2;
 
 /// Why a store could not be opened or created.
 #[derive(Debug, thiserror::Error)]
@@ -93,13 +93,13 @@ fn storage<E: Into<redb::Error>>(e: E) -> StoreError {
 /// Measured in `docs/performance.md`.
 pub(crate) const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
-fn builder() -> redb::Builder {
+pub(crate) fn builder() -> redb::Builder {
     let mut b = Database::builder();
     b.set_cache_size(CACHE_BYTES);
     b
 }
 
-fn open_err<E: Into<redb::Error>>(e: E) -> OpenError {
+pub(crate) fn open_err<E: Into<redb::Error>>(e: E) -> OpenError {
     match e.into() {
         redb::Error::DatabaseAlreadyOpen => OpenError::InUse,
         other => OpenError::Storage(other),
@@ -107,7 +107,7 @@ fn open_err<E: Into<redb::Error>>(e: E) -> OpenError {
 }
 
 /// Where a store's bytes live.
-enum Place {
+pub(crate) enum Place {
     /// A redb file (every real device).
     File(std::path::PathBuf),
     /// Memory (tests and simulations: `memory.rs`).
@@ -141,7 +141,7 @@ pub struct Store {
     /// The open file; `None` while suspended (see [`Store::suspend`]).
     db: Option<Database>,
     place: Place,
-    data_key: SecretKey,
+    pub(crate) data_key: SecretKey,
     device_secret: Zeroizing<[u8; 32]>,
     /// The keys of records' personal documents (`record_keys.rs`).
     record_keys: std::sync::Mutex<RecordKeys>,
@@ -258,7 +258,7 @@ impl Store {
     }
 
     /// Loads the record keys and brings an older format up to this one.
-    fn finish_open(
+    pub(crate) fn finish_open(
         db: Database,
         place: Place,
         keys: crate::keyring::Unlocked,
@@ -372,7 +372,7 @@ impl Store {
         Store::finish_open(db, Place::File(path.to_path_buf()), keys, format)
     }
 
-    fn db(&self) -> Result<&Database, StoreError> {
+    pub(crate) fn db(&self) -> Result<&Database, StoreError> {
         self.db.as_ref().ok_or(StoreError::Suspended)
     }
 
@@ -434,6 +434,11 @@ impl Store {
     /// Whether this store holds a key for `record`'s personal documents.
     pub fn has_record_key(&self, record: &str) -> bool {
         self.keys_mut().contains(record)
+    }
+
+    /// Every record key held, for a backup.
+    pub(crate) fn record_key_entries(&self) -> Vec<(String, [u8; 32])> {
+        self.keys_mut().entries()
     }
 
     /// How many records' keys this store holds.

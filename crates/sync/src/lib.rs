@@ -19,4 +19,4 @@ mod session;
 
 pub use digest::{Digest, bucket_digest, bucket_of, buckets, doc_digest, root};
 pub use message::{ALPN, DecodeError, MAX_MESSAGE, Message, PROTOCOL_VERSION};
-pub use session::{Applied, Role, Session, SessionError, Stats, SyncData};
+pub use session::{Applied, HALTED, Role, Session, SessionError, Stats, SyncData};

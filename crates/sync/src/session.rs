@@ -75,6 +75,11 @@ pub trait SyncData {
             ..Applied::default()
         }
     }
+    /// Why this device must take part in no session (its store was found rolled back or
+    /// tampered with, perhaps by what the peer just sent): the session stops at once.
+    fn halted(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A document name a peer sent, as a document id (`None`: not one; nothing is done with it).
@@ -140,6 +145,10 @@ pub enum SessionError {
     /// This side refused the peer (the reason was sent to it).
     #[error("refused the peer: {0}")]
     RefusedPeer(String),
+    /// This device stopped: its store was found rolled back or tampered with (the peer is
+    /// told that much, nothing more).
+    #[error("{0}")]
+    Halted(String),
     /// The peer broke the protocol.
     #[error("protocol error: {0}")]
     Protocol(&'static str),
@@ -160,6 +169,9 @@ const MAX_SESSION_MESSAGES: usize = 10_000;
 
 /// The most a peer may make this side receive in one session.
 const MAX_SESSION_BYTES: usize = 1 << 30;
+
+/// What a stopped device tells its peer (the details stay on the device).
+pub const HALTED: &str = "the peer's store was rolled back or tampered with: it takes part in no session until it is restored or enrolled again";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -300,7 +312,22 @@ impl Session {
             SessionError::RefusedPeer(reason) => Some(Message::Refuse {
                 reason: reason.clone(),
             }),
+            SessionError::Halted(_) => Some(Message::Refuse {
+                reason: HALTED.to_owned(),
+            }),
             _ => None,
+        }
+    }
+
+    /// Ends the session if this device stopped (see [`SyncData::halted`]).
+    fn check_halted(&mut self, data: &dyn SyncData) -> Result<(), SessionError> {
+        match data.halted() {
+            Some(why) => {
+                self.state = State::Finished;
+                self.outbox = None;
+                Err(SessionError::Halted(why))
+            }
+            None => Ok(()),
         }
     }
 
@@ -352,6 +379,18 @@ impl Session {
             self.state = State::Finished;
             return Err(SessionError::Refused(reason));
         }
+        self.check_halted(data)?;
+        let out = self.react(msg, data)?;
+        // What the peer just sent may have shown this device its store was rolled back.
+        self.check_halted(data)?;
+        Ok(out)
+    }
+
+    fn react(
+        &mut self,
+        msg: Message,
+        data: &mut dyn SyncData,
+    ) -> Result<Vec<Message>, SessionError> {
         let out = match (self.role, self.state, msg) {
             // ---- responder ----
             (
