@@ -701,7 +701,16 @@ fn session_body(data: &[u8]) {
             Ok(out) => out,
             Err(e) => Session::refusal(&e).into_iter().collect(),
         };
-        let refusal = matches!(out.as_slice(), [Message::Refuse { .. }]);
+        // A refusal, or a revoked peer told of its revocation (the signed registry changes
+        // that revoke it, which every device of the organisation may hold) and, once it has
+        // handed in its own changes, `Done`: nothing else goes to a peer the device does not
+        // know.
+        let refusal = out.iter().all(|m| {
+            matches!(
+                m,
+                Message::Refuse { .. } | Message::Revoked { .. } | Message::Done
+            )
+        });
         if !out.is_empty() && !refusal {
             assert!(
                 dev.knows(&DeviceId(peer)),
