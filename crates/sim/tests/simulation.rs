@@ -50,6 +50,10 @@ const REGRESSIONS: &[(u64, &str)] = &[
         1941,
         "issue 13: direction's erasure built on a receipt of a device revoked concurrently is rejected with it (DependsOnRejected) and lost everywhere (product: open)",
     ),
+    (
+        1832,
+        "issue 15: a removal's cut-off written concurrently with a revocation widened the revocation's, so a write after revocation stood (product: removals keep their own `kept` sets)",
+    ),
 ];
 
 const STEPS: usize = 30;
