@@ -305,17 +305,7 @@ async fn the_web_interface_works_in_a_real_browser() {
                 .map(|u| u.trim().trim_end_matches('/').to_owned())
         })
         .unwrap_or_else(|| panic!("carnet ui printed no address:\n{}", ui.describe()));
-    let driver_port = free_port();
-    let _driver = start_chromedriver(driver_port);
-    let profile = tempfile::tempdir().expect("profile dir");
-    let client = connect(driver_port, profile.path()).await;
-    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/axe.min.js");
-    let mut b = Browser {
-        client,
-        base,
-        urls: vec![],
-        axe: std::fs::read_to_string(axe_path).ok(),
-    };
+    let (mut b, _driver, _profile) = open_browser(base, true).await;
     scenario(&mut b).await;
     let urls = b.urls.clone();
     let _ = b.client.close().await;
@@ -684,6 +674,25 @@ fn line_after(text: &str, label: &str) -> String {
         .to_owned()
 }
 
+/// A headless Chromium (through its chromedriver, kept running with its profile directory for
+/// as long as the returned values live) on the interface at `base`, with axe-core or not.
+async fn open_browser(base: String, axe: bool) -> (Browser, Running, tempfile::TempDir) {
+    let driver_port = free_port();
+    let driver = start_chromedriver(driver_port);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let client = connect(driver_port, profile.path()).await;
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/axe.min.js");
+    let browser = Browser {
+        client,
+        base,
+        urls: vec![],
+        axe: axe
+            .then(|| std::fs::read_to_string(axe_path).ok())
+            .flatten(),
+    };
+    (browser, driver, profile)
+}
+
 /// Starts `carnet ui` in `home`; returns it and its address.
 fn start_ui(home: &Home) -> (Running, String) {
     let mut cmd = home.command(&[
@@ -734,16 +743,7 @@ async fn a_change_reaches_another_device_and_a_board_device_shows_no_personal_fi
 
     let (mut d_ui, d_base) = start_ui(&d);
     let (mut b_ui, b_base) = start_ui(&board);
-    let driver_port = free_port();
-    let _driver = start_chromedriver(driver_port);
-    let profile = tempfile::tempdir().expect("profile dir");
-    let client = connect(driver_port, profile.path()).await;
-    let mut b = Browser {
-        client,
-        base: d_base,
-        urls: vec![],
-        axe: None,
-    };
+    let (mut b, _driver, _profile) = open_browser(d_base, false).await;
 
     // On the direction device: the personal file is there; a change to the card.
     unlock(&mut b).await;
@@ -860,17 +860,7 @@ async fn the_association_is_run_from_the_browser() {
     let efe = d.add_member(&["--name", "Efe"]);
     let twice = d.add_member(&["--name", "Efe O."]);
     let (mut d_ui, base) = start_ui(&d);
-    let driver_port = free_port();
-    let _driver = start_chromedriver(driver_port);
-    let profile = tempfile::tempdir().expect("profile dir");
-    let client = connect(driver_port, profile.path()).await;
-    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/axe.min.js");
-    let mut b = Browser {
-        client,
-        base,
-        urls: vec![],
-        axe: std::fs::read_to_string(axe_path).ok(),
-    };
+    let (mut b, _driver, _profile) = open_browser(base, true).await;
     unlock(&mut b).await;
     // The node starts once the passphrase opened the device.
     let d_addr = d_ui

@@ -50,6 +50,26 @@ pub(crate) fn error_summary(tr: Tr<'_>, errors: &[(&'static str, String)]) -> Ma
     }
 }
 
+/// A passphrase field with its label, hint and refusal.
+pub(crate) fn password_field(
+    tr: Tr<'_>,
+    id: &str,
+    label: &str,
+    hint: Option<&str>,
+    error: Option<String>,
+    autocomplete: &str,
+) -> Markup {
+    html! {
+        div class=(if error.is_some() { "field has-error" } else { "field" }) {
+            label for=(id) { (tr.t(label)) }
+            @if let Some(h) = hint { p.hint id=(format!("{id}-hint")) { (tr.t(h)) } }
+            @if let Some(e) = &error { p.error-message id=(format!("{id}-error")) { (e) } }
+            input type="password" id=(id) name=(id) autocomplete=(autocomplete)
+                aria-describedby=[hint.map(|_| format!("{id}-hint"))];
+        }
+    }
+}
+
 /// A page of the administration.
 pub(crate) fn admin_page(
     u: &Unlocked,
@@ -130,18 +150,6 @@ fn settings_page(
     let registry = device.registry();
     let months = registry.and_then(|r| r.retention_months);
     let minutes = u.app.config.lock_after.as_secs() / 60;
-    let field = |id: &str, label: &str, hint: Option<&str>, kind: &str, auto: &str| {
-        let e = err(id);
-        html! {
-            div class=(if e.is_some() { "field has-error" } else { "field" }) {
-                label for=(id) { (tr.t(label)) }
-                @if let Some(h) = hint { p.hint id=(format!("{id}-hint")) { (tr.t(h)) } }
-                @if let Some(e) = &e { p.error-message id=(format!("{id}-error")) { (e) } }
-                input type=(kind) id=(id) name=(id) autocomplete=(auto)
-                    aria-describedby=[hint.map(|_| format!("{id}-hint"))];
-            }
-        }
-    };
     Ok(html! {
         (flashed(u))
         (error_summary(tr, errors))
@@ -170,9 +178,9 @@ fn settings_page(
             p.hint { (tr.t("settings-passphrase-intro")) }
             form method="post" action="/settings/passphrase" {
                 input type="hidden" name="csrf" value=(csrf);
-                (field("current", "settings-passphrase-current", None, "password", "current-password"))
-                (field("new", "settings-passphrase-new", Some("settings-passphrase-new-hint"), "password", "new-password"))
-                (field("again", "settings-passphrase-again", None, "password", "new-password"))
+                (password_field(tr, "current", "settings-passphrase-current", None, err("current"), "current-password"))
+                (password_field(tr, "new", "settings-passphrase-new", Some("settings-passphrase-new-hint"), err("new"), "new-password"))
+                (password_field(tr, "again", "settings-passphrase-again", None, err("again"), "new-password"))
                 button type="submit" id="change-passphrase" { (tr.t("settings-passphrase-change")) }
             }
         }

@@ -17,7 +17,7 @@ use crate::app::{App, Posted, SessionInfo, html};
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::layout::{Frame, Nav, page};
-use crate::pages::admin::{error_summary, words_for};
+use crate::pages::admin::{error_summary, password_field, words_for};
 
 /// Where a join started in the interface stands.
 #[derive(Debug, Default, Clone)]
@@ -52,18 +52,6 @@ fn setup_page(app: &App, info: &SessionInfo, title: &str, body: Markup) -> Marku
 fn form(app: &App, info: &SessionInfo, errors: &[(&'static str, String)], ticket: &str) -> Markup {
     let tr = Tr::new(app.i18n, info.lang);
     let err = |f: &str| errors.iter().find(|(k, _)| *k == f).map(|(_, m)| m.clone());
-    let password = |id: &str, label: &str, hint: Option<&str>| {
-        let e = err(id);
-        html! {
-            div class=(if e.is_some() { "field has-error" } else { "field" }) {
-                label for=(id) { (tr.t(label)) }
-                @if let Some(h) = hint { p.hint id=(format!("{id}-hint")) { (tr.t(h)) } }
-                @if let Some(e) = &e { p.error-message id=(format!("{id}-error")) { (e) } }
-                input type="password" id=(id) name=(id) autocomplete="new-password"
-                    aria-describedby=[hint.map(|_| format!("{id}-hint"))];
-            }
-        }
-    };
     let e = err("ticket");
     setup_page(
         app,
@@ -80,8 +68,8 @@ fn form(app: &App, info: &SessionInfo, errors: &[(&'static str, String)], ticket
                     @if let Some(e) = &e { p.error-message id="ticket-error" { (e) } }
                     textarea id="ticket" name="ticket" rows="3" autocomplete="off" spellcheck="false" aria-describedby="ticket-hint" { (ticket) }
                 }
-                (password("passphrase", "setup-passphrase", Some("settings-passphrase-new-hint")))
-                (password("again", "settings-passphrase-again", None))
+                (password_field(tr, "passphrase", "setup-passphrase", Some("settings-passphrase-new-hint"), err("passphrase"), "new-password"))
+                (password_field(tr, "again", "settings-passphrase-again", None, err("again"), "new-password"))
                 button type="submit" id="join" { (tr.t("setup-join")) }
             }
         },
