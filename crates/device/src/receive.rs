@@ -283,7 +283,12 @@ impl Device {
                 report.new += new.len();
                 let signed: Vec<SignedChange> = new.iter().map(|r| r.signed.clone()).collect();
                 self.registry.insert(new);
-                report.rejected += rejected(self.registry.evaluation()).saturating_sub(before);
+                let after = rejected(self.registry.evaluation());
+                report.rejected += after.saturating_sub(before);
+                // A registry change found invalid now (say, a revoked device's) rejects the
+                // record changes that name it as their registry heads, whatever the order
+                // they came in.
+                let rejections_changed = after != before;
                 self.put_registry(&mut batch, &signed)?;
                 noted.push((DocId::Registry, Vec::new()));
                 let narrowings_changed = narrowings(&self.registry) != narrowings_before;
@@ -313,7 +318,7 @@ impl Device {
                     let waiting = self
                         .state(&name)
                         .map_or(true, |s| s.is_some_and(|s| !s.pending.is_empty()));
-                    if !(narrowings_changed || waiting) {
+                    if !(narrowings_changed || rejections_changed || waiting) {
                         continue;
                     }
                     if by_doc.contains_key(&doc_id) {
