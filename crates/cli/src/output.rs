@@ -399,10 +399,8 @@ pub(crate) fn erasures(device: &Device, json: bool) -> anyhow::Result<()> {
                 .iter()
                 .map(|(d, at)| json!({"device": d.to_string(), "holder": holder(d), "at": when(*at)}))
                 .collect();
-            let pending: Vec<serde_json::Value> = registry
-                .devices
-                .values()
-                .filter(|d| d.revoked.is_none() && !e.receipts.contains_key(&d.id))
+            let pending: Vec<serde_json::Value> = e
+                .pending(registry)
                 .map(|d| {
                     let last = peers
                         .get(&d.id.to_string())

@@ -132,6 +132,15 @@ pub struct Erasure {
 pub type Marker = [u8; 32];
 
 impl Erasure {
+    /// The devices of `registry` that have not confirmed this erasure yet (every enrolled
+    /// device that is not revoked and signed no receipt).
+    pub fn pending<'a>(&'a self, registry: &'a Registry) -> impl Iterator<Item = &'a DeviceEntry> {
+        registry
+            .devices
+            .values()
+            .filter(|d| d.revoked.is_none() && !self.receipts.contains_key(&d.id))
+    }
+
     /// Whether this erasure covers the record's documents of `class`.
     pub fn covers(&self, class: FieldClass) -> bool {
         self.classes.as_ref().is_none_or(|c| c.contains(&class))

@@ -95,8 +95,7 @@ fn page_of(
                         } }
                         tbody {
                             @for (_, e) in &erasures {
-                                @let pending: Vec<String> = registry.devices.values()
-                                    .filter(|d| d.revoked.is_none() && !e.receipts.contains_key(&d.id))
+                                @let pending: Vec<String> = e.pending(registry)
                                     .map(|d| {
                                         let last = peers.get(&d.id.to_string()).and_then(|p| p.last_sync_ms)
                                             .map(|ms| when(tr, ms)).unwrap_or_else(|| tr.t("never"));
