@@ -628,7 +628,7 @@ pub(crate) async fn delete_page(
     let csrf = &u.info.session.csrf;
     let body = html! {
         section.record-section id="delete-section" {
-            h2 { (tr.t("delete-title")) }
+            h2 { (tr.t("delete")) }
             p { (tr.ta("delete-explain", &[("record", view.label())])) }
             form method="post" action=(format!("/{seg}/{id}/delete")) {
                 input type="hidden" name="csrf" value=(csrf);
