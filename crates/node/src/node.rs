@@ -154,6 +154,7 @@ impl Node {
             device: device.clone(),
             events: tx,
             gate: gate.clone(),
+            admission: Arc::default(),
         };
         let (rtx, rrx) = mpsc::unbounded_channel();
         let router = Router::builder(endpoint.clone())

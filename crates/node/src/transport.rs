@@ -3,20 +3,39 @@
 //! (initiator). The device's work for each message (verifying signatures, committing to the
 //! store, reading changes to send) runs on tokio's blocking pool, off the async workers.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use carnet_device::Device;
 use carnet_replica::DeviceId;
-use carnet_sync::{ALPN, MAX_MESSAGE, Message, Role, Session, Stats};
+use carnet_sync::{ALPN, FrameDecoder, MAX_MESSAGE, Message, Role, Session, Stats, encode_frame};
 use chrono::Utc;
 use iroh::endpoint::{Connection, RecvStream, SendStream};
 use iroh::protocol::{AcceptError, ProtocolHandler};
 use iroh::{EndpointAddr, PublicKey};
-use tokio::sync::{Mutex, RwLock, mpsc};
+use tokio::sync::{Mutex, OwnedSemaphorePermit, RwLock, Semaphore, mpsc};
 
 use crate::addr::PeerAddr;
 use crate::node::{CONNECT_TIMEOUT, Node, NodeError, Progress, READ_TIMEOUT, SyncOutcome};
+
+/// The most sessions answered at once (each with a different device).
+pub(crate) const MAX_SESSIONS: usize = 8;
+/// The most connections at once from keys the registry does not name (devices joining with a
+/// ticket, or anyone else), until their `Hello` is answered.
+pub(crate) const MAX_STRANGERS: usize = 2;
+/// How long a peer has to open its stream and send its `Hello`.
+pub(crate) const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest first frame accepted (a `Hello` is under 100 bytes).
+pub(crate) const HELLO_LIMIT: usize = 1024;
+/// The longest a whole session may last (a new device receiving a 10,000-member association
+/// takes a few minutes).
+pub(crate) const SESSION_DEADLINE: Duration = Duration::from_secs(30 * 60);
+/// The most bytes asked of the stream at once.
+const READ_PIECE: usize = 64 * 1024;
+/// Application close codes: no slot free; no `Hello` in time.
+const BUSY: u32 = 1;
+const TOO_SLOW: u32 = 2;
 
 /// Answers sync sessions from peers.
 #[derive(Clone)]
@@ -24,6 +43,65 @@ pub(crate) struct Handler {
     pub(crate) device: Arc<Mutex<Device>>,
     pub(crate) events: mpsc::UnboundedSender<SyncOutcome>,
     pub(crate) gate: Arc<RwLock<()>>,
+    pub(crate) admission: Arc<Admission>,
+}
+
+/// Who may take a session slot: at most [`MAX_SESSIONS`] sessions, one per device, of which at
+/// most [`MAX_STRANGERS`] from keys the registry does not name.
+#[derive(Debug)]
+pub(crate) struct Admission {
+    sessions: Arc<Semaphore>,
+    strangers: Arc<Semaphore>,
+    active: Arc<std::sync::Mutex<BTreeSet<[u8; 32]>>>,
+}
+
+impl Default for Admission {
+    fn default() -> Self {
+        Admission {
+            sessions: Arc::new(Semaphore::new(MAX_SESSIONS)),
+            strangers: Arc::new(Semaphore::new(MAX_STRANGERS)),
+            active: Arc::default(),
+        }
+    }
+}
+
+/// A session slot, given back when dropped.
+pub(crate) struct Admitted {
+    _session: OwnedSemaphorePermit,
+    _stranger: Option<OwnedSemaphorePermit>,
+    peer: [u8; 32],
+    active: Arc<std::sync::Mutex<BTreeSet<[u8; 32]>>>,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        if let Ok(mut a) = self.active.lock() {
+            a.remove(&self.peer);
+        }
+    }
+}
+
+impl Admission {
+    /// A slot for `peer` (`known`: the registry names it), or `None` when none is free or
+    /// `peer` already has a session.
+    pub(crate) fn admit(&self, peer: [u8; 32], known: bool) -> Option<Admitted> {
+        let stranger = if known {
+            None
+        } else {
+            Some(self.strangers.clone().try_acquire_owned().ok()?)
+        };
+        let session = self.sessions.clone().try_acquire_owned().ok()?;
+        let mut active = self.active.lock().ok()?;
+        if !active.insert(peer) {
+            return None;
+        }
+        Some(Admitted {
+            _session: session,
+            _stranger: stranger,
+            peer,
+            active: self.active.clone(),
+        })
+    }
 }
 
 impl std::fmt::Debug for Handler {
@@ -33,36 +111,63 @@ impl std::fmt::Debug for Handler {
 }
 
 async fn write_frame(send: &mut SendStream, msg: &Message) -> Result<(), NodeError> {
-    let bytes = msg.encode();
-    send.write_all(&(bytes.len() as u32).to_be_bytes())
-        .await
-        .map_err(|e| NodeError::Io(e.to_string()))?;
-    send.write_all(&bytes)
+    send.write_all(&encode_frame(msg))
         .await
         .map_err(|e| NodeError::Io(e.to_string()))
 }
 
-async fn read_frame(recv: &mut RecvStream) -> Result<(Message, usize), NodeError> {
-    let read = async {
-        let mut len = [0u8; 4];
-        recv.read_exact(&mut len)
-            .await
-            .map_err(|e| NodeError::Io(e.to_string()))?;
-        let len = u32::from_be_bytes(len) as usize;
-        if len > MAX_MESSAGE {
-            return Err(NodeError::Malformed);
+/// A stream's incoming messages, read through the protocol's [`FrameDecoder`]: only the bytes
+/// the current frame still needs are asked for, so what is held grows with what arrived (a
+/// peer announcing a 16 MiB frame and sending nothing costs nothing).
+pub(crate) struct Incoming {
+    recv: RecvStream,
+    frames: FrameDecoder,
+}
+
+impl Incoming {
+    /// Reads `recv`, accepting first frames of at most `first_limit` bytes.
+    pub(crate) fn new(recv: RecvStream, first_limit: usize) -> Incoming {
+        Incoming {
+            recv,
+            frames: FrameDecoder::new(first_limit),
         }
-        let mut buf = vec![0u8; len];
-        recv.read_exact(&mut buf)
+    }
+
+    /// Accepts frames up to the protocol's limit from now on.
+    pub(crate) fn allow_full_frames(&mut self) {
+        self.frames.set_limit(MAX_MESSAGE);
+    }
+
+    /// The next message and its size on the wire, within `deadline`.
+    pub(crate) async fn next(&mut self, deadline: Duration) -> Result<(Message, usize), NodeError> {
+        let read = async {
+            loop {
+                if let Some(m) = self
+                    .frames
+                    .next_message()
+                    .map_err(|_| NodeError::Malformed)?
+                {
+                    return Ok(m);
+                }
+                let want = self.frames.wanted().min(READ_PIECE);
+                match self.recv.read_chunk(want).await {
+                    Ok(Some(chunk)) => {
+                        self.frames.push(&chunk).map_err(|_| NodeError::Malformed)?
+                    }
+                    Ok(None) => return Err(NodeError::Io("the peer closed the stream".into())),
+                    Err(e) => return Err(NodeError::Io(e.to_string())),
+                }
+            }
+        };
+        tokio::time::timeout(deadline, read)
             .await
-            .map_err(|e| NodeError::Io(e.to_string()))?;
-        Message::decode(&buf)
-            .map(|m| (m, len + 4))
-            .map_err(|_| NodeError::Malformed)
-    };
-    tokio::time::timeout(READ_TIMEOUT, read)
-        .await
-        .map_err(|_| NodeError::Io("timed out".into()))?
+            .map_err(|_| NodeError::Io("timed out".into()))?
+    }
+
+    /// The stream underneath.
+    pub(crate) fn stream(&mut self) -> &mut RecvStream {
+        &mut self.recv
+    }
 }
 
 /// Runs `f` on the session and the device on tokio's blocking pool (signature checks and
@@ -88,9 +193,10 @@ async fn on_device<R: Send + 'static>(
 async fn drive(
     session: &mut Session,
     send: &mut SendStream,
-    recv: &mut RecvStream,
+    incoming: &mut Incoming,
     device: &Arc<Mutex<Device>>,
     mut outgoing: Vec<Message>,
+    mut first: Option<(Message, usize)>,
     progress: Option<&Progress>,
 ) -> Result<Stats, NodeError> {
     let mut received = 0u64;
@@ -111,7 +217,10 @@ async fn drive(
             let _ = send.finish();
             return Ok(session.stats());
         }
-        let (msg, len) = read_frame(recv).await?;
+        let (msg, len) = match first.take() {
+            Some(m) => m,
+            None => incoming.next(READ_TIMEOUT).await?,
+        };
         received += len as u64;
         if let Some(p) = progress {
             p(received);
@@ -132,18 +241,56 @@ async fn drive(
 impl ProtocolHandler for Handler {
     async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
         let peer = *conn.remote_id().as_bytes();
-        let (mut send, mut recv) = conn.accept_bi().await?;
-        let _session = self.gate.read().await;
+        // Before anything is read: a slot of the right kind (a device the registry names, or
+        // a stranger that may be joining with a ticket), one session per device.
+        let known = self
+            .device
+            .lock()
+            .await
+            .registry()
+            .is_some_and(|r| r.device(&DeviceId(peer)).is_some());
+        let Some(admitted) = self.admission.admit(peer, known) else {
+            conn.close(
+                BUSY.into(),
+                b"busy: too many sessions at once, try again later",
+            );
+            return Ok(());
+        };
+        // Then the `Hello`, small and within a short deadline, before the session takes its
+        // share of the store (lending the store to another command waits for sessions, never
+        // for a peer that is slow to say who it is).
+        let Ok(Ok((mut send, recv))) = tokio::time::timeout(HELLO_TIMEOUT, conn.accept_bi()).await
+        else {
+            conn.close(TOO_SLOW.into(), b"no stream opened in time");
+            return Ok(());
+        };
+        let mut incoming = Incoming::new(recv, HELLO_LIMIT);
+        let hello = match incoming.next(HELLO_TIMEOUT).await {
+            Ok(m @ (Message::Hello { .. }, _)) => m,
+            _ => {
+                conn.close(TOO_SLOW.into(), b"no valid Hello in time");
+                return Ok(());
+            }
+        };
+        incoming.allow_full_frames();
+        let shared = self.gate.read().await;
         let mut session = Session::new(Role::Responder, peer, None);
-        let result = drive(
-            &mut session,
-            &mut send,
-            &mut recv,
-            &self.device,
-            vec![],
-            None,
+        let result = tokio::time::timeout(
+            SESSION_DEADLINE,
+            drive(
+                &mut session,
+                &mut send,
+                &mut incoming,
+                &self.device,
+                vec![],
+                Some(hello),
+                None,
+            ),
         )
-        .await;
+        .await
+        .unwrap_or_else(|_| Err(NodeError::Io("the session took too long".into())));
+        drop(shared);
+        drop(admitted);
         // Let the initiator read our last message before the connection goes.
         let _ = tokio::time::timeout(Duration::from_secs(5), conn.closed()).await;
         let outcome = SyncOutcome {
@@ -152,19 +299,26 @@ impl ProtocolHandler for Handler {
             stats: session.stats(),
             error: result.err().map(|e| e.to_string()),
         };
+        // Only devices the registry names are noted (one that just joined is by now): a
+        // stranger's key is not worth a line in the store.
         {
             let mut dev = self.device.lock().await;
-            let note = outcome
-                .error
-                .clone()
-                .unwrap_or_else(|| "synced (they connected)".into());
-            let _ = dev.note_peer(
-                DeviceId(peer),
-                vec![],
-                outcome.error.is_none(),
-                &note,
-                Utc::now(),
-            );
+            if dev
+                .registry()
+                .is_some_and(|r| r.device(&DeviceId(peer)).is_some())
+            {
+                let note = outcome
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "synced (they connected)".into());
+                let _ = dev.note_peer(
+                    DeviceId(peer),
+                    vec![],
+                    outcome.error.is_none(),
+                    &note,
+                    Utc::now(),
+                );
+            }
         }
         let _ = self.events.send(outcome);
         Ok(())
@@ -235,7 +389,7 @@ impl Node {
             .await
             .map_err(|_| fail(NodeError::Connect("timed out".into())))?
             .map_err(|e| fail(NodeError::Connect(e.to_string())))?;
-        let (mut send, mut recv) = conn
+        let (mut send, recv) = conn
             .open_bi()
             .await
             .map_err(|e| fail(NodeError::Io(e.to_string())))?;
@@ -245,19 +399,27 @@ impl Node {
             let dev = self.device.lock().await;
             session.start(&*dev)
         };
-        let result = drive(
-            &mut session,
-            &mut send,
-            &mut recv,
-            &self.device,
-            first,
-            self.progress.lock().ok().and_then(|p| p.clone()).as_deref(),
+        let mut incoming = Incoming::new(recv, MAX_MESSAGE);
+        let progress = self.progress.lock().ok().and_then(|p| p.clone());
+        let result = tokio::time::timeout(
+            SESSION_DEADLINE,
+            drive(
+                &mut session,
+                &mut send,
+                &mut incoming,
+                &self.device,
+                first,
+                None,
+                progress.as_deref(),
+            ),
         )
-        .await;
+        .await
+        .unwrap_or_else(|_| Err(NodeError::Io("the session took too long".into())));
         // Our last message may still be in flight: wait until the responder has read it and
         // finished its side (regression: closing at once lost a final `Done`).
         if result.is_ok() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), recv.read_to_end(64)).await;
+            let _ = tokio::time::timeout(Duration::from_secs(5), incoming.stream().read_to_end(64))
+                .await;
         }
         conn.close(0u32.into(), b"done");
         result.map_err(|e| (session.stats(), e))

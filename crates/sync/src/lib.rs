@@ -14,9 +14,11 @@
 //! **Architecture invariant:** no sockets, no tokio, no clocks.
 
 mod digest;
+mod frame;
 mod message;
 mod session;
 
 pub use digest::{Digest, bucket_digest, bucket_of, buckets, doc_digest, root};
+pub use frame::{FrameDecoder, FrameError, LEN_PREFIX, encode_frame};
 pub use message::{ALPN, DecodeError, MAX_MESSAGE, Message, PROTOCOL_VERSION};
-pub use session::{Applied, HALTED, Role, Session, SessionError, Stats, SyncData};
+pub use session::{Applied, HALTED, MAX_HELD_LISTS, Role, Session, SessionError, Stats, SyncData};

@@ -170,6 +170,11 @@ const MAX_SESSION_MESSAGES: usize = 10_000;
 /// The most a peer may make this side receive in one session.
 const MAX_SESSION_BYTES: usize = 1 << 30;
 
+/// The most this side holds of a peer's lists (documents, hashes, wants) while a turn split
+/// over several messages arrives: a 10,000-member association's document list is about 45 MB.
+/// Changes are never held: each message's are stored before the next is read.
+pub const MAX_HELD_LISTS: usize = 128 << 20;
+
 /// What a stopped device tells its peer (the details stay on the device).
 pub const HALTED: &str = "the peer's store was rolled back or tampered with: it takes part in no session until it is restored or enrolled again";
 
@@ -206,6 +211,8 @@ pub struct Session {
     stats: Stats,
     inbox: BTreeMap<String, Vec<Vec<u8>>>,
     inbox_bytes: usize,
+    /// Bytes of the peer's lists held (`peer_hashes`, `peer_want`, `peer_buckets`).
+    held: usize,
     peer_hashes: Vec<(String, Vec<[u8; 32]>)>,
     peer_want: Vec<String>,
     /// Initiator: the responder's `BucketDocs` received so far (buckets, documents).
@@ -237,6 +244,7 @@ impl Session {
             stats: Stats::default(),
             inbox: BTreeMap::new(),
             inbox_bytes: 0,
+            held: 0,
             peer_hashes: Vec::new(),
             peer_want: Vec::new(),
             peer_buckets: (BTreeSet::new(), BTreeMap::new()),
@@ -481,9 +489,13 @@ impl Session {
             ) => {
                 self.take(changes)?;
                 self.take_lists(hashes, want)?;
+                // Stored as they come (regression: kept until the end of the initiator's
+                // turn, a peer could make this side hold up to the session's whole bound).
+                self.apply_inbox(data, false);
                 if !last {
                     return Ok(vec![]);
                 }
+                self.held = 0;
                 // Send what the initiator lacks, our hashes where it sent its own, and ask
                 // for documents we lack entirely.
                 let mut turn = Outbox::default();
@@ -593,13 +605,14 @@ impl Session {
                     last,
                 },
             ) => {
-                self.count_in(docs.iter().map(|(d, _)| d.len() + 32).sum())?;
+                self.hold(docs.iter().map(|(d, _)| d.len() + 32).sum())?;
                 self.peer_buckets.0.extend(differ);
                 self.peer_buckets.1.extend(docs);
                 if !last {
                     return Ok(vec![]);
                 }
                 let (set, theirs) = std::mem::take(&mut self.peer_buckets);
+                self.held = 0;
                 let mine: BTreeMap<String, Digest> =
                     data.bucket_docs(&self.peer, &set).into_iter().collect();
                 let (mut hashes, mut want) = (Vec::new(), Vec::new());
@@ -641,6 +654,7 @@ impl Session {
                     self.apply_inbox(data, false);
                     return Ok(vec![]);
                 }
+                self.held = 0;
                 let mut turn = Outbox::default();
                 for (doc, theirs) in std::mem::take(&mut self.peer_hashes) {
                     if may_send(data, &self.peer, &doc) {
@@ -715,6 +729,18 @@ impl Session {
         Ok(())
     }
 
+    /// Counts `bytes` of the peer's lists against the session's bound and the bound on what
+    /// is held at once.
+    fn hold(&mut self, bytes: usize) -> Result<(), SessionError> {
+        self.count_in(bytes)?;
+        self.held += bytes;
+        if self.held > MAX_HELD_LISTS {
+            self.state = State::Finished;
+            return Err(SessionError::TooMuch);
+        }
+        Ok(())
+    }
+
     fn take(&mut self, changes: Vec<(String, Vec<Vec<u8>>)>) -> Result<(), SessionError> {
         for (doc, list) in changes {
             self.count_in(list.iter().map(Vec::len).sum())?;
@@ -735,7 +761,7 @@ impl Session {
             .map(|(d, h)| d.len() + 32 * h.len())
             .sum::<usize>()
             + want.iter().map(String::len).sum::<usize>();
-        self.count_in(bytes)?;
+        self.hold(bytes)?;
         self.peer_hashes.extend(hashes);
         self.peer_want.extend(want);
         Ok(())

@@ -1515,3 +1515,87 @@ fn a_turn_built_one_message_at_a_time_delivers_everything() {
         assert!(!to_b.is_empty(), "the session ended without a split turn");
     }
 }
+
+/// A responder session in `dir` that answered `from`'s `Hello` and `Buckets` (all differ): the
+/// next message is the initiator's first turn of changes, hashes and wants.
+fn awaiting_hashes(from: &TestDevice, dir: &mut TestDevice) -> Session {
+    let mut s = Session::new(Side::Responder, from.id().0, None);
+    s.handle(hello_of(from, dir), &mut **dir).unwrap();
+    s.handle(
+        Message::Buckets {
+            digests: vec![[0; 32]; 256],
+        },
+        &mut **dir,
+    )
+    .unwrap();
+    s
+}
+
+#[test]
+fn changes_are_stored_message_by_message_while_the_initiators_turn_arrives() {
+    // Regression (issue 15, item 7): the responder kept the initiator's first turn of changes
+    // in memory until its last message, so an enrolled peer could make it hold up to the
+    // session's whole bound (1 GiB) before anything was applied.
+    let mut dir = TestDevice::found_random();
+    let mut staff = enrolled(&mut dir, &[Role::Staff], true);
+    let joy = staff.new_member("Joy", None);
+    let sent: Vec<(String, Vec<Vec<u8>>)> = staff
+        .all_changes()
+        .into_iter()
+        .filter(|(doc, _)| *doc != DocId::Registry)
+        .map(|(doc, c)| (doc.to_string(), vec![c.to_bytes()]))
+        .collect();
+    assert!(!sent.is_empty());
+    let mut s = awaiting_hashes(&staff, &mut dir);
+    let out = s
+        .handle(
+            Message::Push {
+                changes: sent,
+                hashes: vec![],
+                want: vec![],
+                last: false,
+            },
+            &mut *dir,
+        )
+        .unwrap();
+    assert!(
+        out.is_empty(),
+        "the turn is not over: nothing to answer yet"
+    );
+    assert!(
+        s.stats().applied.new > 0,
+        "a message's changes are stored before the next message is read"
+    );
+    assert!(dir.device().show(RecordKind::Member, joy).is_ok());
+}
+
+#[test]
+fn a_peer_cannot_make_this_side_hold_unbounded_lists() {
+    let mut dir = TestDevice::found_random();
+    let staff = enrolled(&mut dir, &[Role::Staff], true);
+    let mut s = awaiting_hashes(&staff, &mut dir);
+    // Wants of 1 MiB each, one message at a time, never ending the turn.
+    let big = "w".repeat(1 << 20);
+    let mut refused = None;
+    for i in 0..200 {
+        let r = s.handle(
+            Message::Push {
+                changes: vec![],
+                hashes: vec![],
+                want: vec![big.clone()],
+                last: false,
+            },
+            &mut *dir,
+        );
+        if let Err(e) = r {
+            refused = Some((i, e));
+            break;
+        }
+    }
+    let (at, e) = refused.expect("the session ended before 200 MiB were held");
+    assert!(matches!(e, SessionError::TooMuch), "{e:?}");
+    assert!(
+        (carnet_sync::MAX_HELD_LISTS >> 20) <= at + 1,
+        "refused after {at} MiB, below the bound"
+    );
+}
