@@ -353,6 +353,7 @@ pub(crate) fn quarantine(device: &Device, items: &[Quarantined], json: bool) {
     }
     if items.is_empty() {
         println!("the quarantine is empty: no change has been rejected");
+        bounds(device);
         return;
     }
     for q in items {
@@ -369,6 +370,28 @@ pub(crate) fn quarantine(device: &Device, items: &[Quarantined], json: bool) {
         println!("      rejected: {}", q.reason);
     }
     println!("{} change(s) in the quarantine", items.len());
+    bounds(device);
+}
+
+/// What the device keeps outside documents, and what it did not keep (`quarantine`).
+fn bounds(device: &Device) {
+    let d = device.dropped();
+    println!(
+        "kept outside documents, per device and document: at most {} changes waiting for \
+         others ({} in all) and {} rejected ones",
+        carnet_device::MAX_WAITING_PER_AUTHOR,
+        carnet_device::MAX_WAITING_PER_DOC,
+        carnet_device::MAX_REJECTED_PER_AUTHOR,
+    );
+    if d.any() {
+        println!(
+            "not kept: {} signed by keys the registry does not name, {} waiting and {} \
+             rejected over those bounds, {} waiting from devices revoked since",
+            d.unknown_author, d.waiting, d.rejected, d.revoked_waiting
+        );
+    } else {
+        println!("nothing was dropped");
+    }
 }
 
 /// `erasure status`: each erasure, the devices that confirmed it, and those still pending

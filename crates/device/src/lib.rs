@@ -13,6 +13,7 @@
 
 mod anchor;
 mod backup;
+mod bounds;
 mod device;
 mod error;
 mod journal;
@@ -27,6 +28,7 @@ mod verify;
 mod write;
 
 pub use anchor::RolledBack;
+pub use bounds::{Dropped, MAX_REJECTED_PER_AUTHOR, MAX_WAITING_PER_AUTHOR, MAX_WAITING_PER_DOC};
 pub use carnet_store::Memory;
 pub use device::{Device, RecordView, STORE_FILE};
 pub use peers::{AWAITING_CONFIRMATION, Held, Invitation, PeerRecord, join_code};

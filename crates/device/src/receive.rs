@@ -3,12 +3,15 @@
 //! document, then the access rules) before it is applied; a session's changes are stored in
 //! one transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use carnet_model::FieldClass;
-use carnet_replica::{DocId, OrgId, Received, Registry, RegistryOp, SignedChange, VerifyError};
+use carnet_replica::{
+    ChangeHash, DocId, DocLedger, OrgId, Received, Registry, RegistryOp, SignedChange, VerifyError,
+};
 
 use crate::Device;
+use crate::bounds::{self, Dropped};
 use crate::error::WriteError;
 
 /// What receiving did.
@@ -177,7 +180,9 @@ impl Device {
             DocId::Registry => !self.registry.received().contains_key(&r.hash()),
             DocId::Record { .. } => match self.state(&doc.to_string()) {
                 Ok(Some(state)) => {
-                    !state.held.contains(&hash) && !state.rejected.iter().any(|(h, _)| *h == hash)
+                    !state.held.contains(&hash)
+                        && !state.pending.contains(&hash)
+                        && !state.rejected.iter().any(|(h, _)| *h == hash)
                 }
                 _ => false,
             },
@@ -259,6 +264,7 @@ impl Device {
             by_doc.entry(doc).or_default().extend(changes);
         }
         let mut report = ReceiveReport::default();
+        let mut dropped = Dropped::default();
         let mut batch = self.store.write()?;
         let mut noted: Vec<(DocId, Vec<[u8; 32]>)> = Vec::new();
         let mut rejudge: std::collections::BTreeSet<DocId> = Default::default();
@@ -326,7 +332,9 @@ impl Device {
                         rejudge.insert(doc_id);
                     } else {
                         let ledger = self.ledger_without_damage(&doc_id)?;
-                        self.put_doc(&mut batch, &ledger, [])?;
+                        let (ledger, _) =
+                            self.purge_revoked_waiting(&mut batch, ledger, &mut dropped)?;
+                        self.keep_doc(&mut batch, &ledger, &[])?;
                         noted.push((doc_id, crate::state::held_of(&ledger)));
                     }
                 }
@@ -344,6 +352,16 @@ impl Device {
                 let mut fresh = Vec::new();
                 for r in checked {
                     match r {
+                        // Judged by its author before anything is kept: a key the registry
+                        // does not name (as of now, the registry being level with the peer's)
+                        // never made a change any device may keep.
+                        Ok(r) if !self.names(&r.author) => {
+                            dropped.unknown_author += 1;
+                            report.refused.push((
+                                doc.clone(),
+                                "signed by a key the registry does not name".to_owned(),
+                            ));
+                        }
                         Ok(r) => fresh.push(r),
                         Err(e) => report.refused.push((doc.clone(), e.to_string())),
                     }
@@ -369,26 +387,107 @@ impl Device {
                 // Stored changes or a state that fail authentication are replaced by the
                 // peer's good copies: damage stays on this device only until the next sync.
                 let damaged_state = self.state(&doc.to_string()).is_err();
-                let mut ledger = self.ledger_without_damage(&doc)?;
-                let (known, added): (Vec<Received>, Vec<Received>) = fresh
+                let ledger = self.ledger_without_damage(&doc)?;
+                let (mut ledger, purged) =
+                    self.purge_revoked_waiting(&mut batch, ledger, &mut dropped)?;
+                let (known, mut added): (Vec<Received>, Vec<Received>) = fresh
                     .into_iter()
                     .partition(|r| ledger.received().contains_key(&r.hash()));
                 lost |= from_peer && added.iter().any(|r| self.lost_own(&doc, r));
                 report.known += known.len();
                 // (The ledger was judged against the registry as it is now when it was loaded.)
-                if added.is_empty() && !rejudge.contains(&doc) && !damaged_state {
+                if added.is_empty() && !rejudge.contains(&doc) && !damaged_state && !purged {
                     continue;
                 }
                 let before = rejected(ledger.evaluation());
                 ledger.insert(added.iter().cloned(), &self.registry);
+                let (waiting, rejected_over) = bounds::over_bounds(&ledger, &added);
+                if !waiting.is_empty() || !rejected_over.is_empty() {
+                    dropped.waiting += waiting.len() as u64;
+                    dropped.rejected += rejected_over.len() as u64;
+                    let gone: BTreeSet<ChangeHash> =
+                        waiting.union(&rejected_over).copied().collect();
+                    ledger = bounds::without(&ledger, &gone, &self.registry);
+                    added.retain(|r| !gone.contains(&r.hash()));
+                    report.refused.extend(gone.iter().map(|_| {
+                        (
+                            doc.clone(),
+                            "over the bounds of what a device keeps outside documents".to_owned(),
+                        )
+                    }));
+                }
                 report.new += added.len();
                 report.rejected += rejected(ledger.evaluation()).saturating_sub(before);
-                self.put_doc(&mut batch, &ledger, &added)?;
+                self.keep_doc(&mut batch, &ledger, &added)?;
                 noted.push((doc, crate::state::held_of(&ledger)));
             }
+        }
+        if dropped.any() {
+            let mut total = self.dropped();
+            total.add(dropped);
+            batch.put_info(
+                bounds::DROPPED_KEY,
+                &postcard::to_stdvec(&total).unwrap_or_default(),
+            )?;
         }
         batch.commit()?;
         self.note(noted);
         Ok((report, destroyed, lost))
+    }
+
+    /// Writes `ledger`'s state and its `added` changes, or deletes the document when the
+    /// bounds or a revocation left it no change (a state without changes would escape what
+    /// walks the documents holding changes, such as an erasure).
+    fn keep_doc(
+        &self,
+        batch: &mut carnet_store::WriteBatch<'_>,
+        ledger: &DocLedger,
+        added: &[Received],
+    ) -> Result<(), WriteError> {
+        if ledger.received().is_empty() {
+            batch.delete_doc(&ledger.id().to_string())?;
+        } else {
+            self.put_doc(batch, ledger, added)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the registry names `author` (enrolled now, or once and revoked).
+    fn names(&self, author: &carnet_replica::DeviceId) -> bool {
+        self.registry().is_some_and(|r| r.device(author).is_some())
+    }
+
+    /// `ledger` without its revoked authors' waiting changes, deleted from the store; and
+    /// whether there were any.
+    fn purge_revoked_waiting(
+        &self,
+        batch: &mut carnet_store::WriteBatch<'_>,
+        ledger: DocLedger,
+        dropped: &mut Dropped,
+    ) -> Result<(DocLedger, bool), WriteError> {
+        let Some(registry) = self.registry() else {
+            return Ok((ledger, false));
+        };
+        let gone = bounds::revoked_waiting(&ledger, registry);
+        if gone.is_empty() {
+            return Ok((ledger, false));
+        }
+        let name = ledger.id().to_string();
+        for h in &gone {
+            batch.delete_change(&name, &h.0)?;
+        }
+        dropped.revoked_waiting += gone.len() as u64;
+        Ok((bounds::without(&ledger, &gone, &self.registry), true))
+    }
+
+    /// What this device did not keep, since its store was made (see `bounds.rs`).
+    pub fn dropped(&self) -> Dropped {
+        self.store
+            .info(bounds::DROPPED_KEY)
+            .ok()
+            .flatten()
+            .and_then(|v| v.ok())
+            .and_then(|b| postcard::from_bytes(&b).ok())
+            .unwrap_or_default()
     }
 }

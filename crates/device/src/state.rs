@@ -33,8 +33,10 @@ fn held(
     received: impl Iterator<Item = ChangeHash>,
     eval: &carnet_replica::Evaluation,
 ) -> Vec<[u8; 32]> {
+    // Valid changes only: waiting and rejected ones are never forwarded nor counted as held
+    // (a change waiting for a dependency withheld on purpose goes no further).
     let mut out: Vec<[u8; 32]> = received
-        .filter(|h| !eval.rejected.contains_key(h))
+        .filter(|h| !eval.rejected.contains_key(h) && !eval.pending.contains(h))
         .map(|h| h.0)
         .collect();
     out.sort_unstable();

@@ -54,6 +54,11 @@ const REGRESSIONS: &[(u64, &str)] = &[
         1832,
         "issue 15: a removal's cut-off written concurrently with a revocation widened the revocation's, so a write after revocation stood (product: removals keep their own `kept` sets)",
     ),
+    (
+        1237,
+        "issue 15 item 2: a revoked device's waiting changes dropped left a document state without changes, which the erasure (walking documents with changes) missed (product: such a document is deleted)",
+    ),
+    (1601, "same, another history"),
 ];
 
 const STEPS: usize = 30;

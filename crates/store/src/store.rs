@@ -693,6 +693,14 @@ impl WriteBatch<'_> {
         Ok(())
     }
 
+    /// Removes one change of document `doc` (a waiting or rejected change over the bounds a
+    /// device keeps, or a revoked device's waiting change).
+    pub fn delete_change(&mut self, doc: &str, hash: &[u8; 32]) -> Result<(), StoreError> {
+        let mut table = self.tx.open_table(CHANGES).map_err(storage)?;
+        table.remove((doc, hash.as_slice())).map_err(storage)?;
+        Ok(())
+    }
+
     /// Removes document `doc`: its state and every change of it (a device that may no longer
     /// read its class, or an erasure).
     pub fn delete_doc(&mut self, doc: &str) -> Result<(), StoreError> {

@@ -1599,3 +1599,84 @@ fn a_peer_cannot_make_this_side_hold_unbounded_lists() {
         "refused after {at} MiB, below the bound"
     );
 }
+
+/// `staff`'s changes of `doc` in the order it made them, as a peer would send them.
+fn changes_of(staff: &TestDevice, doc: &DocId) -> Vec<carnet_replica::SignedChange> {
+    let mut all = staff.export(doc).unwrap();
+    all.sort_by_key(|c| {
+        carnet_replica::Received::verify(&staff.org(), doc, c.clone())
+            .map(|r| r.change.seq())
+            .unwrap_or(0)
+    });
+    all
+}
+
+#[test]
+fn a_change_whose_author_the_registry_does_not_name_is_never_kept() {
+    // Issue 15, item 2: such a change was stored (in the quarantine, or waiting for a
+    // dependency withheld on purpose, then counted as held and forwarded).
+    let mut dir = TestDevice::found_random();
+    let joy = dir.new_member("Joy", None);
+    // A stranger that holds the association's registry (any peer hands it out) but was never
+    // enrolled signs a change of Joy's document.
+    let mut stranger = TestDevice::joining_random(dir.org());
+    let registry = dir.export(&DocId::Registry).unwrap();
+    stranger.receive(&DocId::Registry, registry).unwrap();
+    let forged = stranger.forge(MEMBER, joy, &["display_name=Jo"], 5);
+    let (doc, signed) = forged[0].clone();
+    let report = dir.receive(&doc, vec![signed.clone()]).unwrap();
+    assert_eq!(report.new, 0, "{report:?}");
+    assert_eq!(dir.dropped().unknown_author, 1);
+    assert!(dir.quarantine().unwrap().is_empty(), "not even as evidence");
+    assert!(!dir.export(&doc).unwrap().contains(&signed));
+}
+
+#[test]
+fn waiting_changes_are_bounded_never_forwarded_and_a_revocation_drops_them() {
+    let mut dir = TestDevice::found_random();
+    let mut staff = enrolled(&mut dir, &[Role::Staff], true);
+    let joy = staff.new_member("Joy", None);
+    let doc = DocId::record(MEMBER, joy, carnet_model::FieldClass::Com);
+    let extra = carnet_device::MAX_WAITING_PER_AUTHOR + 20;
+    for i in 0..extra {
+        staff.write(MEMBER, joy, &[&format!("display_name=Joy {i}")]);
+    }
+    // The first change (the record's creation) is withheld: every later one waits for it.
+    let all = changes_of(&staff, &doc);
+    let withheld = all[0].clone();
+    let report = dir.receive(&doc, all[1..].to_vec()).unwrap();
+    let kept = dir.verdicts(&doc).unwrap().pending.len();
+    assert_eq!(kept, carnet_device::MAX_WAITING_PER_AUTHOR, "{report:?}");
+    assert_eq!(dir.dropped().waiting, 20);
+    assert_eq!(dir.export(&doc).unwrap().len(), kept);
+    // Waiting changes are not held: a third device syncing with this one receives none.
+    let mut third = enrolled(&mut dir, &[Role::Staff], true);
+    run(&mut third, &mut dir);
+    assert!(third.export(&doc).unwrap().is_empty());
+    // Once the withheld change arrives, what was kept up to the first dropped change becomes
+    // valid; what was dropped comes from a peer that holds it (the author here), and the
+    // record is whole.
+    dir.receive(&doc, vec![withheld]).unwrap();
+    assert!(dir.verdicts(&doc).unwrap().pending.len() < kept);
+    run(&mut staff, &mut dir);
+    assert_eq!(dir.verdicts(&doc).unwrap().pending.len(), 0);
+    assert_eq!(
+        value(&dir, joy, "display_name"),
+        Some(format!("Joy {}", extra - 1))
+    );
+
+    // A revocation drops the revoked device's waiting changes.
+    let bo = staff.new_member("Bo", None);
+    let bo_doc = DocId::record(MEMBER, bo, carnet_model::FieldClass::Com);
+    for i in 0..5 {
+        staff.write(MEMBER, bo, &[&format!("display_name=Bo {i}")]);
+    }
+    let bo_all = changes_of(&staff, &bo_doc);
+    dir.receive(&bo_doc, bo_all[1..].to_vec()).unwrap();
+    assert_eq!(dir.verdicts(&bo_doc).unwrap().pending.len(), 5);
+    let staff_id = staff.id();
+    dir.revoke(staff_id);
+    assert_eq!(dir.verdicts(&bo_doc).unwrap().pending.len(), 0);
+    assert!(dir.export(&bo_doc).unwrap().is_empty());
+    assert_eq!(dir.dropped().revoked_waiting, 5);
+}

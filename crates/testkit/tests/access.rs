@@ -237,11 +237,15 @@ fn forged_and_replayed_changes_are_rejected_with_their_reason() {
     );
     assert_eq!(org.dir.documents().unwrap(), held_before);
 
-    // A valid signature by a key that is not enrolled.
+    // A valid signature by a key the registry does not name: refused before anything is
+    // kept, not even as evidence (issue 15, item 2).
     let stranger = DeviceKey::generate().unwrap();
     let (doc, signed) = raw_change(&stranger, &staff, FieldClass::Com);
-    org.dir.receive(&doc, vec![signed]).unwrap();
-    assert_eq!(quarantined(&org.dir, &doc), Some(Reason::NotEnrolled));
+    let report = org.dir.receive(&doc, vec![signed]).unwrap();
+    assert_eq!((report.new, report.refused.len()), (0, 1));
+    assert_eq!(quarantined(&org.dir, &doc), None);
+    assert_eq!(org.dir.dropped().unknown_author, 1);
+    assert_eq!(org.dir.documents().unwrap(), held_before);
 
     // A change replayed into another document, and into another organisation.
     let (_, signed) = raw_change(&staff_key, &staff, FieldClass::Com);
