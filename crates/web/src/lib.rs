@@ -99,6 +99,19 @@ pub fn router(app: Arc<App>) -> Router {
             "/erasure",
             get(pages::erasure::page).post(pages::erasure::erase),
         )
+        .route(
+            "/import",
+            get(pages::transfer::import_page)
+                .post(pages::transfer::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    pages::transfer::MAX_UPLOAD_BODY,
+                )),
+        )
+        .route("/import/check", post(pages::transfer::check))
+        .route(
+            "/export",
+            get(pages::transfer::export_page).post(pages::transfer::export),
+        )
         .route("/devices", get(pages::devices::list))
         .route(
             "/devices/{id}/revoke",
