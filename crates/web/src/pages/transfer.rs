@@ -264,6 +264,7 @@ fn date_words(tr: Tr<'_>, table: &Table, s: &Settings) -> String {
     };
     match (iso, other) {
         (false, false) => tr.t("import-dates-none"),
+        (true, false) if table.format == Format::Workbook => tr.t("import-dates-cells"),
         (true, false) => tr.t("import-dates-iso"),
         (false, true) => dmy,
         (true, true) => format!("{dmy}, {}", tr.t("import-dates-iso")),
@@ -277,7 +278,7 @@ fn upload_form(
     kind: RecordKind,
     errors: &Errors,
     carry: Option<Markup>,
-    again: bool,
+    again: Option<&str>,
 ) -> Markup {
     let tr = u.tr();
     let e = errors.iter().find(|(f, _)| f == "file").map(|(_, m)| m);
@@ -287,7 +288,7 @@ fn upload_form(
             @if let Some(c) = carry { (c) }
             (kind_select(tr, kind))
             div class=(if e.is_some() { "field has-error" } else { "field" }) {
-                label for="file" { (tr.t(if again { "import-file-again" } else { "import-file" })) }
+                label for="file" { (tr.t(again.unwrap_or("import-file"))) }
                 p.hint id="file-hint" {
                     (tr.ta("import-file-hint", &[("mb", (MAX_UPLOAD / (1024 * 1024)).to_string())]))
                 }
@@ -295,7 +296,7 @@ fn upload_form(
                 input type="file" id="file" name="file" aria-describedby="file-hint"
                     accept=".csv,.txt,.tsv,.xlsx,.xlsm,.xls,.ods,.json,text/csv";
             }
-            button type="submit" id="read-file" class=[again.then_some("secondary")] {
+            button type="submit" id="read-file" class=[again.map(|_| "secondary")] {
                 (tr.t("import-read"))
             }
         }
@@ -308,7 +309,7 @@ pub(crate) async fn import_page(u: Unlocked) -> Result<Response, WebError> {
     let body = html! {
         (flashed(&u))
         p { (tr.t("import-intro")) }
-        (upload_form(&u, RecordKind::Member, &vec![], None, false))
+        (upload_form(&u, RecordKind::Member, &vec![], None, None))
     };
     Ok(admin_page(
         &u,
@@ -325,7 +326,7 @@ fn upload_refused(u: &Unlocked, kind: RecordKind, errors: Errors) -> Response {
     let body = html! {
         (error_summary(tr, &errors))
         p { (tr.t("import-intro")) }
-        (upload_form(u, kind, &errors, None, false))
+        (upload_form(u, kind, &errors, None, None))
     };
     admin_page(
         u,
@@ -789,7 +790,7 @@ fn check_body(
                 }
                 @if is_member {
                     div.field {
-                        ul.checks {
+                        ul.checks.wide {
                             li {
                                 input type="checkbox" id="allow_duplicates" name="allow_duplicates" value="yes"
                                     checked[s.allow_duplicates] aria-describedby="allow_duplicates-hint";
@@ -849,9 +850,10 @@ fn check_body(
             }
         }
         section.record-section id="corrected" {
-            h2 { (tr.t("import-corrected")) }
-            p.hint { (tr.t("import-corrected-hint")) }
-            (upload_form(u, kind, &vec![], Some(s.hidden(table)), true))
+            h2 { (tr.t(if ready { "import-other" } else { "import-corrected" })) }
+            p.hint { (tr.t(if ready { "import-other-hint" } else { "import-corrected-hint" })) }
+            (upload_form(u, kind, &vec![], Some(s.hidden(table)),
+                Some(if ready { "import-file-other" } else { "import-file-again" })))
         }
     }
 }
@@ -879,7 +881,7 @@ pub(crate) async fn export_page(u: Unlocked) -> Result<Response, WebError> {
             div.field {
                 fieldset id="format" {
                     legend { (tr.t("export-format")) }
-                    ul.checks {
+                    ul.checks.wide {
                         @for (value, label, chosen) in formats {
                             li {
                                 input type="radio" id=(format!("format-{value}")) name="format" value=(value) checked[chosen];
@@ -891,7 +893,7 @@ pub(crate) async fn export_page(u: Unlocked) -> Result<Response, WebError> {
             }
             @if may_personal {
                 div.field {
-                    ul.checks {
+                    ul.checks.wide {
                         li {
                             input type="checkbox" id="personal" name="personal" value="yes" aria-describedby="personal-hint";
                             label for="personal" { (tr.t("export-personal")) }
