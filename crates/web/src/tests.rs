@@ -567,6 +567,7 @@ async fn a_spreadsheet_is_checked_before_anything_is_written_then_imported_all_o
     );
     let upload = hidden(&body, "upload");
     assert_eq!(upload.len(), 64);
+    let layout = hidden(&body, "layout");
 
     // Importing anyway is refused: the line is named again, nothing written, and the mapping
     // chosen (the city column ignored) stays chosen.
@@ -575,6 +576,7 @@ async fn a_spreadsheet_is_checked_before_anything_is_written_then_imported_all_o
             ("csrf", csrf),
             ("upload", upload),
             ("kind", "member".to_owned()),
+            ("layout", layout.clone()),
             ("col-0", "display_name".to_owned()),
             ("col-1", "first_name".to_owned()),
             ("col-2", "date_of_birth".to_owned()),
@@ -845,5 +847,64 @@ async fn an_export_is_a_french_csv_without_personal_fields_unless_asked() {
         status,
         StatusCode::FORBIDDEN,
         "no export without the session's token"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_separator_matches_the_columns_again_and_keeps_the_options() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let (status, _, body) = f
+        .upload(
+            &[("csrf", &csrf), ("kind", "member")],
+            "x.csv",
+            &members_csv(false),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Détecté : point-virgule"), "{body}");
+    let upload = hidden(&body, "upload");
+    let layout = hidden(&body, "layout");
+    // Read with `,`: one column only, matched again from its header; the date given stays.
+    let (_, _, body) = f
+        .post(
+            "/import/check",
+            &[
+                ("csrf", &csrf),
+                ("upload", &upload),
+                ("kind", "member"),
+                ("layout", &layout),
+                ("delimiter", ","),
+                ("col-0", "display_name"),
+                ("joined_before", "01/01/2020"),
+                ("action", "check"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(body.contains("Séparateur : virgule"), "{body}");
+    assert!(!body.contains("id=\"col-1\""), "one column: {body}");
+    assert!(body.contains("value=\"01/01/2020\""), "{body}");
+    assert!(body.contains("<option value=\",\" selected"), "{body}");
+    // Back to the detected separator: five columns, matched by their headers.
+    let (_, _, body) = f
+        .post(
+            "/import/check",
+            &[
+                ("csrf", &csrf),
+                ("upload", &upload),
+                ("kind", "member"),
+                ("layout", &hidden(&body, "layout")),
+                ("delimiter", ""),
+                ("action", "check"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(body.contains("id=\"col-4\""), "{body}");
+    assert!(
+        body.contains("<option value=\"date_of_birth\" selected"),
+        "{body}"
     );
 }

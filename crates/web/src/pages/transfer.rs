@@ -16,7 +16,7 @@ use axum::extract::Multipart;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use carnet_model::{FieldClass, FieldType, RecordKind};
-use carnet_sheets::{DateOrder, Format, NameTemplate, ReadError, Table, TextEncoding};
+use carnet_sheets::{DateOrder, Format, NameTemplate, ReadError, ReadOptions, Table, TextEncoding};
 use carnet_transfer::{ImportPlan, Reason};
 use maud::{Markup, html};
 use zeroize::Zeroizing;
@@ -72,11 +72,13 @@ fn kind_select(tr: Tr<'_>, chosen: RecordKind) -> Markup {
 }
 
 /// What the import of a file asks beyond its bytes: the kind, the field of each column, and
-/// the command line's `--date-format`, `--joined-before`, `--display-name` and
-/// `--allow-duplicates`, as typed (kept as they are when the page comes back).
+/// the command line's `--delimiter`, `--sheet`, `--date-format`, `--joined-before`,
+/// `--display-name` and `--allow-duplicates`, as typed (kept as they are when the page comes
+/// back).
 #[derive(Debug, Clone)]
 struct Settings {
     kind: RecordKind,
+    read: ReadOptions,
     columns: Vec<Option<String>>,
     ymd: bool,
     joined_before: String,
@@ -88,6 +90,7 @@ impl Settings {
     fn guessed(kind: RecordKind, table: &Table) -> Settings {
         Settings {
             kind,
+            read: ReadOptions::default(),
             columns: carnet_transfer::guess_columns(kind, &table.headers),
             ymd: false,
             joined_before: String::new(),
@@ -97,20 +100,26 @@ impl Settings {
     }
 
     /// The settings a form posted; columns the table does not have are dropped, fields the kind
-    /// does not have are ignored.
+    /// does not have are ignored. When the table's header row is not the one the form was made
+    /// for (another file, another separator), the columns are matched again from it.
     fn posted(fields: &[(String, String)], table: &Table) -> Option<Settings> {
         let get = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
         let kind: RecordKind = get("kind")?.parse().ok()?;
         let names = kind.field_names();
-        let columns = (0..table.headers.len())
-            .map(|i| {
-                get(&format!("col-{i}"))
-                    .filter(|f| *f == "id" || names.contains(f))
-                    .map(str::to_owned)
-            })
-            .collect();
+        let columns = if get("layout") == Some(layout(table).as_str()) {
+            (0..table.headers.len())
+                .map(|i| {
+                    get(&format!("col-{i}"))
+                        .filter(|f| *f == "id" || names.contains(f))
+                        .map(str::to_owned)
+                })
+                .collect()
+        } else {
+            carnet_transfer::guess_columns(kind, &table.headers)
+        };
         Some(Settings {
             kind,
+            read: read_options(fields),
             columns,
             ymd: get("date_order") == Some("ymd"),
             joined_before: get("joined_before").unwrap_or("").trim().to_owned(),
@@ -135,10 +144,36 @@ impl Settings {
                 input type="hidden" name=(format!("col-{i}")) value=(c.as_deref().unwrap_or(""));
             }
             input type="hidden" name="date_order" value=(if self.ymd { "ymd" } else { "dmy" });
+            input type="hidden" name="delimiter" value=(delimiter_word(self.read.delimiter));
+            input type="hidden" name="sheet" value=(self.read.sheet.as_deref().unwrap_or(""));
             input type="hidden" name="joined_before" value=(self.joined_before);
             input type="hidden" name="display_name" value=(self.display_name);
             @if self.allow_duplicates { input type="hidden" name="allow_duplicates" value="yes"; }
         }
+    }
+}
+
+/// How a form says which separator to read a CSV file with (`""`: detected).
+fn read_options(fields: &[(String, String)]) -> ReadOptions {
+    let get = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+    ReadOptions {
+        delimiter: match get("delimiter") {
+            Some(";") => Some(b';'),
+            Some(",") => Some(b','),
+            Some("tab") => Some(b'\t'),
+            _ => None,
+        },
+        sheet: get("sheet").filter(|s| !s.is_empty()).map(str::to_owned),
+    }
+}
+
+/// The form's word for a separator.
+fn delimiter_word(d: Option<u8>) -> &'static str {
+    match d {
+        Some(b';') => ";",
+        Some(b',') => ",",
+        Some(b'\t') => "tab",
+        _ => "",
     }
 }
 
@@ -210,12 +245,7 @@ fn format_words(tr: Tr<'_>, format: Format, ext: &str) -> Vec<String> {
             delimiter,
             encoding,
         } => {
-            let sep = match delimiter {
-                b';' => tr.t("import-sep-semicolon"),
-                b',' => tr.t("import-sep-comma"),
-                b'\t' => tr.t("import-sep-tab"),
-                other => format!("« {} »", other as char),
-            };
+            let sep = separator_words(tr, delimiter);
             let enc = match encoding {
                 TextEncoding::Utf8 => "UTF-8",
                 TextEncoding::Windows1252 => "Windows-1252 (Latin-1)",
@@ -232,6 +262,16 @@ fn format_words(tr: Tr<'_>, format: Format, ext: &str) -> Vec<String> {
             &[("ext", ext.trim_start_matches('.').to_owned())],
         )],
         Format::Json => vec![tr.t("import-format-json")],
+    }
+}
+
+/// A separator in words ("point-virgule « ; »").
+fn separator_words(tr: Tr<'_>, delimiter: u8) -> String {
+    match delimiter {
+        b';' => tr.t("import-sep-semicolon"),
+        b',' => tr.t("import-sep-comma"),
+        b'\t' => tr.t("import-sep-tab"),
+        other => format!("« {} »", other as char),
     }
 }
 
@@ -416,7 +456,11 @@ pub(crate) async fn upload(u: Unlocked, mut parts: Multipart) -> Result<Response
         return Ok(upload_refused(&u, kind, refuse("import-no-file", &[])));
     }
     let name = format!("upload{ext}");
-    let table = match carnet_sheets::read_table(&bytes, &name, &Default::default()) {
+    // A corrected file is read as the last one was (separator, sheet), else as detected.
+    let carried = read_options(&fields);
+    let table = match carnet_sheets::read_table(&bytes, &name, &carried)
+        .or_else(|_| carnet_sheets::read_table(&bytes, &name, &ReadOptions::default()))
+    {
         Ok(t) => t,
         Err(e) => {
             return Ok(upload_refused(
@@ -427,14 +471,9 @@ pub(crate) async fn upload(u: Unlocked, mut parts: Multipart) -> Result<Response
         }
     };
     // A corrected file with the columns of the last one keeps the choices made for it.
-    let same_layout = fields
-        .iter()
-        .any(|(k, v)| k == "layout" && *v == layout(&table));
-    let settings = match same_layout {
-        true => Settings::posted(&fields, &table).filter(|s| s.kind == kind),
-        false => None,
-    }
-    .unwrap_or_else(|| Settings::guessed(kind, &table));
+    let settings = Settings::posted(&fields, &table)
+        .filter(|s| s.kind == kind)
+        .unwrap_or_else(|| Settings::guessed(kind, &table));
     let upload = Upload {
         id: crate::session::token(),
         ext,
@@ -479,7 +518,8 @@ pub(crate) async fn check(u: Unlocked, form: Posted) -> Result<Response, WebErro
         ));
     };
     let name = format!("upload{}", upload.ext);
-    let table = carnet_sheets::read_table(&upload.bytes, &name, &Default::default())
+    let table = carnet_sheets::read_table(&upload.bytes, &name, &read_options(&form.fields))
+        .or_else(|_| carnet_sheets::read_table(&upload.bytes, &name, &ReadOptions::default()))
         .map_err(|_| WebError::Internal("a kept upload no longer reads"))?;
     let settings = Settings::posted(&form.fields, &table).ok_or(WebError::BadForm)?;
     let go = form.get("action") == Some("import");
@@ -490,6 +530,10 @@ pub(crate) async fn check(u: Unlocked, form: Posted) -> Result<Response, WebErro
 struct Checked {
     errors: Errors,
     plan: Option<ImportPlan>,
+    /// The fields this device may write (the columns' choices).
+    writable: Vec<&'static str>,
+    /// Columns matched to a field this device may not write, said in words.
+    unwritable: Vec<String>,
 }
 
 /// Checks `settings` against the table and plans the import; imports when `go` and nothing
@@ -548,8 +592,40 @@ async fn check_and_show(
             }
         },
     };
-    let mut checked = Checked { errors, plan: None };
     let mut device = u.device.clone().lock_owned().await;
+    // Only fields this device may write are offered; a column matched to another is left out,
+    // and said so.
+    let registry = device.registry().ok_or(WebError::Internal("no registry"))?;
+    let me = device.id();
+    let writable: Vec<&'static str> = kind
+        .fields()
+        .iter()
+        .filter(|f| registry.access(&me, f.class).can_write())
+        .map(|f| f.name)
+        .collect();
+    let mut settings = settings;
+    let mut unwritable = vec![];
+    for (i, c) in settings.columns.iter_mut().enumerate() {
+        if let Some(f) = c.as_deref()
+            && f != "id"
+            && !writable.contains(&f)
+        {
+            unwritable.push(tr.ta(
+                "import-unwritable",
+                &[
+                    ("column", letter(i + 1)),
+                    ("field", field_label(tr, kind, f)),
+                ],
+            ));
+            *c = None;
+        }
+    }
+    let mut checked = Checked {
+        errors,
+        plan: None,
+        writable,
+        unwritable,
+    };
     if checked.errors.is_empty() {
         let opts = carnet_transfer::ImportOptions {
             date_order: settings.order(),
@@ -690,6 +766,7 @@ fn check_body(
         .chain(
             kind.fields()
                 .iter()
+                .filter(|f| checked.writable.contains(&f.name))
                 .map(|f| (f.name, field_label(tr, kind, f.name))),
         )
         .collect();
@@ -712,9 +789,13 @@ fn check_body(
             input type="hidden" name="csrf" value=(u.info.session.csrf);
             input type="hidden" name="upload" value=(upload);
             input type="hidden" name="kind" value=(kind.to_string());
+            input type="hidden" name="layout" value=(layout(table));
             section.record-section id="columns" {
                 h2 { (tr.ta("import-columns", &[("kind", kind_label(tr, kind))])) }
                 p.hint { (tr.t("import-columns-hint")) }
+                @if !checked.unwritable.is_empty() {
+                    ul.notice id="unwritable" { @for m in &checked.unwritable { li { (m) } } }
+                }
                 div.table-wrap {
                     table.preview id="preview" {
                         thead {
@@ -760,6 +841,33 @@ fn check_body(
             }
             section.record-section id="options" {
                 h2 { (tr.t("import-options")) }
+                @if let Format::Csv { delimiter, .. } = table.format {
+                    @let chosen = delimiter_word(s.read.delimiter);
+                    div.field {
+                        label for="delimiter" { (tr.t("import-delimiter")) }
+                        p.hint id="delimiter-hint" { (tr.t("import-delimiter-hint")) }
+                        select id="delimiter" name="delimiter" aria-describedby="delimiter-hint" {
+                            option value="" selected[chosen.is_empty()] {
+                                (tr.ta("import-delimiter-detected", &[("sep", separator_words(tr, delimiter))]))
+                            }
+                            @for (value, b) in [(";", b';'), (",", b','), ("tab", b'\t')] {
+                                option value=(value) selected[chosen == value] { (separator_words(tr, b)) }
+                            }
+                        }
+                    }
+                }
+                @if table.sheets.len() > 1 {
+                    @let chosen = s.read.sheet.as_deref().unwrap_or(table.sheets[0].as_str());
+                    div.field {
+                        label for="sheet" { (tr.t("import-sheet")) }
+                        p.hint id="sheet-hint" { (tr.t("import-sheet-hint")) }
+                        select id="sheet" name="sheet" aria-describedby="sheet-hint" {
+                            @for name in &table.sheets {
+                                option value=(name) selected[carnet_sheets::fold(name) == carnet_sheets::fold(chosen)] { (name) }
+                            }
+                        }
+                    }
+                }
                 div.field {
                     label for="date_order" { (tr.t("import-date-order")) }
                     p.hint id="date_order-hint" { (tr.t("import-date-order-hint")) }
