@@ -496,6 +496,19 @@ impl Fixture {
     }
 }
 
+impl Fixture {
+    /// An unlocked fixture's first upload of the members' list (`bad`: with its bad line).
+    async fn upload_members(&self, bad: bool) -> (StatusCode, axum::http::HeaderMap, String) {
+        let csrf = self.csrf.clone();
+        self.upload(
+            &[("csrf", &csrf), ("kind", "member")],
+            "adhérentes Adèle.csv",
+            &members_csv(bad),
+        )
+        .await
+    }
+}
+
 /// The value of the hidden field `name` of a page.
 fn hidden(body: &str, name: &str) -> String {
     let at = body
@@ -528,13 +541,7 @@ async fn a_spreadsheet_is_checked_before_anything_is_written_then_imported_all_o
     let mut f = fixture().await;
     f.unlock().await;
     let csrf = f.csrf.clone();
-    let (status, _, body) = f
-        .upload(
-            &[("csrf", &csrf), ("kind", "member")],
-            "adhérentes Adèle.csv",
-            &members_csv(true),
-        )
-        .await;
+    let (status, _, body) = f.upload_members(true).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(
         body.contains("point-virgule") && body.contains("Windows-1252"),
@@ -658,13 +665,7 @@ async fn a_spreadsheet_is_checked_before_anything_is_written_then_imported_all_o
     // anything is written, and imports only when asked to.
     let (_, _, body) = f.post("/import/check", &fields, &[]).await;
     assert!(body.contains("plus en mémoire"), "{body}");
-    let (status, _, body) = f
-        .upload(
-            &[("csrf", &csrf), ("kind", "member")],
-            "x.csv",
-            &members_csv(false),
-        )
-        .await;
+    let (status, _, body) = f.upload_members(false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("2 doublons possibles"), "{body}");
     assert!(body.contains("déjà enregistrée"), "{body}");
@@ -712,13 +713,7 @@ async fn an_upload_is_refused_when_too_large_or_unreadable_and_forgotten_on_lock
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "the CSRF token is checked");
-    let (status, _, body) = f
-        .upload(
-            &[("csrf", &csrf), ("kind", "member")],
-            "x.csv",
-            &members_csv(false),
-        )
-        .await;
+    let (status, _, body) = f.upload_members(false).await;
     assert_eq!(status, StatusCode::OK);
     let upload = hidden(&body, "upload");
     let (status, _, _) = f.post("/lock", &[("csrf", &csrf)], &[]).await;
@@ -855,13 +850,7 @@ async fn another_separator_matches_the_columns_again_and_keeps_the_options() {
     let mut f = fixture().await;
     f.unlock().await;
     let csrf = f.csrf.clone();
-    let (status, _, body) = f
-        .upload(
-            &[("csrf", &csrf), ("kind", "member")],
-            "x.csv",
-            &members_csv(false),
-        )
-        .await;
+    let (status, _, body) = f.upload_members(false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("Détecté : point-virgule"), "{body}");
     let upload = hidden(&body, "upload");
