@@ -606,6 +606,7 @@ import-dates-none = no date column chosen
 import-columns = Columns and "{ $kind }" fields
 import-columns-hint = For each column, the field it fills. Carnet recognised the titles it knows; choose "do not import" to leave a column out. Here are the file's first lines, numbered as in the spreadsheet.
 import-unwritable = Column { $column }: this device may not write "{ $field }"; it will not be imported.
+import-to-fix = to fix
 import-line = Line
 import-line-n = Line { $line }:
 import-ignore = — do not import —

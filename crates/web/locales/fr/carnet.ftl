@@ -606,6 +606,7 @@ import-dates-none = aucune colonne de date choisie
 import-columns = Colonnes et champs « { $kind } »
 import-columns-hint = Pour chaque colonne, le champ qu’elle remplit. Carnet a reconnu les titres qu’il connaît ; choisissez « ne pas importer » pour laisser une colonne de côté. Voici les premières lignes du fichier, numérotées comme dans le tableur.
 import-unwritable = Colonne { $column } : cet appareil ne peut pas écrire « { $field } » ; elle ne sera pas importée.
+import-to-fix = à corriger
 import-line = Ligne
 import-line-n = Ligne { $line } :
 import-ignore = — ne pas importer —

@@ -825,8 +825,12 @@ fn check_body(
                         }
                         tbody {
                             @for row in table.rows.iter().take(PREVIEW_ROWS) {
-                                tr {
-                                    th scope="row" { (row.line) }
+                                @let bad = problems.iter().any(|p| p.line == row.line);
+                                tr class=[bad.then_some("bad-row")] {
+                                    th scope="row" {
+                                        (row.line)
+                                        @if bad { " " span.tag.block { (tr.t("import-to-fix")) } }
+                                    }
                                     @for i in 0..table.headers.len() {
                                         td { (row.cells.get(i).map(String::as_str).unwrap_or("")) }
                                     }
