@@ -897,3 +897,22 @@ async fn another_separator_matches_the_columns_again_and_keeps_the_options() {
         "{body}"
     );
 }
+
+/// A date column holding text whose fifth byte falls inside a letter ("aéé") once made the
+/// page that says how dates are written panic (a byte slice of a `str`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_date_column_holding_accented_text_is_a_bad_line_not_a_crash() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let file = "Nom d'usage;Date de naissance;Membre depuis\nJoy;aéé;01/01/2020\n";
+    let (status, _, body) = f
+        .upload(
+            &[("csrf", &csrf), ("kind", "member")],
+            "x.csv",
+            file.as_bytes(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("Ligne 2 :"), "{body}");
+}

@@ -291,9 +291,8 @@ fn date_words(tr: Tr<'_>, table: &Table, s: &Settings) -> String {
             if cell.is_empty() {
                 continue;
             }
-            let year_first = cell.len() >= 5
-                && cell[..4].bytes().all(|b| b.is_ascii_digit())
-                && cell.as_bytes()[4] == b'-';
+            let b = cell.as_bytes();
+            let year_first = b.len() >= 5 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-';
             if year_first { iso = true } else { other = true }
         }
     }
