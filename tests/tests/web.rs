@@ -1072,3 +1072,235 @@ async fn the_association_is_run_from_the_browser() {
     let printed = d_ui.printed();
     assert!(!printed.contains(canary) && !printed.contains(&ticket[10..40]));
 }
+
+/// A French `.xlsx` as a member list is kept (date cells, accented and Yoruba names).
+fn french_workbook(path: &Path) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("Adhérentes").expect("name");
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    let headers = [
+        "Nom d'usage",
+        "Prénom",
+        "Nom",
+        "Date de naissance",
+        "Membre depuis",
+        "Statut",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    let people = [
+        (
+            "Adébáyọ̀ O.",
+            "Adébáyọ̀",
+            "Ọlámídé",
+            "1991-03-14",
+            "2019-09-01",
+        ),
+        ("Chidinma E.", "Chidinma", "Eze", "1988-11-02", "2020-01-15"),
+        ("Hélène M.", "Hélène", "Martin", "1979-06-30", "2021-05-20"),
+    ];
+    for (r, (shown, first, last, born, since)) in people.iter().enumerate() {
+        let row = r as u32 + 1;
+        ws.write_string(row, 0, *shown).expect("cell");
+        ws.write_string(row, 1, *first).expect("cell");
+        ws.write_string(row, 2, *last).expect("cell");
+        for (c, d) in [(3, born), (4, since)] {
+            let d = ExcelDateTime::parse_from_str(d).expect("date");
+            ws.write_datetime_with_format(row, c, &d, &date)
+                .expect("date cell");
+        }
+        ws.write_string(row, 5, "Membre").expect("cell");
+    }
+    book.save(path).expect("xlsx");
+}
+
+/// A member list as French Excel saves "CSV (séparateur : point-virgule)": Windows-1252,
+/// `;`, CRLF, a trailing empty row; line 3's date of birth is no day when `bad`.
+fn french_csv(path: &Path, bad: bool) {
+    let text = format!(
+        "Nom d'usage;Prénom;Date de naissance;Membre depuis;Ville\r\n\
+         Zoé K.;Zoé;14/03/1993;02/01/2020;Créteil\r\n\
+         Inès B.;Inès;{};15/06/2021;Saint-Étienne\r\n\
+         ;;;;\r\n",
+        if bad { "31/02/1990" } else { "28/02/1990" }
+    );
+    let (bytes, _, lossy) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!lossy);
+    std::fs::write(path, bytes).expect("csv");
+}
+
+/// Import and export from the browser: a French `.xlsx` imported in one go; a `;`-separated
+/// Windows-1252 CSV with a bad line, which is named by its spreadsheet line with nothing
+/// written, then the corrected file, imported; the members listed; an export in the French
+/// dialect (BOM, `;`). Screenshots of each step in French and English.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spreadsheets_are_imported_and_exported_from_the_browser() {
+    if !browsers_present() {
+        return;
+    }
+    let d = Home::init();
+    d.set_today("2026-03-14");
+    let files = tempfile::tempdir().expect("files");
+    let xlsx = files.path().join("adhérentes.xlsx");
+    french_workbook(&xlsx);
+    let bad = files.path().join("liste Zoé.csv");
+    french_csv(&bad, true);
+    let fixed = files.path().join("liste corrigée.csv");
+    french_csv(&fixed, false);
+    let (mut ui, base) = start_ui(&d);
+    let (mut b, _driver, _profile) = open_browser(base, true).await;
+    unlock(&mut b).await;
+    b.go("/admin").await;
+    b.click("a[href='/import']").await;
+    b.shot("import").await;
+
+    // The workbook: read, its columns matched by their French titles, ready at once.
+    b.select("#kind", "member").await;
+    read_file(&mut b, &xlsx).await;
+    assert_eq!(b.path().await, "/import");
+    let read = b.text("#file-read").await;
+    assert!(read.contains("Classeur xlsx"), "{read}");
+    assert!(
+        b.text("#ready").await.contains("les 3 lignes"),
+        "{}",
+        b.body().await
+    );
+    b.shot("import-check").await;
+    b.click("#import-button").await;
+    assert_eq!(b.path().await, "/members");
+    assert!(b.text("#flash").await.contains("3 membres importés"));
+    let listed = b.text("main").await;
+    assert!(
+        listed.contains("Adébáyọ̀ O.") && listed.contains("Hélène M."),
+        "{listed}"
+    );
+
+    // The CSV with a bad line: named by the line the spreadsheet shows, nothing written.
+    b.go("/import").await;
+    read_file(&mut b, &bad).await;
+    let read = b.text("#file-read").await;
+    assert!(
+        read.contains("point-virgule")
+            && read.contains("Windows-1252")
+            && read.contains("JJ/MM/AAAA"),
+        "{read}"
+    );
+    let problems = b.text("#problem-list").await;
+    assert!(
+        problems.contains("Ligne 3 :") && problems.contains("Date de naissance"),
+        "{problems}"
+    );
+    assert!(b.has("#error-summary").await);
+    assert!(
+        !b.has("#import-button").await,
+        "no import while a line is bad"
+    );
+    // The city column is left out; the choice stays through "check again".
+    b.select("#col-4", "").await;
+    b.click("#check-again").await;
+    assert!(b.text("#problem-list").await.contains("Ligne 3 :"));
+    assert_eq!(value_of(&b, "#col-4").await, "");
+    b.shot("import-bad-line").await;
+    assert!(
+        !d.ok(&["member", "list"]).contains("Zoé"),
+        "nothing written"
+    );
+
+    // The corrected file keeps the choices made; imported, the members are listed.
+    read_file(&mut b, &fixed).await;
+    assert_eq!(value_of(&b, "#col-4").await, "", "the choice carried over");
+    assert!(b.text("#ready").await.contains("les 2 lignes"));
+    b.click("#import-button").await;
+    assert_eq!(b.path().await, "/members");
+    assert!(b.text("#flash").await.contains("2 membres importés"));
+    let listed = b.text("main").await;
+    assert!(
+        listed.contains("Zoé K.") && listed.contains("Inès B."),
+        "{listed}"
+    );
+    b.shot("import-done").await;
+    let list = d.ok(&["member", "list"]);
+    assert!(
+        list.contains("Inès B.") && list.contains("Chidinma E."),
+        "{list}"
+    );
+    let zoe = d.json(&["member", "show", "Zoé K.", "--json"]);
+    assert!(
+        zoe.to_string().contains("2020-01-02") && !zoe.to_string().contains("Créteil"),
+        "member_since kept, the ignored column not imported: {zoe}"
+    );
+
+    // Export: the French dialect by default; the bytes the browser receives.
+    b.go("/export").await;
+    b.shot("export").await;
+    let bytes = export_bytes(&b).await;
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "a byte-order mark");
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("UTF-8");
+    assert!(text.starts_with("id;display_name;"), "{text}");
+    assert!(
+        text.contains("\r\n") && text.contains(";Inès B.;"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Ọlámídé"),
+        "no personal file unless asked: {text}"
+    );
+
+    // The same pages in English.
+    b.go("/today").await;
+    b.click("#switch-language").await;
+    b.go("/import").await;
+    assert_eq!(b.lang().await, "en");
+    b.shot("import").await;
+    read_file(&mut b, &bad).await;
+    assert!(b.text("#problem-list").await.contains("Line 3:"));
+    b.shot("import-bad-line").await;
+    b.go("/export").await;
+    b.shot("export").await;
+    b.click("#switch-language").await;
+
+    let urls = b.urls.clone();
+    let _ = b.client.close().await;
+    ui.interrupt();
+    for url in &urls {
+        for personal in ["Zoé", "Z%C3%A9", "liste", "adh", "Ọlá"] {
+            assert!(!url.contains(personal), "a personal value in a URL: {url}");
+        }
+    }
+    let printed = ui.printed();
+    for personal in ["Zoé", "Ọlámídé", "liste Zoé", "adhérentes"] {
+        assert!(!printed.contains(personal), "{printed}");
+    }
+}
+
+/// Chooses `path` in the import form's file field and reads it.
+async fn read_file(b: &mut Browser, path: &Path) {
+    b.find("#file")
+        .await
+        .send_keys(path.to_str().expect("path"))
+        .await
+        .expect("choosing the file");
+    b.click("#read-file").await;
+}
+
+/// What `POST /export` sends the browser for the export form as it stands, as bytes.
+async fn export_bytes(b: &Browser) -> Vec<u8> {
+    let got = b
+        .client
+        .execute(
+            "const f = document.getElementById('export-form'); \
+             return fetch('/export', { method: 'POST', body: new URLSearchParams(new FormData(f)) }) \
+               .then(r => r.arrayBuffer()).then(a => Array.from(new Uint8Array(a)));",
+            vec![],
+        )
+        .await
+        .expect("the export");
+    got.as_array()
+        .expect("bytes")
+        .iter()
+        .map(|v| v.as_u64().expect("a byte") as u8)
+        .collect()
+}

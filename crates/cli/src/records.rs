@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use carnet_device::{Checked, Device, RecordWrite, Written};
 use std::io::Read;
 
-use carnet_model::{FieldClass, FieldEdit, FieldType, RecordKind};
+use carnet_model::{FieldClass, FieldEdit, RecordKind};
 use carnet_replica::RecordId;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -29,31 +29,7 @@ pub(crate) fn now() -> Result<DateTime<Utc>> {
 /// One `name=value` (or `name+=…`, `name-=…`) typed by a person, for a record of `kind`; a field
 /// that names other records takes their ids, id prefixes or labels, resolved here.
 pub(crate) fn typed_edit(device: &Device, kind: RecordKind, typed: &str) -> Result<FieldEdit> {
-    let Some((lhs, rhs)) = typed.split_once('=') else {
-        return Ok(kind.parse_edit(typed)?);
-    };
-    let name = lhs.trim_end_matches(['+', '-']).trim();
-    let Some(spec) = kind
-        .field(name)
-        .or_else(|| kind.field(&name.replace('-', "_")))
-    else {
-        return Ok(kind.parse_edit(typed)?);
-    };
-    let target = match spec.ty {
-        FieldType::Ref(k) | FieldType::RefSet(k) => k,
-        _ => return Ok(kind.parse_edit(typed)?),
-    };
-    if rhs.trim().is_empty() {
-        return Ok(kind.parse_edit(typed)?);
-    }
-    let mut ids = Vec::new();
-    for label in rhs.split(',') {
-        let id = device
-            .resolve(target, label)
-            .with_context(|| format!("field `{}` names a {target}", spec.name))?;
-        ids.push(id.to_string());
-    }
-    Ok(kind.parse_edit(&format!("{lhs}={}", ids.join(",")))?)
+    Ok(carnet_transfer::typed_edit(device, kind, typed)?)
 }
 
 /// Whether field `name` of `kind` is personal (personal file or security class).

@@ -74,6 +74,8 @@ pub struct Table {
     pub blank_rows: usize,
     /// How the file was read.
     pub format: Format,
+    /// A workbook's sheet names, in order (empty for CSV and JSON): what to choose from.
+    pub sheets: Vec<String>,
 }
 
 /// Why a file could not be read as a table. No message repeats a cell's value.
@@ -327,6 +329,7 @@ fn read_csv(bytes: &[u8], delimiter: Option<u8>) -> Result<Table, ReadError> {
         header_line,
         rows,
         blank_rows,
+        sheets: Vec::new(),
         format: Format::Csv {
             delimiter,
             encoding,
@@ -438,6 +441,7 @@ fn read_json(bytes: &[u8]) -> Result<Table, ReadError> {
         rows,
         blank_rows,
         format: Format::Json,
+        sheets: Vec::new(),
     })
 }
 
@@ -519,6 +523,7 @@ fn read_workbook(bytes: &[u8], sheet: Option<&str>) -> Result<Table, ReadError> 
         rows,
         blank_rows,
         format: Format::Workbook,
+        sheets: names,
     })
 }
 

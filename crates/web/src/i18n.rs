@@ -145,7 +145,11 @@ impl I18n {
         };
         let mut fargs = FluentArgs::new();
         for (k, v) in args {
-            fargs.set(*k, FluentValue::from(v.clone()));
+            // A count (`$n`) is a number, so that plural variants (`[one]`) are chosen by it.
+            match (*k, v.parse::<i64>()) {
+                ("n", Ok(n)) => fargs.set(*k, FluentValue::from(n)),
+                _ => fargs.set(*k, FluentValue::from(v.clone())),
+            }
         }
         for l in [lang, other(lang)] {
             let b = self.bundle(l);

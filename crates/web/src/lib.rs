@@ -3,8 +3,8 @@
 //!
 //! `carnet ui` binds it on `127.0.0.1` ([`bind`]), builds its [`App`] and serves [`router`].
 //! Every page goes through the same `carnet_device::Device` as the command line, with the same
-//! checked writes (`Device::write_checked`, and [`plan`] for members): there is no second write
-//! path. Safe by construction: a loopback-only listener, the `Host` header checked against DNS
+//! checked writes (`Device::write_checked`, and [`plan`] for members, `carnet-transfer` for
+//! spreadsheet imports and exports): there is no second write path. Safe by construction: a loopback-only listener, the `Host` header checked against DNS
 //! rebinding, forms refused from other origins or without the session's CSRF token, a session
 //! cookie `HttpOnly; SameSite=Strict`, a strict Content-Security-Policy, `no-store` on every
 //! response, no personal value in a URL or a log, and sessions that lock after an idle delay.
@@ -98,6 +98,19 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/erasure",
             get(pages::erasure::page).post(pages::erasure::erase),
+        )
+        .route(
+            "/import",
+            get(pages::transfer::import_page)
+                .post(pages::transfer::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    pages::transfer::MAX_UPLOAD_BODY,
+                )),
+        )
+        .route("/import/check", post(pages::transfer::check))
+        .route(
+            "/export",
+            get(pages::transfer::export_page).post(pages::transfer::export),
         )
         .route("/devices", get(pages::devices::list))
         .route(

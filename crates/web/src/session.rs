@@ -1,9 +1,14 @@
 //! Browser sessions: a random id in an `HttpOnly; SameSite=Strict` cookie, a CSRF token per
 //! session, and whether the session is unlocked (passphrase given, not locked since, not idle
 //! longer than the lock delay). Sessions live in memory only: restarting `carnet ui` locks all.
+//! A spreadsheet uploaded for import waits here too ([`Upload`]), in memory only, tied to its
+//! session: locking, idling past the delay or a new unlock drops it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use zeroize::Zeroizing;
 
 /// Most sessions kept at once (a browser that refuses cookies makes one per page).
 const MAX_SESSIONS: usize = 64;
@@ -43,10 +48,37 @@ pub(crate) struct Session {
     pub invitation: Option<[u8; 16]>,
 }
 
-/// Every session, by id.
+/// Most uploads waiting at once, all sessions together (each is at most the upload limit).
+const MAX_UPLOADS: usize = 4;
+
+/// A spreadsheet uploaded for import, waiting for its columns to be chosen: its bytes hold
+/// personal values, so they stay in this process's memory (zeroed when dropped), never in a
+/// file, a log or a URL; pages name it by a random id only.
+pub(crate) struct Upload {
+    /// Its random id (a hidden form field).
+    pub id: String,
+    /// What the file's name ends with (`.csv`, `.xlsx`…): all that is kept of the name.
+    pub ext: String,
+    /// The file's bytes.
+    pub bytes: Zeroizing<Vec<u8>>,
+    /// When it was uploaded.
+    pub at: Instant,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upload")
+            .field("ext", &self.ext)
+            .field("len", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every session, by id, and the uploads waiting for them.
 #[derive(Debug, Default)]
 pub(crate) struct Sessions {
     map: HashMap<String, Session>,
+    uploads: HashMap<String, Arc<Upload>>,
 }
 
 impl Sessions {
@@ -56,6 +88,7 @@ impl Sessions {
         let s = self.map.get_mut(id)?;
         if s.unlocked && s.last_seen.elapsed() > lock_after {
             s.unlocked = false;
+            self.uploads.remove(id);
         }
         if touch {
             s.last_seen = Instant::now();
@@ -73,6 +106,7 @@ impl Sessions {
                 .map(|(k, _)| k.clone())
         {
             self.map.remove(&oldest);
+            self.uploads.remove(&oldest);
         }
         let id = token();
         let s = Session {
@@ -89,6 +123,7 @@ impl Sessions {
     /// Replaces session `old` by a new unlocked one (a new id, against session fixation).
     pub(crate) fn unlock(&mut self, old: &str) -> String {
         self.map.remove(old);
+        self.uploads.remove(old);
         let (id, _) = self.create();
         if let Some(s) = self.map.get_mut(&id) {
             s.unlocked = true;
@@ -118,11 +153,49 @@ impl Sessions {
         }
     }
 
-    /// Locks session `id`.
+    /// Locks session `id` (its upload is dropped).
     pub(crate) fn lock(&mut self, id: &str) {
         if let Some(s) = self.map.get_mut(id) {
             s.unlocked = false;
         }
+        self.uploads.remove(id);
+    }
+
+    /// Keeps `upload` for unlocked session `id`, in place of the one it had; the oldest upload
+    /// of all goes when too many wait.
+    pub(crate) fn set_upload(&mut self, id: &str, upload: Upload) {
+        if !self.map.get(id).is_some_and(|s| s.unlocked) {
+            return;
+        }
+        self.uploads.remove(id);
+        while self.uploads.len() >= MAX_UPLOADS {
+            let Some(oldest) = self
+                .uploads
+                .iter()
+                .min_by_key(|(_, u)| u.at)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            self.uploads.remove(&oldest);
+        }
+        self.uploads.insert(id.to_owned(), Arc::new(upload));
+    }
+
+    /// The upload `upload` of unlocked session `id`, if it still waits.
+    pub(crate) fn upload(&self, id: &str, upload: &str) -> Option<Arc<Upload>> {
+        if !self.map.get(id).is_some_and(|s| s.unlocked) {
+            return None;
+        }
+        self.uploads
+            .get(id)
+            .filter(|u| same(&u.id, upload))
+            .cloned()
+    }
+
+    /// Forgets session `id`'s upload (imported, or abandoned).
+    pub(crate) fn drop_upload(&mut self, id: &str) {
+        self.uploads.remove(id);
     }
 }
 
@@ -148,5 +221,57 @@ mod tests {
                 .is_some_and(|s| !s.unlocked)
         );
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+
+    fn upload(id: &str) -> Upload {
+        Upload {
+            id: id.to_owned(),
+            ext: ".csv".into(),
+            bytes: Zeroizing::new(b"a;b".to_vec()),
+            at: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn an_upload_belongs_to_its_unlocked_session_and_goes_with_the_lock() {
+        let mut all = Sessions::default();
+        let (locked, _) = all.create();
+        all.set_upload(&locked, upload("u0"));
+        assert!(
+            all.upload(&locked, "u0").is_none(),
+            "a locked session keeps no upload"
+        );
+        let (id, _) = all.create();
+        let id = all.unlock(&id);
+        all.set_upload(&id, upload("u1"));
+        assert!(all.upload(&id, "u1").is_some());
+        assert!(all.upload(&id, "u2").is_none(), "another id finds nothing");
+        let (other, _) = all.create();
+        let other = all.unlock(&other);
+        assert!(
+            all.upload(&other, "u1").is_none(),
+            "another session finds nothing"
+        );
+        all.lock(&id);
+        assert!(all.upload(&id, "u1").is_none(), "locking drops it");
+        all.set_upload(&other, upload("u3"));
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(all.get(&other, Duration::from_millis(5), true).is_some());
+        assert!(
+            all.upload(&other, "u3").is_none(),
+            "idling past the delay drops it"
+        );
+        let mut many = Sessions::default();
+        let ids: Vec<String> = (0..6)
+            .map(|_| {
+                let (id, _) = many.create();
+                many.unlock(&id)
+            })
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            many.set_upload(id, upload(&format!("m{i}")));
+        }
+        assert_eq!(many.uploads.len(), MAX_UPLOADS, "bounded");
+        assert!(many.upload(&ids[5], "m5").is_some());
     }
 }

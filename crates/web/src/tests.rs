@@ -1,6 +1,8 @@
 //! The interface's own tests, through the router (tower `oneshot`) over a real device in a
 //! temporary home: refusals (foreign `Host`, other origin, missing CSRF token), security
-//! headers, unlocking, and that no page shows a raw translation key.
+//! headers, unlocking, that no page shows a raw translation key, and spreadsheets imported
+//! (checked first, all rows or none, the upload kept in memory for its session only) and
+//! exported.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -395,6 +397,8 @@ async fn pages_show_no_raw_translation_key_in_either_language() {
             "/erasure".to_owned(),
             "/devices".to_owned(),
             "/devices/invite".to_owned(),
+            "/import".to_owned(),
+            "/export".to_owned(),
         ];
         for p in pages {
             let (status, _, body) = f.get(&p).await;
@@ -451,4 +455,464 @@ async fn the_report_downloads_as_csv_with_small_counts_suppressed() {
     let (status, _, body) = f.get("/reports?from=31/02/2026&to=").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("error-summary"));
+}
+
+impl Fixture {
+    /// Posts `/import` as a browser's file upload form does (multipart), the file last.
+    async fn upload(
+        &self,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: &[u8],
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let boundary = "----carnet-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post("/import")
+            .header(header::HOST, host())
+            .header(header::COOKIE, &self.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+}
+
+impl Fixture {
+    /// An unlocked fixture's first upload of the members' list (`bad`: with its bad line).
+    async fn upload_members(&self, bad: bool) -> (StatusCode, axum::http::HeaderMap, String) {
+        let csrf = self.csrf.clone();
+        self.upload(
+            &[("csrf", &csrf), ("kind", "member")],
+            "adhérentes Adèle.csv",
+            &members_csv(bad),
+        )
+        .await
+    }
+}
+
+/// The value of the hidden field `name` of a page.
+fn hidden(body: &str, name: &str) -> String {
+    let at = body
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no field {name}"))
+        + name.len()
+        + 15;
+    body[at..].split('"').next().unwrap_or("").to_owned()
+}
+
+/// A members' list as French Excel saves it: Windows-1252, `;`, CRLF, French headers, one date
+/// that is no day (line 3).
+fn members_csv(bad: bool) -> Vec<u8> {
+    let text = format!(
+        "Nom d'usage;Prénom;Date de naissance;Membre depuis;Ville\r\n\
+         Adébáyọ̀ O.;Adébáyọ̀;14/03/1991;02/01/2020;Lyon\r\n\
+         Zoé K.;Zoé;{};15/06/2021;Créteil\r\n\
+         ;;;;\r\n",
+        if bad { "31/02/1990" } else { "28/02/1990" }
+    );
+    // Windows-1252 has no ọ̀: French Excel would have lost it; keep the names it can hold.
+    let text = text.replace("Adébáyọ̀", "Adèle");
+    let (bytes, _, lossy) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!lossy);
+    bytes.into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spreadsheet_is_checked_before_anything_is_written_then_imported_all_or_nothing() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let (status, _, body) = f.upload_members(true).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("point-virgule") && body.contains("Windows-1252"),
+        "{body}"
+    );
+    assert!(body.contains("JJ/MM/AAAA"), "the date format read");
+    assert!(body.contains("1 ligne vide ignorée"), "{body}");
+    // The bad line by the number the spreadsheet shows, the column by its letter; the header
+    // matching chose the fields.
+    assert!(body.contains("Ligne 3 :"), "{body}");
+    assert!(body.contains("colonne C (Date de naissance)"), "{body}");
+    assert!(
+        body.contains("<option value=\"date_of_birth\" selected"),
+        "{body}"
+    );
+    assert!(body.contains("Zoé"), "the preview shows the rows");
+    assert!(
+        !body.contains("import-button"),
+        "no import while a line is bad"
+    );
+    assert!(!body.contains("adhérentes"), "the file's name is not kept");
+    let device = f.device.clone();
+    assert!(
+        device
+            .lock()
+            .await
+            .list(RecordKind::Member)
+            .expect("list")
+            .is_empty()
+    );
+    let upload = hidden(&body, "upload");
+    assert_eq!(upload.len(), 64);
+    let layout = hidden(&body, "layout");
+
+    // Importing anyway is refused: the line is named again, nothing written, and the mapping
+    // chosen (the city column ignored) stays chosen.
+    let form = |action: &'static str, upload: String, csrf: String| {
+        vec![
+            ("csrf", csrf),
+            ("upload", upload),
+            ("kind", "member".to_owned()),
+            ("layout", layout.clone()),
+            ("col-0", "display_name".to_owned()),
+            ("col-1", "first_name".to_owned()),
+            ("col-2", "date_of_birth".to_owned()),
+            ("col-3", "member_since".to_owned()),
+            ("col-4", String::new()),
+            ("date_order", "dmy".to_owned()),
+            ("action", action.to_owned()),
+        ]
+    };
+    let fields = form("import", upload.clone(), csrf.clone());
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, body) = f.post("/import/check", &fields, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Ligne 3 :"), "{body}");
+    assert!(
+        body.contains("<option value=\"\" selected"),
+        "the ignored column stays ignored"
+    );
+    assert!(
+        device
+            .lock()
+            .await
+            .list(RecordKind::Member)
+            .expect("list")
+            .is_empty()
+    );
+
+    // The corrected file, uploaded with the choices made: they carry over.
+    let mut carry: Vec<(&str, String)> = vec![
+        ("csrf", csrf.clone()),
+        ("kind", "member".to_owned()),
+        ("layout", hidden(&body, "layout")),
+    ];
+    carry.extend(
+        form("check", upload.clone(), csrf.clone())
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("col-")),
+    );
+    let carry: Vec<(&str, &str)> = carry.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, body) = f.upload(&carry, "x.csv", &members_csv(false)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("id=\"import-button\""), "{body}");
+    assert!(
+        body.contains("les 2 lignes peuvent être importées"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<option value=\"\" selected"),
+        "the choices carried over"
+    );
+    let new_upload = hidden(&body, "upload");
+    assert_ne!(new_upload, upload);
+    let fields = form("import", new_upload.clone(), csrf.clone());
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, h, _) = f.post("/import/check", &fields, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        h.get(header::LOCATION).and_then(|v| v.to_str().ok()),
+        Some("/members")
+    );
+    let (_, _, list) = f.get("/members").await;
+    assert!(list.contains("2 membres importés"), "{list}");
+    assert!(list.contains("Zoé K."), "{list}");
+    let members = device.lock().await.list(RecordKind::Member).expect("list");
+    assert_eq!(members.len(), 2);
+    assert!(
+        members.iter().all(|m| !m.fields.contains_key("city")),
+        "an ignored column is not imported"
+    );
+    // Through the association's rules: each member's signature dated when she joined.
+    let signatures = device
+        .lock()
+        .await
+        .list(RecordKind::Signature)
+        .expect("list");
+    assert_eq!(signatures.len(), 2);
+
+    // The upload is gone once imported; the same file again lists its duplicates before
+    // anything is written, and imports only when asked to.
+    let (_, _, body) = f.post("/import/check", &fields, &[]).await;
+    assert!(body.contains("plus en mémoire"), "{body}");
+    let (status, _, body) = f.upload_members(false).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("2 doublons possibles"), "{body}");
+    assert!(body.contains("déjà enregistrée"), "{body}");
+    let mut fields = form("import", hidden(&body, "upload"), csrf.clone());
+    fields.push(("allow_duplicates", "yes".to_owned()));
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, _) = f.post("/import/check", &fields, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        device
+            .lock()
+            .await
+            .list(RecordKind::Member)
+            .expect("list")
+            .len(),
+        4
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_is_refused_when_too_large_or_unreadable_and_forgotten_on_lock() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let big = vec![b'a'; crate::pages::transfer::MAX_UPLOAD + 1];
+    let (status, _, body) = f
+        .upload(&[("csrf", &csrf), ("kind", "member")], "big.csv", &big)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("dépasse 8 Mo"), "{body}");
+    let (status, _, body) = f
+        .upload(
+            &[("csrf", &csrf), ("kind", "member")],
+            "x.xlsx",
+            b"not a workbook",
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("pas lisible comme un tableur"), "{body}");
+    let (status, _, _) = f
+        .upload(
+            &[("csrf", "wrong"), ("kind", "member")],
+            "x.csv",
+            &members_csv(false),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the CSRF token is checked");
+    let (status, _, body) = f.upload_members(false).await;
+    assert_eq!(status, StatusCode::OK);
+    let upload = hidden(&body, "upload");
+    let (status, _, _) = f.post("/lock", &[("csrf", &csrf)], &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, body) = f.get("/unlock").await;
+    f.csrf = csrf_of(&body);
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let (_, _, body) = f
+        .post(
+            "/import/check",
+            &[
+                ("csrf", &csrf),
+                ("upload", &upload),
+                ("kind", "member"),
+                ("action", "import"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(
+        body.contains("plus en mémoire"),
+        "locking dropped the upload: {body}"
+    );
+    assert!(
+        f.device
+            .lock()
+            .await
+            .list(RecordKind::Member)
+            .expect("list")
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_is_a_french_csv_without_personal_fields_unless_asked() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let (status, _, _) = f
+        .post(
+            "/members/new",
+            &[
+                ("csrf", &csrf),
+                ("display_name", "=HYPERLINK(1)"),
+                ("status", "member"),
+                ("first_name", "Adèle"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, body) = f.get("/export").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("id=\"personal\""),
+        "a direction device may include personal files"
+    );
+    let (status, h, body) = f
+        .post(
+            "/export",
+            &[
+                ("csrf", &csrf),
+                ("kind", "member"),
+                ("format", "csv-french"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("\u{feff}id;"), "{body}");
+    assert!(
+        body.contains("\r\n") && body.contains(";'=HYPERLINK(1);"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("first_name") && !body.contains("Adèle"),
+        "{body}"
+    );
+    assert_eq!(
+        h.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let disposition = h
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"carnet-member-2026-03-14.csv\""
+    );
+    let (_, _, body) = f
+        .post(
+            "/export",
+            &[
+                ("csrf", &csrf),
+                ("kind", "member"),
+                ("format", "csv-standard"),
+                ("personal", "yes"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(body.starts_with("id,") && body.contains("Adèle"), "{body}");
+    let (status, h, _) = f
+        .post(
+            "/export",
+            &[("csrf", &csrf), ("kind", "member"), ("format", "xlsx")],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        h.get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.contains("spreadsheetml"))
+    );
+    let (status, _, _) = f
+        .post(
+            "/export",
+            &[("kind", "member"), ("format", "csv-french")],
+            &[],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "no export without the session's token"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_separator_matches_the_columns_again_and_keeps_the_options() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let (status, _, body) = f.upload_members(false).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Détecté : point-virgule"), "{body}");
+    let upload = hidden(&body, "upload");
+    let layout = hidden(&body, "layout");
+    // Read with `,`: one column only, matched again from its header; the date given stays.
+    let (_, _, body) = f
+        .post(
+            "/import/check",
+            &[
+                ("csrf", &csrf),
+                ("upload", &upload),
+                ("kind", "member"),
+                ("layout", &layout),
+                ("delimiter", ","),
+                ("col-0", "display_name"),
+                ("joined_before", "01/01/2020"),
+                ("action", "check"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(body.contains("Séparateur : virgule"), "{body}");
+    assert!(!body.contains("id=\"col-1\""), "one column: {body}");
+    assert!(body.contains("value=\"01/01/2020\""), "{body}");
+    assert!(body.contains("<option value=\",\" selected"), "{body}");
+    // Back to the detected separator: five columns, matched by their headers.
+    let (_, _, body) = f
+        .post(
+            "/import/check",
+            &[
+                ("csrf", &csrf),
+                ("upload", &upload),
+                ("kind", "member"),
+                ("layout", &hidden(&body, "layout")),
+                ("delimiter", ""),
+                ("action", "check"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(body.contains("id=\"col-4\""), "{body}");
+    assert!(
+        body.contains("<option value=\"date_of_birth\" selected"),
+        "{body}"
+    );
+}
+
+/// A date column holding text whose fifth byte falls inside a letter ("aéé") once made the
+/// page that says how dates are written panic (a byte slice of a `str`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_date_column_holding_accented_text_is_a_bad_line_not_a_crash() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let file = "Nom d'usage;Date de naissance;Membre depuis\nJoy;aéé;01/01/2020\n";
+    let (status, _, body) = f
+        .upload(
+            &[("csrf", &csrf), ("kind", "member")],
+            "x.csv",
+            file.as_bytes(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("Ligne 2 :"), "{body}");
 }

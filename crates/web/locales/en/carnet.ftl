@@ -555,3 +555,127 @@ merge-explain = If "{ $record }" is the same person as another record, merge it 
 merge-keep = Record to keep
 merge-button = Merge into that record
 merged = Duplicate merged into this record.
+
+## Import and export
+admin-import = Bring in a spreadsheet (CSV, .xlsx, .ods): see every line to fix before anything is written.
+admin-export = Download the records of a kind as CSV or .xlsx.
+transfer-kind = Kind of records
+import-title = Import
+import-check-title = Import: check the file
+import-intro = Choose the kind of records and the file to import. Carnet first shows how it read the file and every line to fix: nothing is written until you click "Import". The whole file is imported, or nothing.
+import-file = File to import
+import-file-again = Corrected file
+import-file-hint = A spreadsheet saved as CSV (separated by semicolons, commas or tabs), .xlsx or .ods; the first line names the columns. { $mb } MB at most.
+import-file-other = Another file
+import-read = Read the file
+import-no-file = Choose the file to import.
+import-too-big = The file is larger than { $mb } MB: import it in several parts.
+import-gone = The file is no longer in memory (the session was locked or stayed idle): choose it again.
+import-read-empty = The file is empty: its first line must name the columns.
+import-read-csv = Line { $line }: the file is not readable as CSV (an unclosed quote?). Open it in the spreadsheet and save it again as "CSV UTF-8".
+import-read-mixed = Line { $line }: the text mixes two encodings. Open it in the spreadsheet and save it again as "CSV UTF-8".
+import-read-workbook = This file is not readable as a spreadsheet (.csv, .xlsx, .ods): save it again from the spreadsheet.
+import-read-nosheet = The workbook has no readable sheet.
+import-read-json = Line { $line }: the JSON file is not a list of records.
+import-read-cell = Line { $line }, column { $column }: the cell holds a spreadsheet error (#REF!, #DIV/0!…).
+import-how-read = How the file was read
+import-format-csv = CSV text
+import-format-workbook = Workbook { $ext }
+import-format-json = JSON (a Carnet export)
+import-separator = Separator: { $sep }
+import-sep-semicolon = semicolon ";"
+import-sep-comma = comma ","
+import-sep-tab = tab
+import-encoding = Encoding: { $enc }
+import-rows = { $n ->
+    [one] 1 line of data
+   *[other] { $n } lines of data
+}
+import-blank = { $n ->
+    [one] 1 blank line skipped.
+   *[other] { $n } blank lines skipped.
+}
+import-dates = Dates: { $how }
+import-dates-dmy = DD/MM/YYYY (day, month, year)
+import-dates-ymd = YYYY/MM/DD (year, month, day)
+import-dates-iso = YYYY-MM-DD
+import-dates-cells = the workbook's date cells
+import-other = Choose another file
+import-other-hint = If this is not the right file, choose another: nothing has been written yet.
+import-dates-none = no date column chosen
+import-columns = Columns and "{ $kind }" fields
+import-columns-hint = For each column, the field it fills. Carnet recognised the titles it knows; choose "do not import" to leave a column out. Here are the file's first lines, numbered as in the spreadsheet.
+import-unwritable = Column { $column }: this device may not write "{ $field }"; it will not be imported.
+import-to-fix = to fix
+import-line = Line
+import-line-n = Line { $line }:
+import-ignore = — do not import —
+import-field-id = Carnet identifier (id)
+import-preview-more = … and { $n } more lines.
+import-options = Options
+import-delimiter = Column separator
+import-delimiter-hint = If the preview's columns are cut wrongly, choose the file's separator.
+import-delimiter-detected = Detected: { $sep }
+import-sheet = Workbook sheet
+import-sheet-hint = The workbook has several sheets: the one holding the list.
+import-date-order = Order of dates
+import-date-order-hint = For dates not written YYYY-MM-DD. A workbook's date cells are read as they are.
+import-joined-before = Members who joined before
+import-joined-before-hint = For lines without "Member since": the date (DD/MM/YYYY) before which these people were already members. They will not count as joining on the import day in reports.
+import-joined-before-bad = Members who joined before: enter a real date as DD/MM/YYYY, for example 01/01/2020.
+import-display-name = Display name to compose
+import-display-name-hint = For lines without a display name: a column's name, or a template such as {"{"}First name{"}"} {"{"}Last name:initial{"}"}. (which gives "Joy A.").
+import-display-name-bad = Display name to compose: every name in braces must be a column of the file.
+import-allow-duplicates = Also import possible duplicates
+import-allow-duplicates-hint = A line with the same display name and date of birth as a member already recorded, or as another line, is a possible duplicate. Tick only if they really are different people.
+import-twice = Column { $column }: the field "{ $field }" is already filled by another column. Choose another field or "do not import".
+import-no-column = Choose the field of at least one column.
+import-result = Check
+import-ready = { $n ->
+    [one] All set: the line can be imported.
+   *[other] All set: the { $n } lines can be imported.
+}
+import-ready-taken-over = With { $n } signature(s) and decision(s) taken over from the file (each member's joining date).
+import-nothing-yet = Nothing has been written yet.
+import-fix-choices = Correct the choices pointed out, then check again.
+import-bad-lines = { $n ->
+    [one] 1 line of { $rows } cannot be imported; nothing was written.
+   *[other] { $n } lines of { $rows } cannot be imported; nothing was written.
+}
+import-duplicates = { $n ->
+    [one] 1 possible duplicate (see below). If they really are different people, tick "Also import possible duplicates".
+   *[other] { $n } possible duplicates (see below). If they really are different people, tick "Also import possible duplicates".
+}
+import-extra-cell = column { $column } holds something, but the first line gives it no title.
+import-bad-date = column { $column } ({ $field }): not a real date; write it DD/MM/YYYY.
+import-dup-recorded = same display name and date of birth as a member already recorded (was this file imported before?).
+import-dup-line = same display name and date of birth as line { $first }.
+import-bad-id = the "id" column does not hold a Carnet identifier.
+import-no-field = the line fills no field.
+import-joined-unknown = "Member since" is empty: give the joining date, or fill in "Members who joined before" for every line without it.
+import-reference = { $field }: no "{ $kind }" record has that name (or several have).
+import-check-again = Check again
+import-button = { $n ->
+    [one] Import the line
+   *[other] Import the { $n } lines
+}
+import-corrected = Import a corrected file
+import-corrected-hint = Fix the lines pointed out in the spreadsheet, save, then choose the file again. If its columns are the same, your choices are kept.
+import-done-member = { $n ->
+    [one] 1 member imported.
+   *[other] { $n } members imported.
+}
+import-done = { $n ->
+    [one] 1 "{ $kind }" record imported.
+   *[other] { $n } "{ $kind }" records imported.
+}
+import-done-taken-over = { $n } signature(s) and decision(s) taken over.
+export-title = Export
+export-intro = Download every record of a kind, as this device may read them. Cells that look like a formula are neutralised.
+export-format = Format
+export-csv-french = CSV for Excel or LibreOffice in French (";" separator)
+export-csv-standard = Standard CSV ("," separator)
+export-xlsx = Excel workbook (.xlsx)
+export-personal = Include personal files
+export-personal-hint = The file will then hold personal data in the clear: keep it on an encrypted disk and delete it after use.
+export-button = Download

@@ -555,3 +555,127 @@ merge-explain = Si « { $record } » est la même personne qu’une autre fiche,
 merge-keep = Fiche à garder
 merge-button = Fusionner dans cette fiche
 merged = Doublon fusionné dans cette fiche.
+
+## Importer et exporter
+admin-import = Faire entrer un tableur (CSV, .xlsx, .ods) : voir chaque ligne à corriger avant que rien ne soit écrit.
+admin-export = Télécharger les fiches d’un type en CSV ou en .xlsx.
+transfer-kind = Type de fiches
+import-title = Importer
+import-check-title = Importer : vérifier le fichier
+import-intro = Choisissez le type de fiches et le fichier à importer. Carnet montre d’abord comment il a lu le fichier et chaque ligne à corriger : rien n’est écrit avant que vous cliquiez sur « Importer ». Tout le fichier est importé, ou rien.
+import-file = Fichier à importer
+import-file-again = Fichier corrigé
+import-file-hint = Un tableur enregistré en CSV (séparé par des points-virgules, des virgules ou des tabulations), en .xlsx ou en .ods ; la première ligne nomme les colonnes. { $mb } Mo au plus.
+import-file-other = Autre fichier
+import-read = Lire le fichier
+import-no-file = Choisissez le fichier à importer.
+import-too-big = Le fichier dépasse { $mb } Mo : importez-le en plusieurs parties.
+import-gone = Le fichier n’est plus en mémoire (la session a été verrouillée ou est restée inactive) : choisissez-le à nouveau.
+import-read-empty = Le fichier est vide : sa première ligne doit nommer les colonnes.
+import-read-csv = Ligne { $line } : le fichier n’est pas lisible en CSV (un guillemet non refermé ?). Ouvrez-le dans le tableur et enregistrez-le à nouveau en « CSV UTF-8 ».
+import-read-mixed = Ligne { $line } : le texte mélange deux encodages. Ouvrez-le dans le tableur et enregistrez-le à nouveau en « CSV UTF-8 ».
+import-read-workbook = Ce fichier n’est pas lisible comme un tableur (.csv, .xlsx, .ods) : enregistrez-le à nouveau depuis le tableur.
+import-read-nosheet = Le classeur n’a pas de feuille lisible.
+import-read-json = Ligne { $line } : le fichier JSON n’est pas une liste de fiches.
+import-read-cell = Ligne { $line }, colonne { $column } : la cellule contient une erreur du tableur (#REF!, #DIV/0!…).
+import-how-read = Comment le fichier a été lu
+import-format-csv = Texte CSV
+import-format-workbook = Classeur { $ext }
+import-format-json = JSON (export de Carnet)
+import-separator = Séparateur : { $sep }
+import-sep-semicolon = point-virgule « ; »
+import-sep-comma = virgule « , »
+import-sep-tab = tabulation
+import-encoding = Encodage : { $enc }
+import-rows = { $n ->
+    [one] 1 ligne de données
+   *[other] { $n } lignes de données
+}
+import-blank = { $n ->
+    [one] 1 ligne vide ignorée.
+   *[other] { $n } lignes vides ignorées.
+}
+import-dates = Dates : { $how }
+import-dates-dmy = JJ/MM/AAAA (jour, mois, année)
+import-dates-ymd = AAAA/MM/JJ (année, mois, jour)
+import-dates-iso = AAAA-MM-JJ
+import-dates-cells = cellules de date du classeur
+import-other = Choisir un autre fichier
+import-other-hint = Si ce n’est pas le bon fichier, choisissez-en un autre : rien n’a encore été écrit.
+import-dates-none = aucune colonne de date choisie
+import-columns = Colonnes et champs « { $kind } »
+import-columns-hint = Pour chaque colonne, le champ qu’elle remplit. Carnet a reconnu les titres qu’il connaît ; choisissez « ne pas importer » pour laisser une colonne de côté. Voici les premières lignes du fichier, numérotées comme dans le tableur.
+import-unwritable = Colonne { $column } : cet appareil ne peut pas écrire « { $field } » ; elle ne sera pas importée.
+import-to-fix = à corriger
+import-line = Ligne
+import-line-n = Ligne { $line } :
+import-ignore = — ne pas importer —
+import-field-id = Identifiant Carnet (id)
+import-preview-more = … et { $n } autres lignes.
+import-options = Options
+import-delimiter = Séparateur des colonnes
+import-delimiter-hint = Si les colonnes de l’aperçu sont mal découpées, choisissez le séparateur du fichier.
+import-delimiter-detected = Détecté : { $sep }
+import-sheet = Feuille du classeur
+import-sheet-hint = Le classeur a plusieurs feuilles : celle qui contient la liste.
+import-date-order = Ordre des dates
+import-date-order-hint = Pour les dates qui ne sont pas écrites AAAA-MM-JJ. Les cellules de date d’un classeur sont lues telles quelles.
+import-joined-before = Membres arrivés avant le
+import-joined-before-hint = Pour les lignes sans « Membre depuis » : la date (JJ/MM/AAAA) avant laquelle ces personnes étaient déjà membres. Elles ne compteront pas comme arrivées le jour de l’import dans les rapports.
+import-joined-before-bad = Membres arrivés avant le : saisissez une date réelle au format JJ/MM/AAAA, par exemple 01/01/2020.
+import-display-name = Nom affiché à composer
+import-display-name-hint = Pour les lignes sans nom affiché : le nom d’une colonne, ou un modèle comme {"{"}Prénom{"}"} {"{"}Nom:initial{"}"}. (qui donne « Joy A. »).
+import-display-name-bad = Nom affiché à composer : chaque nom entre accolades doit être celui d’une colonne du fichier.
+import-allow-duplicates = Importer aussi les doublons possibles
+import-allow-duplicates-hint = Une ligne avec le même nom affiché et la même date de naissance qu’une personne déjà enregistrée comme membre, ou qu’une autre ligne, est un doublon possible. Cochez seulement si ce sont bien des personnes différentes.
+import-twice = Colonne { $column } : le champ « { $field } » est déjà rempli par une autre colonne. Choisissez un autre champ ou « ne pas importer ».
+import-no-column = Choisissez le champ d’au moins une colonne.
+import-result = Vérification
+import-ready = { $n ->
+    [one] Tout est prêt : la ligne peut être importée.
+   *[other] Tout est prêt : les { $n } lignes peuvent être importées.
+}
+import-ready-taken-over = Avec { $n } signature(s) et décision(s) reprises du fichier (la date d’adhésion de chaque membre).
+import-nothing-yet = Rien n’a encore été écrit.
+import-fix-choices = Corrigez les choix signalés, puis vérifiez à nouveau.
+import-bad-lines = { $n ->
+    [one] 1 ligne sur { $rows } ne peut pas être importée ; rien n’a été écrit.
+   *[other] { $n } lignes sur { $rows } ne peuvent pas être importées ; rien n’a été écrit.
+}
+import-duplicates = { $n ->
+    [one] 1 doublon possible (voir ci-dessous). Si ce sont bien des personnes différentes, cochez « Importer aussi les doublons possibles ».
+   *[other] { $n } doublons possibles (voir ci-dessous). Si ce sont bien des personnes différentes, cochez « Importer aussi les doublons possibles ».
+}
+import-extra-cell = la colonne { $column } contient quelque chose, mais la première ligne ne lui donne pas de titre.
+import-bad-date = colonne { $column } ({ $field }) : ce n’est pas une date réelle ; écrivez-la JJ/MM/AAAA.
+import-dup-recorded = même nom affiché et même date de naissance qu’une personne déjà enregistrée comme membre (ce fichier a-t-il déjà été importé ?).
+import-dup-line = même nom affiché et même date de naissance que la ligne { $first }.
+import-bad-id = la colonne « id » ne contient pas un identifiant Carnet.
+import-no-field = la ligne ne remplit aucun champ.
+import-joined-unknown = « Membre depuis » est vide : indiquez la date d’adhésion, ou remplissez « Membres arrivés avant le » pour toutes les lignes sans elle.
+import-reference = { $field } : aucune fiche « { $kind } » ne porte ce nom (ou plusieurs le portent).
+import-check-again = Vérifier à nouveau
+import-button = { $n ->
+    [one] Importer la ligne
+   *[other] Importer les { $n } lignes
+}
+import-corrected = Importer un fichier corrigé
+import-corrected-hint = Corrigez les lignes signalées dans le tableur, enregistrez, puis choisissez le fichier à nouveau. Si ses colonnes sont les mêmes, vos choix sont gardés.
+import-done-member = { $n ->
+    [one] 1 membre importé.
+   *[other] { $n } membres importés.
+}
+import-done = { $n ->
+    [one] 1 fiche « { $kind } » importée.
+   *[other] { $n } fiches « { $kind } » importées.
+}
+import-done-taken-over = { $n } signature(s) et décision(s) reprises.
+export-title = Exporter
+export-intro = Téléchargez toutes les fiches d’un type, telles que cet appareil peut les lire. Les cellules qui ressemblent à une formule sont neutralisées.
+export-format = Format
+export-csv-french = CSV pour Excel ou LibreOffice en français (séparateur « ; »)
+export-csv-standard = CSV standard (séparateur « , »)
+export-xlsx = Classeur Excel (.xlsx)
+export-personal = Inclure les dossiers personnels
+export-personal-hint = Le fichier contiendra alors des données personnelles en clair : gardez-le sur un disque chiffré et supprimez-le après usage.
+export-button = Télécharger

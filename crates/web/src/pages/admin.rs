@@ -39,12 +39,12 @@ pub(crate) async fn direction_device(
 }
 
 /// The error summary at the top of a form whose refusals are `(field id, message)`.
-pub(crate) fn error_summary(tr: Tr<'_>, errors: &[(&'static str, String)]) -> Markup {
+pub(crate) fn error_summary<S: AsRef<str>>(tr: Tr<'_>, errors: &[(S, String)]) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.error-summary role="alert" tabindex="-1" id="error-summary" {
                 h2 { (tr.t("error-summary-title")) }
-                ul { @for (f, m) in errors { li { a href=(format!("#{f}")) { (m) } } } }
+                ul { @for (f, m) in errors { li { a href=(format!("#{}", f.as_ref())) { (m) } } } }
             }
         }
     }
@@ -114,6 +114,8 @@ pub(crate) async fn hub(u: Unlocked) -> Result<Response, WebError> {
         ("/sync", "sync-title", "admin-sync"),
         ("/quarantine", "quarantine-title", "admin-quarantine"),
         ("/erasure", "erasure-title", "admin-erasure"),
+        ("/import", "import-title", "admin-import"),
+        ("/export", "export-title", "admin-export"),
         ("/settings", "settings-title", "admin-settings"),
     ]
     .into_iter()

@@ -1,6 +1,6 @@
 //! The pages: passphrase, today, records (members, projects, activities, signatures,
 //! applications, mandates), history, reports, and the association's administration (devices and
-//! invitations, sync, quarantine, erasure, settings).
+//! invitations, sync, quarantine, erasure, import and export, settings).
 
 pub(crate) mod admin;
 pub(crate) mod devices;
@@ -10,6 +10,7 @@ pub(crate) mod records;
 pub(crate) mod reports;
 pub(crate) mod setup;
 pub(crate) mod today;
+pub(crate) mod transfer;
 pub(crate) mod unlock;
 
 use maud::Markup;

@@ -1,0 +1,38 @@
+//! Spreadsheets to records and back, for `carnet import`/`export` and the web interface's
+//! *Importer* and *Exporter* pages alike: one code path.
+//!
+//! An import is *planned* from a table `carnet-sheets` read ([`plan`]): which field each column
+//! fills ([`columns`] from the header row and `--map`, or [`guess_columns`] for a form to
+//! start from), every bad line with its [`Reason`] (the line as the spreadsheet shows it),
+//! duplicates of members already recorded or of another row, and the [`RecordWrite`]s the
+//! rows ask for — with, for members, the signatures and decision their status rests on, dated
+//! when they joined. Nothing is written here: the caller writes the plan's writes, all or none,
+//! with `Device::write_checked` (the association's rules), the one write path.
+//! An export is a table of what this device may read ([`export_sheet`], [`export_json`]),
+//! personal fields only on request.
+//!
+//! **Architecture invariant:** no IO of its own (the device is passed in), no printing, no
+//! clock (the caller passes the time); no error or reason carries a cell's value.
+//!
+//! ```no_run
+//! # fn demo(device: &carnet_device::Device, bytes: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+//! use carnet_model::RecordKind;
+//! let table = carnet_sheets::read_table(bytes, "membres.csv", &Default::default())?;
+//! let cols = carnet_transfer::columns(RecordKind::Member, &table, &[], None)?;
+//! let opts = carnet_transfer::ImportOptions::default();
+//! let plan = carnet_transfer::plan(device, RecordKind::Member, &table, &cols, &opts, chrono::Utc::now())?;
+//! for p in &plan.problems {
+//!     println!("line {}: {}", p.line, p.reason);
+//! }
+//! # Ok(()) }
+//! ```
+
+mod export;
+mod import;
+
+pub use carnet_device::RecordWrite;
+pub use export::{export_json, export_sheet, exported_fields};
+pub use import::{
+    ChoiceWords, ImportError, ImportOptions, ImportPlan, Problem, Reason, columns, guess_columns,
+    plan, typed_edit,
+};
