@@ -257,3 +257,59 @@ fn member_add_at_a_terminal_asks_for_the_personal_file() {
     assert_eq!(fields["date_of_birth"], "1990-02-03", "{fields}");
     assert!(fields.get("last_name").is_none(), "{fields}");
 }
+
+/// Every read of a personal file is noted in the device's signed, append-only access log
+/// (issue 15, item 9; `domain.md` §4 guarantee 9): `show`, an export with personal fields;
+/// not a list, not a record without personal fields. The log holds no value, and removing an
+/// entry from the store (someone with the disk) is reported by `carnet verify`.
+#[test]
+fn who_read_a_personal_file_is_logged_and_a_removed_entry_is_reported() {
+    use redb::{ReadableDatabase, TableDefinition};
+    const CANARY: &str = "CANARY-access-log-0612";
+    let d = Home::init();
+    let ama = d.add_member(&["--name", "Ama", "--phone", CANARY]);
+    d.add_member(&["--name", "Efe"]);
+    d.ok(&["member", "list"]);
+    d.ok(&["member", "show", "Efe"]);
+    assert!(d.ok(&["access-log"]).contains("no personal file"));
+
+    d.ok(&["member", "show", "Ama"]);
+    d.ok(&["export", "member", "--json", "--include-personal"]);
+    let log = d.json(&["access-log", "--json"]);
+    let entries = log.as_array().expect("a list");
+    assert_eq!(entries.len(), 2, "{log:#}");
+    assert_eq!(entries[0]["how"], "show");
+    assert_eq!(entries[0]["record"], ama.as_str());
+    assert_eq!(entries[0]["class"], "PER");
+    assert_eq!(entries[1]["how"], "export");
+    assert_eq!(entries[1]["device"], d.device_id());
+    assert!(!log.to_string().contains(CANARY));
+    // One record's reads.
+    let ama_only = d.json(&["access-log", "Ama", "--json"]);
+    assert_eq!(ama_only.as_array().map(Vec::len), Some(1));
+    let text = d.ok(&["access-log"]);
+    assert!(text.contains("2 read(s)"), "{text}");
+    d.ok(&["verify"]);
+
+    // Someone with the disk (not the passphrase) removes the first entry.
+    {
+        let meta: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
+        let db = redb::Database::open(d.store_path()).expect("opening the redb file");
+        let tx = db.begin_write().unwrap();
+        {
+            let mut t = tx.open_table(meta).unwrap();
+            let removed = t.remove("info/access/00000000000000000000").unwrap();
+            assert!(
+                removed.is_some(),
+                "the first entry is where the log keeps it"
+            );
+        }
+        tx.commit().unwrap();
+        let _ = db.begin_read();
+    }
+    let out = d.carnet(&["verify"]);
+    assert!(!out.status.success());
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("access-log"), "{said}");
+}

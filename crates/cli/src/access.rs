@@ -43,6 +43,7 @@ pub(crate) fn export_file(
     let kind = RecordKind::Member;
     let id = device.resolve(kind, record)?;
     let person = device.show(kind, id)?;
+    device.note_view(&person, carnet_replica::AccessKind::ExportFile)?;
     let who = id.to_string();
     let snapshot = device.snapshot_with_deleted()?;
     // When (and by which device's holder) a record was deleted, if it was.

@@ -230,6 +230,18 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Who read a personal file on this device: its signed, append-only access log (each
+    /// `show`, page, export of a personal file), oldest first
+    AccessLog {
+        /// Only the reads of this record (a name or an id)
+        record: Option<String>,
+        /// The record's kind (default: member)
+        #[arg(long, default_value = "member")]
+        kind: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// The access policy: what each role may do with each field class
     #[command(subcommand)]
     Policy(PolicyCommand),

@@ -286,7 +286,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 MemberCommand::Show(a) => {
                     let id = device.resolve(kind, &a.record)?;
-                    output::show(&device.show(kind, id)?, a.json);
+                    output::show_read(&device, kind, id, a.json)?;
                 }
                 MemberCommand::Set { record, fields } => {
                     records::member_set(&mut device, &record, &fields, now)?
@@ -316,7 +316,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 ProjectCommand::Show(a) => {
                     let id = device.resolve(kind, &a.record)?;
-                    output::show(&device.show(kind, id)?, a.json);
+                    output::show_read(&device, kind, id, a.json)?;
                 }
                 ProjectCommand::Set { record, fields } => {
                     let id = device.resolve(kind, &record)?;
@@ -531,6 +531,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Erasure(ErasureCommand::Status { json }) => {
             let device = open(&home)?;
             output::erasures(&device, json)?;
+        }
+        Command::AccessLog { record, kind, json } => {
+            let device = open(&home)?;
+            let record = match record {
+                Some(r) => {
+                    let kind: RecordKind = kind.parse()?;
+                    Some(device.resolve(kind, &r)?)
+                }
+                None => None,
+            };
+            output::access_log(&device, &device.access_log(record)?, json);
         }
         Command::Quarantine { action: None, json } => {
             let device = open(&home)?;

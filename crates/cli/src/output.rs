@@ -332,6 +332,65 @@ pub(crate) fn history(
     }
 }
 
+/// `KIND show`: record `id`, its personal fields noted in the device's access log first.
+pub(crate) fn show_read(
+    device: &Device,
+    kind: carnet_model::RecordKind,
+    id: carnet_replica::RecordId,
+    json: bool,
+) -> anyhow::Result<()> {
+    let view = device.show(kind, id)?;
+    device.note_view(&view, carnet_replica::AccessKind::Show)?;
+    show(&view, json);
+    Ok(())
+}
+
+/// `access-log`: who read personal files on this device (entries never hold a value).
+pub(crate) fn access_log(device: &Device, entries: &[carnet_replica::AccessEntry], json: bool) {
+    if json {
+        let out: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|e| {
+                json!({
+                    "seq": e.seq,
+                    "at": when(e.at_ms),
+                    "device": e.device.to_string(),
+                    "kind": e.kind,
+                    "record": e.record.to_string(),
+                    "class": e.class.to_string(),
+                    "how": e.how.name(),
+                })
+            })
+            .collect();
+        print_json(&json!(out));
+        return;
+    }
+    if entries.is_empty() {
+        println!("no personal file has been read on this device");
+        return;
+    }
+    let holder = device
+        .registry()
+        .and_then(|r| r.device(&device.id()))
+        .map(|d| d.holder.clone())
+        .unwrap_or_default();
+    for e in entries {
+        let record = if e.record.0.is_nil() {
+            format!("every {}", e.kind)
+        } else {
+            format!("{} {}", e.kind, e.record)
+        };
+        println!(
+            "  {}  {}  {} ({})  by this device ({holder})",
+            when(e.at_ms),
+            e.how.name(),
+            record,
+            e.class
+        );
+    }
+    println!("{} read(s) of personal files", entries.len());
+}
+
 /// `quarantine`.
 pub(crate) fn quarantine(device: &Device, items: &[Quarantined], json: bool) {
     if json {

@@ -265,7 +265,7 @@ pub(crate) fn kind_command(
         KindCommand::List { json } => output::list(kind, &device.list_shared(kind)?, json),
         KindCommand::Show(a) => {
             let id = device.resolve(kind, &a.record)?;
-            output::show(&device.show(kind, id)?, a.json);
+            output::show_read(device, kind, id, a.json)?;
         }
         KindCommand::Set { record, fields } => {
             let id = device.resolve(kind, &record)?;

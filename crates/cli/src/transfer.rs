@@ -160,6 +160,9 @@ pub(crate) fn export(
         bail!("an .xlsx export needs --out FILE");
     }
     let (mut bytes, count);
+    if opts.personal {
+        device.note_export(kind)?;
+    }
     if opts.json {
         let rows = carnet_transfer::export_json(device, kind, opts.personal)?;
         count = rows.len();

@@ -11,6 +11,7 @@
 //! **Architecture invariant:** no network, no printing; personal values never appear in the
 //! errors this crate returns.
 
+mod access;
 mod anchor;
 mod backup;
 mod bounds;

@@ -304,6 +304,14 @@ impl Device {
                 }
             }
         }
+        // This device's access log: signatures, chain, head (who read a personal file).
+        for what in self.check_access_log()? {
+            report.problems.push(Problem {
+                doc: "access-log".into(),
+                change: None,
+                what,
+            });
+        }
         Ok(report)
     }
 }

@@ -67,28 +67,37 @@ async fn hostile_clients_are_cut_off_and_an_honest_sync_still_completes() {
     let _lender = director.lend_store_on(&socket).unwrap();
     let target = director.addr();
 
-    // Slowloris: two bytes of a length prefix, then nothing.
-    let mut slow = Vec::new();
-    for _ in 0..2 {
-        let (ep, conn) = stranger(&target).await;
-        let (mut send, _recv) = conn.open_bi().await.unwrap();
-        send.write_all(&[0, 0]).await.unwrap();
-        slow.push((ep, conn, send));
-    }
     // A frame announced at 4 GiB.
     let (_huge_ep, huge) = stranger(&target).await;
     let (mut send, _recv) = huge.open_bi().await.unwrap();
     send.write_all(&u32::MAX.to_be_bytes()).await.unwrap();
+    assert!(
+        closed_within(&huge, Duration::from_secs(5)).await,
+        "a frame announced at 4 GiB must end the connection at once"
+    );
+    // Slowloris: two bytes of a length prefix, then nothing (each retried while the slot the
+    // one before held is being given back).
+    let mut slow = Vec::new();
+    while slow.len() < 2 {
+        let (ep, conn) = stranger(&target).await;
+        let opened = async {
+            let (mut send, _recv) = conn.open_bi().await.ok()?;
+            send.write_all(&[0, 0]).await.ok()?;
+            Some(send)
+        }
+        .await;
+        match opened {
+            Some(send) if !closed_within(&conn, Duration::from_millis(300)).await => {
+                slow.push((ep, conn, send))
+            }
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
     // And a pile of connections that never say anything.
     let mut pile = Vec::new();
     for _ in 0..12 {
         pile.push(stranger(&target).await);
     }
-
-    assert!(
-        closed_within(&huge, Duration::from_secs(5)).await,
-        "a frame announced at 4 GiB must end the connection at once"
-    );
     let mut cut = 0;
     for (_, conn) in &pile {
         if closed_within(conn, Duration::from_millis(500)).await {

@@ -27,6 +27,7 @@
 //! assert!(signed.verify(&org, &other).is_err());
 //! ```
 
+mod access;
 mod document;
 mod envelope;
 mod history;
@@ -35,6 +36,7 @@ mod ledger;
 mod registry;
 mod shape;
 
+pub use access::{AccessEntry, AccessKind, AccessRead, check_log};
 pub use automerge::ChangeHash;
 pub use document::{Doc, DocError, FieldState};
 pub use envelope::{

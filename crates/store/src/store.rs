@@ -516,6 +516,28 @@ impl Store {
         Ok(value.map(|v| self.open_value("meta-1", &[name.as_bytes()], v.value())))
     }
 
+    /// Every sealed metadata value whose name starts with `prefix`, in name order (names
+    /// without the prefix).
+    pub fn infos(&self, prefix: &str) -> Result<Vec<(String, StoredValue)>, StoreError> {
+        let tx = self.db()?.begin_read().map_err(storage)?;
+        let table = tx.open_table(META).map_err(storage)?;
+        let start = format!("info/{prefix}");
+        let mut out = Vec::new();
+        for item in table.range(start.as_str()..).map_err(storage)? {
+            let (k, v) = item.map_err(storage)?;
+            let Some(name) = k.value().strip_prefix("info/") else {
+                break;
+            };
+            if !name.starts_with(prefix) {
+                break;
+            }
+            let name = name.to_owned();
+            let value = self.open_value("meta-1", &[name.as_bytes()], v.value());
+            out.push((name, value));
+        }
+        Ok(out)
+    }
+
     /// Every document whose id starts with `prefix`, with its stored state, in id order.
     pub fn docs(&self, prefix: &str) -> Result<Vec<(String, StoredValue)>, StoreError> {
         self.docs_where(prefix, &|_| true)

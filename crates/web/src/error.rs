@@ -25,6 +25,10 @@ pub enum WebError {
     /// Reading from the device failed.
     #[error(transparent)]
     Read(#[from] carnet_device::ReadError),
+    /// Writing to the device failed where a page only reads (noting a read in the access
+    /// log): the page is not shown.
+    #[error(transparent)]
+    Write(#[from] carnet_device::WriteError),
     /// The background task failed.
     #[error("internal task failed")]
     Task,

@@ -284,6 +284,8 @@ pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Re
         ) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
+    // Who read a personal file: noted before the page shows it.
+    device.note_view(&view, carnet_replica::AccessKind::Page)?;
     let refs = choices(&device, kind)?;
     let classes: Vec<FieldClass> = kind
         .classes()
@@ -479,6 +481,7 @@ pub(crate) async fn edit_form(
     }
     if let Some(id) = id {
         let view = device.show(kind, id).map_err(|_| WebError::NotFound)?;
+        device.note_view(&view, carnet_replica::AccessKind::Page)?;
         form.values = forms::values_of(u.tr(), &view);
     }
     Ok(html(

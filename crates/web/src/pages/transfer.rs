@@ -1035,6 +1035,9 @@ pub(crate) async fn export(u: Unlocked, form: Posted) -> Result<Response, WebErr
     let personal = form.get("personal") == Some("yes");
     let format = form.get("format").unwrap_or("csv-french");
     let device = u.device.lock().await;
+    if personal {
+        device.note_export(kind)?;
+    }
     let sheet =
         tokio::task::block_in_place(|| carnet_transfer::export_sheet(&device, kind, personal))?;
     drop(device);
