@@ -225,25 +225,38 @@ pub fn detect_delimiter(text: &str) -> u8 {
 }
 
 /// The byte offsets at which each spreadsheet row starts: after every line end outside
-/// quotes (CRLF, LF or CR counting once), so that a quoted cell holding a new line stays in
-/// its row, as it does in a spreadsheet.
-fn row_starts(text: &str) -> Vec<usize> {
+/// quoted cells (CRLF, LF or CR counting once), so that a quoted cell holding a new line stays
+/// in its row, as it does in a spreadsheet. Quotes are read as the csv crate reads them: a
+/// quote opens a quoted cell only at the start of a cell (elsewhere it is text), `""` inside
+/// one is a quote, and text after its closing quote belongs to the cell.
+fn row_starts(text: &str, delimiter: u8) -> Vec<usize> {
+    #[derive(Clone, Copy)]
+    enum At {
+        CellStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
     let mut starts = vec![0];
-    let mut quoted = false;
+    let mut at = At::CellStart;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'"' => quoted = !quoted,
-            b'\r' if !quoted => {
-                if bytes.get(i + 1) == Some(&b'\n') {
+        at = match (at, bytes[i]) {
+            (At::Quoted, b'"') => At::QuoteInQuoted,
+            (At::Quoted, _) => At::Quoted,
+            (At::QuoteInQuoted, b'"') => At::Quoted,
+            (_, b'\r' | b'\n') => {
+                if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
                     i += 1;
                 }
                 starts.push(i + 1);
+                At::CellStart
             }
-            b'\n' if !quoted => starts.push(i + 1),
-            _ => {}
-        }
+            (_, b) if b == delimiter => At::CellStart,
+            (At::CellStart, b'"') => At::Quoted,
+            _ => At::Unquoted,
+        };
         i += 1;
     }
     starts
@@ -282,7 +295,7 @@ fn read_csv(bytes: &[u8], delimiter: Option<u8>) -> Result<Table, ReadError> {
         return Err(ReadError::Empty);
     }
     let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&text));
-    let starts = row_starts(&text);
+    let starts = row_starts(&text, delimiter);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -609,6 +622,21 @@ mod tests {
         assert_eq!(detect_delimiter("one column\n"), b',');
         let t = csv(b"a,b\n1,2\n3,4\n");
         assert_eq!(t.rows[1].line, 3);
+    }
+
+    /// A quote inside a cell that does not start with one is text, for the csv crate as for
+    /// a spreadsheet; the rows were numbered as if it opened a quoted cell, so every row after
+    /// it took the line of the row before (two rows "at line 2"), and errors named the wrong
+    /// line. Found by the `csv_import` fuzz target (`fuzz/regressions/csv_import/`).
+    #[test]
+    fn a_quote_inside_a_cell_is_text_and_rows_keep_their_lines() {
+        let t = csv(b"a;b\r\n1;2 \"x\r\n3;4\r\n\"5\"\"\r\n\";6\"\"7\r\n8;9\r\n");
+        let lines: Vec<u64> = t.rows.iter().map(|r| r.line).collect();
+        // The quoted cell on two lines of text is one row: `8;9` is row 5.
+        assert_eq!(lines, [2, 3, 4, 5]);
+        assert_eq!(t.rows[0].cells, ["1", "2 \"x"]);
+        assert_eq!(t.rows[2].cells, ["5\"\r\n", "6\"\"7"]);
+        assert_eq!(t.blank_rows, 0);
     }
 
     #[test]
