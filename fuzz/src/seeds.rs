@@ -1,12 +1,17 @@
 //! The seed inputs committed in `corpus-seeds/TARGET/`: valid inputs that reach deep into each
-//! target (real messages, real signed changes, whole session transcripts), and a few invalid
-//! ones. Deterministic: `cargo run --example gen_seeds` rewrites the same files, and the replay
-//! test checks the committed files are still what this generates.
+//! target (real messages, real signed changes, whole session transcripts, real keyrings and
+//! backups, spreadsheets as associations have them and as Carnet writes them), and a few
+//! invalid ones. [`generate`] is deterministic: `cargo run --example gen_seeds` rewrites the
+//! same files, and the replay test checks the committed files are still what it generates.
+//! [`sealed`] are not (the store seals with random salts and nonces): `gen_seeds` writes them
+//! only when missing or stale, and the replay test checks each committed one still has the
+//! outcome a fresh one has ([`crate::keyring::outcome`]).
 
 use carnet_model::RecordKind;
 use carnet_node::{PeerAddr, Ticket};
 use carnet_replica::{DocId, SignedChange};
-use carnet_sync::Message;
+use carnet_sheets::{Dialect, Sheet, write_csv, write_xlsx};
+use carnet_sync::{Message, encode_frame};
 use carnet_testkit::{Faults, Sender, TestDevice, at, drive};
 
 use crate::fixture::{self, Fixture, PEERS, fixture};
@@ -25,6 +30,11 @@ pub fn generate() -> Vec<Seed> {
     document_load(fx, &mut out);
     ledger(fx, &mut out);
     ticket(fx, &mut out);
+    frames(&transcripts, &mut out);
+    for (name, bytes) in crate::keyring::plain_seeds() {
+        out.push(("keyring", name, bytes));
+    }
+    csv_import(&mut out);
     for (name, sel, t) in &transcripts {
         let msgs: Vec<Vec<u8>> = t
             .iter()
@@ -36,6 +46,51 @@ pub fn generate() -> Vec<Seed> {
         out.push(("session", name.clone(), bytes));
     }
     out
+}
+
+/// The seeds whose bytes change on every run: the `keyring` target's keyrings and backups
+/// (sealed with random salts and nonces) and a workbook written by `write_xlsx` (which dates
+/// it): the same [`outcome`] each time, never the same bytes.
+pub fn sealed() -> Vec<Seed> {
+    let mut out: Vec<Seed> = crate::keyring::sealed_seeds()
+        .into_iter()
+        .map(|(name, bytes)| ("keyring", name, bytes))
+        .collect();
+    let mut xlsx = vec![0x63];
+    xlsx.extend(write_xlsx(&activities(), "activity").expect("xlsx"));
+    out.push(("csv_import", "written-xlsx".into(), xlsx));
+    out
+}
+
+/// What a target finds in a seed of [`sealed`]: what makes it current.
+pub fn outcome(target: &str, bytes: &[u8]) -> String {
+    match target {
+        "keyring" => crate::keyring::outcome(bytes),
+        _ => crate::csv_import::outcome(bytes),
+    }
+}
+
+/// A table of activities, with cells a spreadsheet would run.
+fn activities() -> Sheet {
+    Sheet {
+        headers: vec!["id".into(), "title".into(), "date".into(), "venue".into()],
+        date_columns: vec![false, false, true, false],
+        rows: vec![
+            vec![
+                "1".into(),
+                "=HYPERLINK(\"x\")".into(),
+                "2026-12-07".into(),
+                "Lyon; 3e".into(),
+            ],
+            vec![
+                "2".into(),
+                "'-5".into(),
+                "2026-01-31".into(),
+                "ligne\nsuivante".into(),
+            ],
+            vec!["3".into(), "@SUM".into(), String::new(), String::new()],
+        ],
+    }
 }
 
 type Transcript = Vec<(bool, Message)>;
@@ -337,6 +392,162 @@ fn ticket(fx: &Fixture, out: &mut Vec<Seed>) {
         "ticket",
         "peer-scoped-v6".into(),
         format!("{}@[fe80::1%2]:7,10.0.0.1:9", hex(&inviter.id)).into_bytes(),
+    ));
+}
+
+/// Streams of frames (see `framing::frames` for the settings bytes in front): whole sessions
+/// from either side as the node reads them, a limit raised after the first message, an
+/// oversized declaration, junk.
+fn frames(transcripts: &[(String, u8, Transcript)], out: &mut Vec<Seed>) {
+    use crate::framing::RAISE;
+    let stream =
+        |msgs: &[&Message]| -> Vec<u8> { msgs.iter().flat_map(|m| encode_frame(m)).collect() };
+    let seed = |flags: u8, sizes: &[u8], stream: &[u8]| -> Vec<u8> {
+        let mut v = vec![flags, sizes.len() as u8];
+        v.extend_from_slice(sizes);
+        v.extend_from_slice(stream);
+        v
+    };
+    for (name, _, t) in transcripts {
+        if !matches!(name.as_str(), "staff-everything-writes" | "stranger-joins") {
+            continue;
+        }
+        let side = |initiator: bool| -> Vec<&Message> {
+            t.iter()
+                .filter(|(from, _)| *from == initiator)
+                .map(|(_, m)| m)
+                .collect()
+        };
+        // The first limit is the node's for a `Hello` (LIMITS[0]), raised after it.
+        let initiator = stream(&side(true));
+        out.push((
+            "frames",
+            format!("{name}-initiator"),
+            seed(RAISE, &[1, 3, 200, 0, 17], &initiator),
+        ));
+        out.push((
+            "frames",
+            format!("{name}-responder"),
+            seed(1, &[], &stream(&side(false))),
+        ));
+        out.push((
+            "frames",
+            format!("{name}-truncated"),
+            seed(1, &[4, 255], &initiator[..initiator.len() - 5]),
+        ));
+    }
+    let done = Message::Done;
+    let refuse = Message::Refuse {
+        reason: "non".into(),
+    };
+    let big = Message::Push {
+        changes: vec![("member/x/com".into(), vec![vec![7; 2000]])],
+        hashes: vec![],
+        want: vec![],
+        last: true,
+    };
+    let mut oversized = stream(&[&done, &refuse]);
+    oversized.extend_from_slice(&u32::MAX.to_be_bytes());
+    oversized.extend_from_slice(&[1; 8]);
+    out.push((
+        "frames",
+        "oversized-declaration".into(),
+        seed(2, &[2, 9], &oversized),
+    ));
+    let raised = stream(&[&done, &big, &refuse]);
+    out.push((
+        "frames",
+        "raised-limit".into(),
+        seed(RAISE, &[5, 255], &raised),
+    ));
+    out.push(("frames", "limit-not-raised".into(), seed(0, &[], &raised)));
+    out.push((
+        "frames",
+        "junk-in-frame".into(),
+        seed(1, &[], &[0, 0, 0, 2, 9, 9]),
+    ));
+    out.push((
+        "frames",
+        "empty-frame".into(),
+        seed(3, &[0], &[0, 0, 0, 0, 1]),
+    ));
+    out.push((
+        "frames",
+        "junk".into(),
+        seed(1, &[1], b"\xff\x00\x13carnet"),
+    ));
+}
+
+/// Files for `carnet import` (see `csv_import::csv_import` for the options byte in front):
+/// CSV as French spreadsheets save it (BOM, `;`, CRLF, a quoted cell on two lines, a blank
+/// row, a neutralised formula), Windows-1252, UTF-16, the standard dialect with quotes, JSON
+/// as `carnet export --json` writes it, and a table written by `write_csv` and `write_xlsx`.
+fn csv_import(out: &mut Vec<Seed>) {
+    // Options byte: name (bits 0-1), separator (bits 2-3), record kind (bits 4-7).
+    let seed = |flags: u8, file: &[u8]| -> Vec<u8> {
+        let mut v = vec![flags];
+        v.extend_from_slice(file);
+        v
+    };
+    let french = "\u{feff}Prénom;Nom;Date de naissance;Téléphone;Notes;Statut\r\n\
+                  Adébáyọ̀;Okafor;14/03/1991;'+33 6 00 00 00 00;\"deux\r\nlignes; et un \"\"mot\"\"\";membre\r\n\
+                  ;;;;;\r\n\
+                  \r\n\
+                  Joy;N.;1991-03-14;;'=1+1;active\r\n\
+                  Ọlá;;33311;0600;;\r\n";
+    out.push((
+        "csv_import",
+        "french-members".into(),
+        seed(0x00, french.as_bytes()),
+    ));
+    let cp1252 = b"Pr\xe9nom;Nom;Ville\r\nJos\xe9;Garc\xeda;Saint-\xc9tienne\r\n\"A;B\";C;D\r\n";
+    out.push(("csv_import", "windows-1252".into(), seed(0x00, cp1252)));
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "Prénom\tNom\tNé(e) le\r\nZoé\tMartin\t01/02/03\r\n".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    out.push(("csv_import", "utf-16".into(), seed(0x01, &utf16)));
+    let standard = "first_name,last_name,status,working_groups\n\
+                    \"Smith, J\",\"a \"\"b\"\"\",active,\"media, advocacy\"\n\
+                    ,,,\n\
+                    Ana,,member,\n";
+    out.push((
+        "csv_import",
+        "standard-quoted".into(),
+        seed(0x01, standard.as_bytes()),
+    ));
+    out.push((
+        "csv_import",
+        "tab-given".into(),
+        seed(0x0c, b"titre\tdate\tlieu\nAtelier\t07/12/26\tLyon\n"),
+    ));
+    let json = "[\n  {\"first_name\": \"A\", \"status\": \"member\", \"speaks_french\": true},\n  \
+                {\"first_name\": \"B\", \"working_groups\": [\"media\", \"advocacy\"]}, {\"id\": null}\n]\n";
+    out.push((
+        "csv_import",
+        "json-export".into(),
+        seed(0x02, json.as_bytes()),
+    ));
+    let sheet = activities();
+    // Kind 6 is an activity (`RecordKind::ALL`).
+    for dialect in [Dialect::French, Dialect::Standard] {
+        let bytes = write_csv(&sheet, dialect).expect("csv");
+        out.push((
+            "csv_import",
+            format!("written-{dialect:?}").to_lowercase(),
+            seed(0x60, &bytes),
+        ));
+    }
+    out.push((
+        "csv_import",
+        "unbalanced-quote".into(),
+        seed(0x00, b"a;b\n\"x;y\n"),
+    ));
+    out.push(("csv_import", "empty".into(), seed(0x00, b" \r\n;;\r\n")));
+    out.push((
+        "csv_import",
+        "mixed-encoding".into(),
+        seed(0x00, b"Pr\xc3\xa9nom;Nom\nJos\xe9;X\n"),
     ));
 }
 

@@ -1,5 +1,7 @@
 //! The bodies of the fuzz targets. Each must never panic on any input; the assertions in them
-//! are properties whose failure is a bug (a crash libFuzzer reports).
+//! are properties whose failure is a bug (a crash libFuzzer reports). The `frames`, `keyring`
+//! and `csv_import` targets have modules of their own (`framing.rs`, `keyring.rs`,
+//! `csv_import.rs`), re-exported here.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
@@ -15,7 +17,11 @@ use carnet_sync::{MAX_MESSAGE, Message, Role as Side, Session, SyncData};
 use carnet_device::Device;
 
 use crate::fixture::{self, Fixture, PEERS, fixture};
-use crate::frames::{Choices, frames};
+use crate::frames::{Choices, frames as split};
+
+pub use crate::csv_import::csv_import;
+pub use crate::framing::frames;
+pub use crate::keyring::keyring;
 
 /// `carnet_sync::Message::decode`; a decoded message re-encodes to bytes that decode to it.
 pub fn wire_message(data: &[u8]) {
@@ -87,7 +93,7 @@ fn signed_change_body(data: &[u8]) {
 }
 
 /// Document loading: the input is u16-BE-length-framed Automerge change bytes (see
-/// [`frames`]), parsed with `Change::from_bytes` and given to `Doc::from_changes` and, in
+/// [`crate::frames::frames`]), parsed with `Change::from_bytes` and given to `Doc::from_changes` and, in
 /// chunks, to `Doc::apply`; then `record_fields`, `Registry::read`, `touched_fields` and
 /// `HistoryEntry::of`. A document loaded gives back exactly the changes it was given; a chunk
 /// `apply` refuses leaves the document as it was; loading in chunks (when every chunk is
@@ -104,7 +110,7 @@ pub fn ledger(data: &[u8]) {
 }
 
 fn raw_changes(data: &[u8]) {
-    let changes: Vec<Change> = frames(data).take(64).filter_map(change_chunk).collect();
+    let changes: Vec<Change> = split(data).take(64).filter_map(change_chunk).collect();
     for c in &changes {
         history(c, DeviceId([0; 32]));
         let _ = DeviceId::from_actor(c.actor_id());
@@ -201,7 +207,7 @@ thread_local! {
 /// changes), which libfuzzer-sys's panic hook would turn into crashes before they are caught;
 /// so inside a target the hook only notes where a panic happened, and a panic that comes out of
 /// `f` — one Carnet did not catch — is printed and goes on to libFuzzer, which reports it.
-fn guard(f: impl FnOnce()) {
+pub(crate) fn guard(f: impl FnOnce()) {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
@@ -584,11 +590,11 @@ fn author_registry(
         1 => RegistryOp::Role {
             device,
             role,
-            granted: c.byte() % 2 == 0,
+            granted: c.byte().is_multiple_of(2),
         },
         2 => RegistryOp::Agreement {
             device,
-            signed_on: (c.byte() % 2 == 0).then(|| "2026-03-03".to_owned()),
+            signed_on: (c.byte().is_multiple_of(2)).then(|| "2026-03-03".to_owned()),
         },
         3 | 4 => {
             let mut cutoff = BTreeMap::new();
@@ -603,7 +609,7 @@ fn author_registry(
                     cutoff.insert(d.to_string(), chosen);
                 }
             }
-            if c.byte() % 2 == 0 {
+            if c.byte().is_multiple_of(2) {
                 RegistryOp::Revoke { device, cutoff }
             } else {
                 let (doc, heads) = cutoff
@@ -687,7 +693,7 @@ fn session_body(data: &[u8]) {
                 (dev, memory, opened)
             });
     let mut s = Session::new(Side::Responder, peer, None);
-    for frame in frames(rest).take(256) {
+    for frame in split(rest).take(256) {
         let Ok(mut msg) = Message::decode(frame) else {
             continue;
         };

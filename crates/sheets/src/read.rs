@@ -227,25 +227,38 @@ pub fn detect_delimiter(text: &str) -> u8 {
 }
 
 /// The byte offsets at which each spreadsheet row starts: after every line end outside
-/// quotes (CRLF, LF or CR counting once), so that a quoted cell holding a new line stays in
-/// its row, as it does in a spreadsheet.
-fn row_starts(text: &str) -> Vec<usize> {
+/// quoted cells (CRLF, LF or CR counting once), so that a quoted cell holding a new line stays
+/// in its row, as it does in a spreadsheet. Quotes are read as the csv crate reads them: a
+/// quote opens a quoted cell only at the start of a cell (elsewhere it is text), `""` inside
+/// one is a quote, and text after its closing quote belongs to the cell.
+fn row_starts(text: &str, delimiter: u8) -> Vec<usize> {
+    #[derive(Clone, Copy)]
+    enum At {
+        CellStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
     let mut starts = vec![0];
-    let mut quoted = false;
+    let mut at = At::CellStart;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'"' => quoted = !quoted,
-            b'\r' if !quoted => {
-                if bytes.get(i + 1) == Some(&b'\n') {
+        at = match (at, bytes[i]) {
+            (At::Quoted, b'"') => At::QuoteInQuoted,
+            (At::Quoted, _) => At::Quoted,
+            (At::QuoteInQuoted, b'"') => At::Quoted,
+            (_, b'\r' | b'\n') => {
+                if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
                     i += 1;
                 }
                 starts.push(i + 1);
+                At::CellStart
             }
-            b'\n' if !quoted => starts.push(i + 1),
-            _ => {}
-        }
+            (_, b) if b == delimiter => At::CellStart,
+            (At::CellStart, b'"') => At::Quoted,
+            _ => At::Unquoted,
+        };
         i += 1;
     }
     starts
@@ -284,7 +297,7 @@ fn read_csv(bytes: &[u8], delimiter: Option<u8>) -> Result<Table, ReadError> {
         return Err(ReadError::Empty);
     }
     let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&text));
-    let starts = row_starts(&text);
+    let starts = row_starts(&text, delimiter);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -470,6 +483,51 @@ fn cell_text(cell: &Data, line: u64, column: usize) -> Result<String, ReadError>
     })
 }
 
+/// The most cells a sheet's used area may span (its first to its last cell): a hundred
+/// thousand rows of forty columns.
+const MAX_CELLS: u64 = 4_000_000;
+
+/// An `.xlsx` sheet's cells. calamine makes a sheet one dense grid from its first cell to its
+/// last: a file of a few kilobytes naming cells A1 and XFD1048576 asked for 17 billion cells,
+/// and the process aborted. So the cells are read one by one first (as calamine's
+/// `worksheet_range` reads them: empty ones left out), and a sheet spanning more than
+/// [`MAX_CELLS`] is refused before any grid is made. (`.ods` and `.xls` sheets are still read
+/// by `worksheet_range`.)
+fn xlsx_range<RS: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Xlsx<RS>,
+    name: &str,
+) -> Result<calamine::Range<Data>, ReadError> {
+    let failed =
+        |e: calamine::XlsxError| ReadError::Workbook(workbook_reason(&calamine::Error::Xlsx(e)));
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        // A chart sheet, say: no cells (as `worksheet_range` answers).
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(calamine::Range::default()),
+        Err(e) => return Err(failed(e)),
+    };
+    let mut cells = Vec::new();
+    let (mut top, mut bottom, mut left, mut right) = (u32::MAX, 0, u32::MAX, 0);
+    while let Some(cell) = reader.next_cell().map_err(failed)? {
+        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        let (row, column) = cell.get_position();
+        (top, bottom) = (top.min(row), bottom.max(row));
+        (left, right) = (left.min(column), right.max(column));
+        let area = (u64::from(bottom - top) + 1) * (u64::from(right - left) + 1);
+        if area > MAX_CELLS {
+            return Err(ReadError::Workbook(format!(
+                "the sheet's cells span more than {MAX_CELLS} cells"
+            )));
+        }
+        cells.push(calamine::Cell::new(
+            (row, column),
+            Data::from(cell.get_value().clone()),
+        ));
+    }
+    Ok(calamine::Range::from_sparse(cells))
+}
+
 /// Reads one sheet of a workbook.
 fn read_workbook(bytes: &[u8], sheet: Option<&str>) -> Result<Table, ReadError> {
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
@@ -487,9 +545,12 @@ fn read_workbook(bytes: &[u8], sheet: Option<&str>) -> Result<Table, ReadError> 
             .ok_or(ReadError::NoSuchSheet { count: names.len() })?,
         None => names.first().cloned().ok_or(ReadError::NoSheet)?,
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| ReadError::Workbook(workbook_reason(&e)))?;
+    let range = match &mut book {
+        calamine::Sheets::Xlsx(xlsx) => xlsx_range(xlsx, &name)?,
+        book => book
+            .worksheet_range(&name)
+            .map_err(|e| ReadError::Workbook(workbook_reason(&e)))?,
+    };
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let mut headers = None;
     let mut header_line = 1;
@@ -614,6 +675,47 @@ mod tests {
         assert_eq!(detect_delimiter("one column\n"), b',');
         let t = csv(b"a,b\n1,2\n3,4\n");
         assert_eq!(t.rows[1].line, 3);
+    }
+
+    /// A quote inside a cell that does not start with one is text, for the csv crate as for
+    /// a spreadsheet; the rows were numbered as if it opened a quoted cell, so every row after
+    /// it took the line of the row before (two rows "at line 2"), and errors named the wrong
+    /// line. Found by the `csv_import` fuzz target (`fuzz/regressions/csv_import/`).
+    #[test]
+    fn a_quote_inside_a_cell_is_text_and_rows_keep_their_lines() {
+        let t = csv(b"a;b\r\n1;2 \"x\r\n3;4\r\n\"5\"\"\r\n\";6\"\"7\r\n8;9\r\n");
+        let lines: Vec<u64> = t.rows.iter().map(|r| r.line).collect();
+        // The quoted cell on two lines of text is one row: `8;9` is row 5.
+        assert_eq!(lines, [2, 3, 4, 5]);
+        assert_eq!(t.rows[0].cells, ["1", "2 \"x"]);
+        assert_eq!(t.rows[2].cells, ["5\"\r\n", "6\"\"7"]);
+        assert_eq!(t.blank_rows, 0);
+    }
+
+    /// calamine made every sheet one dense grid from its first cell to its last: this
+    /// workbook of a few kilobytes asked for 17 billion cells (550 GB) and `carnet import`
+    /// aborted. Refused with a reason.
+    #[test]
+    fn a_workbook_spanning_billions_of_cells_is_refused_not_allocated() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "Prénom").unwrap();
+        sheet.write_string(1_048_575, 16_383, "far").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let err = read_table(&bytes, "x.xlsx", &ReadOptions::default()).expect_err("too large");
+        assert!(matches!(err, ReadError::Workbook(_)), "{err}");
+        assert!(err.to_string().contains("span more than"), "{err}");
+        // A sheet whose cells start lower keeps its place.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(2, 1, "Prénom").unwrap();
+        sheet.write_string(4, 1, "Zoé").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let t = read_table(&bytes, "x.xlsx", &ReadOptions::default()).unwrap();
+        assert_eq!(t.header_line, 3);
+        assert_eq!(t.headers, ["", "Prénom"]);
+        assert_eq!(t.rows[0].line, 5);
+        assert_eq!(t.blank_rows, 1);
     }
 
     #[test]

@@ -14,13 +14,13 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::crypto::SecretKey;
-use crate::keyring::{Keyring, Unlocked};
+use crate::keyring::{Keyring, UnlockError, Unlocked};
 use crate::record_keys::{KeysPlace, RecordKeys};
 use crate::store::{CHANGES, DOCS, FORMAT, META, Place, builder, open_err};
 use crate::{OpenError, Store, StoreError};
 
 /// The first bytes of every backup file.
-const MAGIC: &[u8; 16] = b"carnet-backup/1\n";
+pub(crate) const MAGIC: &[u8; 16] = b"carnet-backup/1\n";
 
 /// Associated data of the sealed dump.
 const AAD: &[u8] = b"carnet/backup/v1";
@@ -28,13 +28,13 @@ const AAD: &[u8] = b"carnet/backup/v1";
 /// Everything a store holds but its keyring, as stored (values still sealed), and its record
 /// keys.
 #[derive(Serialize, Deserialize)]
-struct Dump {
-    format: u32,
+pub(crate) struct Dump {
+    pub(crate) format: u32,
     /// `meta-1` but `format` and `keyring`.
-    meta: Vec<(String, Vec<u8>)>,
-    changes: Vec<(String, Vec<u8>, Vec<u8>)>,
-    docs: Vec<(String, Vec<u8>)>,
-    record_keys: Vec<(String, [u8; 32])>,
+    pub(crate) meta: Vec<(String, Vec<u8>)>,
+    pub(crate) changes: Vec<(String, Vec<u8>, Vec<u8>)>,
+    pub(crate) docs: Vec<(String, Vec<u8>)>,
+    pub(crate) record_keys: Vec<(String, [u8; 32])>,
 }
 
 /// Why a backup could not be restored.
@@ -48,9 +48,25 @@ pub enum RestoreError {
         "wrong passphrase (a backup opens with the passphrase its device had when it was made)"
     )]
     WrongPassphrase,
+    /// The backup's keyring asks for a key derivation above [`crate::KdfParams::MAX`]
+    /// (refused unrun).
+    #[error(
+        "the backup's keyring asks for a costlier key derivation than Carnet allows (at most 256 MiB, 8 passes, 16 lanes): Carnet did not write this file"
+    )]
+    Costs,
     /// The store could not be made.
     #[error(transparent)]
     Open(#[from] OpenError),
+}
+
+impl From<UnlockError> for RestoreError {
+    fn from(e: UnlockError) -> RestoreError {
+        match e {
+            UnlockError::WrongPassphrase => RestoreError::WrongPassphrase,
+            UnlockError::Costs => RestoreError::Costs,
+            UnlockError::Damaged => RestoreError::NotABackup,
+        }
+    }
 }
 
 impl From<StoreError> for RestoreError {
@@ -139,26 +155,7 @@ impl Store {
         if path.exists() {
             return Err(OpenError::Exists.into());
         }
-        let rest = backup
-            .strip_prefix(MAGIC.as_slice())
-            .ok_or(RestoreError::NotABackup)?;
-        let (len, rest) = rest.split_at_checked(4).ok_or(RestoreError::NotABackup)?;
-        let len = u32::from_be_bytes(len.try_into().map_err(|_| RestoreError::NotABackup)?);
-        let (keyring, sealed) = rest
-            .split_at_checked(len as usize)
-            .ok_or(RestoreError::NotABackup)?;
-        let keyring = Keyring::from_bytes(keyring).ok_or(RestoreError::NotABackup)?;
-        let keys = keyring
-            .unlock(passphrase)
-            .map_err(|_| RestoreError::WrongPassphrase)?;
-        let plain = keys
-            .data_key
-            .open(AAD, sealed)
-            .map_err(|_| RestoreError::NotABackup)?;
-        let dump: Dump = postcard::from_bytes(&plain).map_err(|_| RestoreError::NotABackup)?;
-        if dump.format > FORMAT {
-            return Err(OpenError::Newer(dump.format).into());
-        }
+        let (keyring, keys, dump) = open_backup(backup, passphrase)?;
         let old_secret = keys.device_secret;
         let keys = Unlocked {
             data_key: SecretKey::from_bytes(*keys.data_key.bytes()),
@@ -203,6 +200,39 @@ impl Store {
         let store = Store::finish_open(db, place, keys, dump.format)?;
         Ok((store, old_secret))
     }
+}
+
+/// A backup file's keyring and the sealed rest, as its header divides them.
+pub(crate) fn split_backup(backup: &[u8]) -> Result<(Keyring, &[u8]), RestoreError> {
+    let rest = backup
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or(RestoreError::NotABackup)?;
+    let (len, rest) = rest.split_at_checked(4).ok_or(RestoreError::NotABackup)?;
+    let len = u32::from_be_bytes(len.try_into().map_err(|_| RestoreError::NotABackup)?);
+    let (keyring, sealed) = rest
+        .split_at_checked(len as usize)
+        .ok_or(RestoreError::NotABackup)?;
+    let keyring = Keyring::from_bytes(keyring).ok_or(RestoreError::NotABackup)?;
+    Ok((keyring, sealed))
+}
+
+/// What a backup holds, unlocked by `passphrase`: its keyring, its keys and its dump. Writes
+/// nothing: [`Store::restore`] reads a backup through this, then makes the store.
+pub(crate) fn open_backup(
+    backup: &[u8],
+    passphrase: &[u8],
+) -> Result<(Keyring, Unlocked, Dump), RestoreError> {
+    let (keyring, sealed) = split_backup(backup)?;
+    let keys = keyring.unlock(passphrase)?;
+    let plain = keys
+        .data_key
+        .open(AAD, sealed)
+        .map_err(|_| RestoreError::NotABackup)?;
+    let dump: Dump = postcard::from_bytes(&plain).map_err(|_| RestoreError::NotABackup)?;
+    if dump.format > FORMAT {
+        return Err(OpenError::Newer(dump.format).into());
+    }
+    Ok((keyring, keys, dump))
 }
 
 #[cfg(test)]
@@ -267,5 +297,35 @@ mod tests {
             Store::restore(&other, &backup, b"pw", &[9; 32]),
             Err(RestoreError::Open(OpenError::Exists))
         ));
+    }
+
+    /// `carnet restore FILE` reads a file anyone can have written: its keyring's argon2id
+    /// costs used to be derived as the file asked (4 TiB of memory here: the process aborts).
+    #[test]
+    fn a_backup_asking_for_unbounded_key_derivation_is_refused_unrun() {
+        let memory = crate::Memory::new();
+        let store = Store::create_in_memory(&memory, b"pw", &[1; 32]).unwrap();
+        let backup = store.backup().unwrap();
+        let (keyring, sealed) = split_backup(&backup).unwrap();
+        let hostile = keyring
+            .with_kdf(KdfParams {
+                m_kib: u32::MAX,
+                t: u32::MAX,
+                p: 1,
+            })
+            .to_bytes();
+        let mut file = MAGIC.to_vec();
+        file.extend_from_slice(&(hostile.len() as u32).to_be_bytes());
+        file.extend_from_slice(&hostile);
+        file.extend_from_slice(sealed);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.redb");
+        assert!(matches!(
+            Store::restore(&path, &file, b"pw", &[9; 32]),
+            Err(RestoreError::Costs)
+        ));
+        assert!(!path.exists());
+        // The same file with its own costs restores.
+        assert!(Store::restore(&path, &backup, b"pw", &[9; 32]).is_ok());
     }
 }

@@ -1,5 +1,8 @@
 //! The keyring: the data key and the device secret key, wrapped by a key derived from the
-//! passphrase with argon2id. Stored in the `meta-1` table under `keyring`.
+//! passphrase with argon2id. Stored in the `meta-1` table under `keyring`, and at the head of
+//! every backup file. Its costs are read from the file: a keyring asking for more than
+//! [`KdfParams::MAX`] is refused before argon2id runs, so a hostile store or backup cannot make
+//! Carnet allocate or compute without bound.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
@@ -37,18 +40,54 @@ impl KdfParams {
         p: 1,
     };
 
-    fn derive(&self, passphrase: &[u8], salt: &[u8]) -> Option<SecretKey> {
-        let params = Params::new(self.m_kib, self.t, self.p, Some(32)).ok()?;
+    /// The costliest derivation a keyring may ask for: four times the memory and under three
+    /// times the passes Carnet writes ([`KdfParams::RFC9106_SECOND`]), room to raise them one
+    /// day. The costs are read from the keyring, which whoever holds the file (or made a backup
+    /// file) can write: without a bound, `m_kib = u32::MAX` asks argon2id for 4 TiB and
+    /// `t = u32::MAX` runs for ever. At this bound a derivation holds 256 MiB for some seconds.
+    pub const MAX: KdfParams = KdfParams {
+        m_kib: 256 * 1024,
+        t: 8,
+        p: 16,
+    };
+
+    /// Whether every cost is within [`KdfParams::MAX`].
+    pub fn within_limits(&self) -> bool {
+        self.m_kib <= Self::MAX.m_kib && self.t <= Self::MAX.t && self.p <= Self::MAX.p
+    }
+
+    fn derive(&self, passphrase: &[u8], salt: &[u8]) -> Result<SecretKey, UnlockError> {
+        if !self.within_limits() {
+            return Err(UnlockError::Costs);
+        }
+        // Costs argon2 refuses (no pass, no lane, less than 8 KiB per lane).
+        let params =
+            Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|_| UnlockError::Damaged)?;
         let mut out = Zeroizing::new([0u8; 32]);
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(passphrase, salt, out.as_mut())
-            .ok()?;
-        Some(SecretKey::from_bytes(*out))
+            .map_err(|_| UnlockError::Damaged)?;
+        Ok(SecretKey::from_bytes(*out))
     }
 }
 
+/// Why a keyring did not unlock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum UnlockError {
+    /// The passphrase does not open the wrapped keys (or they were altered).
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    /// The keyring asks for a key derivation above [`KdfParams::MAX`]: refused without running
+    /// it (Carnet never writes one).
+    #[error("the keyring asks for a costlier key derivation than Carnet allows")]
+    Costs,
+    /// The keyring's costs are ones argon2id refuses (Carnet never writes them).
+    #[error("the keyring is damaged")]
+    Damaged,
+}
+
 /// What the keyring holds at rest: nothing usable without the passphrase.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Keyring {
     kdf: KdfParams,
     salt: [u8; 16],
@@ -83,7 +122,7 @@ impl Keyring {
         // Parameters are constants known to be valid.
         let wrap = kdf
             .derive(passphrase, &salt)
-            .ok_or(getrandom::Error::UNSUPPORTED)?;
+            .map_err(|_| getrandom::Error::UNSUPPORTED)?;
         let data_key = SecretKey::random()?;
         let keyring = Keyring {
             kdf,
@@ -109,10 +148,11 @@ impl Keyring {
     ) -> Result<Keyring, getrandom::Error> {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt)?;
+        // This keyring's costs unlocked it, so they are valid.
         let wrap = self
             .kdf
             .derive(passphrase, &salt)
-            .ok_or(getrandom::Error::UNSUPPORTED)?;
+            .map_err(|_| getrandom::Error::UNSUPPORTED)?;
         Ok(Keyring {
             kdf: self.kdf,
             salt,
@@ -121,11 +161,31 @@ impl Keyring {
         })
     }
 
-    /// Unwraps the keys; fails if the passphrase is wrong or the keyring altered.
-    pub(crate) fn unlock(&self, passphrase: &[u8]) -> Result<Unlocked, SealError> {
-        let wrap = self.kdf.derive(passphrase, &self.salt).ok_or(SealError)?;
-        let data_key = to_key(&wrap.open(AAD_DATA_KEY, &self.data_key)?)?;
-        let device_secret = to_key(&wrap.open(AAD_DEVICE_KEY, &self.device_key)?)?;
+    /// The argon2id costs it asks for.
+    pub(crate) fn kdf(&self) -> KdfParams {
+        self.kdf
+    }
+
+    /// The same keyring asking for other costs (which no longer open it): what a hostile file
+    /// holds, for tests and fuzz seeds.
+    pub(crate) fn with_kdf(&self, kdf: KdfParams) -> Keyring {
+        Keyring {
+            kdf,
+            ..self.clone()
+        }
+    }
+
+    /// Unwraps the keys; fails if the passphrase is wrong or the keyring altered, and refuses
+    /// costs above [`KdfParams::MAX`] before deriving anything.
+    pub(crate) fn unlock(&self, passphrase: &[u8]) -> Result<Unlocked, UnlockError> {
+        let wrap = self.kdf.derive(passphrase, &self.salt)?;
+        let open = |aad: &[u8], wrapped: &[u8]| -> Result<Zeroizing<[u8; 32]>, SealError> {
+            to_key(&wrap.open(aad, wrapped)?)
+        };
+        let data_key =
+            open(AAD_DATA_KEY, &self.data_key).map_err(|_| UnlockError::WrongPassphrase)?;
+        let device_secret =
+            open(AAD_DEVICE_KEY, &self.device_key).map_err(|_| UnlockError::WrongPassphrase)?;
         Ok(Unlocked {
             data_key: SecretKey::from_bytes(*data_key),
             device_secret,
@@ -166,5 +226,57 @@ mod tests {
         let again = new.unlock(b"new one").unwrap();
         assert_eq!(*again.device_secret, [7; 32]);
         assert_eq!(again.data_key.bytes(), keys.data_key.bytes());
+    }
+
+    /// The costs come from the file: a keyring asking argon2id for 4 TiB, or for four billion
+    /// passes, used to be derived as asked (an allocation failure aborting the process, or a
+    /// command that never ends). It is refused before anything is derived.
+    #[test]
+    fn a_keyring_asking_for_unbounded_costs_is_refused_before_deriving() {
+        let (ring, _) = Keyring::create(b"pw", &[3; 32], KdfParams::INSECURE_FOR_TESTS).unwrap();
+        let cheap = KdfParams::INSECURE_FOR_TESTS;
+        for kdf in [
+            KdfParams {
+                m_kib: u32::MAX,
+                ..cheap
+            },
+            KdfParams {
+                t: u32::MAX,
+                ..cheap
+            },
+            KdfParams {
+                p: 1 << 20,
+                m_kib: 8 << 20,
+                ..cheap
+            },
+            KdfParams {
+                m_kib: KdfParams::MAX.m_kib + 1,
+                ..cheap
+            },
+            KdfParams {
+                t: KdfParams::MAX.t + 1,
+                ..cheap
+            },
+        ] {
+            assert!(!kdf.within_limits());
+            let hostile = Keyring {
+                kdf,
+                ..ring.clone()
+            };
+            let hostile = Keyring::from_bytes(&hostile.to_bytes()).unwrap();
+            assert_eq!(
+                hostile.unlock(b"pw").err(),
+                Some(UnlockError::Costs),
+                "{kdf:?}"
+            );
+        }
+        assert!(KdfParams::RFC9106_SECOND.within_limits());
+        assert!(KdfParams::MAX.within_limits());
+        // Costs argon2id refuses are a damaged keyring, not a wrong passphrase.
+        let zero = Keyring {
+            kdf: KdfParams { p: 0, ..cheap },
+            ..ring
+        };
+        assert_eq!(zero.unlock(b"pw").err(), Some(UnlockError::Damaged));
     }
 }

@@ -28,6 +28,8 @@
 
 mod backup;
 mod crypto;
+#[doc(hidden)]
+pub mod fuzzing;
 mod keyring;
 mod memory;
 mod record_keys;

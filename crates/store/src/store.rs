@@ -9,7 +9,7 @@ use redb::{
 use zeroize::Zeroizing;
 
 use crate::crypto::{SealError, SecretKey};
-use crate::keyring::{KdfParams, Keyring};
+use crate::keyring::{KdfParams, Keyring, UnlockError};
 use crate::memory::Memory;
 use crate::record_keys::{KeysError, KeysPlace, RecordKeys, personal_record};
 
@@ -42,6 +42,11 @@ pub enum OpenError {
     /// The file is not a Carnet store, or its keyring is damaged.
     #[error("the file is not a Carnet store or its keyring is damaged")]
     NotAStore,
+    /// The keyring asks for a key derivation above [`KdfParams::MAX`] (refused unrun).
+    #[error(
+        "the store's keyring asks for a costlier key derivation than Carnet allows (at most 256 MiB, 8 passes, 16 lanes): Carnet did not write it; the file was altered"
+    )]
+    Costs,
     /// The store was written by a newer version of Carnet.
     #[error("the store was written by a newer version of Carnet (format {0}); upgrade carnet")]
     Newer(u32),
@@ -54,6 +59,16 @@ pub enum OpenError {
     /// The file could not be read or written.
     #[error("storage error")]
     Storage(#[from] redb::Error),
+}
+
+impl From<UnlockError> for OpenError {
+    fn from(e: UnlockError) -> OpenError {
+        match e {
+            UnlockError::WrongPassphrase => OpenError::WrongPassphrase,
+            UnlockError::Costs => OpenError::Costs,
+            UnlockError::Damaged => OpenError::NotAStore,
+        }
+    }
 }
 
 impl From<StoreError> for OpenError {
@@ -333,9 +348,7 @@ impl Store {
         if format > FORMAT {
             return Err(OpenError::Newer(format));
         }
-        let keys = keyring
-            .unlock(passphrase)
-            .map_err(|_| OpenError::WrongPassphrase)?;
+        let keys = keyring.unlock(passphrase).map_err(OpenError::from)?;
         Store::finish_open(db, place, keys, format)
     }
 
@@ -361,9 +374,7 @@ impl Store {
         if format > FORMAT {
             return Err(OpenError::Newer(format));
         }
-        let keys = keyring
-            .unlock(passphrase)
-            .map_err(|_| OpenError::WrongPassphrase)?;
+        let keys = keyring.unlock(passphrase).map_err(OpenError::from)?;
         let db = match writable {
             Some(db) => db,
             None => builder().open(path).map_err(open_err)?,
@@ -452,7 +463,11 @@ impl Store {
     pub fn check_passphrase(&self, passphrase: &[u8]) -> Result<bool, OpenError> {
         let db = self.db.as_ref().ok_or(OpenError::InUse)?;
         let (keyring, _) = read_keyring(db)?;
-        Ok(keyring.unlock(passphrase).is_ok())
+        match keyring.unlock(passphrase) {
+            Ok(_) => Ok(true),
+            Err(UnlockError::WrongPassphrase) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Changes the passphrase: the keys are wrapped again under `new` (new salt, same costs)
@@ -463,9 +478,7 @@ impl Store {
     pub fn change_passphrase(&mut self, old: &[u8], new: &[u8]) -> Result<(), OpenError> {
         let db = self.db.as_ref().ok_or(OpenError::InUse)?;
         let (keyring, _) = read_keyring(db)?;
-        let keys = keyring
-            .unlock(old)
-            .map_err(|_| OpenError::WrongPassphrase)?;
+        let keys = keyring.unlock(old).map_err(OpenError::from)?;
         let rewrapped = keyring.rewrap(&keys, new).map_err(|_| OpenError::Random)?;
         let tx = db.begin_write().map_err(open_err)?;
         {
@@ -773,6 +786,31 @@ mod tests {
         let store =
             Store::create_with(&path, b"pw", &[1; 32], KdfParams::INSECURE_FOR_TESTS).unwrap();
         (path, store)
+    }
+
+    /// Someone with the disk (not the passphrase) rewrites the keyring's costs: opening used to
+    /// derive them as written (4 TiB asked of argon2id: the process aborts). Refused unrun,
+    /// with nothing written.
+    #[test]
+    fn a_keyring_rewritten_to_unbounded_costs_is_refused_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, store) = new_store(&dir);
+        drop(store);
+        let db = builder().open(&path).unwrap();
+        let (keyring, _) = read_keyring(&db).unwrap();
+        let hostile = keyring.with_kdf(KdfParams {
+            m_kib: u32::MAX,
+            ..KdfParams::INSECURE_FOR_TESTS
+        });
+        let tx = db.begin_write().unwrap();
+        tx.open_table(META)
+            .unwrap()
+            .insert("keyring", hostile.to_bytes().as_slice())
+            .unwrap();
+        tx.commit().unwrap();
+        drop(db);
+        assert!(matches!(Store::open(&path, b"pw"), Err(OpenError::Costs)));
+        assert!(matches!(Store::open(&path, b"no"), Err(OpenError::Costs)));
     }
 
     #[test]

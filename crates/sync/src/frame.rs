@@ -1,9 +1,10 @@
 //! Framing: how messages travel on a stream — a 4-byte big-endian length, then the message's
 //! bytes ([`Message::encode`]). [`FrameDecoder`] takes the stream's bytes as they arrive, in
-//! pieces of any size, and gives back whole messages; it never holds more than one frame's
-//! declared length plus the last piece pushed, and refuses a declared length above its limit
-//! before any of that frame's bytes are kept (a peer announcing 4 GiB costs nothing). The node
-//! reads its streams through it; a fuzz target feeds it arbitrary bytes.
+//! pieces of any size, and gives back whole messages, the same however the stream was cut; it
+//! never holds more than one frame's declared length plus the last piece pushed, and refuses a
+//! declared length above its limit before keeping any more of that frame's bytes (a peer
+//! announcing 4 GiB costs nothing). The node reads its streams through it; the `frames` fuzz
+//! target feeds it arbitrary bytes, in pieces of every size.
 
 use crate::{DecodeError, MAX_MESSAGE, Message};
 
@@ -131,8 +132,11 @@ impl FrameDecoder {
         let frame = std::mem::take(&mut self.buf);
         match Message::decode(&frame[LEN_PREFIX..]) {
             Ok(m) => {
-                // What followed the frame starts the next one (checked as pushed bytes are).
-                self.push(&rest)?;
+                // What followed the frame starts the next one. It is judged when it is read
+                // (the next call, or the next push), against the limit in force then: judged
+                // now, an oversized declaration made this whole message be lost, and a limit
+                // raised after it not apply, depending on how the stream was cut.
+                self.buf = rest;
                 Ok(Some((m, LEN_PREFIX + len)))
             }
             Err(e) => self.fail(e.into()),
@@ -214,6 +218,41 @@ mod tests {
             d.next_message().unwrap(),
             Some((Message::Done, frame.len()))
         );
+    }
+
+    /// A message and, in the same piece, the start of the next frame: that start was judged
+    /// while the message was taken, and an oversized declaration there returned its error
+    /// instead of the whole message before it, and a limit raised after the message did not
+    /// apply to it; so the messages depended on how the stream was cut. Found by the `frames`
+    /// fuzz target (`fuzz/regressions/frames/`).
+    #[test]
+    fn what_follows_a_message_is_judged_when_it_is_read() {
+        let done = encode_frame(&Message::Done);
+        let mut stream = done.clone();
+        stream.extend_from_slice(&u32::MAX.to_be_bytes());
+        let mut d = FrameDecoder::new(64);
+        d.push(&stream).unwrap();
+        assert_eq!(d.next_message(), Ok(Some((Message::Done, done.len()))));
+        assert!(matches!(
+            d.next_message(),
+            Err(FrameError::TooLong { limit: 64, .. })
+        ));
+        assert_eq!(d.buffered(), 0);
+
+        let big = Message::Refuse {
+            reason: "x".repeat(100),
+        };
+        let mut stream = done.clone();
+        stream.extend(encode_frame(&big));
+        let mut d = FrameDecoder::new(64);
+        d.push(&stream).unwrap();
+        assert_eq!(
+            d.next_message().unwrap().map(|(m, _)| m),
+            Some(Message::Done)
+        );
+        d.set_limit(MAX_MESSAGE);
+        assert_eq!(d.next_message().unwrap().map(|(m, _)| m), Some(big));
+        assert_eq!(d.buffered(), 0);
     }
 
     #[test]
