@@ -743,3 +743,9 @@ settings-policy-saved = { $n ->
     [one] Access rules saved (1 change): every device applies them after its next sync.
    *[other] Access rules saved ({ $n } changes): every device applies them after its next sync.
 }
+access-short-none = None
+access-short-read = Read
+access-short-write = Write
+settings-policy-short = None: nothing reaches the device. Read: read only. Write: read and write.
+settings-policy-warning = As soon as a device learns of it, what it writes afterwards relying on a right taken away is refused (quarantined, and may be re-admitted after review). A device that can no longer read personal files deletes them at its next sync.
+devices-actions = Actions

@@ -743,3 +743,9 @@ settings-policy-saved = { $n ->
     [one] Règles d’accès enregistrées (1 changement) : tous les appareils les appliqueront après leur synchronisation.
    *[other] Règles d’accès enregistrées ({ $n } changements) : tous les appareils les appliqueront après leur synchronisation.
 }
+access-short-none = Aucun
+access-short-read = Lire
+access-short-write = Écrire
+settings-policy-short = Aucun : rien ne parvient à l’appareil. Lire : lecture seule. Écrire : lecture et écriture.
+settings-policy-warning = Dès qu’un appareil l’apprend, ce qu’il écrirait ensuite en s’appuyant sur un droit retiré est refusé (mis en quarantaine, réadmissible après relecture). Un appareil qui ne peut plus lire les dossiers personnels les efface à sa prochaine synchronisation.
+devices-actions = Actions

@@ -251,6 +251,7 @@ fn settings_page(
                 };
                 @if direction {
                     p.hint id="policy-edit-hint" { (tr.t("settings-policy-edit-hint")) }
+                    p.hint { (tr.t("settings-policy-short")) }
                     form method="post" action="/settings/policy" {
                         input type="hidden" name="csrf" value=(csrf);
                         div.table-wrap {
@@ -268,7 +269,7 @@ fn settings_page(
                                                     select id=(policy_field(role, c)) name=(policy_field(role, c))
                                                         aria-label=(format!("{role_name} — {}", tr.t(&crate::forms::class_key(c)))) {
                                                         @for a in [Access::None, Access::Read, Access::Write] {
-                                                            option value=(a.name()) selected[a == now] { (tr.t(access_key(a))) }
+                                                            option value=(a.name()) selected[a == now] { (tr.t(&format!("access-short-{}", a.name()))) }
                                                         }
                                                     }
                                                 }
@@ -540,7 +541,7 @@ pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebErr
             @if ops.len() > narrowed.len() {
                 p.hint { (tr.ta("settings-policy-also", &[("n", (ops.len() - narrowed.len()).to_string())])) }
             }
-            (crate::pages::devices::confirm_narrowing(&u, "/settings/policy", "confirm-policy", "settings-policy-confirm", html! {
+            (crate::pages::devices::confirm_narrowing(&u, "/settings/policy", "settings-policy-warning", ("confirm-policy", "settings-policy-confirm"), html! {
                 @for role in Role::ALL {
                     @for c in FieldClass::ALL {
                         input type="hidden" name=(policy_field(role, c)) value=(chosen.get(role, c).name());

@@ -73,6 +73,7 @@ pub(crate) async fn list(u: Unlocked) -> Result<Response, WebError> {
                     th scope="col" { (tr.t("devices-agreement")) }
                     th scope="col" { (tr.t("devices-last-seen")) }
                     th scope="col" { (tr.t("devices-status")) }
+                    @if direction { th scope="col" { (tr.t("devices-actions")) } }
                 } }
                 tbody {
                     @for d in registry.devices.values() {
@@ -88,13 +89,16 @@ pub(crate) async fn list(u: Unlocked) -> Result<Response, WebError> {
                             td { (seen) }
                             td {
                                 @if d.revoked.is_some() { span.tag.block { (tr.t("devices-revoked")) } }
-                                @else {
-                                    (tr.t("devices-active"))
-                                    @if direction {
-                                        " " a href=(format!("/devices/{}/edit", d.id)) id=(format!("edit-{}", d.id.short())) { (tr.t("devices-edit")) }
-                                    }
-                                    @if direction && d.id != me {
-                                        " " a href=(format!("/devices/{}/revoke", d.id)) id=(format!("revoke-{}", d.id.short())) { (tr.t("devices-revoke")) }
+                                @else { (tr.t("devices-active")) }
+                            }
+                            @if direction {
+                                td.actions-cell {
+                                    @if d.revoked.is_none() {
+                                        a href=(format!("/devices/{}/edit", d.id)) id=(format!("edit-{}", d.id.short())) { (tr.t("devices-edit")) }
+                                        @if d.id != me {
+                                            br;
+                                            a href=(format!("/devices/{}/revoke", d.id)) id=(format!("revoke-{}", d.id.short())) { (tr.t("devices-revoke")) }
+                                        }
                                     }
                                 }
                             }
@@ -472,18 +476,19 @@ pub(crate) fn access_words(tr: crate::i18n::Tr<'_>, a: carnet_model::Access) -> 
     })
 }
 
-/// What a narrowing of rights does, then a form posting `fields` again to `action` with
-/// `confirm=yes` (button `confirm_id`, saying `confirm_key`) or `action=back` (the form again).
+/// What a narrowing of rights does (`warning`), then a form posting `fields` again to `action`
+/// with `confirm=yes` (the button `(id, words)` of `confirm`) or `action=back` (the form again).
 pub(crate) fn confirm_narrowing(
     u: &Unlocked,
     action: &str,
-    confirm_id: &str,
-    confirm_key: &str,
+    warning: &str,
+    confirm: (&str, &str),
     fields: Markup,
 ) -> Markup {
     let tr = u.tr();
+    let (confirm_id, confirm_key) = confirm;
     html! {
-        p.notice id="narrow-warning" { (tr.t("device-edit-narrow-warning")) }
+        p.notice id="narrow-warning" { (tr.t(warning)) }
         form method="post" action=(action) {
             input type="hidden" name="csrf" value=(u.info.session.csrf);
             (fields)
@@ -700,7 +705,7 @@ pub(crate) async fn edit(
                     ])) }
                 }
             }
-            (confirm_narrowing(&u, &format!("/devices/{id}/edit"), "confirm-narrow", "device-edit-confirm", html! {
+            (confirm_narrowing(&u, &format!("/devices/{id}/edit"), "device-edit-narrow-warning", ("confirm-narrow", "device-edit-confirm"), html! {
                 @for r in &after.roles { input type="hidden" name="role" value=(r.name()); }
                 input type="hidden" name="agreement" value=(after.agreement.as_deref().map(|a| shown_date(tr, Some(a))).unwrap_or_default());
             }))
