@@ -494,7 +494,7 @@ pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebErr
     }
     if ops.is_empty() {
         flash(&u, tr.t("settings-policy-unchanged"));
-        return Ok(Redirect::to("/settings#policy").into_response());
+        return Ok(Redirect::to("/settings").into_response());
     }
     if !narrowed.is_empty() && form.get("confirm") != Some("yes") {
         // The devices that lose a right, by the registry as the change would make it.
@@ -562,7 +562,7 @@ pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebErr
         Err(_) => tr.t("err-write"),
     };
     flash(&u, message);
-    Ok(Redirect::to("/settings#policy").into_response())
+    Ok(Redirect::to("/settings").into_response())
 }
 
 /// `GET /sync`: every peer's last sync and result, and a button to sync now.
