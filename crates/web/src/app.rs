@@ -52,7 +52,8 @@ pub struct Config {
     pub home: PathBuf,
     /// The loopback port the interface listens on (for the `Host` and `Origin` checks).
     pub port: u16,
-    /// Idle time after which a session locks.
+    /// Idle time after which a session locks, unless the device remembers another one chosen
+    /// in *Réglages* (`<home>/ui-lock-minutes`).
     pub lock_after: Duration,
     /// Today.
     pub now: Clock,
@@ -70,6 +71,8 @@ pub struct App {
     pub(crate) i18n: &'static I18n,
     /// A join started from the interface on a device with no store yet.
     pub(crate) join: std::sync::Mutex<Option<crate::pages::setup::JoinState>>,
+    /// The idle delay in force, in seconds (changed from *Réglages*).
+    lock_secs: std::sync::atomic::AtomicU64,
 }
 
 impl App {
@@ -79,12 +82,15 @@ impl App {
             Ok(i) => i,
             Err(e) => return Err(BadTranslations::again(e)),
         };
+        let lock_secs = crate::session::remembered_lock_minutes(&config.home)
+            .map_or(config.lock_after.as_secs(), |m| m * 60);
         Ok(Arc::new(App {
             config,
             sessions: Default::default(),
             device: Mutex::new(None),
             i18n,
             join: Default::default(),
+            lock_secs: lock_secs.into(),
         }))
     }
 
@@ -107,6 +113,18 @@ impl App {
     fn hosts(&self) -> [String; 2] {
         let p = self.config.port;
         [format!("127.0.0.1:{p}"), format!("localhost:{p}")]
+    }
+
+    /// Idle time after which a session locks: the delay chosen in *Réglages*, else
+    /// [`Config::lock_after`].
+    pub(crate) fn lock_after(&self) -> Duration {
+        Duration::from_secs(self.lock_secs.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Sets the idle delay to `minutes` from now on (every session, the pages' idle timer).
+    pub(crate) fn set_lock_minutes(&self, minutes: u64) {
+        self.lock_secs
+            .store(minutes * 60, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
@@ -219,11 +237,7 @@ pub(crate) async fn guard(State(app): State<Arc<App>>, mut req: Request, next: N
             .sessions
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match cookie_id.and_then(|id| {
-            sessions
-                .get(&id, app.config.lock_after, touch)
-                .map(|s| (id, s))
-        }) {
+        match cookie_id.and_then(|id| sessions.get(&id, app.lock_after(), touch).map(|s| (id, s))) {
             Some((id, s)) => (id, s, false),
             None => {
                 let (id, s) = sessions.create();

@@ -90,11 +90,17 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/settings", get(pages::admin::settings))
         .route("/settings/passphrase", post(pages::admin::passphrase))
         .route("/settings/retention", post(pages::admin::retention))
+        .route("/settings/lock", post(pages::admin::lock_delay))
+        .route("/settings/policy", post(pages::admin::policy))
         .route(
             "/sync",
             get(pages::admin::sync).post(pages::admin::sync_now),
         )
         .route("/quarantine", get(pages::admin::quarantine))
+        .route(
+            "/quarantine/{id}/readmit",
+            get(pages::admin::readmit_page).post(pages::admin::readmit),
+        )
         .route(
             "/erasure",
             get(pages::erasure::page).post(pages::erasure::erase),
@@ -116,6 +122,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/devices/{id}/revoke",
             get(pages::devices::revoke_page).post(pages::devices::revoke),
+        )
+        .route(
+            "/devices/{id}/edit",
+            get(pages::devices::edit_page).post(pages::devices::edit),
         )
         .route(
             "/devices/invite",

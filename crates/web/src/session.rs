@@ -2,13 +2,37 @@
 //! session, and whether the session is unlocked (passphrase given, not locked since, not idle
 //! longer than the lock delay). Sessions live in memory only: restarting `carnet ui` locks all.
 //! A spreadsheet uploaded for import waits here too ([`Upload`]), in memory only, tied to its
-//! session: locking, idling past the delay or a new unlock drops it.
+//! session: locking, idling past the delay or a new unlock drops it. The idle delay chosen in
+//! *Réglages* is remembered per device, like its language (`<home>/ui-lock-minutes`).
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
+
+/// The idle delays one may choose, in minutes.
+pub(crate) const LOCK_MINUTES: std::ops::RangeInclusive<u64> = 1..=60;
+
+/// The file of a home in which the device's idle delay is remembered.
+fn lock_file(home: &Path) -> PathBuf {
+    home.join("ui-lock-minutes")
+}
+
+/// The idle delay remembered for the device at `home`, in minutes, if one was chosen (and is
+/// within [`LOCK_MINUTES`]).
+pub(crate) fn remembered_lock_minutes(home: &Path) -> Option<u64> {
+    std::fs::read_to_string(lock_file(home))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .filter(|m| LOCK_MINUTES.contains(m))
+}
+
+/// Remembers `minutes` as the device's idle delay.
+pub(crate) fn remember_lock_minutes(home: &Path, minutes: u64) -> std::io::Result<()> {
+    std::fs::write(lock_file(home), minutes.to_string())
+}
 
 /// Most sessions kept at once (a browser that refuses cookies makes one per page).
 const MAX_SESSIONS: usize = 64;

@@ -2,7 +2,8 @@
 //! temporary home: refusals (foreign `Host`, other origin, missing CSRF token), security
 //! headers, unlocking, that no page shows a raw translation key, and spreadsheets imported
 //! (checked first, all rows or none, the upload kept in memory for its session only) and
-//! exported.
+//! exported; direction changing a device's roles and agreement, the policy table (a narrowing
+//! confirmed first), the idle delay (bounded, remembered, followed) and re-admitting work.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -370,6 +371,7 @@ async fn pages_show_no_raw_translation_key_in_either_language() {
         .expect("location")
         .to_owned();
     let id = member.trim_start_matches("/members/").to_owned();
+    let me = f.device.lock().await.id();
     for lang in ["en", "fr"] {
         let pages = [
             "/unlock".to_owned(),
@@ -397,6 +399,8 @@ async fn pages_show_no_raw_translation_key_in_either_language() {
             "/erasure".to_owned(),
             "/devices".to_owned(),
             "/devices/invite".to_owned(),
+            format!("/devices/{me}/edit"),
+            format!("/quarantine/{me}/readmit"),
             "/import".to_owned(),
             "/export".to_owned(),
         ];
@@ -915,4 +919,419 @@ async fn a_date_column_holding_accented_text_is_a_bad_line_not_a_crash() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("Ligne 2 :"), "{body}");
+}
+
+/// A second device enrolled by the fixture's direction device: staff, agreement signed.
+async fn enrol_staff(f: &Fixture) -> carnet_replica::DeviceId {
+    use std::collections::BTreeSet;
+    let bea = carnet_replica::DeviceId([7; 32]);
+    let mut device = f.device.lock().await;
+    device
+        .enrol(
+            bea,
+            "Bea Staff",
+            BTreeSet::from([carnet_model::Role::Staff]),
+            Some("Lyon"),
+            now(),
+        )
+        .expect("enrol");
+    device
+        .change_registry(
+            &[carnet_replica::RegistryOp::Agreement {
+                device: bea,
+                signed_on: Some("2026-01-05".into()),
+            }],
+            now(),
+        )
+        .expect("agreement");
+    bea
+}
+
+async fn entry(f: &Fixture, id: carnet_replica::DeviceId) -> carnet_replica::DeviceEntry {
+    f.device
+        .lock()
+        .await
+        .registry()
+        .and_then(|r| r.device(&id))
+        .cloned()
+        .expect("enrolled")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_s_roles_and_agreement_change_and_a_narrowing_is_confirmed_first() {
+    use carnet_model::Role;
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let bea = enrol_staff(&f).await;
+    let path = format!("/devices/{bea}/edit");
+    let (_, _, list) = f.get("/devices").await;
+    assert!(list.contains(&format!("href=\"{path}\"")), "{list}");
+    let (status, _, page) = f.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("value=\"05/01/2026\""), "{page}");
+    assert!(page.contains("id=\"role-staff\" name=\"role\" value=\"staff\" checked"));
+
+    // A role added: nothing narrows, saved at once.
+    let (status, h, _) = f
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("role", "staff"),
+                ("role", "board"),
+                ("agreement", "05/01/2026"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        h.get(header::LOCATION).and_then(|v| v.to_str().ok()),
+        Some("/devices")
+    );
+    let e = entry(&f, bea).await;
+    assert!(e.roles.contains(&Role::Board) && e.roles.contains(&Role::Staff));
+    let (_, _, list) = f.get("/devices").await;
+    assert!(
+        list.contains("Droits de l’appareil de Bea Staff enregistrés"),
+        "{list}"
+    );
+
+    // Refusals by their fields, the typed values kept, nothing written.
+    for (fields, field, words) in [
+        (
+            vec![("agreement", "05/01/2026")],
+            "role-error",
+            "au moins un rôle",
+        ),
+        (
+            vec![("role", "staff"), ("agreement", "05/01/2099")],
+            "agreement-error",
+            "dans le futur",
+        ),
+        (
+            vec![("role", "staff"), ("agreement", "le 5 janvier")],
+            "agreement-error",
+            "JJ/MM/AAAA",
+        ),
+    ] {
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend(fields);
+        let (status, _, body) = f.post(&path, &all, &[]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains(&format!("id=\"{field}\"")), "{body}");
+        assert!(body.contains(words), "{body}");
+        assert!(body.contains("error-summary"));
+    }
+    let (_, _, body) = f
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("role", "staff"),
+                ("agreement", "le 5 janvier"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(
+        body.contains("value=\"le 5 janvier\""),
+        "what was typed stays"
+    );
+    assert_eq!(entry(&f, bea).await, e, "nothing written");
+
+    // Withdrawing the agreement narrows: what it takes away is shown first.
+    let (status, _, body) = f
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("role", "staff"),
+                ("role", "board"),
+                ("agreement", "05/01/2026"),
+                ("withdraw", "yes"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("id=\"confirm-narrow\""), "{body}");
+    assert!(
+        body.contains("Dossier personnel — confidentiel : Lecture et écriture → aucun accès"),
+        "{body}"
+    );
+    assert!(body.contains("effacés de cet appareil"), "{body}");
+    assert_eq!(
+        entry(&f, bea).await.agreement.as_deref(),
+        Some("2026-01-05")
+    );
+    // "Back" shows the form again with the choices made.
+    let (status, _, back) = f
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("role", "staff"),
+                ("role", "board"),
+                ("agreement", ""),
+                ("action", "back"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(back.contains("id=\"role-board\" name=\"role\" value=\"board\" checked"));
+    let (status, _, _) = f
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("role", "staff"),
+                ("role", "board"),
+                ("agreement", ""),
+                ("confirm", "yes"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(entry(&f, bea).await.agreement, None);
+    let (_, _, list) = f.get("/devices").await;
+    assert!(list.contains("non signé"), "{list}");
+
+    // This device may not take its own roles away; without the token nothing happens.
+    let me = f.device.lock().await.id();
+    let (status, _, body) = f
+        .post(
+            &format!("/devices/{me}/edit"),
+            &[
+                ("csrf", &csrf),
+                ("role", "staff"),
+                ("agreement", "14/03/2026"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("ne peut pas retirer ses propres rôles"),
+        "{body}"
+    );
+    assert!(entry(&f, me).await.roles.contains(&Role::Direction));
+    let (status, _, _) = f
+        .post(&path, &[("role", "member"), ("agreement", "")], &[])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = f.get("/devices/00/edit").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_idle_delay_is_bounded_remembered_and_followed() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let (_, _, page) = f.get("/settings").await;
+    assert!(
+        page.contains("data-idle=\"605\""),
+        "the default: 10 minutes"
+    );
+    for bad in ["0", "61", "deux", ""] {
+        let (status, _, body) = f
+            .post("/settings/lock", &[("csrf", &csrf), ("minutes", bad)], &[])
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(body.contains("id=\"lock-minutes-error\""), "{body}");
+        assert!(body.contains("de 1 à 60"), "{body}");
+        assert!(
+            body.contains(&format!("name=\"minutes\" value=\"{bad}\"")),
+            "what was typed stays: {body}"
+        );
+    }
+    let (status, _, _) = f
+        .post(
+            "/settings/lock",
+            &[("csrf", &csrf), ("minutes", " 2 ")],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = f.get("/settings").await;
+    assert!(
+        page.contains("data-idle=\"125\""),
+        "the page's timer follows"
+    );
+    assert!(page.contains("après 2 minutes sans activité"), "{page}");
+    assert!(page.contains("réglé à 2 minutes"), "{page}");
+    let home = f._dir.path().join("home");
+    assert_eq!(
+        std::fs::read_to_string(home.join("ui-lock-minutes")).expect("remembered"),
+        "2"
+    );
+    // Remembered for the next start of the interface, over its default.
+    let config = Config {
+        home: home.clone(),
+        port: PORT,
+        lock_after: Duration::from_secs(600),
+        now: Arc::new(now),
+        on_open: Arc::new(|_| {}),
+        network: None,
+    };
+    let app = App::new(config).expect("app");
+    assert_eq!(app.lock_after(), Duration::from_secs(120));
+    let (status, _, _) = f.post("/settings/lock", &[("minutes", "5")], &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no change without the token");
+}
+
+/// The policy form's fields as they stand in `body` (every select's chosen value).
+fn policy_fields(body: &str) -> Vec<(String, String)> {
+    let mut out = vec![];
+    let mut rest = body;
+    while let Some(i) = rest.find("<select id=\"p-") {
+        rest = &rest[i + 12..];
+        let name = rest[..rest.find('"').expect("id")].to_owned();
+        let end = rest.find("</select>").expect("end");
+        let select = &rest[..end];
+        let at = select.find(" selected").expect("a chosen value");
+        let before = &select[..at];
+        let v = before.rfind("value=\"").expect("value") + 7;
+        let value = before[v..].split('"').next().expect("value").to_owned();
+        out.push((name, value));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direction_edits_the_policy_and_a_narrowing_is_confirmed_first() {
+    use carnet_model::{Access, FieldClass, Role};
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    enrol_staff(&f).await;
+    let (_, _, page) = f.get("/settings").await;
+    let mut fields = policy_fields(&page);
+    assert_eq!(fields.len(), 56, "7 roles × 8 classes");
+    let policy = || async {
+        f.device
+            .lock()
+            .await
+            .registry()
+            .map(|r| r.policy.clone())
+            .expect("policy")
+    };
+    let set = |fields: &mut Vec<(String, String)>, name: &str, v: &str| {
+        fields.iter_mut().find(|(k, _)| k == name).expect("field").1 = v.to_owned();
+    };
+    let post = |fields: &Vec<(String, String)>, extra: &[(&'static str, &'static str)]| {
+        let mut all: Vec<(String, String)> = vec![("csrf".into(), csrf.clone())];
+        all.extend(fields.iter().cloned());
+        all.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        all
+    };
+    // Widening: saved at once.
+    set(&mut fields, "p-board-gov", "read");
+    let all = post(&fields, &[]);
+    let all: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, _) = f.post("/settings/policy", &all, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        policy().await.get(Role::Board, FieldClass::Gov),
+        Access::Read
+    );
+    let (_, _, page) = f.get("/settings").await;
+    assert!(
+        page.contains("Règles d’accès enregistrées (1 changement)"),
+        "{page}"
+    );
+
+    // Narrowing staff's personal files: summed up, naming the device that loses it; nothing
+    // saved before the confirmation.
+    set(&mut fields, "p-staff-per", "read");
+    let all = post(&fields, &[]);
+    let all: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, body) = f.post("/settings/policy", &all, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(
+            "Équipe salariée, Dossier personnel — confidentiel : Lecture et écriture → Lecture"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("Appareils qui perdent un droit : Bea Staff."),
+        "{body}"
+    );
+    assert_eq!(
+        policy().await.get(Role::Staff, FieldClass::Per),
+        Access::Write
+    );
+    // "Back": the table again, the choice kept and marked.
+    let back = post(&fields, &[("action", "back")]);
+    let back: Vec<(&str, &str)> = back.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (_, _, body) = f.post("/settings/policy", &back, &[]).await;
+    assert!(
+        policy_fields(&body).contains(&("p-staff-per".to_owned(), "read".to_owned())),
+        "{body}"
+    );
+    assert!(body.contains("class=\"changed\""));
+    let yes = post(&fields, &[("confirm", "yes")]);
+    let yes: Vec<(&str, &str)> = yes.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, _) = f.post("/settings/policy", &yes, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        policy().await.get(Role::Staff, FieldClass::Per),
+        Access::Read
+    );
+
+    // A value the table does not offer is refused, nothing saved.
+    set(&mut fields, "p-member-pub", "everything");
+    let all = post(&fields, &[("confirm", "yes")]);
+    let all: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, _) = f.post("/settings/policy", &all, &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        policy().await.get(Role::Member, FieldClass::Pub),
+        Access::Read
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn re_admitting_says_when_there_is_nothing_to_take_back() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let csrf = f.csrf.clone();
+    let bea = enrol_staff(&f).await;
+    let (_, _, page) = f.get("/quarantine").await;
+    assert!(
+        !page.contains("id=\"readmit\""),
+        "nothing to re-admit, no section"
+    );
+    let (status, _, page) = f.get(&format!("/quarantine/{bea}/readmit")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"readmit-nothing\""), "{page}");
+    let (status, _, _) = f
+        .post(
+            &format!("/quarantine/{bea}/readmit"),
+            &[("csrf", &csrf)],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = f.get("/quarantine").await;
+    assert!(
+        page.contains("Rien à réadmettre pour l’appareil de Bea Staff"),
+        "{page}"
+    );
+    let (status, _, _) = f
+        .post(&format!("/quarantine/{bea}/readmit"), &[], &[])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = f
+        .get(&format!(
+            "/quarantine/{}/readmit",
+            carnet_replica::DeviceId([9; 32])
+        ))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -422,7 +422,7 @@ settings-title = Settings
 settings-language = Language of the interface
 settings-language-now = The language chosen applies to this device.
 settings-lock = Automatic lock
-settings-lock-now = The interface asks for the passphrase again after { $minutes } minutes without activity (at start: carnet ui --lock-after).
+settings-lock-now = The interface asks for the passphrase again after { $minutes } minutes without activity.
 settings-passphrase = Change the passphrase
 settings-passphrase-intro = This device's passphrase only. Other devices keep theirs.
 settings-passphrase-current = Current passphrase
@@ -679,3 +679,73 @@ export-xlsx = Excel workbook (.xlsx)
 export-personal = Include personal files
 export-personal-hint = The file will then hold personal data in the clear: keep it on an encrypted disk and delete it after use.
 export-button = Download
+quarantine-removed = Its author had lost the right to write this kind of information (role, agreement or access rules changed) without having learnt it yet.
+quarantine-depends = Follows another refused change.
+readmit-title = Re-admit work set aside
+readmit-intro = When a device is removed, or loses a right, what it wrote without direction knowing is quarantined. Once you have reviewed it, you may re-admit it.
+readmit-device = { $n ->
+    [one] { $holder } ({ $device }): 1 change set aside.
+   *[other] { $holder } ({ $device }): { $n } changes set aside.
+}
+readmit-review = Review and re-admit
+readmit-page-title = Re-admit a device's work
+readmit-what = { $n ->
+    [one] 1 change written by { $holder }'s device was set aside by its removal or by a narrowing of its rights. It is listed on the Quarantine page: review it before re-admitting it.
+   *[other] { $n } changes written by { $holder }'s device were set aside by its removal or by a narrowing of its rights. They are listed on the Quarantine page: review them before re-admitting them.
+}
+readmit-warning = Re-admitting accepts them as if they had arrived in time: every device takes them back at its next sync, and each is judged by the rights its author had when writing it. There is no one-click undo: a mistake is then corrected on the record.
+readmit-still-revoked = The device stays removed: only the work already done is taken back, nothing it writes later.
+readmit-button = Re-admit
+readmit-nothing = Nothing to re-admit for { $holder }'s device: none of its changes is quarantined because of its removal or a narrowing of its rights.
+readmit-done = { $n ->
+    [one] 1 change of { $holder }'s device re-admitted: every device takes it back at its next sync.
+   *[other] { $n } changes of { $holder }'s device re-admitted: every device takes them back at its next sync.
+}
+access-none-words = no access
+devices-edit = Change rights
+device-edit-title = A device's roles and agreement
+device-edit-intro = { $holder }'s device ({ $device }). Its rights come from its roles, by the access rules (Settings page); personal files and security also need the signed confidentiality agreement.
+device-edit-this-one = This is this device: you may add a role to it, but not remove one nor withdraw its agreement (it would delete what it holds). Do it from another direction device.
+device-edit-roles-hint = Tick every role of the person who uses this device.
+device-edit-agreement-hint = Date it was signed, as DD/MM/YYYY. Leave empty if no agreement was signed.
+device-edit-withdraw = Withdraw the confidentiality agreement (the person will no longer read personal files)
+device-edit-no-role = Tick at least one role. For a device to have no rights at all, remove it from the list of devices.
+device-edit-own-role = This device cannot remove its own roles: it would delete records it holds. Do it from another direction device.
+device-edit-own-agreement = This device cannot withdraw its own agreement: it would delete the personal files it holds. Do it from another direction device.
+device-edit-agreement-future = The date it was signed cannot be in the future.
+device-edit-unchanged = Nothing changed: the roles and agreement were already so.
+device-edit-confirm-title = Narrow a device's rights
+device-edit-narrows = This change takes rights away from { $holder }'s device:
+device-edit-lost = { $class }: { $before } → { $after }
+device-edit-narrow-warning = As soon as the other devices learn of it, what it writes afterwards relying on these rights is refused (quarantined, and may be re-admitted after review). If it can no longer read personal files, they are deleted from that device at its next sync.
+device-edit-confirm = Confirm narrowing the rights
+device-edit-back = Back to the form
+device-edit-saved = Rights of { $holder }'s device saved: every device applies them after its next sync.
+settings-lock-minutes = Idle minutes before locking
+settings-lock-hint = From 1 to 60 minutes. For this device, from now on and at the next starts. Shorter is safer on a shared computer.
+settings-lock-bad = Write a whole number of minutes, from 1 to 60.
+settings-lock-saved = Automatic lock set to { $minutes } idle minutes.
+settings-policy-edit-hint = Direction: choose each role's right on each kind of information, then save. A narrowing of rights is summed up for you before it is saved.
+settings-policy-save = Save the access rules
+settings-policy-unchanged = Nothing changed: the access rules were already so.
+settings-policy-confirm-title = Narrow rights
+settings-policy-narrows = These changes take rights away:
+settings-policy-lost = { $role }, { $class }: { $before } → { $after }
+settings-policy-losing = Devices that lose a right: { $devices }.
+settings-policy-nobody = No current device loses a right (none has these roles, or another of its roles gives it).
+settings-policy-this-device = { $holder } (this device)
+settings-policy-also = { $n ->
+    [one] 1 other change widens a right.
+   *[other] { $n } other changes widen rights.
+}
+settings-policy-confirm = Confirm and save the access rules
+settings-policy-saved = { $n ->
+    [one] Access rules saved (1 change): every device applies them after its next sync.
+   *[other] Access rules saved ({ $n } changes): every device applies them after its next sync.
+}
+access-short-none = None
+access-short-read = Read
+access-short-write = Write
+settings-policy-short = None: nothing reaches the device. Read: read only. Write: read and write.
+settings-policy-warning = As soon as a device learns of it, what it writes afterwards relying on a right taken away is refused (quarantined, and may be re-admitted after review). A device that can no longer read personal files deletes them at its next sync.
+devices-actions = Actions

@@ -422,7 +422,7 @@ settings-title = Réglages
 settings-language = Langue de l’interface
 settings-language-now = La langue choisie vaut pour cet appareil.
 settings-lock = Verrouillage automatique
-settings-lock-now = L’interface redemande la phrase de passe après { $minutes } minutes sans activité (au démarrage : carnet ui --lock-after).
+settings-lock-now = L’interface redemande la phrase de passe après { $minutes } minutes sans activité.
 settings-passphrase = Changer la phrase de passe
 settings-passphrase-intro = La phrase de passe de cet appareil seulement. Les autres appareils gardent la leur.
 settings-passphrase-current = Phrase de passe actuelle
@@ -679,3 +679,73 @@ export-xlsx = Classeur Excel (.xlsx)
 export-personal = Inclure les dossiers personnels
 export-personal-hint = Le fichier contiendra alors des données personnelles en clair : gardez-le sur un disque chiffré et supprimez-le après usage.
 export-button = Télécharger
+quarantine-removed = Son auteur avait perdu le droit d’écrire ce type d’information (rôle, accord ou règles d’accès changés) sans l’avoir encore appris.
+quarantine-depends = Suit une autre modification refusée.
+readmit-title = Réadmettre du travail mis de côté
+readmit-intro = Quand un appareil est retiré, ou perd un droit, ce qu’il avait écrit sans que la direction le sache est mis en quarantaine. Après l’avoir relu, vous pouvez le réadmettre.
+readmit-device = { $n ->
+    [one] { $holder } ({ $device }) : 1 modification mise de côté.
+   *[other] { $holder } ({ $device }) : { $n } modifications mises de côté.
+}
+readmit-review = Relire et réadmettre
+readmit-page-title = Réadmettre le travail d’un appareil
+readmit-what = { $n ->
+    [one] 1 modification écrite par l’appareil de { $holder } a été mise de côté par son retrait ou par la réduction de ses droits. Elle est listée sur la page Quarantaine : relisez-la avant de la réadmettre.
+   *[other] { $n } modifications écrites par l’appareil de { $holder } ont été mises de côté par son retrait ou par la réduction de ses droits. Elles sont listées sur la page Quarantaine : relisez-les avant de les réadmettre.
+}
+readmit-warning = Réadmettre, c’est les accepter comme si elles étaient arrivées à temps : tous les appareils les reprendront à leur prochaine synchronisation, et chacune est jugée selon les droits qu’avait son auteur quand il l’a écrite. Cela ne peut pas être annulé d’un clic : une erreur se corrige ensuite sur la fiche.
+readmit-still-revoked = L’appareil reste retiré : seul le travail déjà fait est repris, rien de ce qu’il écrira ensuite.
+readmit-button = Réadmettre
+readmit-nothing = Rien à réadmettre pour l’appareil de { $holder } : aucune de ses modifications n’est en quarantaine à cause de son retrait ou d’une réduction de ses droits.
+readmit-done = { $n ->
+    [one] 1 modification de l’appareil de { $holder } réadmise : tous les appareils la reprendront à leur prochaine synchronisation.
+   *[other] { $n } modifications de l’appareil de { $holder } réadmises : tous les appareils les reprendront à leur prochaine synchronisation.
+}
+access-none-words = aucun accès
+devices-edit = Modifier les droits
+device-edit-title = Rôles et accord d’un appareil
+device-edit-intro = Appareil de { $holder } ({ $device }). Ses droits viennent de ses rôles, selon les règles d’accès (page Réglages) ; le dossier personnel et la sécurité demandent en plus l’accord de confidentialité signé.
+device-edit-this-one = C’est cet appareil-ci : vous pouvez lui ajouter un rôle, mais pas lui en retirer ni retirer son accord (il effacerait ce qu’il détient). Faites-le depuis un autre appareil de direction.
+device-edit-roles-hint = Cochez tous les rôles de la personne qui utilise cet appareil.
+device-edit-agreement-hint = Date de signature au format JJ/MM/AAAA. Laissez vide s’il n’y a pas d’accord signé.
+device-edit-withdraw = Retirer l’accord de confidentialité (la personne ne pourra plus lire les dossiers personnels)
+device-edit-no-role = Cochez au moins un rôle. Pour qu’un appareil n’ait plus aucun droit, retirez-le depuis la liste des appareils.
+device-edit-own-role = Cet appareil ne peut pas retirer ses propres rôles : il effacerait des fiches qu’il détient. Faites-le depuis un autre appareil de direction.
+device-edit-own-agreement = Cet appareil ne peut pas retirer son propre accord : il effacerait les dossiers personnels qu’il détient. Faites-le depuis un autre appareil de direction.
+device-edit-agreement-future = La date de signature ne peut pas être dans le futur.
+device-edit-unchanged = Rien n’a changé : les rôles et l’accord étaient déjà ceux-là.
+device-edit-confirm-title = Réduire les droits d’un appareil
+device-edit-narrows = Ce changement retire des droits à l’appareil de { $holder } :
+device-edit-lost = { $class } : { $before } → { $after }
+device-edit-narrow-warning = Dès que les autres appareils l’apprennent, ce qu’il écrirait ensuite en s’appuyant sur ces droits est refusé (mis en quarantaine, réadmissible après relecture). S’il ne peut plus lire les dossiers personnels, ils sont effacés de cet appareil à sa prochaine synchronisation.
+device-edit-confirm = Confirmer la réduction des droits
+device-edit-back = Revenir au formulaire
+device-edit-saved = Droits de l’appareil de { $holder } enregistrés : tous les appareils les appliqueront après leur synchronisation.
+settings-lock-minutes = Minutes sans activité avant le verrouillage
+settings-lock-hint = De 1 à 60 minutes. Vaut pour cet appareil, dès maintenant et aux prochains démarrages. Plus court, c’est plus sûr sur un ordinateur partagé.
+settings-lock-bad = Écrivez un nombre entier de minutes, de 1 à 60.
+settings-lock-saved = Verrouillage automatique réglé à { $minutes } minutes sans activité.
+settings-policy-edit-hint = Direction : choisissez le droit de chaque rôle sur chaque type d’information, puis enregistrez. Une réduction de droits vous sera résumée avant d’être enregistrée.
+settings-policy-save = Enregistrer les règles d’accès
+settings-policy-unchanged = Rien n’a changé : les règles d’accès étaient déjà celles-là.
+settings-policy-confirm-title = Réduire des droits
+settings-policy-narrows = Ces changements retirent des droits :
+settings-policy-lost = { $role }, { $class } : { $before } → { $after }
+settings-policy-losing = Appareils qui perdent un droit : { $devices }.
+settings-policy-nobody = Aucun appareil actuel ne perd de droit (aucun n’a ces rôles, ou un autre de ses rôles le lui donne).
+settings-policy-this-device = { $holder } (cet appareil)
+settings-policy-also = { $n ->
+    [one] 1 autre changement élargit un droit.
+   *[other] { $n } autres changements élargissent des droits.
+}
+settings-policy-confirm = Confirmer et enregistrer les règles d’accès
+settings-policy-saved = { $n ->
+    [one] Règles d’accès enregistrées (1 changement) : tous les appareils les appliqueront après leur synchronisation.
+   *[other] Règles d’accès enregistrées ({ $n } changements) : tous les appareils les appliqueront après leur synchronisation.
+}
+access-short-none = Aucun
+access-short-read = Lire
+access-short-write = Écrire
+settings-policy-short = Aucun : rien ne parvient à l’appareil. Lire : lecture seule. Écrire : lecture et écriture.
+settings-policy-warning = Dès qu’un appareil l’apprend, ce qu’il écrirait ensuite en s’appuyant sur un droit retiré est refusé (mis en quarantaine, réadmissible après relecture). Un appareil qui ne peut plus lire les dossiers personnels les efface à sa prochaine synchronisation.
+devices-actions = Actions

@@ -140,10 +140,26 @@ pub(crate) async fn hub(u: Unlocked) -> Result<Response, WebError> {
     ))
 }
 
+/// The name of the policy table's select for `role` on `class`.
+fn policy_field(role: Role, class: FieldClass) -> String {
+    format!("p-{}-{}", role.name(), class.code())
+}
+
+fn access_key(a: Access) -> &'static str {
+    match a {
+        Access::None => "access-none",
+        Access::Read => "access-read",
+        Access::Write => "access-write",
+    }
+}
+
+/// The settings page; `typed` holds what the form sent back (the lock delay, the policy table)
+/// when it is shown again.
 fn settings_page(
     u: &Unlocked,
     device: &Device,
     errors: &[(&'static str, String)],
+    typed: &Typed,
 ) -> Result<Markup, WebError> {
     let tr = u.tr();
     let csrf = &u.info.session.csrf;
@@ -151,7 +167,8 @@ fn settings_page(
     let direction = is_direction(device);
     let registry = device.registry();
     let months = registry.and_then(|r| r.retention_months);
-    let minutes = u.app.config.lock_after.as_secs() / 60;
+    let minutes = u.app.lock_after().as_secs() / 60;
+    let typed_minutes = typed.minutes.clone().unwrap_or_else(|| minutes.to_string());
     Ok(html! {
         (flashed(u))
         (error_summary(tr, errors))
@@ -173,7 +190,19 @@ fn settings_page(
         }
         section.record-section id="lock" {
             h2 { (tr.t("settings-lock")) }
-            p { (tr.ta("settings-lock-now", &[("minutes", minutes.to_string())])) }
+            p id="lock-now" { (tr.ta("settings-lock-now", &[("minutes", minutes.to_string())])) }
+            form method="post" action="/settings/lock" novalidate {
+                input type="hidden" name="csrf" value=(csrf);
+                @let e = err("lock-minutes");
+                div class=(if e.is_some() { "field has-error" } else { "field" }) {
+                    label for="lock-minutes" { (tr.t("settings-lock-minutes")) }
+                    p.hint id="lock-minutes-hint" { (tr.t("settings-lock-hint")) }
+                    @if let Some(e) = &e { p.error-message id="lock-minutes-error" { (e) } }
+                    input.short type="text" inputmode="numeric" id="lock-minutes" name="minutes"
+                        value=(typed_minutes) autocomplete="off" aria-describedby="lock-minutes-hint";
+                }
+                button.secondary type="submit" id="save-lock" { (tr.t("save")) }
+            }
         }
         section.record-section id="passphrase" {
             h2 { (tr.t("settings-passphrase")) }
@@ -213,27 +242,61 @@ fn settings_page(
             h2 { (tr.t("settings-policy")) }
             p.hint { (tr.t("settings-policy-intro")) }
             @if let Some(r) = registry {
+                @let policy = typed.policy.as_ref().unwrap_or(&r.policy);
+                @let head = html! {
+                    thead { tr {
+                        th scope="col" { (tr.t("settings-policy-role")) }
+                        @for c in FieldClass::ALL { th scope="col" abbr=(tr.t(&crate::forms::class_key(c))) { (c.code().to_uppercase()) } }
+                    } }
+                };
+                @if direction {
+                    p.hint id="policy-edit-hint" { (tr.t("settings-policy-edit-hint")) }
+                    p.hint { (tr.t("settings-policy-short")) }
+                    form method="post" action="/settings/policy" {
+                        input type="hidden" name="csrf" value=(csrf);
+                        div.table-wrap {
+                            table id="policy-table" {
+                                (head)
+                                tbody {
+                                    @for role in Role::ALL {
+                                        @let role_name = tr.t(&format!("role-{}", role.name()));
+                                        tr {
+                                            th scope="row" { (role_name) }
+                                            @for c in FieldClass::ALL {
+                                                @let now = policy.get(role, c);
+                                                @let changed = now != r.policy.get(role, c);
+                                                td class=[changed.then_some("changed")] {
+                                                    select id=(policy_field(role, c)) name=(policy_field(role, c))
+                                                        aria-label=(format!("{role_name} — {}", tr.t(&crate::forms::class_key(c)))) {
+                                                        @for a in [Access::None, Access::Read, Access::Write] {
+                                                            option value=(a.name()) selected[a == now] { (tr.t(&format!("access-short-{}", a.name()))) }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        button.secondary type="submit" id="save-policy" { (tr.t("settings-policy-save")) }
+                    }
+                } @else {
                 div.table-wrap {
                     table id="policy-table" {
-                        thead { tr {
-                            th scope="col" { (tr.t("settings-policy-role")) }
-                            @for c in FieldClass::ALL { th scope="col" abbr=(tr.t(&crate::forms::class_key(c))) { (c.code().to_uppercase()) } }
-                        } }
+                        (head)
                         tbody {
                             @for role in Role::ALL {
                                 tr {
                                     th scope="row" { (tr.t(&format!("role-{}", role.name()))) }
                                     @for c in FieldClass::ALL {
-                                        td { (tr.t(match r.policy.get(role, c) {
-                                            Access::None => "access-none",
-                                            Access::Read => "access-read",
-                                            Access::Write => "access-write",
-                                        })) }
+                                        td { (tr.t(access_key(r.policy.get(role, c)))) }
                                     }
                                 }
                             }
                         }
                     }
+                }
                 }
                 dl.legend {
                     @for c in FieldClass::ALL {
@@ -249,7 +312,7 @@ fn settings_page(
 pub(crate) async fn settings(u: Unlocked) -> Result<Response, WebError> {
     let device = u.device.clone();
     let device = device.lock().await;
-    let body = settings_page(&u, &device, &[])?;
+    let body = settings_page(&u, &device, &[], &Typed::default())?;
     Ok(admin_page(
         &u,
         "settings-title",
@@ -290,7 +353,7 @@ pub(crate) async fn passphrase(u: Unlocked, form: Posted) -> Result<Response, We
             Err(_) => errors.push(("current", tr.t("err-write"))),
         }
     }
-    refused(&u, &device, &errors)
+    refused(&u, &device, &errors, &Typed::default())
 }
 
 /// `POST /settings/retention` (direction): a number of months, or empty for none.
@@ -313,7 +376,7 @@ pub(crate) async fn retention(u: Unlocked, form: Posted) -> Result<Response, Web
         },
         _ => tr.t("settings-retention-bad"),
     };
-    refused(&u, &device, &[("months", error)])
+    refused(&u, &device, &[("months", error)], &Typed::default())
 }
 
 /// The settings again, with a form's refusals by their fields.
@@ -321,8 +384,9 @@ fn refused(
     u: &Unlocked,
     device: &Device,
     errors: &[(&'static str, String)],
+    typed: &Typed,
 ) -> Result<Response, WebError> {
-    let body = settings_page(u, device, errors)?;
+    let body = settings_page(u, device, errors, typed)?;
     Ok(admin_page(
         u,
         "settings-title",
@@ -330,6 +394,175 @@ fn refused(
         StatusCode::UNPROCESSABLE_ENTITY,
         body,
     ))
+}
+
+/// What a settings form sent, shown again with its refusal (or after "back").
+#[derive(Default)]
+struct Typed {
+    /// The idle delay as typed.
+    minutes: Option<String>,
+    /// The policy table as chosen.
+    policy: Option<carnet_model::Policy>,
+}
+
+/// `POST /settings/lock`: the idle delay, in minutes (1 to 60), remembered for this device; in
+/// force at once for every session and the pages' idle timer.
+pub(crate) async fn lock_delay(u: Unlocked, form: Posted) -> Result<Response, WebError> {
+    let tr = u.tr();
+    let typed = form.get("minutes").unwrap_or("").trim().to_owned();
+    let error = match typed.parse::<u64>() {
+        Ok(m) if crate::session::LOCK_MINUTES.contains(&m) => {
+            match crate::session::remember_lock_minutes(&u.app.config.home, m) {
+                Ok(()) => {
+                    u.app.set_lock_minutes(m);
+                    flash(
+                        &u,
+                        tr.ta("settings-lock-saved", &[("minutes", m.to_string())]),
+                    );
+                    return Ok(Redirect::to("/settings").into_response());
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot remember the idle delay");
+                    tr.t("err-write")
+                }
+            }
+        }
+        _ => tr.t("settings-lock-bad"),
+    };
+    let device = u.device.clone();
+    let device = device.lock().await;
+    let typed = Typed {
+        minutes: Some(typed),
+        policy: None,
+    };
+    refused(&u, &device, &[("lock-minutes", error)], &typed)
+}
+
+/// `POST /settings/policy` (direction): the policy table. A table that takes a right away is
+/// shown first, with what it takes away and the devices that lose it, and saved once
+/// confirmed (`confirm=yes`), all in one registry change (`RegistryOp::Policy`, what
+/// `Device::set_policy` and `carnet policy set` write).
+pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebError> {
+    let tr = u.tr();
+    let now = u.app.now();
+    let mut device = direction_device(&u).await?;
+    let registry = device
+        .registry()
+        .cloned()
+        .ok_or(WebError::Internal("no registry"))?;
+    let mut chosen = registry.policy.clone();
+    for role in Role::ALL {
+        for c in FieldClass::ALL {
+            let a = form
+                .get(&policy_field(role, c))
+                .ok_or(WebError::BadForm)?
+                .parse::<Access>()
+                .map_err(|_| WebError::BadForm)?;
+            chosen.set(role, c, a);
+        }
+    }
+    if form.get("action") == Some("back") {
+        let typed = Typed {
+            minutes: None,
+            policy: Some(chosen),
+        };
+        let body = settings_page(&u, &device, &[], &typed)?;
+        return Ok(admin_page(
+            &u,
+            "settings-title",
+            "/settings",
+            StatusCode::OK,
+            body,
+        ));
+    }
+    let mut ops = vec![];
+    let mut narrowed = vec![];
+    for role in Role::ALL {
+        for c in FieldClass::ALL {
+            let (before, after) = (registry.policy.get(role, c), chosen.get(role, c));
+            if before != after {
+                ops.push(carnet_replica::RegistryOp::Policy {
+                    role,
+                    class: c,
+                    access: after,
+                });
+            }
+            if after < before {
+                narrowed.push((role, c, before, after));
+            }
+        }
+    }
+    if ops.is_empty() {
+        flash(&u, tr.t("settings-policy-unchanged"));
+        return Ok(Redirect::to("/settings").into_response());
+    }
+    if !narrowed.is_empty() && form.get("confirm") != Some("yes") {
+        // The devices that lose a right, by the registry as the change would make it.
+        let mut after = registry.clone();
+        after.policy = chosen.clone();
+        let me = device.id();
+        let losing: Vec<String> = registry
+            .devices
+            .values()
+            .filter(|d| d.revoked.is_none())
+            .filter(|d| {
+                FieldClass::ALL
+                    .into_iter()
+                    .any(|c| after.access(&d.id, c) < registry.access(&d.id, c))
+            })
+            .map(|d| {
+                if d.id == me {
+                    tr.ta(
+                        "settings-policy-this-device",
+                        &[("holder", d.holder.clone())],
+                    )
+                } else {
+                    d.holder.clone()
+                }
+            })
+            .collect();
+        let body = html! {
+            p { (tr.t("settings-policy-narrows")) }
+            ul id="narrowed" {
+                @for (role, c, b, a) in &narrowed {
+                    li { (tr.ta("settings-policy-lost", &[
+                        ("role", tr.t(&format!("role-{}", role.name()))),
+                        ("class", tr.t(&crate::forms::class_key(*c))),
+                        ("before", crate::pages::devices::access_words(tr, *b)),
+                        ("after", crate::pages::devices::access_words(tr, *a)),
+                    ])) }
+                }
+            }
+            @if losing.is_empty() {
+                p id="losing" { (tr.t("settings-policy-nobody")) }
+            } @else {
+                p id="losing" { (tr.ta("settings-policy-losing", &[("devices", losing.join(", "))])) }
+            }
+            @if ops.len() > narrowed.len() {
+                p.hint { (tr.ta("settings-policy-also", &[("n", (ops.len() - narrowed.len()).to_string())])) }
+            }
+            (crate::pages::devices::confirm_narrowing(&u, "/settings/policy", "settings-policy-warning", ("confirm-policy", "settings-policy-confirm"), html! {
+                @for role in Role::ALL {
+                    @for c in FieldClass::ALL {
+                        input type="hidden" name=(policy_field(role, c)) value=(chosen.get(role, c).name());
+                    }
+                }
+            }))
+        };
+        return Ok(admin_page(
+            &u,
+            "settings-policy-confirm-title",
+            "/settings",
+            StatusCode::OK,
+            body,
+        ));
+    }
+    let message = match device.change_registry(&ops, now) {
+        Ok(_) => tr.ta("settings-policy-saved", &[("n", ops.len().to_string())]),
+        Err(_) => tr.t("err-write"),
+    };
+    flash(&u, message);
+    Ok(Redirect::to("/settings").into_response())
 }
 
 /// `GET /sync`: every peer's last sync and result, and a button to sync now.
@@ -382,6 +615,8 @@ fn reason_words(tr: Tr<'_>, reason: &str) -> String {
         reason,
         &[
             (&["revoked"], "quarantine-revoked"),
+            (&["was removed"], "quarantine-removed"),
+            (&["depends on a rejected"], "quarantine-depends"),
             (&["erased"], "quarantine-erased"),
             (&["may not write", "agreement"], "quarantine-forbidden"),
             (&["signature"], "quarantine-signature"),
@@ -390,14 +625,55 @@ fn reason_words(tr: Tr<'_>, reason: &str) -> String {
     ))
 }
 
-/// `GET /quarantine`: each rejected change — which record, who, when — with its reason.
+/// Whether direction may re-admit a change quarantined for `reason` (`Device::readmit`): work
+/// its author's revocation or a removal of its rights set aside, and what was built on it.
+fn readmittable(reason: &carnet_replica::Reason) -> bool {
+    use carnet_replica::Reason;
+    matches!(
+        reason,
+        Reason::Revoked
+            | Reason::DependsOnRejected
+            | Reason::Removed { .. }
+            | Reason::DirectionRemoved
+    )
+}
+
+/// Per device, how many of its quarantined changes direction may re-admit, with its holder.
+fn readmittable_by_device(
+    device: &Device,
+    items: &[carnet_device::Quarantined],
+) -> Vec<(carnet_replica::DeviceId, String, usize)> {
+    let registry = device.registry();
+    let mut counts: std::collections::BTreeMap<carnet_replica::DeviceId, usize> =
+        std::collections::BTreeMap::new();
+    for q in items.iter().filter(|q| readmittable(&q.reason)) {
+        *counts.entry(q.entry.author).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .filter_map(|(id, n)| {
+            let d = registry?.device(&id)?;
+            Some((id, d.holder.clone(), n))
+        })
+        .collect()
+}
+
+/// `GET /quarantine`: each rejected change — which record, who, when — with its reason; for
+/// direction, each device whose work its revocation or a narrowing of its rights set aside,
+/// with a button to review and re-admit it.
 pub(crate) async fn quarantine(u: Unlocked) -> Result<Response, WebError> {
     let tr = u.tr();
     let device = u.device.clone();
     let device = device.lock().await;
     let items = device.quarantine()?;
     let registry = device.registry();
+    let readmit = if is_direction(&device) {
+        readmittable_by_device(&device, &items)
+    } else {
+        vec![]
+    };
     let body = html! {
+        (flashed(&u))
         p { (tr.t("quarantine-intro")) }
         @if items.is_empty() {
             p id="quarantine-empty" { (tr.t("quarantine-empty")) }
@@ -427,6 +703,23 @@ pub(crate) async fn quarantine(u: Unlocked) -> Result<Response, WebError> {
                 }
             }
         }
+        @if !readmit.is_empty() {
+            section.record-section id="readmit" {
+                h2 { (tr.t("readmit-title")) }
+                p.hint { (tr.t("readmit-intro")) }
+                ul.readmit {
+                    @for (id, holder, n) in &readmit {
+                        li id=(format!("readmit-{}", id.short())) {
+                            (tr.ta("readmit-device", &[("holder", holder.clone()), ("device", id.short()), ("n", n.to_string())]))
+                            " "
+                            a.button.secondary href=(format!("/quarantine/{id}/readmit")) id=(format!("readmit-link-{}", id.short())) {
+                                (tr.t("readmit-review"))
+                            }
+                        }
+                    }
+                }
+            }
+        }
     };
     Ok(admin_page(
         &u,
@@ -435,4 +728,82 @@ pub(crate) async fn quarantine(u: Unlocked) -> Result<Response, WebError> {
         StatusCode::OK,
         body,
     ))
+}
+
+/// The quarantined device `id` names, with its holder and how many of its changes may be
+/// re-admitted (direction only).
+fn readmit_target(
+    device: &Device,
+    id: &str,
+) -> Result<(carnet_replica::DeviceId, String, usize), WebError> {
+    let id: carnet_replica::DeviceId = id.parse().map_err(|_| WebError::NotFound)?;
+    let items = device.quarantine()?;
+    let holder = device
+        .registry()
+        .and_then(|r| r.device(&id))
+        .map(|d| d.holder.clone())
+        .ok_or(WebError::NotFound)?;
+    let n = items
+        .iter()
+        .filter(|q| q.entry.author == id && readmittable(&q.reason))
+        .count();
+    Ok((id, holder, n))
+}
+
+/// `GET /quarantine/{id}/readmit` (direction): what re-admitting does, before doing it.
+pub(crate) async fn readmit_page(
+    u: Unlocked,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, WebError> {
+    let tr = u.tr();
+    let device = direction_device(&u).await?;
+    let (id, holder, n) = readmit_target(&device, &id)?;
+    let revoked = device
+        .registry()
+        .and_then(|r| r.device(&id))
+        .is_some_and(|d| d.revoked.is_some());
+    let body = html! {
+        @if n == 0 {
+            p id="readmit-nothing" { (tr.ta("readmit-nothing", &[("holder", holder.clone())])) }
+            p { a href="/quarantine" { (tr.t("quarantine-title")) } }
+        } @else {
+            p { (tr.ta("readmit-what", &[("holder", holder.clone()), ("n", n.to_string())])) }
+            p.notice { (tr.t("readmit-warning")) }
+            @if revoked { p.hint { (tr.t("readmit-still-revoked")) } }
+            form method="post" action=(format!("/quarantine/{id}/readmit")) {
+                input type="hidden" name="csrf" value=(u.info.session.csrf);
+                p.actions {
+                    button type="submit" id="readmit-confirm" { (tr.t("readmit-button")) }
+                    a.button.secondary href="/quarantine" { (tr.t("cancel")) }
+                }
+            }
+        }
+    };
+    Ok(admin_page(
+        &u,
+        "readmit-page-title",
+        "/quarantine",
+        StatusCode::OK,
+        body,
+    ))
+}
+
+/// `POST /quarantine/{id}/readmit` (direction): `Device::readmit`, as `carnet quarantine
+/// readmit DEVICE` does.
+pub(crate) async fn readmit(
+    u: Unlocked,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    _form: Posted,
+) -> Result<Response, WebError> {
+    let tr = u.tr();
+    let now = u.app.now();
+    let mut device = direction_device(&u).await?;
+    let (id, holder, _) = readmit_target(&device, &id)?;
+    let message = match device.readmit(id, now) {
+        Ok(0) => tr.ta("readmit-nothing", &[("holder", holder)]),
+        Ok(n) => tr.ta("readmit-done", &[("holder", holder), ("n", n.to_string())]),
+        Err(_) => tr.t("err-write"),
+    };
+    flash(&u, message);
+    Ok(Redirect::to("/quarantine").into_response())
 }

@@ -2,7 +2,10 @@
 //! revoked or not); for direction devices, revoking one (after a warning about its unsynced
 //! work) and inviting a new one — the ticket as a QR code and as text, then, for each device
 //! that presents it, its confirmation code to compare with the new device's screen before it
-//! joins. The invitation's secret stays on the server, in the session that made it.
+//! joins. The invitation's secret stays on the server, in the session that made it. Direction
+//! also changes a device's roles and confidentiality agreement (the registry operations
+//! `carnet device role` and `carnet device agreement` make, in one registry change), after a
+//! confirmation naming the rights a narrowing takes away.
 
 use std::collections::BTreeSet;
 
@@ -70,6 +73,7 @@ pub(crate) async fn list(u: Unlocked) -> Result<Response, WebError> {
                     th scope="col" { (tr.t("devices-agreement")) }
                     th scope="col" { (tr.t("devices-last-seen")) }
                     th scope="col" { (tr.t("devices-status")) }
+                    @if direction { th scope="col" { (tr.t("devices-actions")) } }
                 } }
                 tbody {
                     @for d in registry.devices.values() {
@@ -85,10 +89,16 @@ pub(crate) async fn list(u: Unlocked) -> Result<Response, WebError> {
                             td { (seen) }
                             td {
                                 @if d.revoked.is_some() { span.tag.block { (tr.t("devices-revoked")) } }
-                                @else {
-                                    (tr.t("devices-active"))
-                                    @if direction && d.id != me {
-                                        " " a href=(format!("/devices/{}/revoke", d.id)) id=(format!("revoke-{}", d.id.short())) { (tr.t("devices-revoke")) }
+                                @else { (tr.t("devices-active")) }
+                            }
+                            @if direction {
+                                td.actions-cell {
+                                    @if d.revoked.is_none() {
+                                        a href=(format!("/devices/{}/edit", d.id)) id=(format!("edit-{}", d.id.short())) { (tr.t("devices-edit")) }
+                                        @if d.id != me {
+                                            br;
+                                            a href=(format!("/devices/{}/revoke", d.id)) id=(format!("revoke-{}", d.id.short())) { (tr.t("devices-revoke")) }
+                                        }
                                     }
                                 }
                             }
@@ -427,4 +437,291 @@ pub(crate) async fn answer(u: Unlocked, form: Posted) -> Result<Response, WebErr
     };
     flash(&u, message);
     Ok(Redirect::to("/devices/invitation").into_response())
+}
+
+/// A device's rights as a form gives them: its roles and the date its holder signed the
+/// confidentiality agreement (`YYYY-MM-DD`), or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rights {
+    roles: BTreeSet<Role>,
+    agreement: Option<String>,
+}
+
+/// What the classes `before` allowed and `after` no longer does, as `(class, before, after)`.
+fn narrowed(
+    policy: &carnet_model::Policy,
+    before: &Rights,
+    after: &Rights,
+) -> Vec<(
+    carnet_model::FieldClass,
+    carnet_model::Access,
+    carnet_model::Access,
+)> {
+    carnet_model::FieldClass::ALL
+        .into_iter()
+        .filter_map(|c| {
+            let b = policy.effective(&before.roles, before.agreement.is_some(), c);
+            let a = policy.effective(&after.roles, after.agreement.is_some(), c);
+            (a < b).then_some((c, b, a))
+        })
+        .collect()
+}
+
+/// An access in words, for a sentence ("read only", "no access").
+pub(crate) fn access_words(tr: crate::i18n::Tr<'_>, a: carnet_model::Access) -> String {
+    tr.t(match a {
+        carnet_model::Access::None => "access-none-words",
+        carnet_model::Access::Read => "access-read",
+        carnet_model::Access::Write => "access-write",
+    })
+}
+
+/// What a narrowing of rights does (`warning`), then a form posting `fields` again to `action`
+/// with `confirm=yes` (the button `(id, words)` of `confirm`) or `action=back` (the form again).
+pub(crate) fn confirm_narrowing(
+    u: &Unlocked,
+    action: &str,
+    warning: &str,
+    confirm: (&str, &str),
+    fields: Markup,
+) -> Markup {
+    let tr = u.tr();
+    let (confirm_id, confirm_key) = confirm;
+    html! {
+        p.notice id="narrow-warning" { (tr.t(warning)) }
+        form method="post" action=(action) {
+            input type="hidden" name="csrf" value=(u.info.session.csrf);
+            (fields)
+            p.actions {
+                button.danger type="submit" name="confirm" value="yes" id=(confirm_id) { (tr.t(confirm_key)) }
+                button.secondary type="submit" name="action" value="back" id="back-to-form" { (tr.t("device-edit-back")) }
+            }
+        }
+    }
+}
+
+/// The form changing device `id`'s roles and agreement, with `typed` rights and refusals.
+fn edit_form(
+    u: &Unlocked,
+    id: DeviceId,
+    holder: &str,
+    this_one: bool,
+    typed: &Rights,
+    typed_agreement: &str,
+    errors: &[(&'static str, String)],
+) -> Markup {
+    let tr = u.tr();
+    let err = |f: &str| errors.iter().find(|(k, _)| *k == f).map(|(_, m)| m.clone());
+    html! {
+        (error_summary(tr, errors))
+        p { (tr.ta("device-edit-intro", &[("holder", holder.to_owned()), ("device", id.short())])) }
+        @if this_one { p.hint id="this-device" { (tr.t("device-edit-this-one")) } }
+        form method="post" action=(format!("/devices/{id}/edit")) novalidate {
+            input type="hidden" name="csrf" value=(u.info.session.csrf);
+            @let e = err("role");
+            div class=(if e.is_some() { "field has-error" } else { "field" }) {
+                fieldset id="role" aria-describedby="role-hint" {
+                    legend { (tr.t("devices-roles")) }
+                    p.hint id="role-hint" { (tr.t("device-edit-roles-hint")) }
+                    @if let Some(e) = &e { p.error-message id="role-error" { (e) } }
+                    ul.checks {
+                        @for r in ROLES {
+                            li {
+                                input type="checkbox" id=(format!("role-{}", r.name())) name="role" value=(r.name()) checked[typed.roles.contains(&r)];
+                                label for=(format!("role-{}", r.name())) { (tr.t(&format!("role-{}", r.name()))) }
+                            }
+                        }
+                    }
+                }
+            }
+            @let e = err("agreement");
+            div class=(if e.is_some() { "field has-error" } else { "field" }) {
+                label for="agreement" { (tr.t("invite-agreement")) }
+                p.hint id="agreement-hint" { (tr.t("device-edit-agreement-hint")) }
+                @if let Some(e) = &e { p.error-message id="agreement-error" { (e) } }
+                input.date type="text" id="agreement" name="agreement" value=(typed_agreement) autocomplete="off" aria-describedby="agreement-hint";
+            }
+            @if typed.agreement.is_some() || !typed_agreement.is_empty() {
+                div.field {
+                    ul.checks.wide {
+                        li {
+                            input type="checkbox" id="withdraw" name="withdraw" value="yes";
+                            label for="withdraw" { (tr.t("device-edit-withdraw")) }
+                        }
+                    }
+                }
+            }
+            p.actions {
+                button type="submit" id="save-device" { (tr.t("save")) }
+                a.button.secondary href="/devices" { (tr.t("cancel")) }
+            }
+        }
+    }
+}
+
+/// The device `id` names, if it is enrolled and not revoked: its holder and rights.
+fn editable(device: &Device, id: &str) -> Result<(DeviceId, String, Rights), WebError> {
+    let id = find_device(device, id)?;
+    let d = device
+        .registry()
+        .and_then(|r| r.device(&id))
+        .filter(|d| d.revoked.is_none())
+        .ok_or(WebError::NotFound)?;
+    Ok((
+        id,
+        d.holder.clone(),
+        Rights {
+            roles: d.roles.clone(),
+            agreement: d.agreement.clone(),
+        },
+    ))
+}
+
+/// A stored `YYYY-MM-DD` date as the page's language writes it.
+fn shown_date(tr: crate::i18n::Tr<'_>, date: Option<&str>) -> String {
+    date.and_then(|a| NaiveDate::parse_from_str(a, "%Y-%m-%d").ok())
+        .map(|a| tr.date(a))
+        .unwrap_or_default()
+}
+
+/// `GET /devices/{id}/edit` (direction): the device's roles and agreement, to change.
+pub(crate) async fn edit_page(u: Unlocked, Path(id): Path<String>) -> Result<Response, WebError> {
+    let device = direction_device(&u).await?;
+    let (id, holder, rights) = editable(&device, &id)?;
+    let typed = shown_date(u.tr(), rights.agreement.as_deref());
+    let body = edit_form(&u, id, &holder, id == device.id(), &rights, &typed, &[]);
+    Ok(admin_page(
+        &u,
+        "device-edit-title",
+        "/devices",
+        StatusCode::OK,
+        body,
+    ))
+}
+
+/// `POST /devices/{id}/edit` (direction): the roles ticked and the agreement's date. A change
+/// that takes a right away is shown first, with what it takes away, and made once confirmed
+/// (`confirm=yes`); refusals of the rules are shown by their fields, nothing changed.
+pub(crate) async fn edit(
+    u: Unlocked,
+    Path(id): Path<String>,
+    form: Posted,
+) -> Result<Response, WebError> {
+    let tr = u.tr();
+    let now = u.app.now();
+    let mut device = direction_device(&u).await?;
+    let (id, holder, before) = editable(&device, &id)?;
+    let this_one = id == device.id();
+    let roles: BTreeSet<Role> = form
+        .fields
+        .iter()
+        .filter(|(k, _)| k == "role")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let typed_agreement = form.get("agreement").unwrap_or("").trim().to_owned();
+    let withdraw = form.get("withdraw") == Some("yes");
+    let mut errors = vec![];
+    if roles.is_empty() {
+        errors.push(("role", tr.t("device-edit-no-role")));
+    } else if this_one && !before.roles.is_subset(&roles) {
+        errors.push(("role", tr.t("device-edit-own-role")));
+    }
+    let agreement = if withdraw || typed_agreement.is_empty() {
+        None
+    } else {
+        match NaiveDate::parse_from_str(&typed_agreement, "%d/%m/%Y")
+            .or_else(|_| NaiveDate::parse_from_str(&typed_agreement, "%Y-%m-%d"))
+        {
+            Ok(d) if d <= now.date_naive() => Some(d.format("%Y-%m-%d").to_string()),
+            Ok(_) => {
+                errors.push(("agreement", tr.t("device-edit-agreement-future")));
+                before.agreement.clone()
+            }
+            Err(_) => {
+                errors.push(("agreement", tr.t("invite-agreement-bad")));
+                before.agreement.clone()
+            }
+        }
+    };
+    if this_one && before.agreement.is_some() && agreement.is_none() {
+        errors.push(("agreement", tr.t("device-edit-own-agreement")));
+    }
+    let after = Rights {
+        roles: roles.clone(),
+        agreement: agreement.clone(),
+    };
+    if !errors.is_empty() || form.get("action") == Some("back") {
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let typed = if withdraw {
+            String::new()
+        } else {
+            typed_agreement
+        };
+        let body = edit_form(&u, id, &holder, this_one, &after, &typed, &errors);
+        return Ok(admin_page(
+            &u,
+            "device-edit-title",
+            "/devices",
+            status,
+            body,
+        ));
+    }
+    let mut ops: Vec<carnet_replica::RegistryOp> = vec![];
+    for role in before.roles.symmetric_difference(&after.roles) {
+        ops.push(carnet_replica::RegistryOp::Role {
+            device: id,
+            role: *role,
+            granted: after.roles.contains(role),
+        });
+    }
+    if before.agreement != after.agreement {
+        ops.push(carnet_replica::RegistryOp::Agreement {
+            device: id,
+            signed_on: after.agreement.clone(),
+        });
+    }
+    if ops.is_empty() {
+        flash(&u, tr.t("device-edit-unchanged"));
+        return Ok(Redirect::to("/devices").into_response());
+    }
+    let policy = device
+        .registry()
+        .map(|r| r.policy.clone())
+        .ok_or(WebError::Internal("no registry"))?;
+    let lost = narrowed(&policy, &before, &after);
+    if !lost.is_empty() && form.get("confirm") != Some("yes") {
+        let body = html! {
+            p { (tr.ta("device-edit-narrows", &[("holder", holder.clone())])) }
+            ul id="lost" {
+                @for (c, b, a) in &lost {
+                    li { (tr.ta("device-edit-lost", &[
+                        ("class", tr.t(&crate::forms::class_key(*c))),
+                        ("before", access_words(tr, *b)),
+                        ("after", access_words(tr, *a)),
+                    ])) }
+                }
+            }
+            (confirm_narrowing(&u, &format!("/devices/{id}/edit"), "device-edit-narrow-warning", ("confirm-narrow", "device-edit-confirm"), html! {
+                @for r in &after.roles { input type="hidden" name="role" value=(r.name()); }
+                input type="hidden" name="agreement" value=(after.agreement.as_deref().map(|a| shown_date(tr, Some(a))).unwrap_or_default());
+            }))
+        };
+        return Ok(admin_page(
+            &u,
+            "device-edit-confirm-title",
+            "/devices",
+            StatusCode::OK,
+            body,
+        ));
+    }
+    let message = match device.change_registry(&ops, now) {
+        Ok(_) => tr.ta("device-edit-saved", &[("holder", holder)]),
+        Err(_) => tr.t("err-write"),
+    };
+    flash(&u, message);
+    Ok(Redirect::to("/devices").into_response())
 }

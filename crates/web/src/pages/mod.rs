@@ -28,7 +28,7 @@ pub(crate) fn frame(u: &Unlocked, title: String, nav: Nav, back: &str, body: Mar
             csrf: &u.info.session.csrf,
             unlocked: true,
             back,
-            idle_secs: u.app.config.lock_after.as_secs(),
+            idle_secs: u.app.lock_after().as_secs(),
         },
         body,
     )

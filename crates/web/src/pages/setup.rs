@@ -33,7 +33,8 @@ pub(crate) fn needs_setup(app: &App) -> bool {
     !Device::store_path(&app.config.home).exists()
 }
 
-fn setup_page(app: &App, info: &SessionInfo, title: &str, body: Markup) -> Markup {
+/// A page of the setup; the language switch comes back to `back`.
+fn setup_page(app: &App, info: &SessionInfo, title: &str, back: &str, body: Markup) -> Markup {
     let tr = Tr::new(app.i18n, info.lang);
     page(
         &Frame {
@@ -42,7 +43,7 @@ fn setup_page(app: &App, info: &SessionInfo, title: &str, body: Markup) -> Marku
             nav: Nav::None,
             csrf: &info.session.csrf,
             unlocked: false,
-            back: "/setup",
+            back,
             idle_secs: 0,
         },
         body,
@@ -57,6 +58,7 @@ fn form(app: &App, info: &SessionInfo, errors: &[(&'static str, String)], ticket
         app,
         info,
         "setup-title",
+        "/setup",
         html! {
             (error_summary(tr, errors))
             p { (tr.t("setup-intro")) }
@@ -187,7 +189,10 @@ pub(crate) async fn joining(State(app): State<Arc<App>>, info: SessionInfo) -> R
             },
         }
     };
-    let mut response = html(StatusCode::OK, setup_page(&app, &info, "setup-title", body));
+    let mut response = html(
+        StatusCode::OK,
+        setup_page(&app, &info, "setup-title", "/setup/joining", body),
+    );
     if waiting {
         response
             .headers_mut()
