@@ -32,7 +32,7 @@ pub use anchor::RolledBack;
 pub use bounds::{Dropped, MAX_REJECTED_PER_AUTHOR, MAX_WAITING_PER_AUTHOR, MAX_WAITING_PER_DOC};
 pub use carnet_store::Memory;
 pub use device::{Device, RecordView, STORE_FILE};
-pub use peers::{AWAITING_CONFIRMATION, Held, Invitation, PeerRecord, join_code};
+pub use peers::{AWAITING_CONFIRMATION, Held, Invitation, PeerRecord, SyncFigures, join_code};
 pub use receive::ReceiveReport;
 
 pub use write::{Checked, RecordWrite, SnapshotError, Written};

@@ -75,6 +75,18 @@ pub struct PeerRecord {
     pub last_result: String,
 }
 
+/// What the last sync with a peer moved (kept apart from [`PeerRecord`], whose stored form
+/// older versions read).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncFigures {
+    /// Changes received and stored.
+    pub received: u64,
+    /// Changes sent.
+    pub sent: u64,
+    /// Changes received and refused or rejected (see `carnet quarantine`).
+    pub refused: u64,
+}
+
 fn ticket_key(secret: &[u8; 16]) -> String {
     format!("ticket/{}", hex::encode(blake3::hash(secret).as_bytes()))
 }
@@ -411,6 +423,33 @@ impl Device {
             .and_then(|v| v.ok())
             .and_then(|b| postcard::from_bytes(&b).ok())
             .unwrap_or_default())
+    }
+
+    /// What the last sync with each peer moved, by peer id.
+    pub fn sync_figures(&self) -> Result<BTreeMap<String, SyncFigures>, ReadError> {
+        Ok(self
+            .store
+            .info("peer-figures")?
+            .and_then(|v| v.ok())
+            .and_then(|b| postcard::from_bytes(&b).ok())
+            .unwrap_or_default())
+    }
+
+    /// Records what the last sync with `peer` moved.
+    pub fn note_sync_figures(
+        &mut self,
+        peer: DeviceId,
+        figures: SyncFigures,
+    ) -> Result<(), WriteError> {
+        let mut all = self.sync_figures()?;
+        all.insert(peer.to_string(), figures);
+        let mut batch = self.store.write()?;
+        batch.put_info(
+            "peer-figures",
+            &postcard::to_stdvec(&all).unwrap_or_default(),
+        )?;
+        batch.commit()?;
+        Ok(())
     }
 
     /// Records the outcome of a sync with `peer`.

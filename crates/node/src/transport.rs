@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use carnet_device::Device;
+use carnet_device::{Device, SyncFigures};
 use carnet_replica::DeviceId;
 use carnet_sync::{ALPN, FrameDecoder, MAX_MESSAGE, Message, Role, Session, Stats, encode_frame};
 use chrono::Utc;
@@ -36,6 +36,15 @@ const READ_PIECE: usize = 64 * 1024;
 /// Application close codes: no slot free; no `Hello` in time.
 const BUSY: u32 = 1;
 const TOO_SLOW: u32 = 2;
+
+/// What a session moved, as the device keeps it for the sync page.
+fn figures(stats: &Stats) -> SyncFigures {
+    SyncFigures {
+        received: stats.applied.new as u64,
+        sent: stats.changes_sent as u64,
+        refused: (stats.applied.refused + stats.applied.rejected) as u64,
+    }
+}
 
 /// Answers sync sessions from peers.
 #[derive(Clone)]
@@ -311,6 +320,7 @@ impl ProtocolHandler for Handler {
                     .error
                     .clone()
                     .unwrap_or_else(|| "synced (they connected)".into());
+                let _ = dev.note_sync_figures(DeviceId(peer), figures(&outcome.stats));
                 let _ = dev.note_peer(
                     DeviceId(peer),
                     vec![],
@@ -363,6 +373,7 @@ impl Node {
             .clone()
             .unwrap_or_else(|| format!("synced, reached {how}"));
         let addrs = peer.addrs.iter().map(ToString::to_string).collect();
+        let _ = dev.note_sync_figures(DeviceId(peer.id), figures(&outcome.stats));
         let _ = dev.note_peer(
             DeviceId(peer.id),
             addrs,

@@ -97,6 +97,23 @@ async fn devices_join_sync_and_respect_read_scope_over_iroh() {
     let staff = join(dir.path(), "Bea", &director, &[Role::Staff]).await;
     let board = join(dir.path(), "Bo", &director, &[Role::Board]).await;
 
+    // What the sync moved is kept for the sync page, on both sides.
+    let director_id = director.device().lock().await.id().to_string();
+    let staff_id = staff.device().lock().await.id().to_string();
+    let got = staff.device().lock().await.sync_figures().unwrap();
+    assert!(got[&director_id].received > 0, "{got:?}");
+    // (The responder notes its side once the connection has closed.)
+    let mut sent = 0;
+    for _ in 0..100 {
+        let f = director.device().lock().await.sync_figures().unwrap();
+        if let Some(f) = f.get(&staff_id) {
+            sent = f.sent;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(sent > 0, "the inviter noted no change sent");
+
     // The staff device received everything, the board device no personal file.
     assert_eq!(
         staff.device().lock().await.show(m, id).unwrap().fields["last_name"]

@@ -1335,3 +1335,63 @@ async fn re_admitting_says_when_there_is_nothing_to_take_back() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_sync_page_says_what_the_last_sync_moved_and_a_record_page_is_logged() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let peer = carnet_replica::DeviceKey::generate().expect("key").id();
+    {
+        let mut d = f.device.lock().await;
+        d.note_peer(peer, vec![], true, "synced", now())
+            .expect("peer");
+        d.note_sync_figures(
+            peer,
+            carnet_device::SyncFigures {
+                received: 7,
+                sent: 3,
+                refused: 1,
+            },
+        )
+        .expect("figures");
+    }
+    let (status, _, body) = f.get("/sync").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("7 reçue(s), 3 envoyée(s), 1 refusée(s)"),
+        "{body}"
+    );
+    // A record page showing a personal field is noted in the access log; the list is not.
+    let csrf = f.csrf.clone();
+    let (status, h, _) = f
+        .post(
+            "/members/new",
+            &[
+                ("csrf", &csrf),
+                ("display_name", "Joy"),
+                ("status", "member"),
+                ("phone", "0600000000"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let member = h
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_owned();
+    f.get("/members").await;
+    assert!(
+        f.device
+            .lock()
+            .await
+            .access_log(None)
+            .expect("log")
+            .is_empty()
+    );
+    f.get(&member).await;
+    let log = f.device.lock().await.access_log(None).expect("log");
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].how, carnet_replica::AccessKind::Page);
+}

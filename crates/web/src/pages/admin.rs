@@ -570,7 +570,7 @@ pub(crate) async fn sync(u: Unlocked) -> Result<Response, WebError> {
     let tr = u.tr();
     let device = u.device.clone();
     let device = device.lock().await;
-    let table = peers_table(tr, &device)?;
+    let table = peers_table(tr, &device, true)?;
     let may_sync = u.app.config.network.is_some();
     let body = html! {
         (flashed(&u))

@@ -30,8 +30,17 @@ pub(crate) fn when(tr: Tr<'_>, ms: i64) -> String {
 }
 
 /// The sync status of every peer this device met: holder, last successful sync, last try.
-pub(crate) fn peers_table(tr: Tr<'_>, device: &Device) -> Result<Markup, WebError> {
+pub(crate) fn peers_table(
+    tr: Tr<'_>,
+    device: &Device,
+    with_figures: bool,
+) -> Result<Markup, WebError> {
     let peers = device.peers()?;
+    let figures = if with_figures {
+        device.sync_figures()?
+    } else {
+        Default::default()
+    };
     let registry = device.registry();
     Ok(html! {
         @if peers.is_empty() {
@@ -43,6 +52,7 @@ pub(crate) fn peers_table(tr: Tr<'_>, device: &Device) -> Result<Markup, WebErro
                         th scope="col" { (tr.t("peer-device")) }
                         th scope="col" { (tr.t("peer-last-sync")) }
                         th scope="col" { (tr.t("peer-result")) }
+                        @if with_figures { th scope="col" { (tr.t("peer-figures")) } }
                     } }
                     tbody {
                         @for (id, p) in &peers {
@@ -51,6 +61,15 @@ pub(crate) fn peers_table(tr: Tr<'_>, device: &Device) -> Result<Markup, WebErro
                                 th scope="row" { (holder.unwrap_or_else(|| id.chars().take(8).collect())) }
                                 td { (p.last_sync_ms.map(|ms| when(tr, ms)).unwrap_or_else(|| tr.t("never"))) }
                                 td { (if p.last_result.starts_with("synced") || p.last_result.is_empty() { tr.t("peer-ok") } else { tr.t("peer-failed") }) }
+                                @if with_figures {
+                                    td { @if let Some(f) = figures.get(id) {
+                                        (tr.ta("peer-moved", &[
+                                            ("received", f.received.to_string()),
+                                            ("sent", f.sent.to_string()),
+                                            ("refused", f.refused.to_string()),
+                                        ]))
+                                    } }
+                                }
                             }
                         }
                     }
@@ -85,7 +104,7 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
         })
         .collect();
     recent.sort_by_key(|a| std::cmp::Reverse(a.2));
-    let peers = peers_table(tr, &device)?;
+    let peers = peers_table(tr, &device, false)?;
     let body = html! {
         p { (tr.ta("today-date", &[("date", tr.date(day))])) }
         section id="todo" {
