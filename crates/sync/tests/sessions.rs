@@ -1654,10 +1654,10 @@ fn waiting_changes_are_bounded_never_forwarded_and_a_revocation_drops_them() {
     run(&mut third, &mut dir);
     assert!(third.export(&doc).unwrap().is_empty());
     // Once the withheld change arrives, what was kept up to the first dropped change becomes
-    // valid; what was dropped comes from a peer that holds it (the author here), and the
-    // record is whole.
+    // valid (how much depends on which changes were dropped: the first ones by hash, and the
+    // keys are random); what was dropped comes from a peer that holds it (the author here),
+    // and the record is whole.
     dir.receive(&doc, vec![withheld]).unwrap();
-    assert!(dir.verdicts(&doc).unwrap().pending.len() < kept);
     run(&mut staff, &mut dir);
     assert_eq!(dir.verdicts(&doc).unwrap().pending.len(), 0);
     assert_eq!(
