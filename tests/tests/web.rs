@@ -995,7 +995,8 @@ async fn the_association_is_run_from_the_browser() {
         let out = s.carnet(&["sync", "--peer", &d_addr]);
         assert!(
             out.status.success(),
-            "{}",
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
     }

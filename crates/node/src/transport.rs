@@ -3,7 +3,6 @@
 //! (initiator). The device's work for each message (verifying signatures, committing to the
 //! store, reading changes to send) runs on tokio's blocking pool, off the async workers.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +18,7 @@ use tokio::sync::{Mutex, OwnedSemaphorePermit, RwLock, Semaphore, mpsc};
 use crate::addr::PeerAddr;
 use crate::node::{CONNECT_TIMEOUT, Node, NodeError, Progress, READ_TIMEOUT, SyncOutcome};
 
-/// The most sessions answered at once (each with a different device).
+/// The most sessions answered at once.
 pub(crate) const MAX_SESSIONS: usize = 8;
 /// The most connections at once from keys the registry does not name (devices joining with a
 /// ticket, or anyone else), until their `Hello` is answered.
@@ -55,13 +54,14 @@ pub(crate) struct Handler {
     pub(crate) admission: Arc<Admission>,
 }
 
-/// Who may take a session slot: at most [`MAX_SESSIONS`] sessions, one per device, of which at
-/// most [`MAX_STRANGERS`] from keys the registry does not name.
+/// Who may take a session slot: at most [`MAX_SESSIONS`] sessions, of which at most
+/// [`MAX_STRANGERS`] from keys the registry does not name. (Not one per device: a device that
+/// syncs again at once must not find its previous session, still storing what it sent,
+/// holding the only slot it may have.)
 #[derive(Debug)]
 pub(crate) struct Admission {
     sessions: Arc<Semaphore>,
     strangers: Arc<Semaphore>,
-    active: Arc<std::sync::Mutex<BTreeSet<[u8; 32]>>>,
 }
 
 impl Default for Admission {
@@ -69,7 +69,6 @@ impl Default for Admission {
         Admission {
             sessions: Arc::new(Semaphore::new(MAX_SESSIONS)),
             strangers: Arc::new(Semaphore::new(MAX_STRANGERS)),
-            active: Arc::default(),
         }
     }
 }
@@ -78,37 +77,20 @@ impl Default for Admission {
 pub(crate) struct Admitted {
     _session: OwnedSemaphorePermit,
     _stranger: Option<OwnedSemaphorePermit>,
-    peer: [u8; 32],
-    active: Arc<std::sync::Mutex<BTreeSet<[u8; 32]>>>,
-}
-
-impl Drop for Admitted {
-    fn drop(&mut self) {
-        if let Ok(mut a) = self.active.lock() {
-            a.remove(&self.peer);
-        }
-    }
 }
 
 impl Admission {
-    /// A slot for `peer` (`known`: the registry names it), or `None` when none is free or
-    /// `peer` already has a session.
-    pub(crate) fn admit(&self, peer: [u8; 32], known: bool) -> Option<Admitted> {
+    /// A slot for a peer (`known`: the registry names it), or `None` when none is free.
+    pub(crate) fn admit(&self, known: bool) -> Option<Admitted> {
         let stranger = if known {
             None
         } else {
             Some(self.strangers.clone().try_acquire_owned().ok()?)
         };
         let session = self.sessions.clone().try_acquire_owned().ok()?;
-        let mut active = self.active.lock().ok()?;
-        if !active.insert(peer) {
-            return None;
-        }
         Some(Admitted {
             _session: session,
             _stranger: stranger,
-            peer,
-            active: self.active.clone(),
         })
     }
 }
@@ -251,14 +233,14 @@ impl ProtocolHandler for Handler {
     async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
         let peer = *conn.remote_id().as_bytes();
         // Before anything is read: a slot of the right kind (a device the registry names, or
-        // a stranger that may be joining with a ticket), one session per device.
+        // a stranger that may be joining with a ticket).
         let known = self
             .device
             .lock()
             .await
             .registry()
             .is_some_and(|r| r.device(&DeviceId(peer)).is_some());
-        let Some(admitted) = self.admission.admit(peer, known) else {
+        let Some(admitted) = self.admission.admit(known) else {
             conn.close(
                 BUSY.into(),
                 b"busy: too many sessions at once, try again later",
