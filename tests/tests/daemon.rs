@@ -78,15 +78,15 @@ fn two_serving_devices_converge_after_edits_through_the_lending_path() {
     let on_s = s.add_member(&["--name", "Made on S"]);
     let want: BTreeSet<String> = [on_d.clone(), on_s.clone()].into();
 
-    // Three periods later (nothing else touches the stores meanwhile), both hold both.
-    std::thread::sleep(Duration::from_secs(6));
+    // Two periods later (nothing else touches the stores meanwhile), both hold both.
+    std::thread::sleep(Duration::from_secs(4));
     let (printed_d, printed_s) = (serve_d.describe(), serve_s.describe());
     stop(serve_s);
     stop(serve_d);
     let (hd, hs) = (member_ids(&d), member_ids(&s));
     assert!(
         want.is_subset(&hd) && want.is_subset(&hs),
-        "no convergence three periods after the edits: D holds S's member: {}, S holds D's: {}\nD:\n{printed_d}\nS:\n{printed_s}",
+        "no convergence two periods after the edits: D holds S's member: {}, S holds D's: {}\nD:\n{printed_d}\nS:\n{printed_s}",
         hd.contains(&on_s),
         hs.contains(&on_d),
     );

@@ -866,6 +866,9 @@ fn two_serve_processes_find_each_other_by_mdns_in_network_namespaces() {
             format!("ip netns exec {ns} carnet {}", args.join(" ")),
         )
     };
+    // A third party on the LAN records every mDNS packet (see `mdns_observer`).
+    let heard = s.root().join("mdns-heard");
+    let mut observer = observe_mdns(&guard.names[0], &heard);
     let mut serve_d = serve_in(&d, &ns_d, "198.51.100.11:0");
     let mut serve_s = serve_in(&s, &ns_s, "198.51.100.12:0");
     let d_short = d.device_id()[..8].to_owned();
@@ -899,10 +902,130 @@ fn two_serve_processes_find_each_other_by_mdns_in_network_namespaces() {
         );
     }
     assert_eq!(s.fields("member", &new), d.fields("member", &new));
+
+    // D starts again on another port: S's address for it is stale. A plain `carnet sync` on S
+    // finds D on the LAN and says so.
+    serve_s.interrupt();
     serve_d.kill();
-    serve_s.kill();
+    let mut serve_d = serve_in(&d, &ns_d, "198.51.100.11:0");
+    serve_d
+        .wait_for(Duration::from_secs(20), |t| {
+            t.contains("listening as ").then_some(())
+        })
+        .unwrap_or_else(|| panic!("D's serve did not start again:\n{}", serve_d.describe()));
+    let later = d.add_member(&["--name", "Found again on the LAN"]);
+    let sync = s
+        .command_via("ip", &["netns", "exec", &ns_s], &["sync"])
+        .output()
+        .expect("carnet sync runs");
+    assert!(
+        sync.status.success(),
+        "{}\n{}",
+        describe(&["sync"], &sync),
+        serve_d.describe()
+    );
+    assert!(
+        members(&s).contains_key(&later),
+        "{}",
+        describe(&["sync"], &sync)
+    );
+    let status = s.ok(&["status"]);
+    assert!(
+        status.contains("found on the local network"),
+        "status does not say D was found on the LAN:\n{status}"
+    );
+    serve_d.kill();
+
+    // What the LAN heard: announcements of the carnet service, and neither device's key in
+    // any form (raw, hex, base32) in any packet.
+    observer.kill();
+    let packets = read_heard(&heard);
+    assert!(
+        packets.iter().any(|p| contains(p, b"_carnet")),
+        "the observer heard no carnet announcement ({} packets): it does not observe",
+        packets.len()
+    );
+    for home in [&d, &s] {
+        let key = hex_decode(home.device_id());
+        let forms: Vec<Vec<u8>> = vec![
+            key.clone(),
+            home.device_id().as_bytes().to_vec(),
+            base32_encode(&key).into_bytes(),
+            base32_encode(&key).to_uppercase().into_bytes(),
+        ];
+        for form in &forms {
+            let leaks = packets.iter().filter(|p| contains(p, form)).count();
+            assert_eq!(leaks, 0, "{leaks} mDNS packets name a device's key");
+        }
+    }
     drop(guard);
     eprintln!("took {:?}", started.elapsed());
+}
+
+/// The hex digits of a device id as bytes.
+fn hex_decode(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// Starts this test binary again inside namespace `ns` as [`mdns_observer`], writing what it
+/// hears to `out`.
+fn observe_mdns(ns: &str, out: &std::path::Path) -> Running {
+    let exe = std::env::current_exe().expect("the test binary");
+    let mut cmd = std::process::Command::new("ip");
+    cmd.args(["netns", "exec", ns])
+        .arg(exe)
+        .args(["--exact", "mdns_observer", "--ignored", "--nocapture"])
+        .env(OBSERVE, out);
+    let running = Running::spawn(cmd, format!("the mDNS observer in {ns}"));
+    running
+        .wait_for(Duration::from_secs(10), |t| {
+            t.contains("observing").then_some(())
+        })
+        .unwrap_or_else(|| panic!("the observer did not start:\n{}", running.describe()));
+    running
+}
+
+/// The packets an observer wrote (one hex line each).
+fn read_heard(path: &std::path::Path) -> Vec<Vec<u8>> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(hex_decode)
+        .collect()
+}
+
+/// Where [`mdns_observer`] writes (when this variable is set; otherwise it is not run).
+const OBSERVE: &str = "CARNET_TEST_MDNS_OBSERVE";
+
+/// Not a test of its own: the observer that `two_serve_processes_find_each_other_by_mdns_…`
+/// starts in the bridge's namespace. It gives the bridge an address, joins the mDNS group
+/// and writes every packet it hears, in hex, until killed.
+#[test]
+#[ignore = "started by the mDNS namespace test, in its own namespace"]
+fn mdns_observer() {
+    use std::io::Write;
+    use std::net::{Ipv4Addr, UdpSocket};
+    let Some(out) = std::env::var_os(OBSERVE) else {
+        panic!("{OBSERVE} is not set: this runs inside the mDNS namespace test only");
+    };
+    let here = Ipv4Addr::new(198, 51, 100, 1);
+    ip(&["addr", "add", "198.51.100.1/24", "dev", "br0"]).expect("an address on the bridge");
+    ip(&["route", "add", "224.0.0.0/4", "dev", "br0"]).expect("a multicast route");
+    let socket = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 5353)).expect("port 5353");
+    socket
+        .join_multicast_v4(&Ipv4Addr::new(224, 0, 0, 251), &here)
+        .expect("the mDNS group");
+    let mut file = std::fs::File::create(out).expect("the observer's file");
+    println!("observing");
+    let mut buf = vec![0u8; 9000];
+    loop {
+        let n = socket.recv(&mut buf).expect("a packet");
+        let line: String = buf[..n].iter().map(|b| format!("{b:02x}")).collect();
+        writeln!(file, "{line}").expect("written");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -191,7 +191,7 @@ pub(crate) fn invite(
         };
         #[cfg(not(unix))]
         let _ = (home, held);
-        let ticket = Ticket { org, inviter: node.addr(), secret };
+        let ticket = Ticket { org, inviter: node.addr().for_ticket(), secret };
         let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
         println!("invitation for {} ({}), valid {expires_in} minutes:\n", holder.trim(), names.join("+"));
         println!("{}", ticket_qr(&ticket.to_string()));

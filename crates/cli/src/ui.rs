@@ -56,7 +56,7 @@ impl carnet_web::Network for UiNetwork {
         Some(
             carnet_node::Ticket {
                 org,
-                inviter: inviter.clone(),
+                inviter: inviter.for_ticket(),
                 secret,
             }
             .to_string(),

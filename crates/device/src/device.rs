@@ -307,6 +307,19 @@ impl Device {
         self.org
     }
 
+    /// The key with which this association's devices recognise each other on a local network
+    /// without announcing their own keys (derived from the registry's founding change, whose
+    /// whole hash only the association's devices hold: the organisation's id shows half of
+    /// it), or `None` before this device holds the registry.
+    pub fn lan_key(&self) -> Option<[u8; 32]> {
+        let org = self.org;
+        self.registry
+            .received()
+            .keys()
+            .find(|h| OrgId::from_genesis(&h.0) == org)
+            .map(|h| blake3::derive_key("carnet 2026-12 lan discovery", &h.0))
+    }
+
     /// The registry as this device holds it (`None` before a joining device received it).
     pub fn registry(&self) -> Option<&Registry> {
         self.registry.registry()

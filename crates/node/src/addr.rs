@@ -42,6 +42,38 @@ pub struct PeerAddr {
     pub addrs: Vec<SocketAddr>,
 }
 
+impl PeerAddr {
+    /// This address as an invitation ticket carries it: the addresses on a local network
+    /// only (private IPv4 ranges, IPv6 unique-local addresses), not every interface's (a public
+    /// IPv6 address that follows the laptop from network to network); when there is none, every address but
+    /// link-local ones; loopback only when that is all there is.
+    pub fn for_ticket(&self) -> PeerAddr {
+        let lan = |a: &SocketAddr| match a.ip() {
+            std::net::IpAddr::V4(v4) => v4.is_private(),
+            std::net::IpAddr::V6(v6) => v6.is_unique_local(),
+        };
+        let reachable = |a: &SocketAddr| match a.ip() {
+            std::net::IpAddr::V4(v4) => {
+                !(v4.is_loopback() || v4.is_link_local() || v4.is_unspecified())
+            }
+            std::net::IpAddr::V6(v6) => {
+                !(v6.is_loopback() || v6.is_unicast_link_local() || v6.is_unspecified())
+            }
+        };
+        let pick = |keep: &dyn Fn(&SocketAddr) -> bool| -> Vec<SocketAddr> {
+            self.addrs.iter().copied().filter(|a| keep(a)).collect()
+        };
+        let mut addrs = pick(&lan);
+        if addrs.is_empty() {
+            addrs = pick(&reachable);
+        }
+        if addrs.is_empty() {
+            addrs = self.addrs.clone();
+        }
+        PeerAddr { id: self.id, addrs }
+    }
+}
+
 impl fmt::Display for PeerAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let addrs: Vec<String> = self.addrs.iter().map(ToString::to_string).collect();
@@ -158,5 +190,29 @@ mod tests {
         }
         let shorter = &text[..text.len() - 1];
         assert!(shorter.parse::<Ticket>().is_err());
+    }
+
+    #[test]
+    fn a_ticket_carries_the_local_network_addresses_only() {
+        let at = |list: &[&str]| PeerAddr {
+            id: [9; 32],
+            addrs: list.iter().map(|a| a.parse().unwrap()).collect(),
+        };
+        let laptop = at(&[
+            "127.0.0.1:4000",
+            "192.168.1.23:4000",
+            "10.8.0.2:4000",
+            "[2a01:e0a:1:2::17]:4000",
+            "[fe80::1]:4000",
+            "[fd00::23]:4000",
+        ]);
+        assert_eq!(
+            laptop.for_ticket(),
+            at(&["192.168.1.23:4000", "10.8.0.2:4000", "[fd00::23]:4000"])
+        );
+        let public_only = at(&["127.0.0.1:4000", "[fe80::1]:4000", "203.0.113.5:4000"]);
+        assert_eq!(public_only.for_ticket(), at(&["203.0.113.5:4000"]));
+        let loopback = at(&["127.0.0.1:4000"]);
+        assert_eq!(loopback.for_ticket(), loopback);
     }
 }

@@ -5,8 +5,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use carnet_replica::DeviceId;
-use iroh_mdns_address_lookup::DiscoveryEvent;
-use n0_future::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::addr::PeerAddr;
@@ -21,10 +19,7 @@ impl Node {
         outcomes: mpsc::UnboundedSender<SyncOutcome>,
         stop: impl std::future::Future<Output = ()>,
     ) {
-        let mut events = match &self.mdns {
-            Some(m) => Some(m.subscribe().await),
-            None => None,
-        };
+        let mut events = self.found.lock().await.take();
         let mut tick = tokio::time::interval(every);
         // A slow round (an unreachable peer) must not be followed by a burst of missed ticks.
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -38,8 +33,12 @@ impl Node {
                 }
             };
             let next_event = async {
+                // No discovery (or it ended): nothing will come this way.
                 match events.as_mut() {
-                    Some(e) => e.next().await,
+                    Some(e) => match e.recv().await {
+                        Some(peer) => peer,
+                        None => std::future::pending().await,
+                    },
                     None => std::future::pending().await,
                 }
             };
@@ -47,14 +46,7 @@ impl Node {
             let peers: Vec<PeerAddr> = tokio::select! {
                 biased;
                 _ = &mut stop => return,
-                ev = next_event => match ev {
-                    Some(DiscoveryEvent::Discovered { endpoint_info, .. }) => {
-                        let id = *endpoint_info.endpoint_id.as_bytes();
-                        let addrs: Vec<SocketAddr> = endpoint_info.data.ip_addrs().copied().collect();
-                        if self.is_enrolled(&id).await { vec![PeerAddr { id, addrs }] } else { vec![] }
-                    }
-                    _ => vec![],
-                },
+                peer = next_event => if self.is_enrolled(&peer.id).await { vec![peer] } else { vec![] },
                 // Another command used the store (maybe changed something): sync now.
                 Some(()) = next_resume => self.known_peers().await,
                 _ = tick.tick() => {

@@ -6,12 +6,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::lan::Lan;
 use carnet_device::Device;
 use carnet_sync::{ALPN, SessionError, Stats};
 use iroh::endpoint::presets;
 use iroh::protocol::Router;
 use iroh::{Endpoint, RelayMode, SecretKey};
-use iroh_mdns_address_lookup::MdnsAddressLookup;
 
 use tokio::sync::{Mutex, RwLock, mpsc};
 
@@ -86,7 +86,10 @@ pub struct Node {
     pub(crate) endpoint: Endpoint,
     pub(crate) router: Router,
     pub(crate) device: Arc<Mutex<Device>>,
-    pub(crate) mdns: Option<MdnsAddressLookup>,
+    /// Discovery on the local network under rotating names, when on.
+    pub(crate) lan: Option<Arc<Lan>>,
+    /// The association's devices found on the local network, for the daemon loop.
+    pub(crate) found: Mutex<Option<mpsc::UnboundedReceiver<PeerAddr>>>,
     /// Sessions hold it shared for their whole length; lending the store takes it exclusively.
     pub(crate) gate: Arc<RwLock<()>>,
     /// Called with the bytes received so far while this node's own sessions run.
@@ -135,18 +138,21 @@ impl Node {
             .bind()
             .await
             .map_err(|e| NodeError::Bind(e.to_string()))?;
-        let mdns = if opts.mdns {
-            let mdns = MdnsAddressLookup::builder()
-                .service_name("carnet")
-                .build(endpoint.id())
-                .map_err(|e| NodeError::Bind(e.to_string()))?;
-            endpoint
-                .address_lookup()
-                .map_err(|e| NodeError::Bind(e.to_string()))?
-                .add(mdns.clone());
-            Some(mdns)
-        } else {
-            None
+        let (found_tx, found_rx) = mpsc::unbounded_channel();
+        let lan_key = device.lock().await.lan_key();
+        let lan = match (opts.mdns, lan_key) {
+            (true, Some(key)) => Some(
+                Lan::start(
+                    endpoint.clone(),
+                    device.clone(),
+                    key,
+                    *endpoint.id().as_bytes(),
+                    found_tx,
+                )
+                .map_err(NodeError::Bind)?,
+            ),
+            // A device that has not received the registry yet knows no peer to look for.
+            _ => None,
         };
         let (tx, rx) = mpsc::unbounded_channel();
         let gate = Arc::new(RwLock::new(()));
@@ -165,7 +171,8 @@ impl Node {
                 endpoint,
                 router,
                 device,
-                mdns,
+                lan,
+                found: Mutex::new(Some(found_rx)),
                 gate,
                 progress: std::sync::Mutex::new(None),
                 resumed: (rtx, Mutex::new(Some(rrx))),
@@ -181,15 +188,9 @@ impl Node {
 
     /// Where peers can reach this device.
     pub fn addr(&self) -> PeerAddr {
-        let mut addrs: Vec<SocketAddr> = self.endpoint.addr().ip_addrs().copied().collect();
-        if addrs.is_empty() {
-            addrs = self.endpoint.bound_sockets();
-        }
-        addrs.sort();
-        addrs.dedup();
         PeerAddr {
             id: self.id(),
-            addrs,
+            addrs: listening_addrs(&self.endpoint),
         }
     }
 
@@ -216,4 +217,16 @@ impl Node {
         let _ = self.router.shutdown().await;
         self.endpoint.close().await;
     }
+}
+
+/// Where `endpoint` can be reached: its interfaces' addresses with its port, or the address
+/// it is bound to.
+pub(crate) fn listening_addrs(endpoint: &Endpoint) -> Vec<SocketAddr> {
+    let mut addrs: Vec<SocketAddr> = endpoint.addr().ip_addrs().copied().collect();
+    if addrs.is_empty() {
+        addrs = endpoint.bound_sockets();
+    }
+    addrs.sort();
+    addrs.dedup();
+    addrs
 }

@@ -322,21 +322,31 @@ impl Node {
     /// A peer whose stored addresses cannot be reached is looked up on the local network by
     /// its key when this node runs mDNS; the peer record says how it was last reached.
     pub async fn sync_with(&self, peer: &PeerAddr, ticket: Option<[u8; 16]>) -> SyncOutcome {
-        let mut how = if peer.addrs.is_empty() {
-            "found on the local network"
+        let (mut result, mut how) = if peer.addrs.is_empty() {
+            match self.on_lan(peer).await {
+                Some(found) => (
+                    self.try_sync(&found, ticket).await,
+                    "found on the local network",
+                ),
+                None => (
+                    Err((
+                        Stats::default(),
+                        NodeError::Connect(
+                            "no address known, and not found on the local network".into(),
+                        ),
+                    )),
+                    "",
+                ),
+            }
         } else {
-            "at its address"
+            (self.try_sync(peer, ticket).await, "at its address")
         };
-        let mut result = self.try_sync(peer, ticket).await;
         if let Err((_, NodeError::Connect(_))) = &result
-            && self.mdns.is_some()
             && !peer.addrs.is_empty()
+            && let Some(found) = self.on_lan(peer).await
+            && found.addrs != peer.addrs
         {
-            let by_key = PeerAddr {
-                id: peer.id,
-                addrs: vec![],
-            };
-            result = self.try_sync(&by_key, ticket).await;
+            result = self.try_sync(&found, ticket).await;
             how = "found on the local network (its stored address failed)";
         }
         let (stats, error) = match result {
@@ -364,6 +374,17 @@ impl Node {
             Utc::now(),
         );
         outcome
+    }
+
+    /// Where `peer` was seen on the local network (waiting a few seconds for it to show), when
+    /// this node runs discovery.
+    async fn on_lan(&self, peer: &PeerAddr) -> Option<PeerAddr> {
+        let addrs = self
+            .lan
+            .as_ref()?
+            .find(&peer.id, Duration::from_secs(8))
+            .await?;
+        Some(PeerAddr { id: peer.id, addrs })
     }
 
     async fn try_sync(

@@ -250,4 +250,34 @@ fn a_confirmed_invitation_enrols_only_the_device_the_inviter_confirmed() {
     let o = drive(&mut late, &mut dir, with_second());
     assert!(o.b_result.is_err());
     assert!(!dir.peer_reads(&late.id(), carnet_model::FieldClass::Com));
+
+    // An expired invitation is refused, even to the device whose code was confirmed.
+    let now = chrono::Utc::now();
+    let third = dir
+        .device_mut()
+        .invite(
+            [Role::Staff].into_iter().collect(),
+            "Late",
+            None,
+            None,
+            now + chrono::Duration::minutes(15),
+            true,
+        )
+        .unwrap();
+    let with_third = || Faults {
+        ticket: Some(third),
+        ..Faults::default()
+    };
+    let mut slow = TestDevice::joining(key([10; 32]), dir.org(), T0);
+    let _ = drive(&mut slow, &mut dir, with_third());
+    assert!(dir.confirm_invitation(&third, &slow.id()).unwrap());
+    dir.set_clock(Some(now + chrono::Duration::minutes(16)));
+    let o = drive(&mut slow, &mut dir, with_third());
+    let why = o.b_result.expect_err("expired");
+    assert!(why.to_string().contains("expired"), "{why}");
+    assert!(!dir.peer_reads(&slow.id(), carnet_model::FieldClass::Com));
+    // Within its 15 minutes it would have enrolled: the clock is what refused it.
+    dir.set_clock(Some(now + chrono::Duration::minutes(14)));
+    let o = drive(&mut slow, &mut dir, with_third());
+    assert!(o.a_result.is_ok() && o.b_result.is_ok(), "{:?}", o.kinds());
 }
