@@ -8,7 +8,7 @@ use carnet_replica::DeviceId;
 use tokio::sync::mpsc;
 
 use crate::addr::PeerAddr;
-use crate::node::{Node, SyncOutcome};
+use crate::node::{Node, SyncOutcome, with_device};
 
 impl Node {
     /// Runs until `stop` resolves: finds peers on the LAN (when mDNS is on) and syncs with each
@@ -72,21 +72,23 @@ impl Node {
     /// On a direction device, erases the personal files whose retention period has ended
     /// (`Device::apply_retention`); the erasure reaches the others with this round's syncs.
     async fn apply_retention(&self) {
-        let mut dev = self.device.lock().await;
-        let me = dev.id();
-        let due = dev
-            .registry()
-            .is_some_and(|r| r.is_direction(&me) && r.retention_months.is_some());
-        if !due {
-            return;
-        }
-        let now = dev.now();
-        match dev.apply_retention(now) {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(count = n, "retention: personal files erased"),
-            // A store lent to another command for a moment: the next tick tries again.
-            Err(e) => tracing::debug!(error = %e, "retention not applied this round"),
-        }
+        with_device(&self.device, |dev| {
+            let me = dev.id();
+            let due = dev
+                .registry()
+                .is_some_and(|r| r.is_direction(&me) && r.retention_months.is_some());
+            if !due {
+                return;
+            }
+            let now = dev.now();
+            match dev.apply_retention(now) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "retention: personal files erased"),
+                // A store lent to another command for a moment: the next tick tries again.
+                Err(e) => tracing::debug!(error = %e, "retention not applied this round"),
+            }
+        })
+        .await;
     }
 
     async fn is_enrolled(&self, id: &[u8; 32]) -> bool {

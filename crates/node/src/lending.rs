@@ -89,7 +89,8 @@ impl Node {
                     )
                     .await;
                 }
-                let reopened = device.lock().await.resume();
+                // Reopening verifies the registry's signatures: off the async workers.
+                let reopened = crate::node::with_device(&device, |d| d.resume()).await;
                 drop(exclusive);
                 match reopened {
                     Ok(()) => {

@@ -230,3 +230,17 @@ pub(crate) fn listening_addrs(endpoint: &Endpoint) -> Vec<SocketAddr> {
     addrs.dedup();
     addrs
 }
+
+/// Runs `f` on the device on tokio's blocking pool, as every piece of device work the node
+/// does (signature checks, store commits, reopening the store) must: the async workers carry
+/// the other connections.
+pub(crate) async fn with_device<R: Send + 'static>(
+    device: &Arc<Mutex<Device>>,
+    f: impl FnOnce(&mut Device) -> R + Send + 'static,
+) -> R {
+    let mut guard = device.clone().lock_owned().await;
+    match tokio::task::spawn_blocking(move || f(&mut guard)).await {
+        Ok(out) => out,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}

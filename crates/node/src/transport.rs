@@ -16,7 +16,9 @@ use iroh::{EndpointAddr, PublicKey};
 use tokio::sync::{Mutex, OwnedSemaphorePermit, RwLock, Semaphore, mpsc};
 
 use crate::addr::PeerAddr;
-use crate::node::{CONNECT_TIMEOUT, Node, NodeError, Progress, READ_TIMEOUT, SyncOutcome};
+use crate::node::{
+    CONNECT_TIMEOUT, Node, NodeError, Progress, READ_TIMEOUT, SyncOutcome, with_device,
+};
 
 /// The most sessions answered at once.
 pub(crate) const MAX_SESSIONS: usize = 8;
@@ -292,26 +294,19 @@ impl ProtocolHandler for Handler {
         };
         // Only devices the registry names are noted (one that just joined is by now): a
         // stranger's key is not worth a line in the store.
-        {
-            let mut dev = self.device.lock().await;
+        let (error, stats) = (outcome.error.clone(), figures(&outcome.stats));
+        with_device(&self.device, move |dev| {
             if dev
                 .registry()
                 .is_some_and(|r| r.device(&DeviceId(peer)).is_some())
             {
-                let note = outcome
-                    .error
-                    .clone()
-                    .unwrap_or_else(|| "synced (they connected)".into());
-                let _ = dev.note_sync_figures(DeviceId(peer), figures(&outcome.stats));
-                let _ = dev.note_peer(
-                    DeviceId(peer),
-                    vec![],
-                    outcome.error.is_none(),
-                    &note,
-                    Utc::now(),
-                );
+                let ok = error.is_none();
+                let note = error.unwrap_or_else(|| "synced (they connected)".into());
+                let _ = dev.note_sync_figures(DeviceId(peer), stats);
+                let _ = dev.note_peer(DeviceId(peer), vec![], ok, &note, Utc::now());
             }
-        }
+        })
+        .await;
         let _ = self.events.send(outcome);
         Ok(())
     }
@@ -359,20 +354,18 @@ impl Node {
             stats,
             error,
         };
-        let mut dev = self.device.lock().await;
+        let ok = outcome.error.is_none();
         let note = outcome
             .error
             .clone()
             .unwrap_or_else(|| format!("synced, reached {how}"));
         let addrs = peer.addrs.iter().map(ToString::to_string).collect();
-        let _ = dev.note_sync_figures(DeviceId(peer.id), figures(&outcome.stats));
-        let _ = dev.note_peer(
-            DeviceId(peer.id),
-            addrs,
-            outcome.error.is_none(),
-            &note,
-            Utc::now(),
-        );
+        let (id, stats) = (DeviceId(peer.id), figures(&outcome.stats));
+        with_device(&self.device, move |dev| {
+            let _ = dev.note_sync_figures(id, stats);
+            let _ = dev.note_peer(id, addrs, ok, &note, Utc::now());
+        })
+        .await;
         outcome
     }
 
