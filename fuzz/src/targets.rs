@@ -384,7 +384,7 @@ fn ledger_script(data: &[u8]) {
         let l = DocLedger::new(d.clone(), list.iter().cloned(), &registry);
         let kind = match d {
             DocId::Record { kind, .. } => *kind,
-            DocId::Registry => RecordKind::Member,
+            DocId::Registry | DocId::AccessLog(_) => RecordKind::Member,
         };
         let _ = l.doc().record_fields(kind);
         // What `carnet history` and `carnet quarantine` show: every change received.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use carnet_tests::{Home, PASSPHRASE, Running, listening_address};
+use carnet_tests::{Home, PASSPHRASE, Running, STAFF, enrol, listening_address};
 
 const NEW: &str = "a brand new passphrase, tests only";
 
@@ -312,4 +312,44 @@ fn who_read_a_personal_file_is_logged_and_a_removed_entry_is_reported() {
     let said =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("access-log"), "{said}");
+}
+
+#[test]
+fn a_staff_devices_reads_reach_the_direction_device_at_the_next_sync() {
+    let d = Home::init();
+    let mut s = Home::new();
+    enrol(&d, &mut s, &STAFF);
+    let mut b = Home::new();
+    enrol(&d, &mut b, &["--role", "board", "--holder", "Bea Board"]);
+    let ama = d.add_member(&["--name", "Ama", "--phone", "0612"]);
+    let (mut serve, addr) = d.serve(&["--bind", "127.0.0.1:0", "--no-mdns"]);
+    let sync = |home: &Home| {
+        let args = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+        let out = home.carnet(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            carnet_tests::describe(&args, &out)
+        );
+    };
+    sync(&s);
+    s.ok(&["member", "show", "Ama"]);
+    sync(&s);
+    sync(&b);
+    // Direction (its serve lends the store) holds the staff device's entry, signed by it.
+    let log = d.json(&["access-log", "--json"]);
+    let entries = log.as_array().expect("a list");
+    let from_staff: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| e["device"] == s.device_id())
+        .collect();
+    assert_eq!(from_staff.len(), 1, "{log:#}");
+    assert_eq!(from_staff[0]["record"], ama.as_str());
+    assert_eq!(from_staff[0]["how"], "show");
+    let text = d.ok(&["access-log", "Ama"]);
+    assert!(text.contains("Sam Staff"), "{text}");
+    d.ok(&["verify"]);
+    // The board device holds no log but its own (empty).
+    assert!(b.ok(&["access-log"]).contains("no personal file"));
+    serve.interrupt();
 }

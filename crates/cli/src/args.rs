@@ -230,8 +230,9 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Who read a personal file on this device: its signed, append-only access log (each
-    /// `show`, page, export of a personal file), oldest first
+    /// Who read a personal file: this device's signed, append-only access log (each `show`,
+    /// page, export of a personal file), oldest first; on a direction device, also the logs
+    /// other devices handed over when they synced
     AccessLog {
         /// Only the reads of this record (a name or an id)
         record: Option<String>,

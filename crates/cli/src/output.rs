@@ -369,19 +369,26 @@ pub(crate) fn access_log(device: &Device, entries: &[carnet_replica::AccessEntry
         println!("no personal file has been read on this device");
         return;
     }
-    let holder = device
-        .registry()
-        .and_then(|r| r.device(&device.id()))
-        .map(|d| d.holder.clone())
-        .unwrap_or_default();
+    let holder = |id: &carnet_replica::DeviceId| {
+        device
+            .registry()
+            .and_then(|r| r.device(id))
+            .map(|d| d.holder.clone())
+            .unwrap_or_default()
+    };
     for e in entries {
         let record = if e.record.0.is_nil() {
             format!("every {}", e.kind)
         } else {
             format!("{} {}", e.kind, e.record)
         };
+        let by = if e.device == device.id() {
+            format!("this device ({})", holder(&e.device))
+        } else {
+            format!("device {} ({})", e.device.short(), holder(&e.device))
+        };
         println!(
-            "  {}  {}  {} ({})  by this device ({holder})",
+            "  {}  {}  {} ({})  by {by}",
             when(e.at_ms),
             e.how.name(),
             record,

@@ -446,7 +446,7 @@ impl Device {
         }
         let kind = match ledger.id() {
             DocId::Record { kind, .. } => Some(*kind),
-            DocId::Registry => None,
+            DocId::Registry | DocId::AccessLog(_) => None,
         };
         batch.put_doc(&name, &DocState::of(ledger, kind).to_bytes())
     }

@@ -28,6 +28,7 @@ mod sync;
 mod verify;
 mod write;
 
+pub use access::MAX_PEER_LOG;
 pub use anchor::RolledBack;
 pub use bounds::{Dropped, MAX_REJECTED_PER_AUTHOR, MAX_WAITING_PER_AUTHOR, MAX_WAITING_PER_DOC};
 pub use carnet_store::Memory;

@@ -186,6 +186,8 @@ impl Device {
                 }
                 _ => false,
             },
+            // Access logs travel outside the document ledger (`access.rs`).
+            DocId::AccessLog(_) => false,
         }
     }
 
@@ -195,7 +197,7 @@ impl Device {
             DocId::Record { id, class, .. } => {
                 self.registry().is_some_and(|r| r.erases(id, *class))
             }
-            DocId::Registry => false,
+            DocId::Registry | DocId::AccessLog(_) => false,
         }
     }
 
@@ -301,6 +303,13 @@ impl Device {
                 // Drop what this device may no longer read; judge again the documents a
                 // revocation or a waiting change concerns (verdicts depend on the registry only
                 // through those: revocations, removals of rights and cut-offs). Documents of this session are judged below anyway.
+                // Other devices' access logs, kept by a device that no longer reads security
+                // documents.
+                if self.registry().is_some() && !self.can_read(FieldClass::Sec) {
+                    for name in self.peer_log_names()? {
+                        batch.delete_info(&name)?;
+                    }
+                }
                 for name in self.store.docs_with_changes()? {
                     let Ok(doc_id) = name.parse::<DocId>() else {
                         continue;

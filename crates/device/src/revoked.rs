@@ -94,6 +94,7 @@ impl Device {
         }
         batch.commit()?;
         self.note(noted);
+        self.forget_peer_logs()?;
         self.store.destroy_all_record_keys()?;
         self.store.compact()?;
         Ok(())

@@ -147,6 +147,21 @@ impl Device {
         f(entry)
     }
 
+    /// The access logs shared with `peer` (`access.rs`), as (name, digest): few documents
+    /// (one per device at most), computed for each peer rather than cached per scope.
+    fn log_summaries(&self, peer: &DeviceId) -> Vec<(String, Digest)> {
+        self.log_owners()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|owner| self.shares_log(peer, owner))
+            .map(|owner| {
+                let hashes = self.log_hashes(&owner);
+                (DocId::AccessLog(owner).to_string(), doc_digest(&hashes))
+            })
+            .filter(|(_, d)| *d != doc_digest(&[]))
+            .collect()
+    }
+
     fn peer_reads(&self, peer: &DeviceId, doc: &DocId) -> bool {
         let Some(class) = doc.class() else {
             return false;
@@ -197,50 +212,94 @@ impl SyncData for Device {
             // A document whose every change was rejected holds nothing to compare.
             .filter(|(doc, held)| !held.is_empty() && self.peer_reads(peer, doc))
             .map(|(doc, held)| (doc.to_string(), doc_digest(&held)))
+            .chain(self.log_summaries(peer))
             .collect();
         out.sort();
         out
     }
 
     fn bucket_digests(&self, peer: &DeviceId) -> Vec<Digest> {
-        self.with_scope(peer, |c| c.digests.clone())
+        let logs = self.log_summaries(peer);
+        self.with_scope(peer, |c| {
+            let mut digests = c.digests.clone();
+            let mut touched: BTreeMap<u8, BTreeMap<String, Digest>> = BTreeMap::new();
+            for (name, digest) in logs {
+                let b = bucket_of(&name);
+                touched
+                    .entry(b)
+                    .or_insert_with(|| c.docs[b as usize].clone())
+                    .insert(name, digest);
+            }
+            for (b, docs) in touched {
+                digests[b as usize] = bucket_digest(&docs);
+            }
+            digests
+        })
     }
 
     fn bucket_docs(&self, peer: &DeviceId, which: &BTreeSet<u8>) -> Vec<(String, Digest)> {
-        self.with_scope(peer, |c| {
+        let logs = self.log_summaries(peer);
+        let mut out: Vec<(String, Digest)> = self.with_scope(peer, |c| {
             which
                 .iter()
                 .flat_map(|b| c.docs[*b as usize].iter().map(|(d, g)| (d.clone(), *g)))
                 .collect()
-        })
+        });
+        out.extend(
+            logs.into_iter()
+                .filter(|(name, _)| which.contains(&bucket_of(name))),
+        );
+        out
     }
 
     fn may_send(&self, peer: &DeviceId, doc: &DocId) -> bool {
+        if let DocId::AccessLog(owner) = doc {
+            return self.shares_log(peer, owner);
+        }
         self.peer_reads(peer, doc)
             && self.can_read(doc.class().unwrap_or(carnet_model::FieldClass::Sec))
     }
 
     fn doc_hashes(&self, doc: &DocId) -> Vec<[u8; 32]> {
+        if let DocId::AccessLog(owner) = doc {
+            return self.log_hashes(owner);
+        }
         self.held(doc).unwrap_or_default()
     }
 
     fn doc_changes(&self, doc: &DocId, except: &BTreeSet<[u8; 32]>) -> Vec<Vec<u8>> {
+        if let DocId::AccessLog(owner) = doc {
+            return self.log_entries(owner, except);
+        }
         self.changes_for_peer(doc, except).unwrap_or_default()
     }
 
     fn apply_docs(&mut self, batches: Vec<(DocId, Vec<Vec<u8>>)>) -> Applied {
         let mut bad = 0;
+        let mut logs = crate::access::LogReceived::default();
         let mut parsed = Vec::new();
         for (doc, changes) in batches {
-            if doc == DocId::Registry {
-                bad += changes.len();
-                continue;
+            match doc {
+                DocId::Registry => {
+                    bad += changes.len();
+                    continue;
+                }
+                DocId::AccessLog(owner) => {
+                    let got = self.receive_log(&owner, changes);
+                    logs.new += got.new;
+                    logs.refused += got.refused;
+                    continue;
+                }
+                DocId::Record { .. } => {}
             }
             let (ok, b) = decode(changes);
             bad += b;
             parsed.push((doc, ok));
         }
-        applied(self.receive_from_peer(parsed), bad)
+        let mut out = applied(self.receive_from_peer(parsed), bad);
+        out.new += logs.new;
+        out.refused += logs.refused;
+        out
     }
 
     fn halted(&self) -> Option<String> {

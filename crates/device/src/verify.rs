@@ -290,6 +290,8 @@ impl Device {
                     let ledger = DocLedger::new(doc_id.clone(), received, &registry);
                     DocState::of(&ledger, Some(*kind))
                 }
+                // Not stored as documents: `check_access_log` checks them.
+                DocId::AccessLog(_) => continue,
             };
             report.quarantined += rebuilt.rejected.len();
             if let (Some(state), true) = (state, complete) {

@@ -57,7 +57,9 @@ impl FromStr for RecordId {
     }
 }
 
-/// A document: the registry, or one class of one record (`member/<uuid>/per`).
+/// A document: the registry, one class of one record (`member/<uuid>/per`), or one device's
+/// access log (`access-log/<device hex>`: its signed entries of who read a personal file,
+/// which travel between the device and direction devices only).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum DocId {
     /// The organisation's registry of devices, roles and policy.
@@ -71,6 +73,8 @@ pub enum DocId {
         /// The class of the fields this document holds.
         class: FieldClass,
     },
+    /// The access log of one device (`domain.md` §4 guarantee 9).
+    AccessLog(DeviceId),
 }
 
 impl DocId {
@@ -79,10 +83,11 @@ impl DocId {
         DocId::Record { kind, id, class }
     }
 
-    /// The field class of a record document.
+    /// The field class of a record document (`None` for the registry and access logs, which
+    /// have rules of their own).
     pub fn class(&self) -> Option<FieldClass> {
         match self {
-            DocId::Registry => None,
+            DocId::Registry | DocId::AccessLog(_) => None,
             DocId::Record { class, .. } => Some(*class),
         }
     }
@@ -93,9 +98,13 @@ impl fmt::Display for DocId {
         match self {
             DocId::Registry => f.write_str("registry"),
             DocId::Record { kind, id, class } => write!(f, "{kind}/{id}/{}", class.code()),
+            DocId::AccessLog(device) => write!(f, "{ACCESS_LOG}/{device}"),
         }
     }
 }
+
+/// The first part of an access log's name.
+const ACCESS_LOG: &str = "access-log";
 
 /// A string that is not a document id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,6 +116,15 @@ impl FromStr for DocId {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s == "registry" {
             return Ok(DocId::Registry);
+        }
+        if let Some(device) = s.strip_prefix(ACCESS_LOG).and_then(|d| d.strip_prefix('/')) {
+            let doc = DocId::AccessLog(device.parse().map_err(|_| DocIdError)?);
+            // Lowercase only: one document, one name.
+            return if doc.to_string() == s {
+                Ok(doc)
+            } else {
+                Err(DocIdError)
+            };
         }
         let mut parts = s.split('/');
         let (Some(kind), Some(id), Some(class), None) =

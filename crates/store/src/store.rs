@@ -705,6 +705,15 @@ impl WriteBatch<'_> {
         Ok(())
     }
 
+    /// Removes a metadata value (nothing happens when there is none).
+    pub fn delete_info(&mut self, name: &str) -> Result<(), StoreError> {
+        let mut table = self.tx.open_table(META).map_err(storage)?;
+        table
+            .remove(format!("info/{name}").as_str())
+            .map_err(storage)?;
+        Ok(())
+    }
+
     /// Stores (sealed) the state of document `doc`.
     pub fn put_doc(&mut self, doc: &str, state: &[u8]) -> Result<(), StoreError> {
         let sealed = self.seal_doc("docs-1", doc, &[doc.as_bytes()], state)?;

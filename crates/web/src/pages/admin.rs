@@ -692,7 +692,7 @@ pub(crate) async fn quarantine(u: Unlocked) -> Result<Response, WebError> {
                             tr {
                                 th scope="row" { (match &q.doc {
                                     carnet_model::DocId::Record { kind, .. } => tr.t(&format!("kind-{}", kind.name())),
-                                    carnet_model::DocId::Registry => tr.t("quarantine-registry"),
+                                    carnet_model::DocId::Registry | carnet_model::DocId::AccessLog(_) => tr.t("quarantine-registry"),
                                 }) }
                                 td { (who) }
                                 td { (when(tr, q.entry.time_ms)) }
