@@ -17,6 +17,7 @@ mod assets;
 mod error;
 mod forms;
 mod i18n;
+mod keys;
 pub mod labels;
 mod layout;
 mod network;

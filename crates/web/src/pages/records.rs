@@ -102,6 +102,26 @@ fn title_key(kind: RecordKind, what: &str) -> String {
     format!("{}-{what}", segment(kind).unwrap_or("members"))
 }
 
+/// The key of the link on a member's page that records one of her steps.
+fn step_key(kind: RecordKind) -> String {
+    format!("add-{}", kind.name())
+}
+
+/// Every key a kind's pages build from its name: titles, and the link adding a member's step.
+#[cfg(test)]
+pub(crate) fn page_keys(kind: RecordKind) -> Vec<String> {
+    let mut keys = vec![];
+    if segment(kind).is_some() {
+        for what in ["title", "add", "edit", "one"] {
+            keys.push(title_key(kind, what));
+        }
+    }
+    if STEPS.iter().any(|(k, _)| *k == kind) {
+        keys.push(step_key(kind));
+    }
+    keys
+}
+
 /// Filters of the member list (status and group are not personal; names are searched in the
 /// page, or by `POST /members/search`, never in a URL).
 #[derive(Debug, Default, Deserialize)]
@@ -391,7 +411,7 @@ fn steps_of(tr: Tr<'_>, device: &Device, member: RecordId) -> Result<Markup, Web
                     @for (kind, field) in &addable {
                         @let seg = segment(*kind).unwrap_or("members");
                         a.button.secondary id=(format!("add-{}", kind.name()))
-                            href=(format!("/{seg}/new?{field}={member}")) { (tr.t(&format!("add-{}", kind.name()))) }
+                            href=(format!("/{seg}/new?{field}={member}")) { (tr.t(&step_key(*kind))) }
                     }
                 }
             }
