@@ -447,15 +447,91 @@ async fn the_report_downloads_as_csv_with_small_counts_suppressed() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // Two sessions of a project, with five attendances: a mean of 2.5 per session.
+    {
+        let mut d = f.device.lock().await;
+        let edit = |k: RecordKind, s: &str| k.parse_edit(s).expect("edit");
+        let people: Vec<String> = (0..3)
+            .map(|i| {
+                let e = [
+                    edit(RecordKind::Member, &format!("display_name=P{i}")),
+                    edit(RecordKind::Member, "status=prospect"),
+                ];
+                d.add(RecordKind::Member, &e, now())
+                    .expect("member")
+                    .to_string()
+            })
+            .collect();
+        let p = [
+            edit(RecordKind::Project, "title=Parcours"),
+            edit(RecordKind::Project, "period_start=2026-01-01"),
+        ];
+        let project = d.add(RecordKind::Project, &p, now()).expect("project");
+        for (date, present) in [("2026-02-01", &people[..3]), ("2026-02-08", &people[..2])] {
+            let a = [
+                edit(RecordKind::Activity, "title=Atelier"),
+                edit(RecordKind::Activity, "type=workshop"),
+                edit(RecordKind::Activity, &format!("date={date}")),
+                edit(RecordKind::Activity, &format!("project={project}")),
+                edit(
+                    RecordKind::Activity,
+                    &format!("present={}", present.join(",")),
+                ),
+            ];
+            d.add(RecordKind::Activity, &a, now()).expect("activity");
+        }
+    }
     let (status, h, body) = f
         .get("/reports/csv?from=2026-01-01&to=2026-03-14&project=")
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(h.get(header::CONTENT_DISPOSITION).is_some());
-    // In French, the dialect French spreadsheets open as columns: BOM, `;`.
-    assert!(body.starts_with("\u{feff}section;label;value"), "{body}");
+    let disposition = h.get(header::CONTENT_DISPOSITION).expect("a file");
+    assert!(disposition.to_str().expect("ascii").contains("rapport.csv"));
+    // In French: the dialect French spreadsheets open as columns (BOM, `;`), the labels of the
+    // page, and a decimal comma, which French spreadsheets read as a number (an audit found
+    // `section;label;value`, English labels and "2.5").
+    assert!(
+        body.starts_with("\u{feff}Rubrique;Indicateur;Valeur\r\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Adhésions;Adhésions sur la période;"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Projet : Parcours;Présences moyennes par séance;2,5\r\n"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("Membership") && !body.contains("2.5"),
+        "{body}"
+    );
     assert!(body.contains("<5"));
     assert!(!body.contains("Joy"));
+    // In English: the standard dialect, English labels and "2.5".
+    let csrf = f.csrf.clone();
+    f.post(
+        "/language",
+        &[("csrf", &csrf), ("lang", "en"), ("back", "/reports")],
+        &[],
+    )
+    .await;
+    let (_, h, body) = f
+        .get("/reports/csv?from=2026-01-01&to=2026-03-14&project=")
+        .await;
+    assert!(body.starts_with("Section,Indicator,Value\n"), "{body}");
+    assert!(
+        body.contains("Project: Parcours,Mean attendances per session,2.5\n"),
+        "{body}"
+    );
+    let disposition = h.get(header::CONTENT_DISPOSITION).expect("a file");
+    assert!(disposition.to_str().expect("ascii").contains("report.csv"));
+    f.post(
+        "/language",
+        &[("csrf", &csrf), ("lang", "fr"), ("back", "/reports")],
+        &[],
+    )
+    .await;
     let (status, _, body) = f.get("/reports?from=31/02/2026&to=").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("error-summary"));
