@@ -90,6 +90,7 @@ mod tests {
                 .iter()
                 .map(|a| access_short_key(*a)),
         );
+        keys.extend(crate::pages::today::finding_keys());
         keys
     }
 

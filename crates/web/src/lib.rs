@@ -15,6 +15,7 @@
 mod app;
 mod assets;
 mod error;
+mod findings;
 mod forms;
 mod i18n;
 mod keys;

@@ -1471,3 +1471,140 @@ async fn the_sync_page_says_what_the_last_sync_moved_and_a_record_page_is_logged
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].how, carnet_replica::AccessKind::Page);
 }
+
+impl Fixture {
+    /// Adds a record straight through the device (rights and validity checked, not the
+    /// association's rules); its id.
+    async fn add(&self, kind: RecordKind, fields: &[&str]) -> String {
+        let edits: Vec<_> = fields
+            .iter()
+            .map(|f| kind.parse_edit(f).expect("edit"))
+            .collect();
+        let mut d = self.device.lock().await;
+        d.add(kind, &edits, now()).expect("add").to_string()
+    }
+}
+
+/// The list items of a page's `<ul class="findings">`, as text without tags.
+fn findings_of(body: &str) -> Vec<String> {
+    let Some(start) = body.find("<ul class=\"findings\">") else {
+        return vec![];
+    };
+    let list = &body[start..];
+    let list = &list[..list.find("</ul>").unwrap_or(list.len())];
+    list.split("<li>")
+        .skip(1)
+        .map(|item| {
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in item.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text
+        })
+        .collect()
+}
+
+/// *Aujourd'hui* says what `carnet todo` lists: each finding's situation and next step in the
+/// page's language, a link to the page acting on it, and the personal files the retention
+/// period erases. An audit found only each rule's summary, so that one board seat held by a
+/// member who is not active showed D6 twice with the same words.
+#[tokio::test]
+async fn today_says_each_finding_and_links_to_the_page_acting_on_it() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let joy = f
+        .add(RecordKind::Member, &["display_name=Joy", "status=prospect"])
+        .await;
+    let mandate = f
+        .add(
+            RecordKind::Mandate,
+            &[
+                "role=board",
+                &format!("holder={joy}"),
+                "start=2026-01-01",
+                "end=2026-04-01",
+            ],
+        )
+        .await;
+    f.add(
+        RecordKind::Member,
+        &["display_name=Ada", "status=left", "left_on=2026-01-10"],
+    )
+    .await;
+    let csrf = f.csrf.clone();
+    let (status, _, _) = f
+        .post(
+            "/settings/retention",
+            &[("csrf", &csrf), ("months", "1")],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, body) = f.get("/today").await;
+    assert_eq!(status, StatusCode::OK);
+    let items = findings_of(&body);
+    let d6: Vec<&String> = items.iter().filter(|i| i.contains("D6")).collect();
+    assert_eq!(d6.len(), 2, "{items:#?}");
+    assert_ne!(d6[0], d6[1], "two findings said alike");
+    assert!(
+        items.iter().any(|i| i.contains("1 siège au conseil pourvu")
+            && i.contains("Enregistrer un mandat")),
+        "{items:#?}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.contains("tenus par des membres actifs : 0 sur 1")),
+        "{items:#?}"
+    );
+    assert!(body.contains("href=\"/mandates/new\""), "{body}");
+    // The mandate ending within 30 days: its date in French, a link to renew or end it.
+    assert!(
+        items.iter().any(
+            |i| i.contains("D3") && i.contains("« Siège au conseil » se termine le 01/04/2026")
+        ),
+        "{items:#?}"
+    );
+    assert!(body.contains(&format!("href=\"/mandates/{mandate}/edit\"")));
+    // The retention period is over for Ada: listed, with the planned erasures.
+    assert!(
+        items
+            .iter()
+            .any(|i| i.contains("Conservation") && i.contains("Ada")),
+        "{items:#?}"
+    );
+    assert!(body.contains("href=\"/erasure\""));
+    // In English: the same findings in English words, no French left.
+    let csrf = f.csrf.clone();
+    f.post(
+        "/language",
+        &[("csrf", &csrf), ("lang", "en"), ("back", "/today")],
+        &[],
+    )
+    .await;
+    let (_, _, body) = f.get("/today").await;
+    let items = findings_of(&body);
+    assert!(
+        items.iter().any(|i| i.contains("1 current board seat:")),
+        "{items:#?}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.contains("The “Board seat” mandate ends on 2026-04-01")),
+        "{items:#?}"
+    );
+    assert!(
+        !items
+            .iter()
+            .any(|i| i.contains("siège") || i.contains("Rappel")),
+        "{items:#?}"
+    );
+    assert_eq!(raw_key(&body), None);
+}

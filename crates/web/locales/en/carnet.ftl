@@ -501,6 +501,66 @@ severity-block = Rule broken
 severity-warn = Warning
 severity-remind = Reminder
 due = (due { $date })
+todo-a2-mentor = An accepted application has no mentor yet: choose one and record her in the application (or record an ongoing mentorship of this person).
+todo-a8-groups = No presence at a working-group activity for two months: flag this person to Roots and the prefets, so that they talk it over with her.
+todo-a9-news = No news for two months: check in on this person first and note it; never drop her automatically: she leaves only if she wishes.
+todo-seats-too-many = { $n } { $seat ->
+    [prefet] prefets
+   *[other] spokespersons
+} hold the role at once: it is held by two people; decide which mandates stand, and end the others or record a resignation.
+todo-seats-missing = { $seat ->
+    [prefet] { $n ->
+        [one] { $n } current prefet
+       *[other] { $n } current prefets
+    }
+   *[other] { $n ->
+        [one] { $n } current spokesperson
+       *[other] { $n } current spokespersons
+    }
+}, two are needed: choose { $missing ->
+    [one] one person
+   *[other] { $missing } people
+} among the active members and present the choice at the general assembly.
+todo-seats-french = No current { $seat ->
+    [prefet] prefet
+   *[other] spokesperson
+} speaks French: at least one of the two must.
+todo-seat-inactive = The holder of this current { $seat ->
+    [prefet] prefet
+   *[other] spokesperson
+} mandate is no longer an active member: record the end of the mandate and choose a successor.
+todo-d2-unavailable = This spokesperson is recorded as not available: talk it over with her and, if she wishes, consult a Roots member about a resignation and a successor.
+todo-d3-no-assembly = No general assembly is recorded: hold one every six months, where mandates are presented and spokespersons elected.
+todo-d3-assembly-due = The next general assembly { $is ->
+    [was] was
+   *[other] is
+} due by { $due }, six months after the one of { $last }: plan it and prepare the mandates to renew.
+todo-d3-mandate-ends = { $role ->
+    [none] This mandate
+   *[other] The “{ $role }” mandate
+} ends on { $end }: renew it or choose a successor, at a general assembly where needed.
+todo-d6-too-many = { $n } board seats are held at once: the board has at most 9; decide which mandates stand and end the others.
+todo-d6-too-few = { $n ->
+    [one] { $n } current board seat
+   *[other] { $n } current board seats
+}: the board has 7 to 9; elect the missing members at the general assembly.
+todo-d6-active = Board seats held by active members: { $active } of { $n }; at least half must be.
+todo-c5-withdrawal = Attended { $attended } of { $n } coalition { $n ->
+    [one] meeting
+   *[other] meetings
+} in the last 12 months, under two thirds: the coalition's terms of reference assume automatic withdrawal; tell the organisation and record its coalition status as “Withdrawn”.
+todo-go-mentor = Record her mentor
+todo-go-member = See her record
+todo-go-news = Note her news
+todo-go-mandates = See the mandates
+todo-go-new-mandate = Record a mandate
+todo-go-end-mandate = Record the end of the mandate
+todo-go-mandate = See the mandate
+todo-go-renew = Renew or end the mandate
+todo-retention = Retention
+todo-retention-soon = Her personal file will be erased on { $date }, at the end of the retention period. If she asks for a copy, make it before then.
+todo-retention-due = The retention period of her personal file has ended: a direction device where Carnet is open erases it by itself.
+todo-go-retention = See the planned erasures
 today-activities = Activities this fortnight
 today-no-activities = No activity in the two weeks around today.
 today-present = { $n } present

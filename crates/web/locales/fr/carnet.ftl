@@ -501,6 +501,63 @@ severity-block = Règle non respectée
 severity-warn = Attention
 severity-remind = Rappel
 due = (échéance : { $date })
+todo-a2-mentor = Une candidature acceptée n’a pas encore de mentor : choisissez-en une et indiquez-la dans la candidature (ou enregistrez un mentorat en cours pour cette personne).
+todo-a8-groups = Aucune présence à une activité de groupe de travail depuis deux mois : signalez cette personne à Roots et aux préfets, pour qu’ils en parlent avec elle.
+todo-a9-news = Pas de nouvelles depuis deux mois : prenez d’abord de ses nouvelles et notez-les ; jamais de départ automatique : elle ne part que si elle le souhaite.
+todo-seats-too-many = { $n } { $seat ->
+    [prefet] préfets
+   *[other] porte-parole
+} en même temps : ce rôle est tenu par deux personnes ; décidez quels mandats restent, et terminez les autres ou enregistrez une démission.
+todo-seats-missing = { $seat ->
+    [prefet] { $n ->
+        [one] { $n } préfet en poste
+       *[other] { $n } préfets en poste
+    }
+   *[other] { $n } porte-parole en poste
+}, il en faut deux : choisissez { $missing ->
+    [one] une personne
+   *[other] { $missing } personnes
+} parmi les membres actifs et présentez ce choix à l’assemblée générale.
+todo-seats-french = { $seat ->
+    [prefet] Aucun préfet en poste
+   *[other] Aucune porte-parole en poste
+} ne parle français : au moins l’une des deux personnes doit le parler.
+todo-seat-inactive = La personne qui tient ce mandat { $seat ->
+    [prefet] de préfet
+   *[other] de porte-parole
+} n’est plus membre active : notez la fin du mandat et choisissez qui lui succède.
+todo-d2-unavailable = Cette porte-parole est notée indisponible : parlez-en avec elle et, si elle le souhaite, consultez un membre de Roots sur une démission et sur qui lui succède.
+todo-d3-no-assembly = Aucune assemblée générale n’est enregistrée : tenez-en une tous les six mois ; les mandats y sont présentés et les porte-parole élues.
+todo-d3-assembly-due = La prochaine assemblée générale { $is ->
+    [was] devait se tenir
+   *[other] doit se tenir
+} au plus tard le { $due }, six mois après celle du { $last } : préparez-la, avec les mandats à renouveler.
+todo-d3-mandate-ends = { $role ->
+    [none] Ce mandat
+   *[other] Le mandat « { $role } »
+} se termine le { $end } : renouvelez-le ou choisissez qui lui succède, lors d’une assemblée générale si nécessaire.
+todo-d6-too-many = { $n } sièges au conseil sont pourvus en même temps : le conseil en compte 9 au plus ; décidez quels mandats restent et terminez les autres.
+todo-d6-too-few = { $n ->
+    [one] { $n } siège au conseil pourvu
+   *[other] { $n } sièges au conseil pourvus
+} : le conseil en compte de 7 à 9 ; élisez les membres qui manquent à l’assemblée générale.
+todo-d6-active = Sièges au conseil tenus par des membres actifs : { $active } sur { $n } ; il en faut au moins la moitié.
+todo-c5-withdrawal = Présente à { $attended } sur { $n } { $n ->
+    [one] réunion
+   *[other] réunions
+} de la coalition ces 12 derniers mois, moins des deux tiers : les règles de la coalition prévoient un retrait automatique ; prévenez l’organisation et notez sa place dans la coalition comme « Retirée ».
+todo-go-mentor = Indiquer sa mentor
+todo-go-member = Voir sa fiche
+todo-go-news = Noter de ses nouvelles
+todo-go-mandates = Voir les mandats
+todo-go-new-mandate = Enregistrer un mandat
+todo-go-end-mandate = Noter la fin du mandat
+todo-go-mandate = Voir le mandat
+todo-go-renew = Renouveler ou terminer le mandat
+todo-retention = Conservation
+todo-retention-soon = Son dossier personnel sera effacé le { $date }, à la fin de la durée de conservation. Si elle en demande une copie, faites-la avant.
+todo-retention-due = La durée de conservation de son dossier personnel est écoulée : un appareil de direction où Carnet est ouvert l’efface de lui-même.
+todo-go-retention = Voir les effacements prévus
 today-activities = Activités de la quinzaine
 today-no-activities = Aucune activité dans les deux semaines autour d’aujourd’hui.
 today-present = { $n } présente(s)
