@@ -1433,10 +1433,8 @@ async fn the_sync_page_says_what_the_last_sync_moved_and_a_record_page_is_logged
     }
     let (status, _, body) = f.get("/sync").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        body.contains("7 reçue(s), 3 envoyée(s), 1 refusée(s)"),
-        "{body}"
-    );
+    // Each count in its plural form (an audit found "reçue(s)").
+    assert!(body.contains("7 reçues, 3 envoyées, 1 refusée"), "{body}");
     // A record page showing a personal field is noted in the access log; the list is not.
     let csrf = f.csrf.clone();
     let (status, h, _) = f
@@ -1607,4 +1605,134 @@ async fn today_says_each_finding_and_links_to_the_page_acting_on_it() {
         "{items:#?}"
     );
     assert_eq!(raw_key(&body), None);
+}
+
+/// Searching ignores accents and case, on the server (`POST /members/search`) as in the page,
+/// and keeps the status and group filters in force; counts are said in their plural form.
+#[tokio::test]
+async fn the_search_ignores_accents_and_keeps_the_filters() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    for fields in [
+        [
+            "display_name=Adébáyọ̀ O.",
+            "status=prospect",
+            "working_groups=médias",
+        ],
+        [
+            "display_name=Adebayo K.",
+            "status=left",
+            "working_groups=médias",
+        ],
+        [
+            "display_name=Ada B.",
+            "status=prospect",
+            "working_groups=plaidoyer",
+        ],
+    ] {
+        f.add(RecordKind::Member, &fields).await;
+    }
+    let csrf = f.csrf.clone();
+    let (status, _, body) = f
+        .post("/members/search", &[("csrf", &csrf), ("q", "ADEBAYO")], &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Adébáyọ̀ O.") && body.contains("Adebayo K."),
+        "accents aside: {body}"
+    );
+    assert!(body.contains(">2 fiches<"), "{body}");
+    // With the filters of the list: a status, then a group.
+    let (_, _, body) = f
+        .post(
+            "/members/search",
+            &[
+                ("csrf", &csrf),
+                ("q", "adebayo"),
+                ("status", "prospect"),
+                ("group", ""),
+            ],
+            &[],
+        )
+        .await;
+    assert!(
+        body.contains("Adébáyọ̀ O.") && !body.contains("Adebayo K."),
+        "{body}"
+    );
+    assert!(body.contains(">1 fiche<"), "{body}");
+    assert!(
+        body.contains("name=\"status\" value=\"prospect\""),
+        "the filter stays for the next search: {body}"
+    );
+    let (_, _, body) = f
+        .post(
+            "/members/search",
+            &[
+                ("csrf", &csrf),
+                ("q", "ad"),
+                ("status", ""),
+                ("group", "plaidoyer"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(
+        body.contains("Ada B.") && !body.contains("Adébáyọ̀ O."),
+        "{body}"
+    );
+    // The page's script counts in the language's plural forms.
+    assert!(
+        body.contains("data-one=\"{n} fiche\" data-other=\"{n} fiches\""),
+        "{body}"
+    );
+}
+
+/// The erasure page says what an erasure keeps (`docs/architecture.md`, "Erasure"): an audit
+/// found it said only what it destroys.
+#[tokio::test]
+async fn the_erasure_page_says_what_an_erasure_keeps() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    for (lang, words) in [
+        (
+            "fr",
+            [
+                "l’identifiant de sa fiche",
+                "la date",
+                "l’appareil de direction",
+                "le motif",
+                "listes de personnes",
+                "marqueurs M6",
+            ],
+        ),
+        (
+            "en",
+            [
+                "her record's id",
+                "the date",
+                "the direction device",
+                "the reason",
+                "lists of people",
+                "M6 markers",
+            ],
+        ),
+    ] {
+        let csrf = f.csrf.clone();
+        f.post(
+            "/language",
+            &[("csrf", &csrf), ("lang", lang), ("back", "/erasure")],
+            &[],
+        )
+        .await;
+        let (status, _, body) = f.get("/erasure").await;
+        assert_eq!(status, StatusCode::OK);
+        let at = body.find("id=\"erasure-keeps\"").expect("what it keeps");
+        let keeps = &body[at..at + body[at..].find("</p>").expect("end")];
+        for w in words {
+            assert!(
+                keeps.contains(&w.replace('\'', "&#39;")) || keeps.contains(w),
+                "{lang}: {w} in {keeps}"
+            );
+        }
+    }
 }

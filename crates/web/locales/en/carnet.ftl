@@ -484,7 +484,10 @@ filter-apply = Filter
 search-label = Search a name
 search-hint = The list narrows as you type.
 search-button = Search
-records-count = { $n } record(s)
+records-count = { $n ->
+    [one] { $n } record
+   *[other] { $n } records
+}
 unnamed = (no name)
 edit = Edit
 save = Save
@@ -668,7 +671,10 @@ settings-title = Settings
 settings-language = Language of the interface
 settings-language-now = The language chosen applies to this device.
 settings-lock = Automatic lock
-settings-lock-now = The interface asks for the passphrase again after { $minutes } minutes without activity.
+settings-lock-now = The interface asks for the passphrase again after { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} without activity.
 settings-passphrase = Change the passphrase
 settings-passphrase-intro = This device's passphrase only. Other devices keep theirs.
 settings-passphrase-current = Current passphrase
@@ -680,7 +686,10 @@ settings-passphrase-short = The new passphrase must have at least 8 characters.
 settings-passphrase-differ = The two new passphrases are not the same.
 settings-passphrase-changed = Passphrase changed: use the new one from now on.
 settings-retention = How long personal files are kept
-settings-retention-now = Personal files are erased { $months } months after a member leaves.
+settings-retention-now = Personal files are erased { $months ->
+    [one] { $months } month
+   *[other] { $months } months
+} after a member leaves.
 settings-retention-none = No period set: the personal files of people who left are kept.
 settings-retention-months = Months after leaving
 settings-retention-hint = Empty or 0: no period. Carnet warns 30 days before each erasure.
@@ -707,6 +716,7 @@ quarantine-other = Refused by the access rules.
 erasure-title = Erasure
 erasure-erase = Erase a person
 erasure-warning = Erasing destroys the person's file, her history and every record about her, on every device, at its next sync. It cannot be undone.
+erasure-keeps = What an erasure keeps: her record's id, which names nobody any more; the date, the direction device that made it and the reason (write it without a name); her id in lists of people, such as attendance, so that reports' counts stay true; and, for an expelled person, her M6 markers — fingerprints of her names and date of birth, good only for recognising the same names typed again — so that she is never re-admitted (rule M6).
 erasure-person = Person to erase
 erasure-reason = Reason
 erasure-reason-hint = The request the erasure answers, for example "art. 17 request of 01/12/2026". No name.
@@ -722,7 +732,10 @@ erasure-list = Erasures and confirmations
 erasure-none = No erasure.
 erasure-confirmed = Confirmed by
 erasure-pending = Not yet confirmed by
-erasure-receipts = { $n } device(s)
+erasure-receipts = { $n ->
+    [one] { $n } device
+   *[other] { $n } devices
+}
 erasure-all-confirmed = Every device confirmed.
 erasure-last-sync = last sync:
 erasure-retention = Next erasures set by the retention period
@@ -881,7 +894,10 @@ import-ready = { $n ->
     [one] All set: the line can be imported.
    *[other] All set: the { $n } lines can be imported.
 }
-import-ready-taken-over = With { $n } signature(s) and decision(s) taken over from the file (each member's joining date).
+import-ready-taken-over = { $n ->
+    [one] With 1 signature or decision taken over from the file (the member's joining date).
+   *[other] With { $n } signatures and decisions taken over from the file (each member's joining date).
+}
 import-nothing-yet = Nothing has been written yet.
 import-fix-choices = Correct the choices pointed out, then check again.
 import-bad-lines = { $n ->
@@ -915,7 +931,10 @@ import-done = { $n ->
     [one] 1 "{ $kind }" record imported.
    *[other] { $n } "{ $kind }" records imported.
 }
-import-done-taken-over = { $n } signature(s) and decision(s) taken over.
+import-done-taken-over = { $n ->
+    [one] 1 signature or decision taken over.
+   *[other] { $n } signatures and decisions taken over.
+}
 export-title = Export
 export-intro = Download every record of a kind, as this device may read them. Cells that look like a formula are neutralised.
 export-format = Format
@@ -970,7 +989,10 @@ device-edit-saved = Rights of { $holder }'s device saved: every device applies t
 settings-lock-minutes = Idle minutes before locking
 settings-lock-hint = From 1 to 60 minutes. For this device, from now on and at the next starts. Shorter is safer on a shared computer.
 settings-lock-bad = Write a whole number of minutes, from 1 to 60.
-settings-lock-saved = Automatic lock set to { $minutes } idle minutes.
+settings-lock-saved = Automatic lock set to { $minutes ->
+    [one] { $minutes } idle minute
+   *[other] { $minutes } idle minutes
+}.
 settings-policy-edit-hint = Direction: choose each role's right on each kind of information, then save. A narrowing of rights is summed up for you before it is saved.
 settings-policy-save = Save the access rules
 settings-policy-unchanged = Nothing changed: the access rules were already so.

@@ -484,7 +484,10 @@ filter-apply = Filtrer
 search-label = Rechercher un nom
 search-hint = La liste se réduit pendant la saisie.
 search-button = Rechercher
-records-count = { $n } fiche(s)
+records-count = { $n ->
+    [one] { $n } fiche
+   *[other] { $n } fiches
+}
 unnamed = (sans nom)
 edit = Modifier
 save = Enregistrer
@@ -560,7 +563,10 @@ todo-retention-due = La durée de conservation de son dossier personnel est éco
 todo-go-retention = Voir les effacements prévus
 today-activities = Activités de la quinzaine
 today-no-activities = Aucune activité dans les deux semaines autour d’aujourd’hui.
-today-present = { $n } présente(s)
+today-present = { $n ->
+    [one] { $n } présente
+   *[other] { $n } présentes
+}
 today-peers = Synchronisation avec les autres appareils
 today-no-peers = Cet appareil ne s’est encore synchronisé avec aucun autre.
 peer-device = Appareil (détenteur)
@@ -569,7 +575,16 @@ peer-result = Dernier essai
 peer-ok = Réussi
 peer-failed = Échec
 peer-figures = Dernière synchronisation : reçu, envoyé, refusé
-peer-moved = { $received } reçue(s), { $sent } envoyée(s), { $refused } refusée(s)
+peer-moved = { $received ->
+    [one] { $received } reçue
+   *[other] { $received } reçues
+}, { $sent ->
+    [one] { $sent } envoyée
+   *[other] { $sent } envoyées
+}, { $refused ->
+    [one] { $refused } refusée
+   *[other] { $refused } refusées
+}
 never = Jamais
 kind-member = Membre
 kind-project = Projet
@@ -665,7 +680,10 @@ settings-title = Réglages
 settings-language = Langue de l’interface
 settings-language-now = La langue choisie vaut pour cet appareil.
 settings-lock = Verrouillage automatique
-settings-lock-now = L’interface redemande la phrase de passe après { $minutes } minutes sans activité.
+settings-lock-now = L’interface redemande la phrase de passe après { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} sans activité.
 settings-passphrase = Changer la phrase de passe
 settings-passphrase-intro = La phrase de passe de cet appareil seulement. Les autres appareils gardent la leur.
 settings-passphrase-current = Phrase de passe actuelle
@@ -704,6 +722,7 @@ quarantine-other = Refusée par les règles d’accès.
 erasure-title = Effacement
 erasure-erase = Effacer une personne
 erasure-warning = L’effacement détruit le dossier de la personne, son historique et toutes les fiches qui la concernent, sur tous les appareils, à leur prochaine synchronisation. On ne peut pas revenir en arrière.
+erasure-keeps = Ce que l’effacement garde : l’identifiant de sa fiche, qui ne nomme plus personne ; la date, l’appareil de direction qui l’a fait et le motif (écrivez-le sans nom) ; son identifiant dans les listes de personnes, comme les présences, pour que les chiffres des rapports restent justes ; et, pour une personne exclue, ses marqueurs M6 — des empreintes de ses noms et de sa date de naissance, qui ne servent qu’à reconnaître les mêmes noms saisis à nouveau — pour qu’elle ne soit jamais réadmise (règle M6).
 erasure-person = Personne à effacer
 erasure-reason = Motif
 erasure-reason-hint = La demande à laquelle l’effacement répond, par exemple « demande art. 17 du 01/12/2026 ». Sans nom.
@@ -719,7 +738,10 @@ erasure-list = Effacements et confirmations
 erasure-none = Aucun effacement.
 erasure-confirmed = Confirmé par
 erasure-pending = Pas encore confirmé par
-erasure-receipts = { $n } appareil(s)
+erasure-receipts = { $n ->
+    [one] { $n } appareil
+   *[other] { $n } appareils
+}
 erasure-all-confirmed = Tous les appareils ont confirmé.
 erasure-last-sync = dernière synchronisation :
 erasure-retention = Prochains effacements prévus par la durée de conservation
@@ -878,7 +900,10 @@ import-ready = { $n ->
     [one] Tout est prêt : la ligne peut être importée.
    *[other] Tout est prêt : les { $n } lignes peuvent être importées.
 }
-import-ready-taken-over = Avec { $n } signature(s) et décision(s) reprises du fichier (la date d’adhésion de chaque membre).
+import-ready-taken-over = { $n ->
+    [one] Avec 1 signature ou décision reprise du fichier (la date d’adhésion du membre).
+   *[other] Avec { $n } signatures et décisions reprises du fichier (la date d’adhésion de chaque membre).
+}
 import-nothing-yet = Rien n’a encore été écrit.
 import-fix-choices = Corrigez les choix signalés, puis vérifiez à nouveau.
 import-bad-lines = { $n ->
@@ -912,7 +937,10 @@ import-done = { $n ->
     [one] 1 fiche « { $kind } » importée.
    *[other] { $n } fiches « { $kind } » importées.
 }
-import-done-taken-over = { $n } signature(s) et décision(s) reprises.
+import-done-taken-over = { $n ->
+    [one] 1 signature ou décision reprise.
+   *[other] { $n } signatures et décisions reprises.
+}
 export-title = Exporter
 export-intro = Téléchargez toutes les fiches d’un type, telles que cet appareil peut les lire. Les cellules qui ressemblent à une formule sont neutralisées.
 export-format = Format
@@ -967,7 +995,10 @@ device-edit-saved = Droits de l’appareil de { $holder } enregistrés : tous le
 settings-lock-minutes = Minutes sans activité avant le verrouillage
 settings-lock-hint = De 1 à 60 minutes. Vaut pour cet appareil, dès maintenant et aux prochains démarrages. Plus court, c’est plus sûr sur un ordinateur partagé.
 settings-lock-bad = Écrivez un nombre entier de minutes, de 1 à 60.
-settings-lock-saved = Verrouillage automatique réglé à { $minutes } minutes sans activité.
+settings-lock-saved = Verrouillage automatique réglé à { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} sans activité.
 settings-policy-edit-hint = Direction : choisissez le droit de chaque rôle sur chaque type d’information, puis enregistrez. Une réduction de droits vous sera résumée avant d’être enregistrée.
 settings-policy-save = Enregistrer les règles d’accès
 settings-policy-unchanged = Rien n’a changé : les règles d’accès étaient déjà celles-là.
