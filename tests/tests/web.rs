@@ -1,11 +1,14 @@
 //! The web interface in a real browser: headless Chromium driven over WebDriver (chromedriver)
-//! against a real `carnet ui` process in a temporary home. Unlocking (a wrong passphrase first),
-//! adding a member with a personal file, an invalid date and a rule refusal shown by their
-//! fields with nothing written, editing, searching as you type, an activity with attendance
-//! (present, excused, absent) seen on *Aujourd'hui*, a member's signature, application and
-//! mandate (a rule refusal by the holder field), history, a report, switching language, a 360-px-wide window, axe-core
-//! on every page, and locking. Screenshots of every page in both languages go to
-//! `docs/screenshots/`.
+//! against a real `carnet ui` process in a temporary home. Unlocking (a wrong passphrase first)
+//! and saving a member with the keyboard only (Tab, Space, Enter; every focus visible), adding
+//! a member with a personal file, an invalid date and a rule refusal shown by their fields with
+//! nothing written, editing, searching as you type (accents aside) and by the search button
+//! within the group filter, an activity with attendance (present, excused, absent) seen on
+//! *Aujourd'hui* with what the rules say needs doing and a link to act on it, a member's
+//! signature, application and mandate (a rule refusal by the holder field), history, a report,
+//! switching language, a 360-px-wide window, axe-core on every page (missing, the test fails),
+//! and locking; a peer's row on *Aujourd'hui* after a sync. Screenshots of every page in both
+//! languages go to `docs/screenshots/`.
 //!
 //! Without `/usr/bin/chromium` and `/usr/bin/chromedriver` the test fails when `CI` is set
 //! (`.ci/run` installs them) and is skipped with a message otherwise.
@@ -13,7 +16,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use carnet_tests::{Home, PASSPHRASE, Running, enrol, listening_address};
+use carnet_tests::{HOLDER, Home, PASSPHRASE, Running, enrol, listening_address};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
@@ -214,7 +219,8 @@ impl Browser {
             .execute_async(script, vec![])
             .await
             .expect("running axe-core");
-        let list: Vec<String> = serde_json::from_value(found).unwrap_or_default();
+        let list: Vec<String> = serde_json::from_value(found.clone())
+            .unwrap_or_else(|_| panic!("axe-core gave no list of violations on {name}: {found}"));
         assert!(
             list.is_empty(),
             "accessibility violations on {name}: {list:#?}"
@@ -228,6 +234,82 @@ impl Browser {
             .await
             .expect("viewport");
         v.as_u64().unwrap_or(0)
+    }
+
+    /// Presses `key` on the keyboard (WebDriver actions: what a person's keyboard sends, to
+    /// the element that has the focus).
+    async fn press(&self, key: char) {
+        let keys = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client
+            .perform_actions(keys)
+            .await
+            .unwrap_or_else(|e| panic!("pressing {key:?}: {e}"));
+    }
+
+    /// Types `text` on the keyboard, a key at a time.
+    async fn type_keys(&self, text: &str) {
+        let mut keys = KeyActions::new("keyboard".to_owned());
+        for c in text.chars() {
+            keys = keys
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        self.client
+            .perform_actions(keys)
+            .await
+            .expect("typing on the keyboard");
+    }
+
+    /// The focused element (its id, or its tag name), whether it matches `css`, and whether
+    /// its focus is visible: an outline at least 2 px wide that is not transparent (WCAG 2.2,
+    /// 2.4.7 "focus visible").
+    async fn focused(&self, css: &str) -> (String, bool, bool, String) {
+        let v: Value = self
+            .client
+            .execute(
+                "const e = document.activeElement; const s = getComputedStyle(e); \
+                 return [e.id || e.tagName.toLowerCase(), e.matches(arguments[0]), \
+                         s.outlineStyle, s.outlineWidth, s.outlineColor];",
+                vec![json!(css)],
+            )
+            .await
+            .expect("the focused element");
+        let text = |i: usize| v[i].as_str().unwrap_or_default().to_owned();
+        let width: f64 = text(3).trim_end_matches("px").parse().unwrap_or(0.0);
+        let visible = text(2) != "none" && width >= 2.0 && !text(4).contains("rgba(0, 0, 0, 0)");
+        (
+            text(0),
+            v[1].as_bool().unwrap_or(false),
+            visible,
+            format!("{} {} {}", text(2), text(3), text(4)),
+        )
+    }
+
+    /// Presses Tab until the element `css` names has the focus (80 presses at most), checking
+    /// that every element the focus lands on shows it.
+    async fn tab_to(&self, css: &str) {
+        for _ in 0..80 {
+            self.press(Key::Tab.chars().next().expect("a key")).await;
+            let (now, there, visible, style) = self.focused(css).await;
+            assert!(visible, "no visible focus on {now}: outline {style}");
+            if there {
+                return;
+            }
+        }
+        panic!("Tab never reached {css}")
+    }
+
+    /// Presses `key` on the focused link or button and waits for the page it leads to.
+    async fn press_to_navigate(&mut self, key: Key) {
+        self.client
+            .execute("window.carnetOldPage = true;", vec![])
+            .await
+            .expect("marking the page");
+        self.press(key.chars().next().expect("a key")).await;
+        self.wait_new_page(&format!("{key:?}")).await;
+        self.note_url().await;
     }
 
     /// Whether the page fits a window `width` pixels wide without scrolling sideways.
@@ -334,10 +416,48 @@ async fn scenario(b: &mut Browser) {
     b.click("#unlock").await;
     assert!(b.text("#passphrase-error").await.contains("incorrecte"));
     b.shot("unlock-wrong").await;
-    b.fill("#passphrase", PASSPHRASE).await;
+    // The same refusal in English (a refusal answers a form: it is made again in English).
+    b.click("#switch-language").await;
+    b.fill("#passphrase", "not the passphrase").await;
     b.click("#unlock").await;
+    assert!(b.text("#passphrase-error").await.contains("wrong"));
+    b.shot("unlock-wrong").await;
+    b.click("#switch-language").await;
+    assert_eq!(b.lang().await, "fr");
+
+    // Unlocking with the keyboard only: the passphrase field has the focus, shown; the
+    // passphrase typed, Tab to the button, Space presses it.
+    b.go("/unlock").await;
+    let (now, there, visible, style) = b.focused("#passphrase").await;
+    assert!(
+        there && visible,
+        "the passphrase field's focus ({now}): {style}"
+    );
+    b.type_keys(PASSPHRASE).await;
+    b.tab_to("#unlock").await;
+    b.press_to_navigate(Key::Space).await;
     assert_eq!(b.path().await, "/today");
     b.shot("today-empty").await;
+    in_english(b, "today-empty").await;
+
+    // A member saved with the keyboard only: Tab to the menu's Members and Enter, Tab to
+    // "Add a member" and Enter, her name typed, Tab to Save and Space. Every focus visible.
+    b.tab_to("nav a[href='/members']").await;
+    b.press_to_navigate(Key::Enter).await;
+    assert_eq!(b.path().await, "/members");
+    b.tab_to("#add").await;
+    b.press_to_navigate(Key::Enter).await;
+    assert_eq!(b.path().await, "/members/new");
+    b.tab_to("#f-display_name").await;
+    b.type_keys("Kemi Clavier").await;
+    b.tab_to("#save").await;
+    b.press_to_navigate(Key::Space).await;
+    assert!(
+        b.path().await.starts_with("/members/"),
+        "saved: {}",
+        b.path().await
+    );
+    assert!(b.text("#section-com").await.contains("Kemi Clavier"));
 
     // A member with a personal file.
     b.go("/members").await;
@@ -403,6 +523,16 @@ async fn scenario(b: &mut Browser) {
     let refusal = b.text("#f-status-error").await;
     assert!(refusal.contains("M6"), "{refusal}");
     b.shot("member-rule-refused").await;
+    b.click("#switch-language").await;
+    b.select("#f-status", "member").await;
+    b.click("#save").await;
+    let refusal = b.text("#f-status-error").await;
+    assert!(
+        refusal.contains("M6") && refusal.contains("never"),
+        "{refusal}"
+    );
+    b.shot("member-rule-refused").await;
+    b.click("#switch-language").await;
     b.go(&bisi).await;
     assert!(
         b.text("#section-com").await.contains("Exclue"),
@@ -424,15 +554,54 @@ async fn scenario(b: &mut Browser) {
             shown += 1;
         }
     }
-    assert_eq!((rows.len(), shown), (2, 1), "search as you type");
+    assert_eq!((rows.len(), shown), (3, 1), "search as you type");
     b.click("#search-button").await;
     assert_eq!(b.path().await, "/members/search");
     assert!(b.text("#records").await.contains(NAME));
     assert!(!b.text("#records").await.contains("Bisi"));
+    // Accents and case aside, in the page as on the server; the count in its plural form.
+    b.go("/members").await;
+    b.fill("#search", "ADEBAYO").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut shown = vec![];
+    for r in b
+        .client
+        .find_all(Locator::Css("#records tbody tr"))
+        .await
+        .expect("rows")
+    {
+        if r.is_displayed().await.expect("displayed") {
+            shown.push(r.text().await.expect("text"));
+        }
+    }
+    assert!(shown.len() == 1 && shown[0].contains(NAME), "{shown:?}");
+    assert_eq!(b.text("#count").await, "1 fiche");
+    b.click("#search-button").await;
+    assert!(b.text("#records").await.contains(NAME));
     b.go("/members?status=expelled").await;
     assert!(b.text("#records").await.contains("Bisi"));
     assert!(!b.text("#records").await.contains("Joy"));
+    // The group filter (`?group=`): Joy is in "médias", Bisi in no group; a search made from
+    // the filtered list keeps the filter.
     b.go("/members").await;
+    b.select("#group", "médias").await;
+    b.click("#filter").await;
+    assert_eq!(b.path().await, "/members");
+    let listed = b.text("#records").await;
+    assert!(
+        listed.contains(NAME) && !listed.contains("Bisi") && !listed.contains("Kemi"),
+        "{listed}"
+    );
+    assert_eq!(b.text("#count").await, "1 fiche");
+    b.fill("#search", "o").await;
+    b.click("#search-button").await;
+    let found = b.text("#records").await;
+    assert!(
+        found.contains(NAME) && !found.contains("Bisi"),
+        "the group kept: {found}"
+    );
+    b.go("/members").await;
+    assert_eq!(b.text("#count").await, "3 fiches");
     b.shot("members").await;
 
     // A project, and an activity with attendance.
@@ -444,6 +613,7 @@ async fn scenario(b: &mut Browser) {
     b.shot("project-new").await;
     b.click("#save").await;
     b.shot("project").await;
+    in_english(b, "project").await;
     b.go("/projects").await;
     b.shot("projects").await;
     b.go("/activities/new").await;
@@ -515,6 +685,7 @@ async fn scenario(b: &mut Browser) {
     assert!(b.path().await.starts_with("/signatures/"));
     assert!(b.text("#section-per").await.contains("Classeur bleu"));
     b.shot("signature").await;
+    in_english(b, "signature").await;
     b.go(&member).await;
     assert!(
         b.text("#steps").await.contains("Signature du règlement"),
@@ -529,6 +700,21 @@ async fn scenario(b: &mut Browser) {
     let refusal = b.text("#f-holder-error").await;
     assert!(refusal.contains("D2"), "{refusal}");
     b.shot("mandate-refused").await;
+    // In English: the same form sent again.
+    b.click("#switch-language").await;
+    b.select("#f-role", "spokesperson").await;
+    b.select("#f-holder", &joy_id).await;
+    b.fill("#f-start", "2026-03-01").await;
+    b.click("#save").await;
+    let refusal = b.text("#f-holder-error").await;
+    assert!(
+        refusal.contains("D2") && refusal.contains("spokespersons"),
+        "{refusal}"
+    );
+    b.shot("mandate-refused").await;
+    b.click("#switch-language").await;
+    b.select("#f-holder", &joy_id).await;
+    b.fill("#f-start", "01/03/2026").await;
     b.select("#f-role", "board").await;
     b.click("#save").await;
     let mandate = b.path().await;
@@ -539,6 +725,14 @@ async fn scenario(b: &mut Browser) {
     b.shot("mandates").await;
     b.go(&member).await;
     b.click("#add-application").await;
+    // In English first (switching language comes back to the empty form).
+    b.click("#switch-language").await;
+    b.select("#f-person", &joy_id).await;
+    b.select("#f-decision", "pending").await;
+    b.fill("#f-welcome_meeting_on", "2026-01-15").await;
+    b.shot("application-new").await;
+    b.click("#switch-language").await;
+    b.select("#f-person", &joy_id).await;
     b.select("#f-decision", "pending").await;
     b.fill("#f-welcome_meeting_on", "15/01/2026").await;
     b.shot("application-new").await;
@@ -551,11 +745,17 @@ async fn scenario(b: &mut Browser) {
         "{steps}"
     );
     b.shot("member-steps").await;
+    in_english(b, "member-steps").await;
     b.go("/signatures").await;
     assert!(b.text("#records").await.contains(NAME));
     b.shot("signatures").await;
+    b.go("/applications").await;
+    assert!(b.text("#records").await.contains(NAME));
+    b.shot("applications").await;
     b.go("/activities").await;
     b.shot("activities").await;
+    b.go(&format!("{activity}/edit")).await;
+    b.shot("activity-edit").await;
 
     // Aujourd'hui: the activity, with its attendance, and the rules' reminders.
     b.go("/today").await;
@@ -565,7 +765,21 @@ async fn scenario(b: &mut Browser) {
         "{today}"
     );
     assert!(b.has("#todo").await && b.has("#peers").await);
+    // What `carnet todo` lists, in French: Joy's board seat is the only one (D6), with a
+    // link to record a mandate; the two D6 findings in words of their own.
+    let todo = b.text("#todo").await;
+    assert!(
+        todo.contains("1 siège au conseil pourvu : le conseil en compte de 7 à 9")
+            && todo.contains("Sièges au conseil tenus par des membres actifs : 0 sur 1"),
+        "{todo}"
+    );
+    assert_eq!(
+        b.text("#todo a[href='/mandates/new']").await,
+        "Enregistrer un mandat"
+    );
     b.shot("today").await;
+    b.click("#todo a[href='/mandates/new']").await;
+    assert_eq!(b.path().await, "/mandates/new");
 
     // History of the member: who, when, which fields, signature checked.
     b.go(&member).await;
@@ -608,6 +822,7 @@ async fn scenario(b: &mut Browser) {
     }
     b.go(&member).await;
     b.shot("member-360px").await;
+    in_english(b, "member-360px").await;
     b.client.set_window_size(1200, 900).await.expect("resize");
 
     // Switching language: the choice sticks, every page in English.
@@ -615,6 +830,13 @@ async fn scenario(b: &mut Browser) {
     b.click("#switch-language").await;
     assert_eq!(b.lang().await, "en");
     assert!(b.text("h1").await.contains("Today"));
+    assert!(
+        b.text("#todo")
+            .await
+            .contains("1 current board seat: the board has 7 to 9"),
+        "{}",
+        b.text("#todo").await
+    );
     b.shot("today").await;
     for (path, name) in [
         ("/members".to_owned(), "members"),
@@ -681,16 +903,36 @@ async fn open_browser(base: String, axe: bool) -> (Browser, Running, tempfile::T
     let driver = start_chromedriver(driver_port);
     let profile = tempfile::tempdir().expect("profile dir");
     let client = connect(driver_port, profile.path()).await;
-    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/axe.min.js");
     let browser = Browser {
         client,
         base,
         urls: vec![],
         axe: axe
-            .then(|| std::fs::read_to_string(axe_path).ok())
-            .flatten(),
+            .then(|| load_axe(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/axe.min.js"))),
     };
     (browser, driver, profile)
+}
+
+/// axe-core's script, vendored in `tests/assets/`. Missing, the test fails: the accessibility
+/// check must never be skipped without a word (an audit found it silently off).
+fn load_axe(path: &Path) -> String {
+    match std::fs::read_to_string(path) {
+        Ok(script) if script.contains("axe") => script,
+        Ok(_) => panic!(
+            "{} is not axe-core: the accessibility check cannot run",
+            path.display()
+        ),
+        Err(e) => panic!(
+            "axe-core is missing at {} ({e}): the accessibility check cannot run",
+            path.display()
+        ),
+    }
+}
+
+#[test]
+#[should_panic(expected = "axe-core is missing")]
+fn a_missing_axe_core_fails_the_accessibility_check() {
+    load_axe(Path::new("/nonexistent/axe.min.js"));
 }
 
 /// Starts `carnet ui` in `home`; returns it and its address.
@@ -783,6 +1025,14 @@ async fn a_change_reaches_another_device_and_a_board_device_shows_no_personal_fi
     );
     assert!(!b.has("#f-city").await);
     b.shot("board-member").await;
+    in_english(&mut b, "board-member").await;
+    // Aujourd'hui on the board device: a row for the direction device it synced with.
+    b.go("/today").await;
+    let peers = b.text("#peers-table").await;
+    assert!(
+        peers.contains(HOLDER) && peers.contains("Réussi"),
+        "the peer's row: {peers}"
+    );
     for path in [
         format!("/members/{member}"),
         "/members".to_owned(),
@@ -912,6 +1162,8 @@ async fn the_association_is_run_from_the_browser() {
     let ticket = value_of(&b, "#ticket").await;
     assert!(ticket.starts_with("carnet1"), "{ticket}");
     b.shot("invitation").await;
+    in_english(&mut b, "invitation").await;
+    assert_eq!(value_of(&b, "#ticket").await, ticket, "the same invitation");
 
     // The new device joins from its own `carnet ui`, on an empty home: ticket, passphrase,
     // then its code — shown on both screens, compared and accepted on the inviting one.
@@ -942,6 +1194,8 @@ async fn the_association_is_run_from_the_browser() {
     let shown = wait_for_element(&mut b, "/devices/invitation", "#code").await;
     assert_eq!(shown, code, "the same code on both screens");
     b.shot("invitation-code").await;
+    in_english(&mut b, "invitation-code").await;
+    assert_eq!(b.text("#code").await.trim(), code);
     b.click("#confirm-code").await;
     b.base = s_ui_base(&s_ui);
     wait_for_element(&mut b, "/setup/joining", "#joined").await;
@@ -978,7 +1232,25 @@ async fn the_association_is_run_from_the_browser() {
     b.fill("#confirm", "effacez").await;
     b.click("#erase-button").await;
     assert!(b.text("#confirm-error").await.contains("ne correspond pas"));
+    // The page says what an erasure keeps, as well as what it destroys.
+    let keeps = b.text("#erasure-keeps").await;
+    assert!(
+        keeps.contains("le motif") && keeps.contains("marqueurs M6"),
+        "{keeps}"
+    );
     b.shot("erasure-refused").await;
+    // In English: the same form sent again.
+    b.click("#switch-language").await;
+    b.select("#person", &ama).await;
+    b.fill("#reason", "art. 17 request of 01/12/2026").await;
+    b.fill("#confirm", "effacez").await;
+    b.click("#erase-button").await;
+    assert!(b.text("#confirm-error").await.contains("does not match"));
+    assert!(b.text("#erasure-keeps").await.contains("M6 markers"));
+    b.shot("erasure-refused").await;
+    b.click("#switch-language").await;
+    b.select("#person", &ama).await;
+    b.fill("#reason", "demande art. 17 du 01/12/2026").await;
     assert!(
         s.ok(&["member", "list"]).contains("Ama"),
         "nothing erased yet"
@@ -1318,6 +1590,14 @@ async fn spreadsheets_are_imported_and_exported_from_the_browser() {
     french_csv(&bad, true);
     let fixed = files.path().join("liste corrigée.csv");
     french_csv(&fixed, false);
+    let english = files.path().join("members.csv");
+    std::fs::write(
+        &english,
+        "Display name,First name,Date of birth,Member since\n\
+         Temi A.,Temi,1992-05-04,2021-02-03\n\
+         Ngozi B.,Ngozi,1985-07-08,2022-09-10\n",
+    )
+    .expect("csv");
     let (mut ui, base) = start_ui(&d);
     let (mut b, _driver, _profile) = open_browser(base, true).await;
     unlock(&mut b).await;
@@ -1426,6 +1706,21 @@ async fn spreadsheets_are_imported_and_exported_from_the_browser() {
     read_file(&mut b, &bad).await;
     assert!(b.text("#problem-list").await.contains("Line 3:"));
     b.shot("import-bad-line").await;
+    // A file with English headers, ready: checked, then imported.
+    b.go("/import").await;
+    b.select("#kind", "member").await;
+    read_file(&mut b, &english).await;
+    assert!(
+        b.text("#ready").await.contains("the 2 lines"),
+        "{}",
+        b.body().await
+    );
+    b.shot("import-check").await;
+    b.click("#import-button").await;
+    assert_eq!(b.path().await, "/members");
+    assert!(b.text("#flash").await.contains("2 members imported"));
+    assert!(b.text("main").await.contains("Temi A."));
+    b.shot("import-done").await;
     b.go("/export").await;
     b.shot("export").await;
     b.click("#switch-language").await;

@@ -7,13 +7,15 @@ use std::collections::BTreeMap;
 
 use carnet_device::{RecordView, WriteError};
 use carnet_model::{
-    EditError, EditOp, FieldClass, FieldEdit, FieldSpec, FieldType, RecordError, RecordKind, Value,
+    EditError, EditOp, FieldEdit, FieldSpec, FieldType, RecordError, RecordKind, Value,
 };
 use carnet_rules::RuleId;
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
 use crate::i18n::Tr;
+pub(crate) use crate::keys::{choice_key, class_key, hint_key, label_key};
+use crate::keys::{invalid_key, rule_key};
 
 /// Records other fields may name: per kind, each record's id and label.
 pub(crate) type Choices = BTreeMap<RecordKind, Vec<(String, String)>>;
@@ -45,21 +47,6 @@ impl FormState {
             .find(|(f, _)| *f == Some(name))
             .map(|(_, m)| m.as_str())
     }
-}
-
-/// The key of a field's label (its hint is the attribute `.hint`).
-pub(crate) fn label_key(kind: RecordKind, field: &str) -> String {
-    format!("f-{kind}-{field}")
-}
-
-/// The key of a choice's words.
-pub(crate) fn choice_key(kind: RecordKind, field: &str, value: &str) -> String {
-    format!("c-{kind}-{field}-{value}")
-}
-
-/// The key of a class's section title.
-pub(crate) fn class_key(class: FieldClass) -> String {
-    format!("class-{}", class.code())
 }
 
 /// A value as a person reads it in the page's language.
@@ -173,18 +160,6 @@ fn required(tr: Tr<'_>, kind: RecordKind, field: &str) -> String {
     tr.ta("err-required", &[("field", tr.t(&label_key(kind, field)))])
 }
 
-fn type_word(ty: FieldType) -> &'static str {
-    match ty {
-        FieldType::Date => "date",
-        FieldType::Bool => "bool",
-        FieldType::Choice(_) => "choice",
-        FieldType::Count => "count",
-        FieldType::Ref(_) | FieldType::RefSet(_) => "ref",
-        FieldType::Set => "set",
-        FieldType::Text | FieldType::LongText => "text",
-    }
-}
-
 /// An edit's refusal, next to its field.
 pub(crate) fn edit_error(
     tr: Tr<'_>,
@@ -196,10 +171,7 @@ pub(crate) fn edit_error(
             let ty = kind.field(field).map(|f| f.ty).unwrap_or(FieldType::Text);
             (
                 Some(*field),
-                tr.ta(
-                    &format!("err-invalid-{}", type_word(ty)),
-                    &[("field", tr.t(&label_key(kind, field)))],
-                ),
+                tr.ta(invalid_key(ty), &[("field", tr.t(&label_key(kind, field)))]),
             )
         }
         EditError::Required { field } => (Some(*field), required(tr, kind, field)),
@@ -273,7 +245,7 @@ pub(crate) fn rule_message(tr: Tr<'_>, rule: RuleId) -> String {
         "rule-refused",
         &[
             ("rule", rule.name().to_owned()),
-            ("summary", tr.t(&format!("rule-{}", rule.name()))),
+            ("summary", tr.t(&rule_key(rule))),
         ],
     )
 }
@@ -284,7 +256,7 @@ pub(crate) fn rule_warning(tr: Tr<'_>, rule: RuleId) -> String {
         "rule-warning",
         &[
             ("rule", rule.name().to_owned()),
-            ("summary", tr.t(&format!("rule-{}", rule.name()))),
+            ("summary", tr.t(&rule_key(rule))),
         ],
     )
 }
@@ -372,12 +344,8 @@ pub(crate) fn input(
     let err_id = format!("{id}-error");
     let label = tr.t(&label_key(kind, spec.name));
     let hint = match spec.ty {
-        FieldType::Date => format!(
-            "{} {}",
-            tr.t(&format!("{}.hint", label_key(kind, spec.name))),
-            tr.t("hint-date")
-        ),
-        _ => tr.t(&format!("{}.hint", label_key(kind, spec.name))),
+        FieldType::Date => format!("{} {}", tr.t(&hint_key(kind, spec.name)), tr.t("hint-date")),
+        _ => tr.t(&hint_key(kind, spec.name)),
     };
     let error = form.error(spec.name);
     let described = match error {

@@ -89,6 +89,12 @@ pub(crate) fn remember(home: &Path, lang: Lang) -> std::io::Result<()> {
     std::fs::write(choice_file(home), lang.code())
 }
 
+/// The arguments that are counts: messages choose their plural forms by them.
+const COUNTS: &[&str] = &[
+    "n", "missing", "active", "attended", "received", "sent", "refused", "rows", "minutes",
+    "months",
+];
+
 /// The translations of both languages.
 pub(crate) struct I18n {
     fr: FluentBundle<FluentResource>,
@@ -145,9 +151,10 @@ impl I18n {
         };
         let mut fargs = FluentArgs::new();
         for (k, v) in args {
-            // A count (`$n`) is a number, so that plural variants (`[one]`) are chosen by it.
-            match (*k, v.parse::<i64>()) {
-                ("n", Ok(n)) => fargs.set(*k, FluentValue::from(n)),
+            // A count is a number, so that plural variants (`[one]`) are chosen by it; other
+            // arguments stay text even when they are digits (a device's short id).
+            match (COUNTS.contains(k), v.parse::<i64>()) {
+                (true, Ok(n)) => fargs.set(*k, FluentValue::from(n)),
                 _ => fargs.set(*k, FluentValue::from(v.clone())),
             }
         }

@@ -15,8 +15,10 @@
 mod app;
 mod assets;
 mod error;
+mod findings;
 mod forms;
 mod i18n;
+mod keys;
 pub mod labels;
 mod layout;
 mod network;

@@ -447,15 +447,91 @@ async fn the_report_downloads_as_csv_with_small_counts_suppressed() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // Two sessions of a project, with five attendances: a mean of 2.5 per session.
+    {
+        let mut d = f.device.lock().await;
+        let edit = |k: RecordKind, s: &str| k.parse_edit(s).expect("edit");
+        let people: Vec<String> = (0..3)
+            .map(|i| {
+                let e = [
+                    edit(RecordKind::Member, &format!("display_name=P{i}")),
+                    edit(RecordKind::Member, "status=prospect"),
+                ];
+                d.add(RecordKind::Member, &e, now())
+                    .expect("member")
+                    .to_string()
+            })
+            .collect();
+        let p = [
+            edit(RecordKind::Project, "title=Parcours"),
+            edit(RecordKind::Project, "period_start=2026-01-01"),
+        ];
+        let project = d.add(RecordKind::Project, &p, now()).expect("project");
+        for (date, present) in [("2026-02-01", &people[..3]), ("2026-02-08", &people[..2])] {
+            let a = [
+                edit(RecordKind::Activity, "title=Atelier"),
+                edit(RecordKind::Activity, "type=workshop"),
+                edit(RecordKind::Activity, &format!("date={date}")),
+                edit(RecordKind::Activity, &format!("project={project}")),
+                edit(
+                    RecordKind::Activity,
+                    &format!("present={}", present.join(",")),
+                ),
+            ];
+            d.add(RecordKind::Activity, &a, now()).expect("activity");
+        }
+    }
     let (status, h, body) = f
         .get("/reports/csv?from=2026-01-01&to=2026-03-14&project=")
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(h.get(header::CONTENT_DISPOSITION).is_some());
-    // In French, the dialect French spreadsheets open as columns: BOM, `;`.
-    assert!(body.starts_with("\u{feff}section;label;value"), "{body}");
+    let disposition = h.get(header::CONTENT_DISPOSITION).expect("a file");
+    assert!(disposition.to_str().expect("ascii").contains("rapport.csv"));
+    // In French: the dialect French spreadsheets open as columns (BOM, `;`), the labels of the
+    // page, and a decimal comma, which French spreadsheets read as a number (an audit found
+    // `section;label;value`, English labels and "2.5").
+    assert!(
+        body.starts_with("\u{feff}Rubrique;Indicateur;Valeur\r\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Adhésions;Adhésions sur la période;"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Projet : Parcours;Présences moyennes par séance;2,5\r\n"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("Membership") && !body.contains("2.5"),
+        "{body}"
+    );
     assert!(body.contains("<5"));
     assert!(!body.contains("Joy"));
+    // In English: the standard dialect, English labels and "2.5".
+    let csrf = f.csrf.clone();
+    f.post(
+        "/language",
+        &[("csrf", &csrf), ("lang", "en"), ("back", "/reports")],
+        &[],
+    )
+    .await;
+    let (_, h, body) = f
+        .get("/reports/csv?from=2026-01-01&to=2026-03-14&project=")
+        .await;
+    assert!(body.starts_with("Section,Indicator,Value\n"), "{body}");
+    assert!(
+        body.contains("Project: Parcours,Mean attendances per session,2.5\n"),
+        "{body}"
+    );
+    let disposition = h.get(header::CONTENT_DISPOSITION).expect("a file");
+    assert!(disposition.to_str().expect("ascii").contains("report.csv"));
+    f.post(
+        "/language",
+        &[("csrf", &csrf), ("lang", "fr"), ("back", "/reports")],
+        &[],
+    )
+    .await;
     let (status, _, body) = f.get("/reports?from=31/02/2026&to=").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("error-summary"));
@@ -1357,10 +1433,8 @@ async fn the_sync_page_says_what_the_last_sync_moved_and_a_record_page_is_logged
     }
     let (status, _, body) = f.get("/sync").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        body.contains("7 reçue(s), 3 envoyée(s), 1 refusée(s)"),
-        "{body}"
-    );
+    // Each count in its plural form (an audit found "reçue(s)").
+    assert!(body.contains("7 reçues, 3 envoyées, 1 refusée"), "{body}");
     // A record page showing a personal field is noted in the access log; the list is not.
     let csrf = f.csrf.clone();
     let (status, h, _) = f
@@ -1394,4 +1468,271 @@ async fn the_sync_page_says_what_the_last_sync_moved_and_a_record_page_is_logged
     let log = f.device.lock().await.access_log(None).expect("log");
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].how, carnet_replica::AccessKind::Page);
+}
+
+impl Fixture {
+    /// Adds a record straight through the device (rights and validity checked, not the
+    /// association's rules); its id.
+    async fn add(&self, kind: RecordKind, fields: &[&str]) -> String {
+        let edits: Vec<_> = fields
+            .iter()
+            .map(|f| kind.parse_edit(f).expect("edit"))
+            .collect();
+        let mut d = self.device.lock().await;
+        d.add(kind, &edits, now()).expect("add").to_string()
+    }
+}
+
+/// The list items of a page's `<ul class="findings">`, as text without tags.
+fn findings_of(body: &str) -> Vec<String> {
+    let Some(start) = body.find("<ul class=\"findings\">") else {
+        return vec![];
+    };
+    let list = &body[start..];
+    let list = &list[..list.find("</ul>").unwrap_or(list.len())];
+    list.split("<li>")
+        .skip(1)
+        .map(|item| {
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in item.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text
+        })
+        .collect()
+}
+
+/// *Aujourd'hui* says what `carnet todo` lists: each finding's situation and next step in the
+/// page's language, a link to the page acting on it, and the personal files the retention
+/// period erases. An audit found only each rule's summary, so that one board seat held by a
+/// member who is not active showed D6 twice with the same words.
+#[tokio::test]
+async fn today_says_each_finding_and_links_to_the_page_acting_on_it() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    let joy = f
+        .add(RecordKind::Member, &["display_name=Joy", "status=prospect"])
+        .await;
+    let mandate = f
+        .add(
+            RecordKind::Mandate,
+            &[
+                "role=board",
+                &format!("holder={joy}"),
+                "start=2026-01-01",
+                "end=2026-04-01",
+            ],
+        )
+        .await;
+    f.add(
+        RecordKind::Member,
+        &["display_name=Ada", "status=left", "left_on=2026-01-10"],
+    )
+    .await;
+    let csrf = f.csrf.clone();
+    let (status, _, _) = f
+        .post(
+            "/settings/retention",
+            &[("csrf", &csrf), ("months", "1")],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, body) = f.get("/today").await;
+    assert_eq!(status, StatusCode::OK);
+    let items = findings_of(&body);
+    let d6: Vec<&String> = items.iter().filter(|i| i.contains("D6")).collect();
+    assert_eq!(d6.len(), 2, "{items:#?}");
+    assert_ne!(d6[0], d6[1], "two findings said alike");
+    assert!(
+        items.iter().any(|i| i.contains("1 siège au conseil pourvu")
+            && i.contains("Enregistrer un mandat")),
+        "{items:#?}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.contains("tenus par des membres actifs : 0 sur 1")),
+        "{items:#?}"
+    );
+    assert!(body.contains("href=\"/mandates/new\""), "{body}");
+    // The mandate ending within 30 days: its date in French, a link to renew or end it.
+    assert!(
+        items.iter().any(
+            |i| i.contains("D3") && i.contains("« Siège au conseil » se termine le 01/04/2026")
+        ),
+        "{items:#?}"
+    );
+    assert!(body.contains(&format!("href=\"/mandates/{mandate}/edit\"")));
+    // The retention period is over for Ada: listed, with the planned erasures.
+    assert!(
+        items
+            .iter()
+            .any(|i| i.contains("Conservation") && i.contains("Ada")),
+        "{items:#?}"
+    );
+    assert!(body.contains("href=\"/erasure\""));
+    // In English: the same findings in English words, no French left.
+    let csrf = f.csrf.clone();
+    f.post(
+        "/language",
+        &[("csrf", &csrf), ("lang", "en"), ("back", "/today")],
+        &[],
+    )
+    .await;
+    let (_, _, body) = f.get("/today").await;
+    let items = findings_of(&body);
+    assert!(
+        items.iter().any(|i| i.contains("1 current board seat:")),
+        "{items:#?}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.contains("The “Board seat” mandate ends on 2026-04-01")),
+        "{items:#?}"
+    );
+    assert!(
+        !items
+            .iter()
+            .any(|i| i.contains("siège") || i.contains("Rappel")),
+        "{items:#?}"
+    );
+    assert_eq!(raw_key(&body), None);
+}
+
+/// Searching ignores accents and case, on the server (`POST /members/search`) as in the page,
+/// and keeps the status and group filters in force; counts are said in their plural form.
+#[tokio::test]
+async fn the_search_ignores_accents_and_keeps_the_filters() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    for fields in [
+        [
+            "display_name=Adébáyọ̀ O.",
+            "status=prospect",
+            "working_groups=médias",
+        ],
+        [
+            "display_name=Adebayo K.",
+            "status=left",
+            "working_groups=médias",
+        ],
+        [
+            "display_name=Ada B.",
+            "status=prospect",
+            "working_groups=plaidoyer",
+        ],
+    ] {
+        f.add(RecordKind::Member, &fields).await;
+    }
+    let csrf = f.csrf.clone();
+    let (status, _, body) = f
+        .post("/members/search", &[("csrf", &csrf), ("q", "ADEBAYO")], &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Adébáyọ̀ O.") && body.contains("Adebayo K."),
+        "accents aside: {body}"
+    );
+    assert!(body.contains(">2 fiches<"), "{body}");
+    // With the filters of the list: a status, then a group.
+    let (_, _, body) = f
+        .post(
+            "/members/search",
+            &[
+                ("csrf", &csrf),
+                ("q", "adebayo"),
+                ("status", "prospect"),
+                ("group", ""),
+            ],
+            &[],
+        )
+        .await;
+    assert!(
+        body.contains("Adébáyọ̀ O.") && !body.contains("Adebayo K."),
+        "{body}"
+    );
+    assert!(body.contains(">1 fiche<"), "{body}");
+    assert!(
+        body.contains("name=\"status\" value=\"prospect\""),
+        "the filter stays for the next search: {body}"
+    );
+    let (_, _, body) = f
+        .post(
+            "/members/search",
+            &[
+                ("csrf", &csrf),
+                ("q", "ad"),
+                ("status", ""),
+                ("group", "plaidoyer"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(
+        body.contains("Ada B.") && !body.contains("Adébáyọ̀ O."),
+        "{body}"
+    );
+    // The page's script counts in the language's plural forms.
+    assert!(
+        body.contains("data-one=\"{n} fiche\" data-other=\"{n} fiches\""),
+        "{body}"
+    );
+}
+
+/// The erasure page says what an erasure keeps (`docs/architecture.md`, "Erasure"): an audit
+/// found it said only what it destroys.
+#[tokio::test]
+async fn the_erasure_page_says_what_an_erasure_keeps() {
+    let mut f = fixture().await;
+    f.unlock().await;
+    for (lang, words) in [
+        (
+            "fr",
+            [
+                "l’identifiant de sa fiche",
+                "la date",
+                "l’appareil de direction",
+                "le motif",
+                "listes de personnes",
+                "marqueurs M6",
+            ],
+        ),
+        (
+            "en",
+            [
+                "her record's id",
+                "the date",
+                "the direction device",
+                "the reason",
+                "lists of people",
+                "M6 markers",
+            ],
+        ),
+    ] {
+        let csrf = f.csrf.clone();
+        f.post(
+            "/language",
+            &[("csrf", &csrf), ("lang", lang), ("back", "/erasure")],
+            &[],
+        )
+        .await;
+        let (status, _, body) = f.get("/erasure").await;
+        assert_eq!(status, StatusCode::OK);
+        let at = body.find("id=\"erasure-keeps\"").expect("what it keeps");
+        let keeps = &body[at..at + body[at..].find("</p>").expect("end")];
+        for w in words {
+            assert!(
+                keeps.contains(&w.replace('\'', "&#39;")) || keeps.contains(w),
+                "{lang}: {w} in {keeps}"
+            );
+        }
+    }
 }

@@ -294,6 +294,188 @@ attendance-present = Present
 attendance-excused = Excused
 attendance-absent = Absent
 
+## Mentorships, working groups, assemblies, votes, partners, coalition meetings, referrals,
+## welfare check-ins (imported and exported from Administration)
+f-mentorship-mentee = Mentee
+    .hint = The member mentored.
+f-mentorship-mentor = Mentor
+    .hint = The member who mentors her.
+f-mentorship-status = Status
+    .hint = Whether the mentorship goes on.
+f-mentorship-started_on = Started on
+    .hint = First day of the mentorship.
+f-mentorship-ended_on = Ended on
+    .hint = Last day of the mentorship.
+f-mentorship-notes = Notes
+    .hint = Brief notes, never personal-file content.
+c-mentorship-status-active = Going on
+c-mentorship-status-ended = Ended
+f-group-name = Name
+    .hint = The working group's name.
+f-group-area = Area
+    .hint = What the group works on.
+f-group-members = Members of the group
+    .hint = The people in the group.
+f-group-applicants = Applicants
+    .hint = Members who applied to join the group.
+f-group-minutes = Minutes
+    .hint = Minutes of the group's meetings.
+c-group-area-community-organising = Community organising
+c-group-area-advocacy = Advocacy
+c-group-area-media = Media
+c-group-area-social-work = Social work
+c-group-area-support-groups = Support groups
+c-group-area-partnerships = Partnerships
+c-group-area-roots = Roots
+c-group-area-peer-to-peer = Peer to peer
+f-assembly-title = Title
+    .hint = For example: General assembly, spring 2026.
+f-assembly-date = Date
+    .hint = The day it was held.
+f-assembly-agenda = Agenda
+    .hint = The items planned.
+f-assembly-minutes = Minutes
+    .hint = What was said and decided.
+f-assembly-headcount = People present
+    .hint = How many.
+f-vote-title = Motion
+    .hint = What is voted on.
+f-vote-kind = Kind of vote
+    .hint = Election, admission, drop, expulsion, coalition decision…
+f-vote-held_on = Held on
+    .hint = The day of the vote.
+f-vote-assembly = General assembly
+    .hint = The general assembly the vote was held at, if any.
+f-vote-electorate = Electorate
+    .hint = For example: active members, member organisations.
+f-vote-threshold = Threshold
+    .hint = What it takes for the motion to pass.
+f-vote-eligible = Eligible voters
+    .hint = How many people or organisations may vote.
+f-vote-votes_for = For
+    .hint = Votes for.
+f-vote-votes_against = Against
+    .hint = Votes against.
+f-vote-abstentions = Abstentions
+    .hint = How many abstained.
+f-vote-result = Result
+    .hint = What was decided.
+f-vote-subject_member = Member concerned
+    .hint = The person the vote is about (admission, drop, expulsion).
+f-vote-subject_partner = Organisation concerned
+    .hint = The organisation the vote is about (coalition votes).
+f-vote-voters = Organisations that voted
+    .hint = The organisations that voted (coalition votes).
+f-vote-excluded = Organisations excluded from the vote
+    .hint = The organisations that could not vote.
+f-vote-outcome_signed_by = Outcome signed by
+    .hint = The organisations that signed the written outcome.
+f-vote-deliberation = Deliberation
+    .hint = What was said about a named person; confidential.
+c-vote-kind-election = Election
+c-vote-kind-admission = Admission as an active member
+c-vote-kind-drop = Drop of an active member
+c-vote-kind-expulsion = Expulsion
+c-vote-kind-coalition-decision = Coalition decision
+c-vote-kind-coalition-admission = Admission to the coalition
+c-vote-kind-coalition-removal = Removal from the coalition
+c-vote-kind-other = Other
+c-vote-threshold-consensus = Consensus
+c-vote-threshold-majority = Majority (50% + 1)
+c-vote-threshold-two-thirds = Two thirds
+c-vote-result-pending = Pending
+c-vote-result-consensus = Consensus reached
+c-vote-result-passed = Passed
+c-vote-result-rejected = Rejected
+f-partner-name = Name
+    .hint = The organisation's name.
+f-partner-sector = Sector
+    .hint = Police, health, housing, charity…
+f-partner-public_contact = Public contact
+    .hint = Its public address or number.
+f-partner-relationship = Relationship
+    .hint = Partner, funder, coalition: separated by commas.
+f-partner-coalition_status = Coalition status
+    .hint = Where the organisation stands in the coalition.
+f-partner-survivor_member = Survivor member
+    .hint = A survivor member of the coalition rather than an organisation.
+f-partner-endorsed_by = Endorsed by
+    .hint = Member organisations whose senior signatory endorsed the application.
+f-partner-reviewed_by = Reviewed by
+    .hint = Member organisations that reviewed the application.
+f-partner-readiness_endorsed_by = Readiness endorsed by
+    .hint = The agency that vouches for a survivor member's readiness.
+f-partner-joined_on = Joined the coalition on
+    .hint = The day the organisation joined the coalition.
+f-partner-removal_notice_on = Removal notice on
+    .hint = The day the organisation was given notice, with reasons, of a vote on its removal.
+f-partner-representatives = Representatives
+    .hint = Its representatives' roles (primary, delegate), separated by commas.
+c-partner-coalition_status-applicant = Applicant
+c-partner-coalition_status-member = Member
+c-partner-coalition_status-withdrawn = Withdrawn
+c-partner-coalition_status-removed = Removed
+c-partner-coalition_status-refused = Refused
+f-meeting-title = Title
+    .hint = The coalition meeting.
+f-meeting-date = Date
+    .hint = The day it was held.
+f-meeting-attendance = Organisations present
+    .hint = An organisation represented by a delegate counts as present.
+f-meeting-agenda = Agenda
+    .hint = The items planned.
+f-meeting-minutes_status = Minutes
+    .hint = Draft, circulated or approved.
+f-meeting-action_items = Action items
+    .hint = For each: who, by when, where it stands.
+c-meeting-minutes_status-draft = Draft
+c-meeting-minutes_status-circulated = Circulated
+c-meeting-minutes_status-approved = Approved
+f-referral-destination = Service
+    .hint = Where the person is referred to, or from.
+f-referral-direction = Direction
+    .hint = A referral the association received, or one it made.
+f-referral-referred_on = Referred on
+    .hint = The day of the referral.
+f-referral-decided_on = Decided on
+    .hint = The day the service answered.
+f-referral-status = Status
+    .hint = Open, accepted, refused or closed.
+f-referral-project = Project
+    .hint = The project the referral belongs to.
+f-referral-person = Person
+    .hint = The member referred.
+f-referral-partner = Organisation
+    .hint = The organisation the person is referred to, or from.
+f-referral-consent = Consent
+    .hint = The consent given: what is passed on, to whom, when.
+f-referral-notes = Staff notes
+    .hint = No needless detail.
+c-referral-destination-acse = Ac.Sé protection scheme
+c-referral-destination-psp = Exit programme (PSP)
+c-referral-destination-lawyer = Lawyers
+c-referral-destination-housing = Housing
+c-referral-destination-psychologist = Psychologist
+c-referral-destination-coalition-partner = Coalition partner
+c-referral-destination-charity = Another charity
+c-referral-destination-other = Other
+c-referral-direction-inbound = Received by the association
+c-referral-direction-outbound = Made by the association
+c-referral-status-open = Open
+c-referral-status-accepted = Accepted
+c-referral-status-refused = Refused
+c-referral-status-closed = Closed
+f-welfare-person = Person
+    .hint = The member checked on.
+f-welfare-checked_on = Checked on
+    .hint = The day of the check-in.
+f-welfare-outcome = Outcome
+    .hint = Safe, wants to leave, unreachable or in danger.
+c-welfare-outcome-safe = Safe
+c-welfare-outcome-wants-to-leave = Wants to leave the association
+c-welfare-outcome-unreachable = Unreachable
+c-welfare-outcome-danger = In danger
+
 ## Lists and records
 filter-status = Status
 filter-group = Working group
@@ -302,7 +484,10 @@ filter-apply = Filter
 search-label = Search a name
 search-hint = The list narrows as you type.
 search-button = Search
-records-count = { $n } record(s)
+records-count = { $n ->
+    [one] { $n } record
+   *[other] { $n } records
+}
 unnamed = (no name)
 edit = Edit
 save = Save
@@ -319,6 +504,66 @@ severity-block = Rule broken
 severity-warn = Warning
 severity-remind = Reminder
 due = (due { $date })
+todo-a2-mentor = An accepted application has no mentor yet: choose one and record her in the application (or record an ongoing mentorship of this person).
+todo-a8-groups = No presence at a working-group activity for two months: flag this person to Roots and the prefets, so that they talk it over with her.
+todo-a9-news = No news for two months: check in on this person first and note it; never drop her automatically: she leaves only if she wishes.
+todo-seats-too-many = { $n } { $seat ->
+    [prefet] prefets
+   *[other] spokespersons
+} hold the role at once: it is held by two people; decide which mandates stand, and end the others or record a resignation.
+todo-seats-missing = { $seat ->
+    [prefet] { $n ->
+        [one] { $n } current prefet
+       *[other] { $n } current prefets
+    }
+   *[other] { $n ->
+        [one] { $n } current spokesperson
+       *[other] { $n } current spokespersons
+    }
+}, two are needed: choose { $missing ->
+    [one] one person
+   *[other] { $missing } people
+} among the active members and present the choice at the general assembly.
+todo-seats-french = No current { $seat ->
+    [prefet] prefet
+   *[other] spokesperson
+} speaks French: at least one of the two must.
+todo-seat-inactive = The holder of this current { $seat ->
+    [prefet] prefet
+   *[other] spokesperson
+} mandate is no longer an active member: record the end of the mandate and choose a successor.
+todo-d2-unavailable = This spokesperson is recorded as not available: talk it over with her and, if she wishes, consult a Roots member about a resignation and a successor.
+todo-d3-no-assembly = No general assembly is recorded: hold one every six months, where mandates are presented and spokespersons elected.
+todo-d3-assembly-due = The next general assembly { $is ->
+    [was] was
+   *[other] is
+} due by { $due }, six months after the one of { $last }: plan it and prepare the mandates to renew.
+todo-d3-mandate-ends = { $role ->
+    [none] This mandate
+   *[other] The “{ $role }” mandate
+} ends on { $end }: renew it or choose a successor, at a general assembly where needed.
+todo-d6-too-many = { $n } board seats are held at once: the board has at most 9; decide which mandates stand and end the others.
+todo-d6-too-few = { $n ->
+    [one] { $n } current board seat
+   *[other] { $n } current board seats
+}: the board has 7 to 9; elect the missing members at the general assembly.
+todo-d6-active = Board seats held by active members: { $active } of { $n }; at least half must be.
+todo-c5-withdrawal = Attended { $attended } of { $n } coalition { $n ->
+    [one] meeting
+   *[other] meetings
+} in the last 12 months, under two thirds: the coalition's terms of reference assume automatic withdrawal; tell the organisation and record its coalition status as “Withdrawn”.
+todo-go-mentor = Record her mentor
+todo-go-member = See her record
+todo-go-news = Note her news
+todo-go-mandates = See the mandates
+todo-go-new-mandate = Record a mandate
+todo-go-end-mandate = Record the end of the mandate
+todo-go-mandate = See the mandate
+todo-go-renew = Renew or end the mandate
+todo-retention = Retention
+todo-retention-soon = Her personal file will be erased on { $date }, at the end of the retention period. If she asks for a copy, make it before then.
+todo-retention-due = The retention period of her personal file has ended: a direction device where Carnet is open erases it by itself.
+todo-go-retention = See the planned erasures
 today-activities = Activities this fortnight
 today-no-activities = No activity in the two weeks around today.
 today-present = { $n } present
@@ -369,6 +614,8 @@ report-run = Show the report
 report-period = Period from { $from } to { $to }.
 report-suppressed = Counts under { $n } are shown as “<{ $n }” so that nobody can be identified.
 report-csv = Download as CSV
+report-section = Section
+report-file = report.csv
 report-indicator = Indicator
 report-value = Value
 chart-label = Bar chart: { $title }
@@ -424,7 +671,10 @@ settings-title = Settings
 settings-language = Language of the interface
 settings-language-now = The language chosen applies to this device.
 settings-lock = Automatic lock
-settings-lock-now = The interface asks for the passphrase again after { $minutes } minutes without activity.
+settings-lock-now = The interface asks for the passphrase again after { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} without activity.
 settings-passphrase = Change the passphrase
 settings-passphrase-intro = This device's passphrase only. Other devices keep theirs.
 settings-passphrase-current = Current passphrase
@@ -436,7 +686,10 @@ settings-passphrase-short = The new passphrase must have at least 8 characters.
 settings-passphrase-differ = The two new passphrases are not the same.
 settings-passphrase-changed = Passphrase changed: use the new one from now on.
 settings-retention = How long personal files are kept
-settings-retention-now = Personal files are erased { $months } months after a member leaves.
+settings-retention-now = Personal files are erased { $months ->
+    [one] { $months } month
+   *[other] { $months } months
+} after a member leaves.
 settings-retention-none = No period set: the personal files of people who left are kept.
 settings-retention-months = Months after leaving
 settings-retention-hint = Empty or 0: no period. Carnet warns 30 days before each erasure.
@@ -463,6 +716,7 @@ quarantine-other = Refused by the access rules.
 erasure-title = Erasure
 erasure-erase = Erase a person
 erasure-warning = Erasing destroys the person's file, her history and every record about her, on every device, at its next sync. It cannot be undone.
+erasure-keeps = What an erasure keeps: her record's id, which names nobody any more; the date, the direction device that made it and the reason (write it without a name); her id in lists of people, such as attendance, so that reports' counts stay true; and, for an expelled person, her M6 markers — fingerprints of her names and date of birth, good only for recognising the same names typed again — so that she is never re-admitted (rule M6).
 erasure-person = Person to erase
 erasure-reason = Reason
 erasure-reason-hint = The request the erasure answers, for example "art. 17 request of 01/12/2026". No name.
@@ -478,7 +732,10 @@ erasure-list = Erasures and confirmations
 erasure-none = No erasure.
 erasure-confirmed = Confirmed by
 erasure-pending = Not yet confirmed by
-erasure-receipts = { $n } device(s)
+erasure-receipts = { $n ->
+    [one] { $n } device
+   *[other] { $n } devices
+}
 erasure-all-confirmed = Every device confirmed.
 erasure-last-sync = last sync:
 erasure-retention = Next erasures set by the retention period
@@ -637,7 +894,10 @@ import-ready = { $n ->
     [one] All set: the line can be imported.
    *[other] All set: the { $n } lines can be imported.
 }
-import-ready-taken-over = With { $n } signature(s) and decision(s) taken over from the file (each member's joining date).
+import-ready-taken-over = { $n ->
+    [one] With 1 signature or decision taken over from the file (the member's joining date).
+   *[other] With { $n } signatures and decisions taken over from the file (each member's joining date).
+}
 import-nothing-yet = Nothing has been written yet.
 import-fix-choices = Correct the choices pointed out, then check again.
 import-bad-lines = { $n ->
@@ -671,7 +931,10 @@ import-done = { $n ->
     [one] 1 "{ $kind }" record imported.
    *[other] { $n } "{ $kind }" records imported.
 }
-import-done-taken-over = { $n } signature(s) and decision(s) taken over.
+import-done-taken-over = { $n ->
+    [one] 1 signature or decision taken over.
+   *[other] { $n } signatures and decisions taken over.
+}
 export-title = Export
 export-intro = Download every record of a kind, as this device may read them. Cells that look like a formula are neutralised.
 export-format = Format
@@ -726,7 +989,10 @@ device-edit-saved = Rights of { $holder }'s device saved: every device applies t
 settings-lock-minutes = Idle minutes before locking
 settings-lock-hint = From 1 to 60 minutes. For this device, from now on and at the next starts. Shorter is safer on a shared computer.
 settings-lock-bad = Write a whole number of minutes, from 1 to 60.
-settings-lock-saved = Automatic lock set to { $minutes } idle minutes.
+settings-lock-saved = Automatic lock set to { $minutes ->
+    [one] { $minutes } idle minute
+   *[other] { $minutes } idle minutes
+}.
 settings-policy-edit-hint = Direction: choose each role's right on each kind of information, then save. A narrowing of rights is summed up for you before it is saved.
 settings-policy-save = Save the access rules
 settings-policy-unchanged = Nothing changed: the access rules were already so.

@@ -294,6 +294,188 @@ attendance-present = Présente
 attendance-excused = Excusée
 attendance-absent = Absente
 
+## Mentorats, groupes de travail, assemblées, votes, partenaires, réunions de coalition,
+## orientations, prises de nouvelles (importés et exportés depuis Gestion)
+f-mentorship-mentee = Personne accompagnée
+    .hint = Le membre qui bénéficie du mentorat.
+f-mentorship-mentor = Mentor
+    .hint = Le membre qui l’accompagne.
+f-mentorship-status = État
+    .hint = Le mentorat est en cours ou a pris fin.
+f-mentorship-started_on = Début
+    .hint = Premier jour du mentorat.
+f-mentorship-ended_on = Fin
+    .hint = Dernier jour du mentorat.
+f-mentorship-notes = Notes
+    .hint = Notes brèves, jamais le contenu du dossier personnel.
+c-mentorship-status-active = En cours
+c-mentorship-status-ended = Terminé
+f-group-name = Nom
+    .hint = Le nom du groupe de travail.
+f-group-area = Domaine
+    .hint = Le domaine dont le groupe s’occupe.
+f-group-members = Membres du groupe
+    .hint = Les personnes qui font partie du groupe.
+f-group-applicants = Candidates
+    .hint = Les membres qui ont demandé à rejoindre le groupe.
+f-group-minutes = Comptes rendus
+    .hint = Les comptes rendus des réunions du groupe.
+c-group-area-community-organising = Organisation communautaire
+c-group-area-advocacy = Plaidoyer
+c-group-area-media = Médias
+c-group-area-social-work = Accompagnement social
+c-group-area-support-groups = Groupes de soutien
+c-group-area-partnerships = Partenariats
+c-group-area-roots = Roots
+c-group-area-peer-to-peer = Pair-à-pair
+f-assembly-title = Titre
+    .hint = Par exemple : Assemblée générale, printemps 2026.
+f-assembly-date = Date
+    .hint = Le jour où elle s’est tenue.
+f-assembly-agenda = Ordre du jour
+    .hint = Les points prévus.
+f-assembly-minutes = Compte rendu
+    .hint = Ce qui a été dit et décidé.
+f-assembly-headcount = Personnes présentes
+    .hint = Leur nombre.
+f-vote-title = Objet du vote
+    .hint = Ce sur quoi porte le vote.
+f-vote-kind = Type de vote
+    .hint = Élection, admission, retrait, exclusion, décision de la coalition…
+f-vote-held_on = Date du vote
+    .hint = Le jour du vote.
+f-vote-assembly = Assemblée générale
+    .hint = L’assemblée générale où le vote a eu lieu, s’il y en a une.
+f-vote-electorate = Qui vote
+    .hint = Par exemple : membres actifs, organisations membres.
+f-vote-threshold = Majorité requise
+    .hint = Ce qu’il faut pour que la proposition passe.
+f-vote-eligible = Votes possibles
+    .hint = Nombre de personnes ou d’organisations qui peuvent voter.
+f-vote-votes_for = Pour
+    .hint = Nombre de voix pour.
+f-vote-votes_against = Contre
+    .hint = Nombre de voix contre.
+f-vote-abstentions = Abstentions
+    .hint = Nombre d’abstentions.
+f-vote-result = Résultat
+    .hint = Ce qui a été décidé.
+f-vote-subject_member = Membre concernée
+    .hint = La personne dont il est question (admission, retrait, exclusion).
+f-vote-subject_partner = Organisation concernée
+    .hint = L’organisation dont il est question (votes de la coalition).
+f-vote-voters = Organisations votantes
+    .hint = Les organisations qui ont voté (votes de la coalition).
+f-vote-excluded = Organisations exclues du vote
+    .hint = Les organisations qui ne pouvaient pas voter.
+f-vote-outcome_signed_by = Décision signée par
+    .hint = Les organisations qui ont signé la décision écrite.
+f-vote-deliberation = Délibération
+    .hint = Les échanges sur une personne nommée ; confidentiels.
+c-vote-kind-election = Élection
+c-vote-kind-admission = Admission comme membre actif
+c-vote-kind-drop = Retrait d’un membre actif
+c-vote-kind-expulsion = Exclusion
+c-vote-kind-coalition-decision = Décision de la coalition
+c-vote-kind-coalition-admission = Admission dans la coalition
+c-vote-kind-coalition-removal = Retrait de la coalition
+c-vote-kind-other = Autre
+c-vote-threshold-consensus = Consensus
+c-vote-threshold-majority = Majorité (50 % + 1)
+c-vote-threshold-two-thirds = Deux tiers
+c-vote-result-pending = En attente
+c-vote-result-consensus = Consensus trouvé
+c-vote-result-passed = Adopté
+c-vote-result-rejected = Rejeté
+f-partner-name = Nom
+    .hint = Le nom de l’organisation.
+f-partner-sector = Secteur
+    .hint = Police, santé, logement, association…
+f-partner-public_contact = Contact public
+    .hint = Son adresse ou son numéro publics.
+f-partner-relationship = Relation
+    .hint = Partenaire, financeur, coalition : séparés par des virgules.
+f-partner-coalition_status = Place dans la coalition
+    .hint = Où en est l’organisation dans la coalition.
+f-partner-survivor_member = Survivante membre
+    .hint = Une survivante membre de la coalition plutôt qu’une organisation.
+f-partner-endorsed_by = Soutenue par
+    .hint = Les organisations membres dont une signataire a soutenu la candidature.
+f-partner-reviewed_by = Examinée par
+    .hint = Les organisations membres qui ont examiné la candidature.
+f-partner-readiness_endorsed_by = Préparation attestée par
+    .hint = La structure qui atteste qu’une survivante membre est prête.
+f-partner-joined_on = Entrée dans la coalition le
+    .hint = Le jour où l’organisation a rejoint la coalition.
+f-partner-removal_notice_on = Préavis de retrait le
+    .hint = Le jour où l’organisation a été prévenue, avec les motifs, d’un vote sur son retrait.
+f-partner-representatives = Représentantes
+    .hint = Les fonctions de ses représentantes (titulaire, suppléante), séparées par des virgules.
+c-partner-coalition_status-applicant = Candidate
+c-partner-coalition_status-member = Membre
+c-partner-coalition_status-withdrawn = Retirée
+c-partner-coalition_status-removed = Exclue
+c-partner-coalition_status-refused = Refusée
+f-meeting-title = Titre
+    .hint = La réunion de la coalition.
+f-meeting-date = Date
+    .hint = Le jour où elle s’est tenue.
+f-meeting-attendance = Organisations présentes
+    .hint = Une organisation représentée par une déléguée compte comme présente.
+f-meeting-agenda = Ordre du jour
+    .hint = Les points prévus.
+f-meeting-minutes_status = Compte rendu
+    .hint = Brouillon, diffusé ou approuvé.
+f-meeting-action_items = Actions à mener
+    .hint = Pour chacune : qui s’en charge, pour quand, où elle en est.
+c-meeting-minutes_status-draft = Brouillon
+c-meeting-minutes_status-circulated = Diffusé
+c-meeting-minutes_status-approved = Approuvé
+f-referral-destination = Structure
+    .hint = Vers où, ou d’où, la personne est orientée.
+f-referral-direction = Sens
+    .hint = Orientation reçue par l’association, ou faite par elle.
+f-referral-referred_on = Date de l’orientation
+    .hint = Le jour de l’orientation.
+f-referral-decided_on = Date de la décision
+    .hint = Le jour où la structure a répondu.
+f-referral-status = État
+    .hint = En cours, acceptée, refusée ou close.
+f-referral-project = Projet
+    .hint = Le projet auquel l’orientation se rattache.
+f-referral-person = Personne
+    .hint = Le membre orienté.
+f-referral-partner = Organisation
+    .hint = L’organisation vers laquelle, ou depuis laquelle, la personne est orientée.
+f-referral-consent = Consentement
+    .hint = Le consentement donné : ce qui est transmis, à qui, quand.
+f-referral-notes = Notes de l’équipe
+    .hint = Sans détail inutile.
+c-referral-destination-acse = Dispositif Ac.Sé
+c-referral-destination-psp = Parcours de sortie de la prostitution (PSP)
+c-referral-destination-lawyer = Avocats
+c-referral-destination-housing = Logement
+c-referral-destination-psychologist = Psychologue
+c-referral-destination-coalition-partner = Partenaire de la coalition
+c-referral-destination-charity = Autre association
+c-referral-destination-other = Autre
+c-referral-direction-inbound = Reçue par l’association
+c-referral-direction-outbound = Faite par l’association
+c-referral-status-open = En cours
+c-referral-status-accepted = Acceptée
+c-referral-status-refused = Refusée
+c-referral-status-closed = Close
+f-welfare-person = Personne
+    .hint = Le membre dont on a pris des nouvelles.
+f-welfare-checked_on = Date
+    .hint = Le jour où l’on a pris de ses nouvelles.
+f-welfare-outcome = Résultat
+    .hint = En sécurité, souhaite partir, injoignable ou en danger.
+c-welfare-outcome-safe = En sécurité
+c-welfare-outcome-wants-to-leave = Souhaite quitter l’association
+c-welfare-outcome-unreachable = Injoignable
+c-welfare-outcome-danger = En danger
+
 ## Listes et fiches
 filter-status = Statut
 filter-group = Groupe de travail
@@ -302,7 +484,10 @@ filter-apply = Filtrer
 search-label = Rechercher un nom
 search-hint = La liste se réduit pendant la saisie.
 search-button = Rechercher
-records-count = { $n } fiche(s)
+records-count = { $n ->
+    [one] { $n } fiche
+   *[other] { $n } fiches
+}
 unnamed = (sans nom)
 edit = Modifier
 save = Enregistrer
@@ -319,9 +504,69 @@ severity-block = Règle non respectée
 severity-warn = Attention
 severity-remind = Rappel
 due = (échéance : { $date })
+todo-a2-mentor = Une candidature acceptée n’a pas encore de mentor : choisissez-en une et indiquez-la dans la candidature (ou enregistrez un mentorat en cours pour cette personne).
+todo-a8-groups = Aucune présence à une activité de groupe de travail depuis deux mois : signalez cette personne à Roots et aux préfets, pour qu’ils en parlent avec elle.
+todo-a9-news = Pas de nouvelles depuis deux mois : prenez d’abord de ses nouvelles et notez-les ; jamais de départ automatique : elle ne part que si elle le souhaite.
+todo-seats-too-many = { $n } { $seat ->
+    [prefet] préfets
+   *[other] porte-parole
+} en même temps : ce rôle est tenu par deux personnes ; décidez quels mandats restent, et terminez les autres ou enregistrez une démission.
+todo-seats-missing = { $seat ->
+    [prefet] { $n ->
+        [one] { $n } préfet en poste
+       *[other] { $n } préfets en poste
+    }
+   *[other] { $n } porte-parole en poste
+}, il en faut deux : choisissez { $missing ->
+    [one] une personne
+   *[other] { $missing } personnes
+} parmi les membres actifs et présentez ce choix à l’assemblée générale.
+todo-seats-french = { $seat ->
+    [prefet] Aucun préfet en poste
+   *[other] Aucune porte-parole en poste
+} ne parle français : au moins l’une des deux personnes doit le parler.
+todo-seat-inactive = La personne qui tient ce mandat { $seat ->
+    [prefet] de préfet
+   *[other] de porte-parole
+} n’est plus membre active : notez la fin du mandat et choisissez qui lui succède.
+todo-d2-unavailable = Cette porte-parole est notée indisponible : parlez-en avec elle et, si elle le souhaite, consultez un membre de Roots sur une démission et sur qui lui succède.
+todo-d3-no-assembly = Aucune assemblée générale n’est enregistrée : tenez-en une tous les six mois ; les mandats y sont présentés et les porte-parole élues.
+todo-d3-assembly-due = La prochaine assemblée générale { $is ->
+    [was] devait se tenir
+   *[other] doit se tenir
+} au plus tard le { $due }, six mois après celle du { $last } : préparez-la, avec les mandats à renouveler.
+todo-d3-mandate-ends = { $role ->
+    [none] Ce mandat
+   *[other] Le mandat « { $role } »
+} se termine le { $end } : renouvelez-le ou choisissez qui lui succède, lors d’une assemblée générale si nécessaire.
+todo-d6-too-many = { $n } sièges au conseil sont pourvus en même temps : le conseil en compte 9 au plus ; décidez quels mandats restent et terminez les autres.
+todo-d6-too-few = { $n ->
+    [one] { $n } siège au conseil pourvu
+   *[other] { $n } sièges au conseil pourvus
+} : le conseil en compte de 7 à 9 ; élisez les membres qui manquent à l’assemblée générale.
+todo-d6-active = Sièges au conseil tenus par des membres actifs : { $active } sur { $n } ; il en faut au moins la moitié.
+todo-c5-withdrawal = Présente à { $attended } sur { $n } { $n ->
+    [one] réunion
+   *[other] réunions
+} de la coalition ces 12 derniers mois, moins des deux tiers : les règles de la coalition prévoient un retrait automatique ; prévenez l’organisation et notez sa place dans la coalition comme « Retirée ».
+todo-go-mentor = Indiquer sa mentor
+todo-go-member = Voir sa fiche
+todo-go-news = Noter de ses nouvelles
+todo-go-mandates = Voir les mandats
+todo-go-new-mandate = Enregistrer un mandat
+todo-go-end-mandate = Noter la fin du mandat
+todo-go-mandate = Voir le mandat
+todo-go-renew = Renouveler ou terminer le mandat
+todo-retention = Conservation
+todo-retention-soon = Son dossier personnel sera effacé le { $date }, à la fin de la durée de conservation. Si elle en demande une copie, faites-la avant.
+todo-retention-due = La durée de conservation de son dossier personnel est écoulée : un appareil de direction où Carnet est ouvert l’efface de lui-même.
+todo-go-retention = Voir les effacements prévus
 today-activities = Activités de la quinzaine
 today-no-activities = Aucune activité dans les deux semaines autour d’aujourd’hui.
-today-present = { $n } présente(s)
+today-present = { $n ->
+    [one] { $n } présente
+   *[other] { $n } présentes
+}
 today-peers = Synchronisation avec les autres appareils
 today-no-peers = Cet appareil ne s’est encore synchronisé avec aucun autre.
 peer-device = Appareil (détenteur)
@@ -330,7 +575,16 @@ peer-result = Dernier essai
 peer-ok = Réussi
 peer-failed = Échec
 peer-figures = Dernière synchronisation : reçu, envoyé, refusé
-peer-moved = { $received } reçue(s), { $sent } envoyée(s), { $refused } refusée(s)
+peer-moved = { $received ->
+    [one] { $received } reçue
+   *[other] { $received } reçues
+}, { $sent ->
+    [one] { $sent } envoyée
+   *[other] { $sent } envoyées
+}, { $refused ->
+    [one] { $refused } refusée
+   *[other] { $refused } refusées
+}
 never = Jamais
 kind-member = Membre
 kind-project = Projet
@@ -369,6 +623,8 @@ report-run = Afficher le rapport
 report-period = Période du { $from } au { $to }.
 report-suppressed = Les nombres inférieurs à { $n } sont affichés « <{ $n } » pour ne pas permettre d’identifier quelqu’un.
 report-csv = Télécharger en CSV
+report-section = Rubrique
+report-file = rapport.csv
 report-indicator = Indicateur
 report-value = Valeur
 chart-label = Graphique en barres : { $title }
@@ -424,7 +680,10 @@ settings-title = Réglages
 settings-language = Langue de l’interface
 settings-language-now = La langue choisie vaut pour cet appareil.
 settings-lock = Verrouillage automatique
-settings-lock-now = L’interface redemande la phrase de passe après { $minutes } minutes sans activité.
+settings-lock-now = L’interface redemande la phrase de passe après { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} sans activité.
 settings-passphrase = Changer la phrase de passe
 settings-passphrase-intro = La phrase de passe de cet appareil seulement. Les autres appareils gardent la leur.
 settings-passphrase-current = Phrase de passe actuelle
@@ -463,6 +722,7 @@ quarantine-other = Refusée par les règles d’accès.
 erasure-title = Effacement
 erasure-erase = Effacer une personne
 erasure-warning = L’effacement détruit le dossier de la personne, son historique et toutes les fiches qui la concernent, sur tous les appareils, à leur prochaine synchronisation. On ne peut pas revenir en arrière.
+erasure-keeps = Ce que l’effacement garde : l’identifiant de sa fiche, qui ne nomme plus personne ; la date, l’appareil de direction qui l’a fait et le motif (écrivez-le sans nom) ; son identifiant dans les listes de personnes, comme les présences, pour que les chiffres des rapports restent justes ; et, pour une personne exclue, ses marqueurs M6 — des empreintes de ses noms et de sa date de naissance, qui ne servent qu’à reconnaître les mêmes noms saisis à nouveau — pour qu’elle ne soit jamais réadmise (règle M6).
 erasure-person = Personne à effacer
 erasure-reason = Motif
 erasure-reason-hint = La demande à laquelle l’effacement répond, par exemple « demande art. 17 du 01/12/2026 ». Sans nom.
@@ -478,7 +738,10 @@ erasure-list = Effacements et confirmations
 erasure-none = Aucun effacement.
 erasure-confirmed = Confirmé par
 erasure-pending = Pas encore confirmé par
-erasure-receipts = { $n } appareil(s)
+erasure-receipts = { $n ->
+    [one] { $n } appareil
+   *[other] { $n } appareils
+}
 erasure-all-confirmed = Tous les appareils ont confirmé.
 erasure-last-sync = dernière synchronisation :
 erasure-retention = Prochains effacements prévus par la durée de conservation
@@ -637,7 +900,10 @@ import-ready = { $n ->
     [one] Tout est prêt : la ligne peut être importée.
    *[other] Tout est prêt : les { $n } lignes peuvent être importées.
 }
-import-ready-taken-over = Avec { $n } signature(s) et décision(s) reprises du fichier (la date d’adhésion de chaque membre).
+import-ready-taken-over = { $n ->
+    [one] Avec 1 signature ou décision reprise du fichier (la date d’adhésion du membre).
+   *[other] Avec { $n } signatures et décisions reprises du fichier (la date d’adhésion de chaque membre).
+}
 import-nothing-yet = Rien n’a encore été écrit.
 import-fix-choices = Corrigez les choix signalés, puis vérifiez à nouveau.
 import-bad-lines = { $n ->
@@ -671,7 +937,10 @@ import-done = { $n ->
     [one] 1 fiche « { $kind } » importée.
    *[other] { $n } fiches « { $kind } » importées.
 }
-import-done-taken-over = { $n } signature(s) et décision(s) reprises.
+import-done-taken-over = { $n ->
+    [one] 1 signature ou décision reprise.
+   *[other] { $n } signatures et décisions reprises.
+}
 export-title = Exporter
 export-intro = Téléchargez toutes les fiches d’un type, telles que cet appareil peut les lire. Les cellules qui ressemblent à une formule sont neutralisées.
 export-format = Format
@@ -726,7 +995,10 @@ device-edit-saved = Droits de l’appareil de { $holder } enregistrés : tous le
 settings-lock-minutes = Minutes sans activité avant le verrouillage
 settings-lock-hint = De 1 à 60 minutes. Vaut pour cet appareil, dès maintenant et aux prochains démarrages. Plus court, c’est plus sûr sur un ordinateur partagé.
 settings-lock-bad = Écrivez un nombre entier de minutes, de 1 à 60.
-settings-lock-saved = Verrouillage automatique réglé à { $minutes } minutes sans activité.
+settings-lock-saved = Verrouillage automatique réglé à { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} sans activité.
 settings-policy-edit-hint = Direction : choisissez le droit de chaque rôle sur chaque type d’information, puis enregistrez. Une réduction de droits vous sera résumée avant d’être enregistrée.
 settings-policy-save = Enregistrer les règles d’accès
 settings-policy-unchanged = Rien n’a changé : les règles d’accès étaient déjà celles-là.

@@ -259,7 +259,7 @@ fn settings_page(
                                 (head)
                                 tbody {
                                     @for role in Role::ALL {
-                                        @let role_name = tr.t(&format!("role-{}", role.name()));
+                                        @let role_name = tr.t(&crate::keys::role_key(role));
                                         tr {
                                             th scope="row" { (role_name) }
                                             @for c in FieldClass::ALL {
@@ -269,7 +269,7 @@ fn settings_page(
                                                     select id=(policy_field(role, c)) name=(policy_field(role, c))
                                                         aria-label=(format!("{role_name} — {}", tr.t(&crate::forms::class_key(c)))) {
                                                         @for a in [Access::None, Access::Read, Access::Write] {
-                                                            option value=(a.name()) selected[a == now] { (tr.t(&format!("access-short-{}", a.name()))) }
+                                                            option value=(a.name()) selected[a == now] { (tr.t(&crate::keys::access_short_key(a))) }
                                                         }
                                                     }
                                                 }
@@ -288,7 +288,7 @@ fn settings_page(
                         tbody {
                             @for role in Role::ALL {
                                 tr {
-                                    th scope="row" { (tr.t(&format!("role-{}", role.name()))) }
+                                    th scope="row" { (tr.t(&crate::keys::role_key(role))) }
                                     @for c in FieldClass::ALL {
                                         td { (tr.t(access_key(r.policy.get(role, c)))) }
                                     }
@@ -526,7 +526,7 @@ pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebErr
             ul id="narrowed" {
                 @for (role, c, b, a) in &narrowed {
                     li { (tr.ta("settings-policy-lost", &[
-                        ("role", tr.t(&format!("role-{}", role.name()))),
+                        ("role", tr.t(&crate::keys::role_key(*role))),
                         ("class", tr.t(&crate::forms::class_key(*c))),
                         ("before", crate::pages::devices::access_words(tr, *b)),
                         ("after", crate::pages::devices::access_words(tr, *a)),
@@ -691,7 +691,7 @@ pub(crate) async fn quarantine(u: Unlocked) -> Result<Response, WebError> {
                             @let who = registry.and_then(|r| r.device(&q.entry.author)).map(|d| d.holder.clone()).unwrap_or_else(|| q.entry.author.short());
                             tr {
                                 th scope="row" { (match &q.doc {
-                                    carnet_model::DocId::Record { kind, .. } => tr.t(&format!("kind-{}", kind.name())),
+                                    carnet_model::DocId::Record { kind, .. } => tr.t(&crate::keys::kind_key(*kind)),
                                     carnet_model::DocId::Registry | carnet_model::DocId::AccessLog(_) => tr.t("quarantine-registry"),
                                 }) }
                                 td { (who) }

@@ -77,7 +77,7 @@ pub(crate) async fn list(u: Unlocked) -> Result<Response, WebError> {
                 } }
                 tbody {
                     @for d in registry.devices.values() {
-                        @let roles: Vec<String> = d.roles.iter().map(|r| tr.t(&format!("role-{}", r.name()))).collect();
+                        @let roles: Vec<String> = d.roles.iter().map(|r| tr.t(&crate::keys::role_key(*r))).collect();
                         @let seen = if d.id == me { tr.t("devices-this-one") } else {
                             peers.get(&d.id.to_string()).and_then(|p| p.last_sync_ms).map(|ms| when(tr, ms)).unwrap_or_else(|| tr.t("never"))
                         };
@@ -218,7 +218,7 @@ fn invite_form_of(
                         @for r in ROLES {
                             li {
                                 input type="checkbox" id=(format!("role-{}", r.name())) name="role" value=(r.name()) checked[chosen.contains(r.name())];
-                                label for=(format!("role-{}", r.name())) { (tr.t(&format!("role-{}", r.name()))) }
+                                label for=(format!("role-{}", r.name())) { (tr.t(&crate::keys::role_key(r))) }
                             }
                         }
                     }
@@ -528,7 +528,7 @@ fn edit_form(
                         @for r in ROLES {
                             li {
                                 input type="checkbox" id=(format!("role-{}", r.name())) name="role" value=(r.name()) checked[typed.roles.contains(&r)];
-                                label for=(format!("role-{}", r.name())) { (tr.t(&format!("role-{}", r.name()))) }
+                                label for=(format!("role-{}", r.name())) { (tr.t(&crate::keys::role_key(r))) }
                             }
                         }
                     }

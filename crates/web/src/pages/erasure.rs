@@ -1,5 +1,5 @@
 //! *Effacement / Erasure* (direction devices): erasing a person on every device (RGPD art. 17)
-//! with a typed confirmation, through the same `Device::erase` as `carnet member erase`; the
+//! with a typed confirmation, after saying what it destroys and what it keeps, through the same `Device::erase` as `carnet member erase`; the
 //! list of erasures with the receipts received and the devices still pending (with their last
 //! sync); the personal files the retention period will erase soon.
 
@@ -49,7 +49,8 @@ fn page_of(
         (error_summary(tr, errors))
         section.record-section id="erase" {
             h2 { (tr.t("erasure-erase")) }
-            p.notice { (tr.t("erasure-warning")) }
+            p.notice id="erasure-warning" { (tr.t("erasure-warning")) }
+            p id="erasure-keeps" { (tr.t("erasure-keeps")) }
             form method="post" action="/erasure" novalidate {
                 input type="hidden" name="csrf" value=(u.info.session.csrf);
                 @let e = err("person");

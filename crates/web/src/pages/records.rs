@@ -102,6 +102,26 @@ fn title_key(kind: RecordKind, what: &str) -> String {
     format!("{}-{what}", segment(kind).unwrap_or("members"))
 }
 
+/// The key of the link on a member's page that records one of her steps.
+fn step_key(kind: RecordKind) -> String {
+    format!("add-{}", kind.name())
+}
+
+/// Every key a kind's pages build from its name: titles, and the link adding a member's step.
+#[cfg(test)]
+pub(crate) fn page_keys(kind: RecordKind) -> Vec<String> {
+    let mut keys = vec![];
+    if segment(kind).is_some() {
+        for what in ["title", "add", "edit", "one"] {
+            keys.push(title_key(kind, what));
+        }
+    }
+    if STEPS.iter().any(|(k, _)| *k == kind) {
+        keys.push(step_key(kind));
+    }
+    keys
+}
+
 /// Filters of the member list (status and group are not personal; names are searched in the
 /// page, or by `POST /members/search`, never in a URL).
 #[derive(Debug, Default, Deserialize)]
@@ -133,7 +153,8 @@ fn list_page(
         .collect();
     groups.sort();
     groups.dedup();
-    let folded = search.map(carnet_model::fold);
+    // Accents and case aside, as the page's script filters: "adebayo" finds "Adébáyọ̀".
+    let folded = search.map(carnet_model::fold_unaccented);
     let rows: Vec<&RecordView> = all
         .iter()
         .filter(|r| {
@@ -154,7 +175,7 @@ fn list_page(
         .filter(|r| {
             folded
                 .as_ref()
-                .is_none_or(|f| carnet_model::fold(&r.label()).contains(f.as_str()))
+                .is_none_or(|f| carnet_model::fold_unaccented(&r.label()).contains(f.as_str()))
         })
         .collect();
     let columns = columns(kind);
@@ -193,6 +214,9 @@ fn list_page(
             }
             form.filters method="post" action="/members/search" role="search" {
                 input type="hidden" name="csrf" value=(u.info.session.csrf);
+                // The filters in force stay in force for the search.
+                input type="hidden" name="status" value=(status.unwrap_or(""));
+                input type="hidden" name="group" value=(group.unwrap_or(""));
                 div.field {
                     label for="search" { (tr.t("search-label")) }
                     p.hint id="search-hint" { (tr.t("search-hint")) }
@@ -202,7 +226,10 @@ fn list_page(
                 button.secondary type="submit" id="search-button" { (tr.t("search-button")) }
             }
         }
-        p id="count" aria-live="polite" data-template=(tr.ta("records-count", &[("n", "{n}".to_owned())])) { (tr.ta("records-count", &[("n", rows.len().to_string())])) }
+        // The script says the count in the language's plural form: the two forms, with `{n}`.
+        @let one = tr.ta("records-count", &[("n", "1".to_owned())]).replacen('1', "{n}", 1);
+        @let other = tr.ta("records-count", &[("n", "2".to_owned())]).replacen('2', "{n}", 1);
+        p id="count" aria-live="polite" data-one=(one) data-other=(other) { (tr.ta("records-count", &[("n", rows.len().to_string())])) }
         @if rows.is_empty() {
             p { (tr.t("no-records")) }
         } @else {
@@ -250,19 +277,17 @@ pub(crate) async fn list(
     ))
 }
 
-/// `POST /members/search`: the list of members whose name holds the words typed (the words
-/// stay out of the URL).
+/// `POST /members/search`: the list of members whose name holds the words typed, accents and
+/// case aside, within the status and group filters in force (the words stay out of the URL).
 pub(crate) async fn search(u: Unlocked, form: Posted) -> Result<Response, WebError> {
     let q = form.get("q").unwrap_or("").trim().to_owned();
+    let filters = ListQuery {
+        status: form.get("status").map(str::to_owned),
+        group: form.get("group").map(str::to_owned),
+    };
     let device = u.device.clone();
     let device = device.lock().await;
-    let page = list_page(
-        &u,
-        RecordKind::Member,
-        &device,
-        &ListQuery::default(),
-        Some(&q),
-    )?;
+    let page = list_page(&u, RecordKind::Member, &device, &filters, Some(&q))?;
     Ok(html(StatusCode::OK, page))
 }
 
@@ -391,7 +416,7 @@ fn steps_of(tr: Tr<'_>, device: &Device, member: RecordId) -> Result<Markup, Web
                     @for (kind, field) in &addable {
                         @let seg = segment(*kind).unwrap_or("members");
                         a.button.secondary id=(format!("add-{}", kind.name()))
-                            href=(format!("/{seg}/new?{field}={member}")) { (tr.t(&format!("add-{}", kind.name()))) }
+                            href=(format!("/{seg}/new?{field}={member}")) { (tr.t(&step_key(*kind))) }
                     }
                 }
             }

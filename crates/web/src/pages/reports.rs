@@ -1,6 +1,7 @@
 //! *Rapports*: the funders' report (`carnet_report`) over a period — its tables, a bar chart
 //! per section (inline SVG: no script, no inline style), small counts shown as "<5", and the
-//! CSV download. Counts only, never a name.
+//! CSV download in the page's language (its labels and number format). Counts only, never a
+//! name.
 
 use axum::extract::Query;
 use axum::http::{StatusCode, header};
@@ -221,7 +222,7 @@ pub(crate) async fn reports(
             p { (tr.ta("report-period", &[("from", tr.date(r.from)), ("to", tr.date(r.to))])) " "
                 (tr.ta("report-suppressed", &[("n", r.suppress_below.to_string())])) }
             p {
-                a.button.secondary id="csv" href=(format!("/reports/csv?from={}&to={}&project={}", r.from, r.to, q.project.clone().unwrap_or_default())) download="rapport.csv" {
+                a.button.secondary id="csv" href=(format!("/reports/csv?from={}&to={}&project={}", r.from, r.to, q.project.clone().unwrap_or_default())) download=(tr.t("report-file")) {
                     (tr.t("report-csv"))
                 }
             }
@@ -255,30 +256,57 @@ pub(crate) async fn reports(
     ))
 }
 
-/// `GET /reports/csv`: the same figures as CSV (the report crate's own columns), in the French
-/// spreadsheet dialect when the interface is in French.
+/// The report as a table in the page's language: the section, the indicator and the value as
+/// the page shows them (translated labels; "2,5" in French, "2.5" in English; "<5").
+fn sheet(tr: Tr<'_>, r: &Report) -> carnet_sheets::Sheet {
+    carnet_sheets::Sheet {
+        headers: vec![
+            tr.t("report-section"),
+            tr.t("report-indicator"),
+            tr.t("report-value"),
+        ],
+        date_columns: vec![],
+        rows: r
+            .sections
+            .iter()
+            .flat_map(|s| {
+                let title = label(tr, &s.title);
+                s.rows.iter().map(move |row| {
+                    vec![
+                        title.clone(),
+                        label(tr, &row.label),
+                        shown(tr, r, row.value),
+                    ]
+                })
+            })
+            .collect(),
+    }
+}
+
+/// `GET /reports/csv`: the same figures as CSV, in the page's language and number format, in
+/// the French spreadsheet dialect when the interface is in French.
 pub(crate) async fn csv(u: Unlocked, Query(q): Query<ReportQuery>) -> Result<Response, WebError> {
     let req = period(&u, &q).map_err(|_| WebError::BadForm)?;
-    // French spreadsheets open `;`-separated files with a byte-order mark as columns.
-    let dialect = match u.tr().lang {
+    let tr = u.tr();
+    // French spreadsheets open `;`-separated files with a byte-order mark as columns, and read
+    // "2,5" as a number.
+    let dialect = match tr.lang {
         crate::i18n::Lang::Fr => carnet_sheets::Dialect::French,
         crate::i18n::Lang::En => carnet_sheets::Dialect::Standard,
     };
     let device = u.device.clone();
     let device = device.lock().await;
     let report = carnet_report::report(&device.snapshot()?, &req);
+    let bytes = carnet_sheets::write_csv(&sheet(tr, &report), dialect)
+        .map_err(|_| WebError::Internal("cannot write the CSV file"))?;
+    let disposition = format!("attachment; filename=\"{}\"", tr.t("report-file"));
     Ok((
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"rapport.csv\"",
-            ),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
-        report
-            .to_csv_in(dialect)
-            .map_err(|_| WebError::Internal("cannot write the CSV file"))?,
+        bytes,
     )
         .into_response())
 }

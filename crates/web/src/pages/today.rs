@@ -1,6 +1,8 @@
 //! *Aujourd'hui / Today*: what `carnet todo` lists (the association's rules, re-checked on every
-//! visit, so after every sync), with a link to each record concerned, and the sync status of
-//! every peer this device met.
+//! visit, so after every sync, and the personal files the retention period erases soon), each
+//! finding's situation and next step in the page's language (`findings.rs`) with a link to the
+//! record concerned and to the page acting on it, and the sync status of every peer this device
+//! met.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,6 +16,7 @@ use maud::{Markup, html};
 use crate::app::{Unlocked, html};
 use crate::error::WebError;
 use crate::i18n::{Lang, Tr};
+use crate::keys::kind_key;
 use crate::layout::Nav;
 use crate::pages::frame;
 use crate::pages::records::segment;
@@ -88,6 +91,15 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
     let device = device.lock().await;
     let snapshot = device.snapshot()?;
     let findings = carnet_rules::todo(&snapshot, day);
+    // Personal files the retention period erases within 30 days (or already due), as `carnet
+    // todo` lists them.
+    let soon = day + chrono::Days::new(30);
+    let retention: Vec<_> = device
+        .retention_schedule()?
+        .into_iter()
+        .filter(|(_, _, due)| *due <= soon)
+        .collect();
+    let direction = crate::pages::admin::is_direction(&device);
     // Activities of the fortnight around today, with how many were present.
     let mut recent: Vec<(String, String, chrono::NaiveDate, usize)> = snapshot
         .of(RecordKind::Activity)
@@ -109,7 +121,7 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
         p { (tr.ta("today-date", &[("date", tr.date(day))])) }
         section id="todo" {
             h2 { (tr.t("today-todo")) }
-            @if findings.is_empty() {
+            @if findings.is_empty() && retention.is_empty() {
                 p { (tr.t("today-nothing")) }
             } @else {
                 ul.findings {
@@ -119,20 +131,43 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
                             Severity::Warn => ("tag warn", "severity-warn"),
                             Severity::Remind => ("tag remind", "severity-remind"),
                         };
+                        @let said = crate::findings::said(tr, f, segment);
                         li {
                             span class=(sev_class) { (tr.t(sev_key)) }
                             " "
-                            strong { (f.rule.name()) } " — " (tr.t(&format!("rule-{}", f.rule.name())))
+                            strong { (f.rule.name()) } " — " span.finding { (said.text) }
+                            @if let Some(d) = f.due {
+                                " " span.due { (tr.ta("due", &[("date", tr.date(d))])) }
+                            }
                             @if let Some(id) = &f.record {
                                 @let name = crate::labels::record_label(&snapshot, f.kind, id).unwrap_or_else(|| tr.t("unnamed"));
                                 br;
                                 @match segment(f.kind) {
-                                    Some(seg) => a href=(format!("/{seg}/{id}")) { (name) },
-                                    None => span { (tr.t(&format!("kind-{}", f.kind.name()))) " : " (name) },
+                                    Some(seg) => span { (tr.t(&kind_key(f.kind))) " : " a href=(format!("/{seg}/{id}")) { (name) } },
+                                    None => span { (tr.t(&kind_key(f.kind))) " : " (name) },
                                 }
                             }
-                            @if let Some(d) = f.due {
-                                " " span.due { (tr.ta("due", &[("date", tr.date(d))])) }
+                            @if let Some((href, words)) = &said.act {
+                                br;
+                                a.act href=(href) { (words) }
+                            }
+                        }
+                    }
+                    @for (id, name, due) in &retention {
+                        li {
+                            span class="tag remind" { (tr.t("severity-remind")) }
+                            " "
+                            strong { (tr.t("todo-retention")) } " — "
+                            span.finding {
+                                @if *due <= day { (tr.t("todo-retention-due")) }
+                                @else { (tr.ta("todo-retention-soon", &[("date", tr.date(*due))])) }
+                            }
+                            " " span.due { (tr.ta("due", &[("date", tr.date(*due))])) }
+                            br;
+                            span { (tr.t("kind-member")) " : " a href=(format!("/members/{id}")) { (name) } }
+                            @if direction {
+                                br;
+                                a.act href="/erasure" { (tr.t("todo-go-retention")) }
                             }
                         }
                     }
@@ -164,4 +199,20 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
         StatusCode::OK,
         frame(&u, tr.t("today-title"), Nav::Today, "/today", body),
     ))
+}
+
+/// Every key the page builds for findings, for the test that each exists in both languages.
+#[cfg(test)]
+pub(crate) fn finding_keys() -> Vec<String> {
+    let mut keys = crate::findings::keys();
+    keys.extend(
+        [
+            "todo-retention",
+            "todo-retention-due",
+            "todo-retention-soon",
+            "todo-go-retention",
+        ]
+        .map(str::to_owned),
+    );
+    keys
 }

@@ -55,7 +55,7 @@ fn letter(column: usize) -> String {
 }
 
 fn kind_label(tr: Tr<'_>, kind: RecordKind) -> String {
-    tr.t(&format!("kind-{kind}"))
+    tr.t(&crate::keys::kind_key(kind))
 }
 
 fn kind_select(tr: Tr<'_>, chosen: RecordKind) -> Markup {
