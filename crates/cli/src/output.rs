@@ -449,6 +449,12 @@ fn bounds(device: &Device) {
         carnet_device::MAX_WAITING_PER_DOC,
         carnet_device::MAX_REJECTED_PER_AUTHOR,
     );
+    println!(
+        "and across documents: at most {} waiting per device, {} in all (now {} waiting)",
+        carnet_device::MAX_WAITING_PER_AUTHOR_ALL,
+        carnet_device::MAX_WAITING_ALL,
+        device.waiting_counts().total,
+    );
     if d.any() {
         println!(
             "not kept: {} signed by keys the registry does not name, {} waiting and {} \

@@ -6,6 +6,14 @@
 //! dependencies are here); a revoked device's waiting changes are dropped when the revocation
 //! arrives. Waiting and rejected changes are never forwarded nor counted as held (`state.rs`).
 //! What was not kept is counted, and `carnet quarantine` shows the bounds and the counts.
+//!
+//! Waiting changes are also bounded across documents ([`MAX_WAITING_PER_AUTHOR_ALL`] per
+//! author, [`MAX_WAITING_ALL`] in all): a new record id makes a new document, so bounds per
+//! document alone let an enrolled device make a peer keep 256 waiting changes in each of as
+//! many documents as it names. The counts across documents ([`Waiting`], info key
+//! `bounds-waiting`) follow every delivery; paths that drop waiting changes without a delivery
+//! (a revocation, a deleted document) leave them too high, so before a change is dropped for
+//! a bound across documents they are counted again from the documents themselves.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +26,59 @@ pub const MAX_WAITING_PER_AUTHOR: usize = 256;
 pub const MAX_WAITING_PER_DOC: usize = 1024;
 /// The most rejected changes of one author a document keeps (the quarantine's evidence).
 pub const MAX_REJECTED_PER_AUTHOR: usize = 1024;
+/// The most changes of one author this device keeps waiting, all documents together.
+pub const MAX_WAITING_PER_AUTHOR_ALL: usize = 4096;
+/// The most changes this device keeps waiting, all documents and authors together.
+pub const MAX_WAITING_ALL: usize = 16384;
+
+/// The info key of the waiting changes' counts across documents.
+pub(crate) const WAITING_KEY: &str = "bounds-waiting";
+
+/// Waiting changes per author, in one document or across them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiting {
+    /// Per author.
+    pub by_author: BTreeMap<DeviceId, u64>,
+    /// All authors together.
+    pub total: u64,
+}
+
+impl Waiting {
+    /// The waiting changes of `ledger`, per author.
+    pub(crate) fn of(ledger: &DocLedger) -> Waiting {
+        let mut out = Waiting::default();
+        for h in &ledger.evaluation().pending {
+            if let Some(r) = ledger.received().get(h) {
+                *out.by_author.entry(r.author).or_default() += 1;
+                out.total += 1;
+            }
+        }
+        out
+    }
+
+    /// These counts without `part` (counts that include it).
+    pub(crate) fn without(&self, part: &Waiting) -> Waiting {
+        let mut out = self.clone();
+        for (a, n) in &part.by_author {
+            if let Some(m) = out.by_author.get_mut(a) {
+                *m = m.saturating_sub(*n);
+            }
+        }
+        out.by_author.retain(|_, n| *n > 0);
+        out.total = out.total.saturating_sub(part.total);
+        out
+    }
+
+    /// These counts with `part` added.
+    pub(crate) fn with(&self, part: &Waiting) -> Waiting {
+        let mut out = self.clone();
+        for (a, n) in &part.by_author {
+            *out.by_author.entry(*a).or_default() += n;
+        }
+        out.total += part.total;
+        out
+    }
+}
 
 /// The info key of the counts of what was not kept.
 pub(crate) const DROPPED_KEY: &str = "bounds-dropped";
@@ -49,14 +110,22 @@ impl Dropped {
     }
 }
 
+/// What [`over_bounds`] found.
+pub(crate) struct Over {
+    /// Waiting changes not to keep.
+    pub waiting: BTreeSet<ChangeHash>,
+    /// Rejected changes not to keep.
+    pub rejected: BTreeSet<ChangeHash>,
+    /// Whether a bound across documents dropped any.
+    pub across: bool,
+}
+
 /// Of `added`, just inserted into `ledger`, the changes not to keep: waiting or rejected ones
-/// over the bounds, counting what the document already keeps first (so the same changes are
-/// dropped on every device that receives them in the same order; taken in hash order within
-/// one delivery). Returns (waiting, rejected) dropped.
-pub(crate) fn over_bounds(
-    ledger: &DocLedger,
-    added: &[Received],
-) -> (BTreeSet<ChangeHash>, BTreeSet<ChangeHash>) {
+/// over the bounds, counting what the document already keeps first and, across documents,
+/// what `elsewhere` (the other documents) keeps waiting (so the same changes are dropped on
+/// every device that receives them in the same order; taken in hash order within one
+/// delivery).
+pub(crate) fn over_bounds(ledger: &DocLedger, added: &[Received], elsewhere: &Waiting) -> Over {
     let eval = ledger.evaluation();
     let new: BTreeSet<ChangeHash> = added.iter().map(Received::hash).collect();
     let author = |h: &ChangeHash| ledger.received().get(h).map(|r| r.author);
@@ -75,11 +144,16 @@ pub(crate) fn over_bounds(
         }
     }
     let (mut drop_waiting, mut drop_rejected) = (BTreeSet::new(), BTreeSet::new());
+    let mut across = false;
     for h in &new {
         let Some(a) = author(h) else { continue };
         if eval.pending.contains(h) {
             let n = waiting.entry(a).or_default();
-            if *n >= MAX_WAITING_PER_AUTHOR || all_waiting >= MAX_WAITING_PER_DOC {
+            let other = elsewhere.by_author.get(&a).copied().unwrap_or(0) as usize;
+            let beyond = other + *n >= MAX_WAITING_PER_AUTHOR_ALL
+                || elsewhere.total as usize + all_waiting >= MAX_WAITING_ALL;
+            if *n >= MAX_WAITING_PER_AUTHOR || all_waiting >= MAX_WAITING_PER_DOC || beyond {
+                across |= beyond;
                 drop_waiting.insert(*h);
             } else {
                 *n += 1;
@@ -94,7 +168,11 @@ pub(crate) fn over_bounds(
             }
         }
     }
-    (drop_waiting, drop_rejected)
+    Over {
+        waiting: drop_waiting,
+        rejected: drop_rejected,
+        across,
+    }
 }
 
 /// The waiting changes of `ledger` whose authors `registry` holds revoked.

@@ -30,7 +30,10 @@ mod write;
 
 pub use access::MAX_PEER_LOG;
 pub use anchor::RolledBack;
-pub use bounds::{Dropped, MAX_REJECTED_PER_AUTHOR, MAX_WAITING_PER_AUTHOR, MAX_WAITING_PER_DOC};
+pub use bounds::{
+    Dropped, MAX_REJECTED_PER_AUTHOR, MAX_WAITING_ALL, MAX_WAITING_PER_AUTHOR,
+    MAX_WAITING_PER_AUTHOR_ALL, MAX_WAITING_PER_DOC, Waiting,
+};
 pub use carnet_store::Memory;
 pub use device::{Device, RecordView, STORE_FILE};
 pub use peers::{AWAITING_CONFIRMATION, Held, Invitation, PeerRecord, SyncFigures, join_code};

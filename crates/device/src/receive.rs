@@ -267,6 +267,11 @@ impl Device {
         }
         let mut report = ReceiveReport::default();
         let mut dropped = Dropped::default();
+        // Waiting changes across documents, as counted so far (`bounds.rs`), and whether they
+        // were counted again from the documents in this delivery.
+        let stored_waiting = self.waiting_counts();
+        let mut waiting_all = stored_waiting.clone();
+        let mut counted_again = false;
         let mut batch = self.store.write()?;
         let mut noted: Vec<(DocId, Vec<[u8; 32]>)> = Vec::new();
         let mut rejudge: std::collections::BTreeSet<DocId> = Default::default();
@@ -397,6 +402,7 @@ impl Device {
                 // peer's good copies: damage stays on this device only until the next sync.
                 let damaged_state = self.state(&doc.to_string()).is_err();
                 let ledger = self.ledger_without_damage(&doc)?;
+                let waiting_before = bounds::Waiting::of(&ledger);
                 let (mut ledger, purged) =
                     self.purge_revoked_waiting(&mut batch, ledger, &mut dropped)?;
                 let (known, mut added): (Vec<Received>, Vec<Received>) = fresh
@@ -410,7 +416,17 @@ impl Device {
                 }
                 let before = rejected(ledger.evaluation());
                 ledger.insert(added.iter().cloned(), &self.registry);
-                let (waiting, rejected_over) = bounds::over_bounds(&ledger, &added);
+                let mut over =
+                    bounds::over_bounds(&ledger, &added, &waiting_all.without(&waiting_before));
+                if over.across && !counted_again {
+                    // Counts left too high by a revocation or a deleted document must not
+                    // drop a change: count again from the documents, and judge again.
+                    waiting_all = self.count_waiting()?;
+                    counted_again = true;
+                    over =
+                        bounds::over_bounds(&ledger, &added, &waiting_all.without(&waiting_before));
+                }
+                let (waiting, rejected_over) = (over.waiting, over.rejected);
                 if !waiting.is_empty() || !rejected_over.is_empty() {
                     dropped.waiting += waiting.len() as u64;
                     dropped.rejected += rejected_over.len() as u64;
@@ -427,9 +443,18 @@ impl Device {
                 }
                 report.new += added.len();
                 report.rejected += rejected(ledger.evaluation()).saturating_sub(before);
+                waiting_all = waiting_all
+                    .without(&waiting_before)
+                    .with(&bounds::Waiting::of(&ledger));
                 self.keep_doc(&mut batch, &ledger, &added)?;
                 noted.push((doc, crate::state::held_of(&ledger)));
             }
+        }
+        if waiting_all != stored_waiting {
+            batch.put_info(
+                bounds::WAITING_KEY,
+                &postcard::to_stdvec(&waiting_all).unwrap_or_default(),
+            )?;
         }
         if dropped.any() {
             let mut total = self.dropped();
@@ -459,6 +484,42 @@ impl Device {
             self.put_doc(batch, ledger, added)?;
         }
         Ok(())
+    }
+
+    /// The waiting changes across documents, as last counted (`bounds.rs`).
+    pub fn waiting_counts(&self) -> bounds::Waiting {
+        self.store
+            .info(bounds::WAITING_KEY)
+            .ok()
+            .flatten()
+            .and_then(|v| v.ok())
+            .and_then(|b| postcard::from_bytes(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// The waiting changes across documents, counted from the documents themselves (those
+    /// whose state says they keep some).
+    fn count_waiting(&self) -> Result<bounds::Waiting, WriteError> {
+        let mut out = bounds::Waiting::default();
+        for name in self.store.docs_with_changes()? {
+            let Ok(Some(state)) = self.state(&name) else {
+                continue;
+            };
+            if state.pending.is_empty() {
+                continue;
+            }
+            let Ok(doc) = name.parse::<DocId>() else {
+                continue;
+            };
+            let pending: BTreeSet<[u8; 32]> = state.pending.iter().copied().collect();
+            for (hash, verdict) in self.stored_changes(&doc)? {
+                if let (true, Ok(r)) = (pending.contains(&hash.0), verdict) {
+                    *out.by_author.entry(r.author).or_default() += 1;
+                    out.total += 1;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Whether the registry names `author` (enrolled now, or once and revoked).

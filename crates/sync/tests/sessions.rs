@@ -1632,6 +1632,59 @@ fn a_change_whose_author_the_registry_does_not_name_is_never_kept() {
 }
 
 #[test]
+fn waiting_changes_are_bounded_across_documents_too() {
+    // Issue 15, item 2: the bounds per document let a device make a peer keep 256 waiting
+    // changes in each of as many documents as it names.
+    let mut dir = TestDevice::found_random();
+    let mut staff = enrolled(&mut dir, &[Role::Staff], true);
+    let per_doc = carnet_device::MAX_WAITING_PER_AUTHOR;
+    let docs = carnet_device::MAX_WAITING_PER_AUTHOR_ALL / per_doc + 1;
+    let mut withheld = Vec::new();
+    for d in 0..docs {
+        let id = staff.new_member(&format!("M{d}"), None);
+        for i in 0..per_doc {
+            staff.write(MEMBER, id, &[&format!("display_name=M{d} {i}")]);
+        }
+        let doc = DocId::record(MEMBER, id, carnet_model::FieldClass::Com);
+        let all = changes_of(&staff, &doc);
+        withheld.push((doc.clone(), all[0].clone()));
+        dir.receive(&doc, all[1..].to_vec()).unwrap();
+    }
+    let waiting: usize = withheld
+        .iter()
+        .map(|(doc, _)| dir.verdicts(doc).unwrap().pending.len())
+        .sum();
+    assert_eq!(waiting, carnet_device::MAX_WAITING_PER_AUTHOR_ALL);
+    assert_eq!(
+        dir.dropped().waiting as usize,
+        docs * per_doc - carnet_device::MAX_WAITING_PER_AUTHOR_ALL
+    );
+    assert_eq!(
+        dir.waiting_counts().total as usize,
+        carnet_device::MAX_WAITING_PER_AUTHOR_ALL
+    );
+    // Another device's waiting changes are still kept.
+    let mut other = enrolled(&mut dir, &[Role::Staff], true);
+    let ada = other.new_member("Ada", None);
+    other.write(MEMBER, ada, &["display_name=Ada L"]);
+    let ada_doc = DocId::record(MEMBER, ada, carnet_model::FieldClass::Com);
+    let ada_all = changes_of(&other, &ada_doc);
+    dir.receive(&ada_doc, ada_all[1..].to_vec()).unwrap();
+    assert_eq!(dir.verdicts(&ada_doc).unwrap().pending.len(), 1);
+    // Once the withheld changes arrive, what waited is valid, the counts go down, and what
+    // was dropped comes from the author at the next sync.
+    for (doc, first) in &withheld {
+        dir.receive(doc, vec![first.clone()]).unwrap();
+    }
+    assert_eq!(dir.waiting_counts().total, 1);
+    run(&mut staff, &mut dir);
+    for (doc, _) in &withheld {
+        let v = dir.verdicts(doc).unwrap();
+        assert_eq!((v.pending.len(), v.valid.len()), (0, per_doc + 1));
+    }
+}
+
+#[test]
 fn waiting_changes_are_bounded_never_forwarded_and_a_revocation_drops_them() {
     let mut dir = TestDevice::found_random();
     let mut staff = enrolled(&mut dir, &[Role::Staff], true);
