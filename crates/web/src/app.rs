@@ -73,6 +73,10 @@ pub struct App {
     pub(crate) join: std::sync::Mutex<Option<crate::pages::setup::JoinState>>,
     /// The idle delay in force, in seconds (changed from *Réglages*).
     lock_secs: std::sync::atomic::AtomicU64,
+    /// Called on the blocking pool's thread before each piece of work [`App::blocking`] runs
+    /// there (tests: which thread the device work runs on, or holding it there).
+    #[cfg(test)]
+    pub(crate) on_blocking: std::sync::OnceLock<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl App {
@@ -91,6 +95,8 @@ impl App {
             i18n,
             join: Default::default(),
             lock_secs: lock_secs.into(),
+            #[cfg(test)]
+            on_blocking: Default::default(),
         }))
     }
 
@@ -152,6 +158,43 @@ impl App {
         if let Some(s) = self.join_slot().as_mut() {
             f(s);
         }
+    }
+
+    /// Runs `f` on tokio's blocking pool and waits for it, as every piece of the pages' device
+    /// work must (store commits, opening or unlocking a store with argon2id, signature checks,
+    /// scans of many records): the async workers carry the other requests and, in `carnet ui`,
+    /// the node's sync sessions, as `carnet-node`'s `with_device` keeps them free. A panic in
+    /// `f` goes on in the caller, as if `f` had run there; [`WebError::Task`] if the runtime
+    /// shut down before `f` ran.
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, WebError> + Send + 'static,
+    ) -> Result<T, WebError> {
+        #[cfg(test)]
+        let hook = self.on_blocking.get().cloned();
+        let task = tokio::task::spawn_blocking(move || {
+            #[cfg(test)]
+            if let Some(hook) = hook {
+                hook();
+            }
+            f()
+        });
+        match task.await {
+            Ok(out) => out,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(WebError::Task),
+        }
+    }
+
+    /// Runs `f` on `device`, locked for it, on tokio's blocking pool ([`App::blocking`]): what
+    /// `carnet-node`'s `with_device` does for the node's device work.
+    pub(crate) async fn device_work<T: Send + 'static>(
+        &self,
+        device: &Arc<Mutex<Device>>,
+        f: impl FnOnce(&mut Device) -> Result<T, WebError> + Send + 'static,
+    ) -> Result<T, WebError> {
+        let mut device = device.clone().lock_owned().await;
+        self.blocking(move || f(&mut device)).await
     }
 }
 
@@ -284,11 +327,13 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionInfo {
 }
 
 /// A request of an unlocked session, with the open device.
+#[derive(Clone)]
 pub(crate) struct Unlocked {
     /// The session.
     pub info: SessionInfo,
-    /// The device.
-    pub device: Arc<Mutex<Device>>,
+    /// The device, reached only through [`Unlocked::with_device`] (private: no page can lock
+    /// it and work on it on an async worker).
+    device: Arc<Mutex<Device>>,
     /// The application.
     pub app: Arc<App>,
 }
@@ -297,6 +342,19 @@ impl Unlocked {
     /// Translation into the page's language.
     pub(crate) fn tr(&self) -> Tr<'static> {
         Tr::new(self.app.i18n, self.info.lang)
+    }
+
+    /// Runs `f` with this request and the device on tokio's blocking pool
+    /// ([`App::device_work`]): every page's device work — reads, checks, writes, and the page
+    /// made from them — goes through here.
+    pub(crate) async fn with_device<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Unlocked, &mut Device) -> Result<T, WebError> + Send + 'static,
+    ) -> Result<T, WebError> {
+        let u = self.clone();
+        self.app
+            .device_work(&self.device, move |device| f(&u, device))
+            .await
     }
 }
 

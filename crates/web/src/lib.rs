@@ -4,10 +4,12 @@
 //! `carnet ui` binds it on `127.0.0.1` ([`bind`]), builds its [`App`] and serves [`router`].
 //! Every page goes through the same `carnet_device::Device` as the command line, with the same
 //! checked writes (`Device::write_checked`, and [`plan`] for members, `carnet-transfer` for
-//! spreadsheet imports and exports): there is no second write path. Safe by construction: a loopback-only listener, the `Host` header checked against DNS
-//! rebinding, forms refused from other origins or without the session's CSRF token, a session
-//! cookie `HttpOnly; SameSite=Strict`, a strict Content-Security-Policy, `no-store` on every
-//! response, no personal value in a URL or a log, and sessions that lock after an idle delay.
+//! spreadsheet imports and exports): there is no second write path, and that work runs on
+//! tokio's blocking pool, never on the async workers. Safe by construction: a loopback-only
+//! listener, the `Host` header checked against DNS rebinding, forms refused from other origins
+//! or without the session's CSRF token, a session cookie `HttpOnly; SameSite=Strict`, a strict
+//! Content-Security-Policy, `no-store` on every response, no personal value in a URL or a log,
+//! and sessions that lock after an idle delay.
 //!
 //! **Architecture invariant:** knows nothing of the network layer (iroh, sync) or of clap; the
 //! command line starts the node when the device is first opened ([`Config::on_open`]).

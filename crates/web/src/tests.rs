@@ -3,7 +3,8 @@
 //! headers, unlocking, that no page shows a raw translation key, and spreadsheets imported
 //! (checked first, all rows or none, the upload kept in memory for its session only) and
 //! exported; direction changing a device's roles and agreement, the policy table (a narrowing
-//! confirmed first), the idle delay (bounded, remembered, followed) and re-admitting work.
+//! confirmed first), the idle delay (bounded, remembered, followed) and re-admitting work; and
+//! that the pages' device work runs on the blocking pool, not on the async worker.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,7 @@ const PORT: u16 = 4567;
 
 struct Fixture {
     _dir: tempfile::TempDir,
+    app: Arc<App>,
     router: Router,
     device: Arc<tokio::sync::Mutex<Device>>,
     cookie: String,
@@ -49,9 +51,10 @@ async fn fixture() -> Fixture {
         network: None,
     };
     let app = App::with_device(config, device.clone()).await.expect("app");
-    let router = crate::router(app);
+    let router = crate::router(app.clone());
     let mut f = Fixture {
         _dir: dir,
+        app,
         router,
         device,
         cookie: String::new(),
@@ -166,6 +169,116 @@ fn raw_key(body: &str) -> Option<String> {
         rest = after;
     }
     None
+}
+
+/// Issue 11: the pages' device work (store commits, argon2id, signature checks, scans of many
+/// records) ran inside async handlers, holding a runtime worker for as long as it took — and in
+/// `carnet ui`, the node's sync sessions with it. On a `current_thread` runtime, whose only
+/// worker is the test's own thread, a save held in the middle of its device work must leave
+/// the runtime free to serve another request, and no device work may run on that thread.
+#[tokio::test(flavor = "current_thread")]
+async fn device_work_runs_on_the_blocking_pool_not_on_the_async_worker() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut f = fixture().await;
+    let worker = std::thread::current().id();
+    // Each piece of device work says on which thread it runs; while `hold` is set, the next one
+    // also waits there until released (or 10 s, so that a wrong thread fails, not hangs).
+    let (ran_tx, mut ran) = tokio::sync::mpsc::unbounded_channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let released = std::sync::Mutex::new(released);
+    let hold = Arc::new(AtomicBool::new(false));
+    let held = hold.clone();
+    let hook = move || {
+        let _ = ran_tx.send(std::thread::current().id());
+        if held.swap(false, Ordering::SeqCst) {
+            let released = released
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _ = released.recv_timeout(Duration::from_secs(10));
+        }
+    };
+    assert!(f.app.on_blocking.set(Arc::new(hook)).is_ok());
+    let mut ran_since = move || {
+        let mut threads = vec![];
+        while let Ok(t) = ran.try_recv() {
+            threads.push(t);
+        }
+        threads
+    };
+    f.unlock().await;
+    let threads = ran_since();
+    assert!(threads.len() >= 2, "unlocking and today: {threads:?}");
+    assert!(threads.iter().all(|t| *t != worker), "{threads:?}");
+
+    hold.store(true, Ordering::SeqCst);
+    let csrf = f.csrf.clone();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("display_name", "Joy"),
+        ("status", "member"),
+    ];
+    let save = f.post("/members/new", &fields, &[]);
+    let meanwhile = async {
+        // The save's device work has started and is held on its thread: the runtime serves
+        // another request all the same.
+        let started = tokio::time::timeout(Duration::from_secs(10), async {
+            while hold.load(Ordering::SeqCst) {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await;
+        assert!(
+            started.is_ok(),
+            "the save's device work never reached the blocking pool"
+        );
+        let asset = tokio::time::timeout(Duration::from_secs(5), f.get("/assets/style.css")).await;
+        let _ = release.send(());
+        asset
+    };
+    let ((status, headers, _), asset) = tokio::join!(save, meanwhile);
+    let (asset_status, _, _) = asset.expect("an asset served while a save is held");
+    assert_eq!(asset_status, StatusCode::OK);
+    assert_eq!(status, StatusCode::SEE_OTHER, "the save went through");
+    let member = headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_owned();
+    let threads = ran_since();
+    assert!(
+        !threads.is_empty() && threads.iter().all(|t| *t != worker),
+        "{threads:?}"
+    );
+    let members = f
+        .device
+        .lock()
+        .await
+        .list(RecordKind::Member)
+        .expect("list");
+    assert_eq!(members.len(), 1);
+
+    // Reads, the noting of a read, signature checks and scans go the same way.
+    let id = member.trim_start_matches("/members/");
+    for path in [
+        "/members".to_owned(),
+        member.clone(),
+        format!("{member}/edit"),
+        format!("/history/member/{id}"),
+        "/reports".to_owned(),
+        "/settings".to_owned(),
+        "/quarantine".to_owned(),
+        "/devices".to_owned(),
+        "/erasure".to_owned(),
+    ] {
+        let (status, _, _) = f.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let threads = ran_since();
+        assert!(
+            !threads.is_empty(),
+            "{path}: no device work on the blocking pool"
+        );
+        assert!(threads.iter().all(|t| *t != worker), "{path}: {threads:?}");
+    }
 }
 
 #[tokio::test]

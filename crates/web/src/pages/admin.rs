@@ -25,14 +25,10 @@ pub(crate) fn is_direction(device: &Device) -> bool {
         .is_some_and(|r| r.is_direction(&device.id()))
 }
 
-/// The device, locked for this request, if it is a direction device (other devices do not
-/// have the page).
-pub(crate) async fn direction_device(
-    u: &Unlocked,
-) -> Result<tokio::sync::OwnedMutexGuard<Device>, WebError> {
-    let device = u.device.clone().lock_owned().await;
-    if is_direction(&device) {
-        Ok(device)
+/// Refuses a page of direction's on another device (other devices do not have the page).
+pub(crate) fn direction(device: &Device) -> Result<(), WebError> {
+    if is_direction(device) {
+        Ok(())
     } else {
         Err(WebError::NotFound)
     }
@@ -108,7 +104,7 @@ pub(crate) fn flashed(u: &Unlocked) -> Markup {
 /// `GET /admin`.
 pub(crate) async fn hub(u: Unlocked) -> Result<Response, WebError> {
     let tr = u.tr();
-    let direction = is_direction(&*u.device.lock().await);
+    let direction = u.with_device(|_, device| Ok(is_direction(device))).await?;
     let entries: Vec<(&str, &str, &str)> = [
         ("/devices", "devices-title", "admin-devices"),
         ("/sync", "sync-title", "admin-sync"),
@@ -310,16 +306,17 @@ fn settings_page(
 
 /// `GET /settings`.
 pub(crate) async fn settings(u: Unlocked) -> Result<Response, WebError> {
-    let device = u.device.clone();
-    let device = device.lock().await;
-    let body = settings_page(&u, &device, &[], &Typed::default())?;
-    Ok(admin_page(
-        &u,
-        "settings-title",
-        "/settings",
-        StatusCode::OK,
-        body,
-    ))
+    u.with_device(|u, device| {
+        let body = settings_page(u, device, &[], &Typed::default())?;
+        Ok(admin_page(
+            u,
+            "settings-title",
+            "/settings",
+            StatusCode::OK,
+            body,
+        ))
+    })
+    .await
 }
 
 /// `POST /settings/passphrase`: the current passphrase, then the new one twice; refusals by
@@ -329,54 +326,57 @@ pub(crate) async fn passphrase(u: Unlocked, form: Posted) -> Result<Response, We
     let current = Zeroizing::new(form.get("current").unwrap_or("").to_owned());
     let new = Zeroizing::new(form.get("new").unwrap_or("").to_owned());
     let again = Zeroizing::new(form.get("again").unwrap_or("").to_owned());
-    let device = u.device.clone();
-    let mut device = device.lock().await;
     let mut errors = vec![];
     if new.chars().count() < 8 {
         errors.push(("new", tr.t("settings-passphrase-short")));
     } else if *new != *again {
         errors.push(("again", tr.t("settings-passphrase-differ")));
     }
-    if errors.is_empty() {
-        // argon2id twice: off the async workers.
-        let result = tokio::task::block_in_place(|| {
-            device.change_passphrase(current.as_bytes(), new.as_bytes())
-        });
-        match result {
-            Ok(()) => {
-                flash(&u, tr.t("settings-passphrase-changed"));
-                return Ok(Redirect::to("/settings").into_response());
+    // argon2id twice.
+    u.with_device(move |u, device| {
+        if errors.is_empty() {
+            match device.change_passphrase(current.as_bytes(), new.as_bytes()) {
+                Ok(()) => {
+                    flash(u, tr.t("settings-passphrase-changed"));
+                    return Ok(Redirect::to("/settings").into_response());
+                }
+                Err(carnet_device::OpenDeviceError::Open(
+                    carnet_store::OpenError::WrongPassphrase,
+                )) => {
+                    errors.push(("current", tr.t("unlock-wrong")));
+                }
+                Err(_) => errors.push(("current", tr.t("err-write"))),
             }
-            Err(carnet_device::OpenDeviceError::Open(carnet_store::OpenError::WrongPassphrase)) => {
-                errors.push(("current", tr.t("unlock-wrong")));
-            }
-            Err(_) => errors.push(("current", tr.t("err-write"))),
         }
-    }
-    refused(&u, &device, &errors, &Typed::default())
+        refused(u, device, &errors, &Typed::default())
+    })
+    .await
 }
 
 /// `POST /settings/retention` (direction): a number of months, or empty for none.
 pub(crate) async fn retention(u: Unlocked, form: Posted) -> Result<Response, WebError> {
     let tr = u.tr();
     let now = u.app.now();
-    let mut device = direction_device(&u).await?;
     let typed = form.get("months").unwrap_or("").trim().to_owned();
     let months = match typed.as_str() {
         "" | "0" => Ok(None),
         t => t.parse::<u32>().map(Some).map_err(|_| ()),
     };
-    let error = match months {
-        Ok(m) if m.is_none_or(|m| m <= 600) => match device.set_retention(m, now) {
-            Ok(_) => {
-                flash(&u, tr.t("settings-retention-saved"));
-                return Ok(Redirect::to("/settings").into_response());
-            }
-            Err(_) => tr.t("err-write"),
-        },
-        _ => tr.t("settings-retention-bad"),
-    };
-    refused(&u, &device, &[("months", error)], &Typed::default())
+    u.with_device(move |u, device| {
+        direction(device)?;
+        let error = match months {
+            Ok(m) if m.is_none_or(|m| m <= 600) => match device.set_retention(m, now) {
+                Ok(_) => {
+                    flash(u, tr.t("settings-retention-saved"));
+                    return Ok(Redirect::to("/settings").into_response());
+                }
+                Err(_) => tr.t("err-write"),
+            },
+            _ => tr.t("settings-retention-bad"),
+        };
+        refused(u, device, &[("months", error)], &Typed::default())
+    })
+    .await
 }
 
 /// The settings again, with a form's refusals by their fields.
@@ -429,13 +429,12 @@ pub(crate) async fn lock_delay(u: Unlocked, form: Posted) -> Result<Response, We
         }
         _ => tr.t("settings-lock-bad"),
     };
-    let device = u.device.clone();
-    let device = device.lock().await;
     let typed = Typed {
         minutes: Some(typed),
         policy: None,
     };
-    refused(&u, &device, &[("lock-minutes", error)], &typed)
+    u.with_device(move |u, device| refused(u, device, &[("lock-minutes", error)], &typed))
+        .await
 }
 
 /// `POST /settings/policy` (direction): the policy table. A table that takes a right away is
@@ -443,9 +442,14 @@ pub(crate) async fn lock_delay(u: Unlocked, form: Posted) -> Result<Response, We
 /// confirmed (`confirm=yes`), all in one registry change (`RegistryOp::Policy`, what
 /// `Device::set_policy` and `carnet policy set` write).
 pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebError> {
+    u.with_device(move |u, device| policy_on(u, device, &form))
+        .await
+}
+
+fn policy_on(u: &Unlocked, device: &mut Device, form: &Posted) -> Result<Response, WebError> {
     let tr = u.tr();
     let now = u.app.now();
-    let mut device = direction_device(&u).await?;
+    direction(device)?;
     let registry = device
         .registry()
         .cloned()
@@ -466,9 +470,9 @@ pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebErr
             minutes: None,
             policy: Some(chosen),
         };
-        let body = settings_page(&u, &device, &[], &typed)?;
+        let body = settings_page(u, device, &[], &typed)?;
         return Ok(admin_page(
-            &u,
+            u,
             "settings-title",
             "/settings",
             StatusCode::OK,
@@ -493,7 +497,7 @@ pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebErr
         }
     }
     if ops.is_empty() {
-        flash(&u, tr.t("settings-policy-unchanged"));
+        flash(u, tr.t("settings-policy-unchanged"));
         return Ok(Redirect::to("/settings").into_response());
     }
     if !narrowed.is_empty() && form.get("confirm") != Some("yes") {
@@ -541,7 +545,7 @@ pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebErr
             @if ops.len() > narrowed.len() {
                 p.hint { (tr.ta("settings-policy-also", &[("n", (ops.len() - narrowed.len()).to_string())])) }
             }
-            (crate::pages::devices::confirm_narrowing(&u, "/settings/policy", "settings-policy-warning", ("confirm-policy", "settings-policy-confirm"), html! {
+            (crate::pages::devices::confirm_narrowing(u, "/settings/policy", "settings-policy-warning", ("confirm-policy", "settings-policy-confirm"), html! {
                 @for role in Role::ALL {
                     @for c in FieldClass::ALL {
                         input type="hidden" name=(policy_field(role, c)) value=(chosen.get(role, c).name());
@@ -550,7 +554,7 @@ pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebErr
             }))
         };
         return Ok(admin_page(
-            &u,
+            u,
             "settings-policy-confirm-title",
             "/settings",
             StatusCode::OK,
@@ -561,16 +565,16 @@ pub(crate) async fn policy(u: Unlocked, form: Posted) -> Result<Response, WebErr
         Ok(_) => tr.ta("settings-policy-saved", &[("n", ops.len().to_string())]),
         Err(_) => tr.t("err-write"),
     };
-    flash(&u, message);
+    flash(u, message);
     Ok(Redirect::to("/settings").into_response())
 }
 
 /// `GET /sync`: every peer's last sync and result, and a button to sync now.
 pub(crate) async fn sync(u: Unlocked) -> Result<Response, WebError> {
     let tr = u.tr();
-    let device = u.device.clone();
-    let device = device.lock().await;
-    let table = peers_table(tr, &device, true)?;
+    let table = u
+        .with_device(move |_, device| peers_table(tr, device, true))
+        .await?;
     let may_sync = u.app.config.network.is_some();
     let body = html! {
         (flashed(&u))
@@ -662,18 +666,20 @@ fn readmittable_by_device(
 /// direction, each device whose work its revocation or a narrowing of its rights set aside,
 /// with a button to review and re-admit it.
 pub(crate) async fn quarantine(u: Unlocked) -> Result<Response, WebError> {
+    u.with_device(|u, device| quarantine_of(u, device)).await
+}
+
+fn quarantine_of(u: &Unlocked, device: &Device) -> Result<Response, WebError> {
     let tr = u.tr();
-    let device = u.device.clone();
-    let device = device.lock().await;
     let items = device.quarantine()?;
     let registry = device.registry();
-    let readmit = if is_direction(&device) {
-        readmittable_by_device(&device, &items)
+    let readmit = if is_direction(device) {
+        readmittable_by_device(device, &items)
     } else {
         vec![]
     };
     let body = html! {
-        (flashed(&u))
+        (flashed(u))
         p { (tr.t("quarantine-intro")) }
         @if items.is_empty() {
             p id="quarantine-empty" { (tr.t("quarantine-empty")) }
@@ -722,7 +728,7 @@ pub(crate) async fn quarantine(u: Unlocked) -> Result<Response, WebError> {
         }
     };
     Ok(admin_page(
-        &u,
+        u,
         "quarantine-title",
         "/quarantine",
         StatusCode::OK,
@@ -755,9 +761,14 @@ pub(crate) async fn readmit_page(
     u: Unlocked,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, WebError> {
+    u.with_device(move |u, device| readmit_page_of(u, device, &id))
+        .await
+}
+
+fn readmit_page_of(u: &Unlocked, device: &Device, id: &str) -> Result<Response, WebError> {
+    direction(device)?;
     let tr = u.tr();
-    let device = direction_device(&u).await?;
-    let (id, holder, n) = readmit_target(&device, &id)?;
+    let (id, holder, n) = readmit_target(device, id)?;
     let revoked = device
         .registry()
         .and_then(|r| r.device(&id))
@@ -780,7 +791,7 @@ pub(crate) async fn readmit_page(
         }
     };
     Ok(admin_page(
-        &u,
+        u,
         "readmit-page-title",
         "/quarantine",
         StatusCode::OK,
@@ -797,13 +808,16 @@ pub(crate) async fn readmit(
 ) -> Result<Response, WebError> {
     let tr = u.tr();
     let now = u.app.now();
-    let mut device = direction_device(&u).await?;
-    let (id, holder, _) = readmit_target(&device, &id)?;
-    let message = match device.readmit(id, now) {
-        Ok(0) => tr.ta("readmit-nothing", &[("holder", holder)]),
-        Ok(n) => tr.ta("readmit-done", &[("holder", holder), ("n", n.to_string())]),
-        Err(_) => tr.t("err-write"),
-    };
-    flash(&u, message);
-    Ok(Redirect::to("/quarantine").into_response())
+    u.with_device(move |u, device| {
+        direction(device)?;
+        let (id, holder, _) = readmit_target(device, &id)?;
+        let message = match device.readmit(id, now) {
+            Ok(0) => tr.ta("readmit-nothing", &[("holder", holder)]),
+            Ok(n) => tr.ta("readmit-done", &[("holder", holder), ("n", n.to_string())]),
+            Err(_) => tr.t("err-write"),
+        };
+        flash(u, message);
+        Ok(Redirect::to("/quarantine").into_response())
+    })
+    .await
 }

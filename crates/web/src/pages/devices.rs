@@ -21,9 +21,7 @@ use maud::{Markup, PreEscaped, html};
 use crate::app::{Posted, Unlocked, html};
 use crate::error::WebError;
 use crate::layout::Nav;
-use crate::pages::admin::{
-    admin_page, direction_device, error_summary, flash, flashed, is_direction,
-};
+use crate::pages::admin::{admin_page, direction, error_summary, flash, flashed, is_direction};
 use crate::pages::frame;
 use crate::pages::today::when;
 
@@ -52,15 +50,17 @@ fn find_device(device: &Device, id: &str) -> Result<DeviceId, WebError> {
 
 /// `GET /devices`.
 pub(crate) async fn list(u: Unlocked) -> Result<Response, WebError> {
+    u.with_device(|u, device| list_of(u, device)).await
+}
+
+fn list_of(u: &Unlocked, device: &Device) -> Result<Response, WebError> {
     let tr = u.tr();
-    let device = u.device.clone();
-    let device = device.lock().await;
     let registry = device.registry().ok_or(WebError::Internal("no registry"))?;
     let peers = device.peers()?;
-    let direction = is_direction(&device);
+    let direction = is_direction(device);
     let me = device.id();
     let body = html! {
-        (flashed(&u))
+        (flashed(u))
         @if direction {
             p { a.button href="/devices/invite" id="invite" { (tr.t("devices-invite")) } }
         }
@@ -109,7 +109,7 @@ pub(crate) async fn list(u: Unlocked) -> Result<Response, WebError> {
         }
     };
     Ok(admin_page(
-        &u,
+        u,
         "devices-title",
         "/devices",
         StatusCode::OK,
@@ -119,9 +119,14 @@ pub(crate) async fn list(u: Unlocked) -> Result<Response, WebError> {
 
 /// `GET /devices/{id}/revoke` (direction): what revoking does, before doing it.
 pub(crate) async fn revoke_page(u: Unlocked, Path(id): Path<String>) -> Result<Response, WebError> {
+    u.with_device(move |u, device| revoke_page_of(u, device, &id))
+        .await
+}
+
+fn revoke_page_of(u: &Unlocked, device: &Device, id: &str) -> Result<Response, WebError> {
+    direction(device)?;
     let tr = u.tr();
-    let device = direction_device(&u).await?;
-    let id = find_device(&device, &id)?;
+    let id = find_device(device, id)?;
     let holder = device
         .registry()
         .and_then(|r| r.device(&id))
@@ -138,7 +143,7 @@ pub(crate) async fn revoke_page(u: Unlocked, Path(id): Path<String>) -> Result<R
         }
     };
     Ok(admin_page(
-        &u,
+        u,
         "devices-revoke-title",
         "/devices",
         StatusCode::OK,
@@ -154,22 +159,25 @@ pub(crate) async fn revoke(
 ) -> Result<Response, WebError> {
     let tr = u.tr();
     let now = u.app.now();
-    let mut device = direction_device(&u).await?;
-    let id = find_device(&device, &id)?;
-    let revoked = device
-        .registry()
-        .and_then(|r| r.device(&id))
-        .is_some_and(|d| d.revoked.is_some());
-    let message = if id == device.id() || revoked {
-        tr.t("devices-revoke-refused")
-    } else {
-        match device.revoke(id, now) {
-            Ok(_) => tr.t("devices-revoked-done"),
-            Err(_) => tr.t("err-write"),
-        }
-    };
-    flash(&u, message);
-    Ok(Redirect::to("/devices").into_response())
+    u.with_device(move |u, device| {
+        direction(device)?;
+        let id = find_device(device, &id)?;
+        let revoked = device
+            .registry()
+            .and_then(|r| r.device(&id))
+            .is_some_and(|d| d.revoked.is_some());
+        let message = if id == device.id() || revoked {
+            tr.t("devices-revoke-refused")
+        } else {
+            match device.revoke(id, now) {
+                Ok(_) => tr.t("devices-revoked-done"),
+                Err(_) => tr.t("err-write"),
+            }
+        };
+        flash(u, message);
+        Ok(Redirect::to("/devices").into_response())
+    })
+    .await
 }
 
 fn invite_form_of(
@@ -233,7 +241,7 @@ fn invite_form_of(
 
 /// `GET /devices/invite` (direction).
 pub(crate) async fn invite_form(u: Unlocked) -> Result<Response, WebError> {
-    direction_device(&u).await?;
+    u.with_device(|_, device| direction(device)).await?;
     let body = invite_form_of(&u, &[], &[]);
     Ok(admin_page(
         &u,
@@ -249,7 +257,18 @@ pub(crate) async fn invite_form(u: Unlocked) -> Result<Response, WebError> {
 pub(crate) async fn invite(u: Unlocked, form: Posted) -> Result<Response, WebError> {
     let tr = u.tr();
     let now = u.app.now();
-    let mut device = direction_device(&u).await?;
+    u.with_device(move |u, device| invite_on(u, device, &form, tr, now))
+        .await
+}
+
+fn invite_on(
+    u: &Unlocked,
+    device: &mut Device,
+    form: &Posted,
+    tr: crate::i18n::Tr<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Response, WebError> {
+    direction(device)?;
     let holder = form.get("holder").unwrap_or("").trim().to_owned();
     let city = form.get("city").unwrap_or("").trim().to_owned();
     let typed_agreement = form.get("agreement").unwrap_or("").trim().to_owned();
@@ -293,9 +312,9 @@ pub(crate) async fn invite(u: Unlocked, form: Posted) -> Result<Response, WebErr
             Err(_) => errors.push(("holder", tr.t("err-write"))),
         }
     }
-    let body = invite_form_of(&u, &errors, &form.fields);
+    let body = invite_form_of(u, &errors, &form.fields);
     Ok(admin_page(
-        &u,
+        u,
         "invite-title",
         "/devices/invite",
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -325,10 +344,12 @@ pub(crate) async fn invitation(u: Unlocked) -> Result<Response, WebError> {
     let Some(secret) = u.info.session.invitation else {
         return Ok(Redirect::to("/devices").into_response());
     };
-    let device = u.device.clone();
-    let device = device.lock().await;
-    let inv = device.invitation(&secret)?.ok_or(WebError::NotFound)?;
-    let org = *device.org().0.as_bytes();
+    let (inv, org) = u
+        .with_device(move |_, device| {
+            let inv = device.invitation(&secret)?.ok_or(WebError::NotFound)?;
+            Ok((inv, *device.org().0.as_bytes()))
+        })
+        .await?;
     let ticket = u
         .app
         .config
@@ -422,19 +443,22 @@ pub(crate) async fn answer(u: Unlocked, form: Posted) -> Result<Response, WebErr
         .get("device")
         .and_then(|d| d.parse().ok())
         .ok_or(WebError::BadForm)?;
-    let device = u.device.clone();
-    let mut device = device.lock().await;
-    let message = if form.get("answer") == Some("yes") {
-        match device.confirm_invitation(&secret, &who) {
-            Ok(true) => tr.ta("invite-confirmed", &[("device", who.short())]),
-            _ => tr.t("err-write"),
-        }
-    } else {
-        match device.refuse_invitation(&secret, &who) {
-            Ok(()) => tr.t("invite-refused"),
-            Err(_) => tr.t("err-write"),
-        }
-    };
+    let yes = form.get("answer") == Some("yes");
+    let message = u
+        .with_device(move |_, device| {
+            Ok(if yes {
+                match device.confirm_invitation(&secret, &who) {
+                    Ok(true) => tr.ta("invite-confirmed", &[("device", who.short())]),
+                    _ => tr.t("err-write"),
+                }
+            } else {
+                match device.refuse_invitation(&secret, &who) {
+                    Ok(()) => tr.t("invite-refused"),
+                    Err(_) => tr.t("err-write"),
+                }
+            })
+        })
+        .await?;
     flash(&u, message);
     Ok(Redirect::to("/devices/invitation").into_response())
 }
@@ -586,10 +610,15 @@ fn shown_date(tr: crate::i18n::Tr<'_>, date: Option<&str>) -> String {
 
 /// `GET /devices/{id}/edit` (direction): the device's roles and agreement, to change.
 pub(crate) async fn edit_page(u: Unlocked, Path(id): Path<String>) -> Result<Response, WebError> {
-    let device = direction_device(&u).await?;
-    let (id, holder, rights) = editable(&device, &id)?;
+    let (id, holder, rights, this_one) = u
+        .with_device(move |_, device| {
+            direction(device)?;
+            let (id, holder, rights) = editable(device, &id)?;
+            Ok((id, holder, rights, id == device.id()))
+        })
+        .await?;
     let typed = shown_date(u.tr(), rights.agreement.as_deref());
-    let body = edit_form(&u, id, &holder, id == device.id(), &rights, &typed, &[]);
+    let body = edit_form(&u, id, &holder, this_one, &rights, &typed, &[]);
     Ok(admin_page(
         &u,
         "device-edit-title",
@@ -609,8 +638,20 @@ pub(crate) async fn edit(
 ) -> Result<Response, WebError> {
     let tr = u.tr();
     let now = u.app.now();
-    let mut device = direction_device(&u).await?;
-    let (id, holder, before) = editable(&device, &id)?;
+    u.with_device(move |u, device| edit_on(u, device, &id, &form, tr, now))
+        .await
+}
+
+fn edit_on(
+    u: &Unlocked,
+    device: &mut Device,
+    id: &str,
+    form: &Posted,
+    tr: crate::i18n::Tr<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Response, WebError> {
+    direction(device)?;
+    let (id, holder, before) = editable(device, id)?;
     let this_one = id == device.id();
     let roles: BTreeSet<Role> = form
         .fields
@@ -661,14 +702,8 @@ pub(crate) async fn edit(
         } else {
             typed_agreement
         };
-        let body = edit_form(&u, id, &holder, this_one, &after, &typed, &errors);
-        return Ok(admin_page(
-            &u,
-            "device-edit-title",
-            "/devices",
-            status,
-            body,
-        ));
+        let body = edit_form(u, id, &holder, this_one, &after, &typed, &errors);
+        return Ok(admin_page(u, "device-edit-title", "/devices", status, body));
     }
     let mut ops: Vec<carnet_replica::RegistryOp> = vec![];
     for role in before.roles.symmetric_difference(&after.roles) {
@@ -685,7 +720,7 @@ pub(crate) async fn edit(
         });
     }
     if ops.is_empty() {
-        flash(&u, tr.t("device-edit-unchanged"));
+        flash(u, tr.t("device-edit-unchanged"));
         return Ok(Redirect::to("/devices").into_response());
     }
     let policy = device
@@ -705,13 +740,13 @@ pub(crate) async fn edit(
                     ])) }
                 }
             }
-            (confirm_narrowing(&u, &format!("/devices/{id}/edit"), "device-edit-narrow-warning", ("confirm-narrow", "device-edit-confirm"), html! {
+            (confirm_narrowing(u, &format!("/devices/{id}/edit"), "device-edit-narrow-warning", ("confirm-narrow", "device-edit-confirm"), html! {
                 @for r in &after.roles { input type="hidden" name="role" value=(r.name()); }
                 input type="hidden" name="agreement" value=(after.agreement.as_deref().map(|a| shown_date(tr, Some(a))).unwrap_or_default());
             }))
         };
         return Ok(admin_page(
-            &u,
+            u,
             "device-edit-confirm-title",
             "/devices",
             StatusCode::OK,
@@ -722,6 +757,6 @@ pub(crate) async fn edit(
         Ok(_) => tr.ta("device-edit-saved", &[("holder", holder)]),
         Err(_) => tr.t("err-write"),
     };
-    flash(&u, message);
+    flash(u, message);
     Ok(Redirect::to("/devices").into_response())
 }

@@ -12,7 +12,7 @@ use maud::{Markup, html};
 
 use crate::app::{Posted, Unlocked};
 use crate::error::WebError;
-use crate::pages::admin::{admin_page, direction_device, error_summary, flash, flashed};
+use crate::pages::admin::{admin_page, direction, error_summary, flash, flashed};
 use crate::pages::today::when;
 
 fn page_of(
@@ -141,26 +141,40 @@ fn page_of(
 
 /// `GET /erasure` (direction).
 pub(crate) async fn page(u: Unlocked) -> Result<Response, WebError> {
-    let device = direction_device(&u).await?;
-    let body = page_of(&u, &device, &[], ("", ""))?;
-    Ok(admin_page(
-        &u,
-        "erasure-title",
-        "/erasure",
-        StatusCode::OK,
-        body,
-    ))
+    u.with_device(|u, device| {
+        direction(device)?;
+        let body = page_of(u, device, &[], ("", ""))?;
+        Ok(admin_page(
+            u,
+            "erasure-title",
+            "/erasure",
+            StatusCode::OK,
+            body,
+        ))
+    })
+    .await
 }
 
 /// `POST /erasure` (direction): a person chosen, a reason (no name), and the confirmation word
 /// typed; anything missing is said by its field and nothing is erased.
 pub(crate) async fn erase(u: Unlocked, form: Posted) -> Result<Response, WebError> {
-    let tr = u.tr();
-    let now = u.app.now();
-    let mut device = direction_device(&u).await?;
     let person = form.get("person").unwrap_or("").trim().to_owned();
     let reason = form.get("reason").unwrap_or("").trim().to_owned();
     let confirm = form.get("confirm").unwrap_or("").trim().to_owned();
+    u.with_device(move |u, device| erase_on(u, device, &person, &reason, &confirm))
+        .await
+}
+
+fn erase_on(
+    u: &Unlocked,
+    device: &mut Device,
+    person: &str,
+    reason: &str,
+    confirm: &str,
+) -> Result<Response, WebError> {
+    direction(device)?;
+    let tr = u.tr();
+    let now = u.app.now();
     let mut errors = vec![];
     let id = person
         .parse::<RecordId>()
@@ -172,21 +186,21 @@ pub(crate) async fn erase(u: Unlocked, form: Posted) -> Result<Response, WebErro
     if reason.is_empty() {
         errors.push(("reason", tr.t("erasure-reason-missing")));
     }
-    if carnet_model::fold(&confirm) != carnet_model::fold(&tr.t("erasure-confirm-word")) {
+    if carnet_model::fold(confirm) != carnet_model::fold(&tr.t("erasure-confirm-word")) {
         errors.push(("confirm", tr.t("erasure-confirm-wrong")));
     }
     if let (Some(id), true) = (id, errors.is_empty()) {
-        match tokio::task::block_in_place(|| device.erase(id, &reason, now)) {
+        match device.erase(id, reason, now) {
             Ok(_) => {
-                flash(&u, tr.t("erasure-done"));
+                flash(u, tr.t("erasure-done"));
                 return Ok(Redirect::to("/erasure").into_response());
             }
             Err(_) => errors.push(("person", tr.t("err-write"))),
         }
     }
-    let body = page_of(&u, &device, &errors, (&person, &reason))?;
+    let body = page_of(u, device, &errors, (person, reason))?;
     Ok(admin_page(
-        &u,
+        u,
         "erasure-title",
         "/erasure",
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -4,7 +4,7 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use carnet_device::HistoryItem;
+use carnet_device::{Device, HistoryItem};
 use carnet_model::RecordKind;
 use carnet_replica::{HistoryEntry, RecordId};
 use maud::{Markup, html};
@@ -65,9 +65,18 @@ pub(crate) async fn history(
     let kind: RecordKind = kind.parse().map_err(|_| WebError::NotFound)?;
     let seg = segment(kind).ok_or(WebError::NotFound)?;
     let id: RecordId = id.parse().map_err(|_| WebError::NotFound)?;
+    u.with_device(move |u, device| history_of(u, device, kind, seg, id))
+        .await
+}
+
+fn history_of(
+    u: &Unlocked,
+    device: &Device,
+    kind: RecordKind,
+    seg: &str,
+    id: RecordId,
+) -> Result<Response, WebError> {
     let tr = u.tr();
-    let device = u.device.clone();
-    let device = device.lock().await;
     let view = device.show(kind, id).map_err(|_| WebError::NotFound)?;
     let items = device.history(kind, id)?;
     let name = match kind {
@@ -90,7 +99,7 @@ pub(crate) async fn history(
         }
     };
     let page = frame(
-        &u,
+        u,
         tr.t("history-title"),
         crate::pages::records::nav(kind),
         &format!("/history/{}/{id}", kind.name()),

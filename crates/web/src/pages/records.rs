@@ -269,12 +269,8 @@ pub(crate) async fn list(
     u: Unlocked,
     q: ListQuery,
 ) -> Result<Response, WebError> {
-    let device = u.device.clone();
-    let device = device.lock().await;
-    Ok(html(
-        StatusCode::OK,
-        list_page(&u, kind, &device, &q, None)?,
-    ))
+    u.with_device(move |u, device| Ok(html(StatusCode::OK, list_page(u, kind, device, &q, None)?)))
+        .await
 }
 
 /// `POST /members/search`: the list of members whose name holds the words typed, accents and
@@ -285,10 +281,11 @@ pub(crate) async fn search(u: Unlocked, form: Posted) -> Result<Response, WebErr
         status: form.get("status").map(str::to_owned),
         group: form.get("group").map(str::to_owned),
     };
-    let device = u.device.clone();
-    let device = device.lock().await;
-    let page = list_page(&u, RecordKind::Member, &device, &filters, Some(&q))?;
-    Ok(html(StatusCode::OK, page))
+    u.with_device(move |u, device| {
+        let page = list_page(u, RecordKind::Member, device, &filters, Some(&q))?;
+        Ok(html(StatusCode::OK, page))
+    })
+    .await
 }
 
 fn parse_id(id: &str) -> Result<RecordId, WebError> {
@@ -298,10 +295,19 @@ fn parse_id(id: &str) -> Result<RecordId, WebError> {
 /// `GET /members/{id}`…
 pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
-    let tr = u.tr();
     let seg = segment(kind).ok_or(WebError::NotFound)?;
-    let device = u.device.clone();
-    let device = device.lock().await;
+    u.with_device(move |u, device| show_of(u, device, kind, seg, id))
+        .await
+}
+
+fn show_of(
+    u: &Unlocked,
+    device: &Device,
+    kind: RecordKind,
+    seg: &str,
+    id: RecordId,
+) -> Result<Response, WebError> {
+    let tr = u.tr();
     let view = match device.show(kind, id) {
         Ok(v) => v,
         Err(
@@ -311,16 +317,16 @@ pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Re
     };
     // Who read a personal file: noted before the page shows it.
     device.note_view(&view, carnet_replica::AccessKind::Page)?;
-    let refs = choices(&device, kind)?;
+    let refs = choices(device, kind)?;
     let classes: Vec<FieldClass> = kind
         .classes()
         .into_iter()
         .filter(|c| device.can_read(*c))
         .collect();
-    let may_edit = !writable(&device, kind).is_empty();
-    let direction = crate::pages::admin::is_direction(&device);
+    let may_edit = !writable(device, kind).is_empty();
+    let direction = crate::pages::admin::is_direction(device);
     let steps = match kind {
-        RecordKind::Member => Some(steps_of(tr, &device, id)?),
+        RecordKind::Member => Some(steps_of(tr, device, id)?),
         _ => None,
     };
     let flash = u
@@ -370,7 +376,7 @@ pub(crate) async fn show(kind: RecordKind, u: Unlocked, id: String) -> Result<Re
             _ => l,
         },
     };
-    let page = frame(&u, title, nav(kind), &format!("/{seg}/{id}"), body);
+    let page = frame(u, title, nav(kind), &format!("/{seg}/{id}"), body);
     Ok(html(StatusCode::OK, page))
 }
 
@@ -488,8 +494,17 @@ pub(crate) async fn edit_form(
     prefill: BTreeMap<String, String>,
 ) -> Result<Response, WebError> {
     let id = id.map(|i| parse_id(&i)).transpose()?;
-    let device = u.device.clone();
-    let device = device.lock().await;
+    u.with_device(move |u, device| edit_form_of(u, device, kind, id, prefill))
+        .await
+}
+
+fn edit_form_of(
+    u: &Unlocked,
+    device: &Device,
+    kind: RecordKind,
+    id: Option<RecordId>,
+    prefill: BTreeMap<String, String>,
+) -> Result<Response, WebError> {
     let mut form = FormState::default();
     if kind == RecordKind::Member && id.is_none() {
         // Adding a member is joining, unless another status is chosen.
@@ -509,10 +524,7 @@ pub(crate) async fn edit_form(
         device.note_view(&view, carnet_replica::AccessKind::Page)?;
         form.values = forms::values_of(u.tr(), &view);
     }
-    Ok(html(
-        StatusCode::OK,
-        form_page(&u, kind, &device, id, &form)?,
-    ))
+    Ok(html(StatusCode::OK, form_page(u, kind, device, id, &form)?))
 }
 
 fn state_of(posted: &Posted) -> FormState {
@@ -581,11 +593,21 @@ pub(crate) async fn save(
 ) -> Result<Response, WebError> {
     let id = id.map(|i| parse_id(&i)).transpose()?;
     let seg = segment(kind).ok_or(WebError::NotFound)?;
+    let form = state_of(&posted);
+    u.with_device(move |u, device| save_on(u, device, kind, seg, id, form))
+        .await
+}
+
+fn save_on(
+    u: &Unlocked,
+    device: &mut Device,
+    kind: RecordKind,
+    seg: &str,
+    id: Option<RecordId>,
+    mut form: FormState,
+) -> Result<Response, WebError> {
     let tr = u.tr();
     let now = u.app.now();
-    let device = u.device.clone();
-    let mut device = device.lock().await;
-    let mut form = state_of(&posted);
     let current: BTreeMap<String, Value> = match id {
         Some(id) => device
             .show(kind, id)
@@ -596,12 +618,12 @@ pub(crate) async fn save(
             .collect(),
         None => BTreeMap::new(),
     };
-    let fields = writable(&device, kind);
+    let fields = writable(device, kind);
     let result = forms::edits(tr, kind, &fields, &form, &current).and_then(|edits| {
         if edits.is_empty() && id.is_some() {
             return Ok(None);
         }
-        let (rid, writes) = writes(&device, kind, id, edits, now, tr)?;
+        let (rid, writes) = writes(device, kind, id, edits, now, tr)?;
         device
             .write_checked(&writes, now)
             .map(|checked| {
@@ -626,7 +648,7 @@ pub(crate) async fn save(
         }
         Err(errors) => {
             form.errors = errors;
-            let page = form_page(&u, kind, &device, id, &form)?;
+            let page = form_page(u, kind, device, id, &form)?;
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page))
         }
     }
@@ -640,9 +662,20 @@ pub(crate) async fn delete_page(
     id: String,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
-    let tr = u.tr();
     let seg = segment(kind).ok_or(WebError::NotFound)?;
-    let device = crate::pages::admin::direction_device(&u).await?;
+    u.with_device(move |u, device| delete_page_of(u, device, kind, seg, id))
+        .await
+}
+
+fn delete_page_of(
+    u: &Unlocked,
+    device: &Device,
+    kind: RecordKind,
+    seg: &str,
+    id: RecordId,
+) -> Result<Response, WebError> {
+    crate::pages::admin::direction(device)?;
+    let tr = u.tr();
     let view = device.show(kind, id).map_err(|_| WebError::NotFound)?;
     let others: Vec<(String, String)> = match kind {
         RecordKind::Member => device
@@ -686,7 +719,7 @@ pub(crate) async fn delete_page(
     Ok(html(
         StatusCode::OK,
         frame(
-            &u,
+            u,
             tr.t("delete-title"),
             nav(kind),
             &format!("/{seg}/{id}/delete"),
@@ -705,13 +738,16 @@ pub(crate) async fn delete(
     let id = parse_id(&id)?;
     let seg = segment(kind).ok_or(WebError::NotFound)?;
     let now = u.app.now();
-    let mut device = crate::pages::admin::direction_device(&u).await?;
-    let message = match device.delete(kind, id, now) {
-        Ok(_) => u.tr().t("deleted"),
-        Err(_) => u.tr().t("err-write"),
-    };
-    crate::pages::admin::flash(&u, message);
-    Ok(Redirect::to(&format!("/{seg}")).into_response())
+    u.with_device(move |u, device| {
+        crate::pages::admin::direction(device)?;
+        let message = match device.delete(kind, id, now) {
+            Ok(_) => u.tr().t("deleted"),
+            Err(_) => u.tr().t("err-write"),
+        };
+        crate::pages::admin::flash(u, message);
+        Ok(Redirect::to(&format!("/{seg}")).into_response())
+    })
+    .await
 }
 
 /// `POST /members/{id}/merge` (direction): this member, entered twice, becomes the one kept
@@ -720,13 +756,16 @@ pub(crate) async fn merge(u: Unlocked, id: String, form: Posted) -> Result<Respo
     let dup = parse_id(&id)?;
     let keep = parse_id(form.get("keep").unwrap_or(""))?;
     let now = u.app.now();
-    let mut device = crate::pages::admin::direction_device(&u).await?;
-    let message = match device.merge(keep, dup, now) {
-        Ok(_) => u.tr().t("merged"),
-        Err(_) => u.tr().t("err-write"),
-    };
-    crate::pages::admin::flash(&u, message);
-    Ok(Redirect::to(&format!("/members/{keep}")).into_response())
+    u.with_device(move |u, device| {
+        crate::pages::admin::direction(device)?;
+        let message = match device.merge(keep, dup, now) {
+            Ok(_) => u.tr().t("merged"),
+            Err(_) => u.tr().t("err-write"),
+        };
+        crate::pages::admin::flash(u, message);
+        Ok(Redirect::to(&format!("/members/{keep}")).into_response())
+    })
+    .await
 }
 
 /// The routes of one kind.

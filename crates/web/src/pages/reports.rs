@@ -168,14 +168,19 @@ pub(crate) async fn reports(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
     let tr = u.tr();
-    let device = u.device.clone();
-    let device = device.lock().await;
-    let projects = device.list_shared(RecordKind::Project)?;
     let request = period(&u, &q);
-    let (report, error) = match &request {
-        Ok(req) => (Some(carnet_report::report(&device.snapshot()?, req)), None),
-        Err(e) => (None, Some(e.clone())),
-    };
+    let asked = request.as_ref().ok().cloned();
+    let (projects, report) = u
+        .with_device(move |_, device| {
+            let projects = device.list_shared(RecordKind::Project)?;
+            let report = match asked {
+                Some(req) => Some(carnet_report::report(&device.snapshot()?, &req)),
+                None => None,
+            };
+            Ok((projects, report))
+        })
+        .await?;
+    let error = request.as_ref().err().cloned();
     let field_err = |f: &str| {
         error
             .as_ref()
@@ -294,9 +299,9 @@ pub(crate) async fn csv(u: Unlocked, Query(q): Query<ReportQuery>) -> Result<Res
         crate::i18n::Lang::Fr => carnet_sheets::Dialect::French,
         crate::i18n::Lang::En => carnet_sheets::Dialect::Standard,
     };
-    let device = u.device.clone();
-    let device = device.lock().await;
-    let report = carnet_report::report(&device.snapshot()?, &req);
+    let report = u
+        .with_device(move |_, device| Ok(carnet_report::report(&device.snapshot()?, &req)))
+        .await?;
     let bytes = carnet_sheets::write_csv(&sheet(tr, &report), dialect)
         .map_err(|_| WebError::Internal("cannot write the CSV file"))?;
     let disposition = format!("attachment; filename=\"{}\"", tr.t("report-file"));

@@ -84,11 +84,13 @@ pub(crate) fn peers_table(
 
 /// `GET /today`.
 pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
+    u.with_device(today_of).await
+}
+
+fn today_of(u: &Unlocked, device: &mut Device) -> Result<Response, WebError> {
     let tr = u.tr();
     let now = u.app.now();
     let day = now.date_naive();
-    let device = u.device.clone();
-    let device = device.lock().await;
     let snapshot = device.snapshot()?;
     let findings = carnet_rules::todo(&snapshot, day);
     // Personal files the retention period erases within 30 days (or already due), as `carnet
@@ -99,7 +101,7 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
         .into_iter()
         .filter(|(_, _, due)| *due <= soon)
         .collect();
-    let direction = crate::pages::admin::is_direction(&device);
+    let direction = crate::pages::admin::is_direction(device);
     // Activities of the fortnight around today, with how many were present.
     let mut recent: Vec<(String, String, chrono::NaiveDate, usize)> = snapshot
         .of(RecordKind::Activity)
@@ -116,7 +118,7 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
         })
         .collect();
     recent.sort_by_key(|a| std::cmp::Reverse(a.2));
-    let peers = peers_table(tr, &device, false)?;
+    let peers = peers_table(tr, device, false)?;
     let body = html! {
         p { (tr.ta("today-date", &[("date", tr.date(day))])) }
         section id="todo" {
@@ -197,7 +199,7 @@ pub(crate) async fn today(u: Unlocked) -> Result<Response, WebError> {
     };
     Ok(html(
         StatusCode::OK,
-        frame(&u, tr.t("today-title"), Nav::Today, "/today", body),
+        frame(u, tr.t("today-title"), Nav::Today, "/today", body),
     ))
 }
 

@@ -15,6 +15,7 @@
 use axum::extract::Multipart;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use carnet_device::Device;
 use carnet_model::{FieldClass, FieldType, RecordKind};
 use carnet_sheets::{DateOrder, Format, NameTemplate, ReadError, ReadOptions, Table, TextEncoding};
 use carnet_transfer::{ImportPlan, Reason};
@@ -485,7 +486,7 @@ pub(crate) async fn upload(u: Unlocked, mut parts: Multipart) -> Result<Response
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .set_upload(&u.info.id, upload);
-    check_and_show(&u, &id, &table, &format_ext(&name), settings, false).await
+    check_and_show(&u, id, table, format_ext(&name), settings, false).await
 }
 
 fn format_ext(name: &str) -> String {
@@ -522,7 +523,7 @@ pub(crate) async fn check(u: Unlocked, form: Posted) -> Result<Response, WebErro
         .map_err(|_| WebError::Internal("a kept upload no longer reads"))?;
     let settings = Settings::posted(&form.fields, &table).ok_or(WebError::BadForm)?;
     let go = form.get("action") == Some("import");
-    check_and_show(&u, &id, &table, &upload.ext, settings, go).await
+    check_and_show(&u, id, table, upload.ext.clone(), settings, go).await
 }
 
 /// What checking the settings found: refusals of the settings themselves, and the plan.
@@ -539,6 +540,20 @@ struct Checked {
 /// is wrong (then redirects to the records with the summary); otherwise shows the check page.
 async fn check_and_show(
     u: &Unlocked,
+    upload: String,
+    table: Table,
+    ext: String,
+    settings: Settings,
+    go: bool,
+) -> Result<Response, WebError> {
+    u.with_device(move |u, device| check_on(u, device, &upload, &table, &ext, settings, go))
+        .await
+}
+
+/// [`check_and_show`]'s work, on the blocking pool with the device.
+fn check_on(
+    u: &Unlocked,
+    device: &mut Device,
     upload: &str,
     table: &Table,
     ext: &str,
@@ -591,7 +606,6 @@ async fn check_and_show(
             }
         },
     };
-    let mut device = u.device.clone().lock_owned().await;
     // Only fields this device may write are offered; a column matched to another is left out,
     // and said so.
     let registry = device.registry().ok_or(WebError::Internal("no registry"))?;
@@ -633,15 +647,13 @@ async fn check_and_show(
             allow_duplicates: settings.allow_duplicates,
             choice_word: Some(crate::choice_word),
         };
-        let plan = tokio::task::block_in_place(|| {
-            carnet_transfer::plan(&device, kind, table, &settings.columns, &opts, now)
-        })
-        .map_err(|e| match e {
-            carnet_transfer::ImportError::Read(e) => WebError::Read(e),
-            carnet_transfer::ImportError::Write(_) => WebError::Internal("checking the import"),
-        })?;
+        let plan = carnet_transfer::plan(device, kind, table, &settings.columns, &opts, now)
+            .map_err(|e| match e {
+                carnet_transfer::ImportError::Read(e) => WebError::Read(e),
+                carnet_transfer::ImportError::Write(_) => WebError::Internal("checking the import"),
+            })?;
         if go && plan.problems.is_empty() {
-            match tokio::task::block_in_place(|| device.write_checked(&plan.writes, now)) {
+            match device.write_checked(&plan.writes, now) {
                 Ok(written) => {
                     u.app
                         .sessions
@@ -972,12 +984,14 @@ fn check_body(
 /// `GET /export`.
 pub(crate) async fn export_page(u: Unlocked) -> Result<Response, WebError> {
     let tr = u.tr();
-    let device = u.device.lock().await;
     // Personal fields are offered only where this device may read some (its role and agreement).
-    let may_personal = [FieldClass::Per, FieldClass::Gov, FieldClass::Sec]
-        .into_iter()
-        .any(|c| device.can_read(c));
-    drop(device);
+    let may_personal = u
+        .with_device(|_, device| {
+            Ok([FieldClass::Per, FieldClass::Gov, FieldClass::Sec]
+                .into_iter()
+                .any(|c| device.can_read(c)))
+        })
+        .await?;
     let french = tr.lang == Lang::Fr;
     let formats = [
         ("csv-french", "export-csv-french", french),
@@ -1034,13 +1048,14 @@ pub(crate) async fn export(u: Unlocked, form: Posted) -> Result<Response, WebErr
         .ok_or(WebError::BadForm)?;
     let personal = form.get("personal") == Some("yes");
     let format = form.get("format").unwrap_or("csv-french");
-    let device = u.device.lock().await;
-    if personal {
-        device.note_export(kind)?;
-    }
-    let sheet =
-        tokio::task::block_in_place(|| carnet_transfer::export_sheet(&device, kind, personal))?;
-    drop(device);
+    let sheet = u
+        .with_device(move |_, device| {
+            if personal {
+                device.note_export(kind)?;
+            }
+            Ok(carnet_transfer::export_sheet(device, kind, personal)?)
+        })
+        .await?;
     let (bytes, content_type, ext) = match format {
         "xlsx" => (
             carnet_sheets::write_xlsx(&sheet, &kind.to_string()),

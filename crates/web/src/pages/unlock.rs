@@ -85,11 +85,9 @@ pub(crate) async fn unlock(
         let mut slot = app.device.lock().await;
         match slot.clone() {
             Some(device) => {
-                let guard = device.lock_owned().await;
-                let ok =
-                    tokio::task::spawn_blocking(move || guard.check_passphrase(pass.as_bytes()))
-                        .await
-                        .map_err(|_| WebError::Task)?;
+                let ok = app
+                    .device_work(&device, move |d| Ok(d.check_passphrase(pass.as_bytes())))
+                    .await?;
                 match ok {
                     Ok(true) => Outcome::Open,
                     Ok(false) => Outcome::Wrong,
@@ -98,10 +96,9 @@ pub(crate) async fn unlock(
             }
             None => {
                 let home = app.config.home.clone();
-                let opened =
-                    tokio::task::spawn_blocking(move || Device::open(&home, pass.as_bytes()))
-                        .await
-                        .map_err(|_| WebError::Task)?;
+                let opened = app
+                    .blocking(move || Ok(Device::open(&home, pass.as_bytes())))
+                    .await?;
                 match opened {
                     Ok(device) => {
                         let device = Arc::new(Mutex::new(device));
