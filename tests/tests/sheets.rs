@@ -88,9 +88,39 @@ const YORUBA: [Person; 4] = [
     },
 ];
 
-/// Windows-1252 cannot write Yoruba's dotted letters: the Latin-1 people only.
+/// Windows-1252 cannot write Yoruba's dotted letters: Latin-1 people only, one of whom has an
+/// address holding `;` and a CRLF new line (a quoted cell, as Excel writes it).
+const LATIN: [Person; 2] = [
+    Person {
+        cells: [
+            "Hélène",
+            "MEMBRE",
+            "Hélène",
+            "Lefèvre",
+            "29/02/1988",
+            "31/12/2019",
+            "Nîmes",
+            "",
+            "3 place du Marché; esc. B\r\n30000 Nîmes",
+        ],
+    },
+    Person {
+        cells: [
+            "Éloïse",
+            "Membre actif",
+            "Éloïse",
+            "Çelik",
+            "07/11/2001",
+            "05/05/2021",
+            "Orléans",
+            "",
+            "",
+        ],
+    },
+];
+
 fn latin() -> &'static [Person] {
-    &YORUBA[2..]
+    &LATIN
 }
 
 fn iso(dmy: &str) -> String {
@@ -167,6 +197,61 @@ fn members(home: &Home) -> BTreeMap<String, BTreeMap<String, Value>> {
         .collect()
 }
 
+/// What an import took over beside each member, by display name: her signatures (form and
+/// date) and applications (decision and date of the vote), sorted.
+fn taken_over(home: &Home) -> BTreeMap<String, Vec<String>> {
+    let names: BTreeMap<String, String> = members(home)
+        .into_iter()
+        .map(|(name, m)| (m["id"].as_str().expect("id").to_owned(), name))
+        .collect();
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let person = |r: &Value| names[r["person"].as_str().expect("person")].clone();
+    for s in home
+        .json(&["export", "signature", "--json"])
+        .as_array()
+        .expect("array")
+    {
+        out.entry(person(s)).or_default().push(format!(
+            "{} form signed {}",
+            s["form"].as_str().expect("form"),
+            s["signed_on"].as_str().expect("signed_on")
+        ));
+    }
+    for a in home
+        .json(&["export", "application", "--json"])
+        .as_array()
+        .expect("array")
+    {
+        out.entry(person(a)).or_default().push(format!(
+            "application {} voted {}",
+            a["decision"].as_str().expect("decision"),
+            a["vote_on"].as_str().expect("vote_on")
+        ));
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}
+
+/// What [`taken_over`] must find for `people`: signatures and decisions dated when each joined.
+fn want_taken_over(people: &[Person]) -> BTreeMap<String, Vec<String>> {
+    people
+        .iter()
+        .map(|p| {
+            let want = expected(p);
+            let since = &want["member_since"];
+            let mut v = vec![format!("member form signed {since}")];
+            if want["status"] == "active" {
+                v.push(format!("active form signed {since}"));
+                v.push(format!("application accepted voted {since}"));
+            }
+            v.sort();
+            (want["display_name"].clone(), v)
+        })
+        .collect()
+}
+
 fn assert_imported(home: &Home, people: &[Person], what: &str) {
     let got = members(home);
     assert_eq!(got.len(), people.len(), "{what}: {got:#?}");
@@ -197,12 +282,19 @@ fn french_spreadsheets_import_with_only_the_kind_and_the_file() {
         "{out}"
     );
     assert_imported(&home, &YORUBA, "UTF-8 CSV");
+    // The signatures and decisions their status rests on are dated when they joined, not on
+    // the import day.
+    assert_eq!(taken_over(&home), want_taken_over(&YORUBA), "UTF-8 CSV");
 
     // Windows-1252 (Excel's plain "CSV (séparateur : point-virgule)").
     let home = Home::init();
     home.set_today(TODAY);
     let file = home.root().join("adherentes-1252.csv");
     let text = french_csv(latin());
+    assert!(
+        text.contains("\"3 place du Marché; esc. B\r\n30000 Nîmes\""),
+        "no quoted cell holding `;` and CRLF: {text}"
+    );
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
     assert!(!unmappable);
     assert!(std::str::from_utf8(&bytes).is_err(), "not really 1252");
@@ -210,9 +302,15 @@ fn french_spreadsheets_import_with_only_the_kind_and_the_file() {
     let out = home.ok(&["import", "member", file.to_str().expect("path")]);
     assert!(out.contains("imported 2 row(s)"), "{out}");
     assert_imported(&home, latin(), "Windows-1252 CSV");
+    assert_eq!(
+        taken_over(&home),
+        want_taken_over(latin()),
+        "Windows-1252 CSV"
+    );
 
-    // .xlsx from a spreadsheet library: dates of joining as date cells, dates of birth as
-    // DD/MM/YYYY text, the header on row 1, trailing formatted blank rows, a second sheet.
+    // .xlsx from a spreadsheet library: dates of joining as date cells, dates of birth as bare
+    // serial numbers (date cells that lost their format), the header on row 1, trailing
+    // formatted blank rows, a second sheet.
     let home = Home::init();
     home.set_today(TODAY);
     let file = home.root().join("adhérentes.xlsx");
@@ -376,7 +474,8 @@ fn a_bad_line_among_30_is_named_by_the_row_a_spreadsheet_shows_and_nothing_is_wr
     let home = Home::init();
     home.set_today(TODAY);
     // Row 3 holds an address on two lines (one row in a spreadsheet, two lines of text), row
-    // 10 is blank; the bad date is on row 24 of the spreadsheet (line 25 of the text).
+    // 10 is blank; the bad date is on row 23 of the spreadsheet (line 24 of the text, the
+    // address of row 3 taking two).
     let mut rows = vec!["Pseudonyme;Prénom;Date de naissance;Membre depuis;Adresse".to_owned()];
     for i in 0..31 {
         let address = if i == 1 {
@@ -486,6 +585,9 @@ fn export_then_import_round_trips_in_csv_and_xlsx_and_formulas_stay_text() {
     let sheet = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
     assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "{sheet}");
     assert!(zip_entry(&bytes, "xl/sharedStrings.xml").contains("=HYPERLINK"));
+    // …marked "quote prefix", so that a spreadsheet that edits and saves it keeps it text.
+    let styles = zip_entry(&bytes, "xl/styles.xml");
+    assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
     // Without --out, an .xlsx has nowhere to go.
     home.fail(&["export", "member", "--format", "xlsx"]);
 
@@ -553,6 +655,20 @@ fn long_standing_members_are_not_counted_as_joining_and_duplicates_stop_an_impor
     assert!(out.contains("imported 12 row(s)"), "{out}");
     let m = members(&home);
     assert!(m.contains_key("Ọlá3 A."), "{:?}", m.keys());
+    // Each member-form signature is dated `member_since`, or `--joined-before` without one.
+    let signed = taken_over(&home);
+    for i in 0..12 {
+        let day = if i % 2 == 0 {
+            "2019-03-03"
+        } else {
+            "2018-01-01"
+        };
+        assert_eq!(
+            signed[&format!("Ọlá{i} A.")],
+            [format!("member form signed {day}")],
+            "{signed:#?}"
+        );
+    }
 
     let report = home.json(&[
         "report",
