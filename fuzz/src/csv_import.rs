@@ -154,7 +154,7 @@ fn dates(table: &Table) {
         .iter()
         .chain(table.rows.iter().flat_map(|r| &r.cells));
     for cell in cells.take(DATE_CELLS) {
-        for order in [DateOrder::Dmy, DateOrder::Ymd] {
+        for order in [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd] {
             let Ok(day) = normalise_date(cell, order, today) else {
                 continue;
             };

@@ -381,6 +381,81 @@ fn french_spreadsheets_import_with_only_the_kind_and_the_file() {
     assert_eq!(a[0]["topic"], "Droits; logement", "{a:#}");
 }
 
+/// `--date-format` reads dates in the order the spreadsheet wrote them — `ymd` with two-digit
+/// years, `mdy` as English-language spreadsheets export them (03/14/1991) — `--joined-before`
+/// included; the default (`dmy`) refuses such dates rather than guessing.
+#[test]
+fn dates_are_read_in_the_order_date_format_names_ymd_and_mdy() {
+    let home = Home::init();
+    home.set_today(TODAY);
+    for (order, name, rows, joined_before) in [
+        (
+            "ymd",
+            "ymd.csv",
+            "Ada;91/03/14;15/09/02\r\nAbi;85/12/31;\r\n",
+            "99/12/31",
+        ),
+        (
+            "mdy",
+            "mdy.csv",
+            "Zoé;03/14/1991;09/02/2015\r\nZia;12/31/1985;\r\n",
+            "01/31/2018",
+        ),
+    ] {
+        let file = home.root().join(name);
+        std::fs::write(
+            &file,
+            format!("Pseudonyme;Date de naissance;Membre depuis\r\n{rows}"),
+        )
+        .expect("write");
+        let path = file.to_str().expect("path");
+        let before = raw::dump(&home);
+        let err = home.fail(&["import", "member", path, "--joined-before", joined_before]);
+        assert!(err.contains("--joined-before"), "{order}: {err}");
+        let err = home.fail(&["import", "member", path, "--joined-before", "2018-01-31"]);
+        assert!(
+            err.contains("line 2: column 2 (`date_of_birth`)")
+                && err.contains("line 3: column 2 (`date_of_birth`)"),
+            "{order}: {err}"
+        );
+        assert!(
+            raw::dump(&home) == before,
+            "a refused import changed the store"
+        );
+        let out = home.ok(&[
+            "import",
+            "member",
+            path,
+            "--date-format",
+            order,
+            "--joined-before",
+            joined_before,
+        ]);
+        assert!(out.contains("imported 2 row(s)"), "{order}: {out}");
+    }
+    let m = members(&home);
+    // (member_since, or the day --joined-before gave)
+    for (name, born, since, joined) in [
+        ("Ada", "1991-03-14", true, "2015-09-02"),
+        ("Abi", "1985-12-31", false, "1999-12-31"),
+        ("Zoé", "1991-03-14", true, "2015-09-02"),
+        ("Zia", "1985-12-31", false, "2018-01-31"),
+    ] {
+        assert_eq!(m[name]["date_of_birth"], born, "{name}");
+        if since {
+            assert_eq!(m[name]["member_since"], joined, "{name}");
+        } else {
+            assert!(!m[name].contains_key("member_since"), "{name}");
+        }
+        let since = joined;
+        assert_eq!(
+            taken_over(&home)[name],
+            [format!("member form signed {since}")],
+            "{name}"
+        );
+    }
+}
+
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

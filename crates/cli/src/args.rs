@@ -153,8 +153,9 @@ pub(crate) enum Command {
         /// The workbook sheet to read [default: the first]
         #[arg(long, value_name = "NAME")]
         sheet: Option<String>,
-        /// How dates that are not ISO are written: dmy (14/03/1991) or ymd (1991/03/14)
-        #[arg(long, value_name = "dmy|ymd", default_value = "dmy")]
+        /// How dates that are not ISO are written: dmy (14/03/1991), mdy (03/14/1991, as
+        /// English-language spreadsheets export them) or ymd (91/03/14); --joined-before too
+        #[arg(long, value_name = "dmy|mdy|ymd", default_value = "dmy")]
         date_format: String,
         /// Fill an empty display name from a column ("Prénom") or a template
         /// ("{Prénom} {Nom:initial}.")
