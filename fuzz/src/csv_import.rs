@@ -240,6 +240,7 @@ fn write_back(table: &Table, dialect: Dialect) {
     let sheet = Sheet {
         headers: headers.clone(),
         date_columns: Vec::new(),
+        number_columns: Vec::new(),
         rows: rows.clone(),
     };
     let written = write_csv(&sheet, dialect).expect("a table written as CSV");

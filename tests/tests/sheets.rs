@@ -700,6 +700,73 @@ fn export_then_import_round_trips_in_csv_and_xlsx_and_formulas_stay_text() {
     );
 }
 
+/// `carnet report --format xlsx --out FILE` writes the figures `report --json` gives as one
+/// sheet (read back with calamine): counts and means as number cells, suppressed counts and
+/// unavailable means as text; it needs --out, keeps --dialect for CSV and never overwrites.
+fn assert_xlsx_report(home: &Home, json: &Value) {
+    use calamine::{Data, Reader};
+    let period = [
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-12-31",
+        "--suppress-below",
+        "1",
+    ];
+    let file = home.root().join("rapport.xlsx");
+    let path = file.to_str().expect("path");
+    let mut args = vec!["report", "--format", "xlsx"];
+    args.extend(period);
+    let err = home.fail(&args);
+    assert!(err.contains("--out"), "{err}");
+    args.extend(["--out", path, "--dialect", "french"]);
+    let err = home.fail(&args);
+    assert!(err.contains("--dialect applies to a CSV report"), "{err}");
+    args.truncate(args.len() - 2);
+    home.ok(&args);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).expect("an .xlsx workbook");
+    assert_eq!(book.sheet_names(), ["Report"]);
+    let range = book.worksheet_range("Report").expect("the sheet");
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .expect("header")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header, ["section", "label", "value"]);
+    let mut want = Vec::new();
+    for section in json["sections"].as_array().expect("sections") {
+        for row in section["rows"].as_array().expect("rows") {
+            let value = match &row["value"] {
+                Value::Number(n) => Data::Float(n.as_f64().expect("a number")),
+                Value::String(s) => Data::String(s.clone()),
+                Value::Null => Data::String("n/a".into()),
+                other => panic!("a report value {other}"),
+            };
+            want.push((
+                section["title"].as_str().expect("title").to_owned(),
+                row["label"].as_str().expect("label").to_owned(),
+                value,
+            ));
+        }
+    }
+    let got: Vec<(String, String, Data)> = rows
+        .map(|r| (r[0].to_string(), r[1].to_string(), r[2].clone()))
+        .collect();
+    assert_eq!(got, want);
+    assert!(
+        got.iter().any(|(_, _, v)| matches!(v, Data::Float(_))),
+        "no number cell: {got:?}"
+    );
+    // The same file again is refused rather than overwritten; CSV keeps its dialect.
+    let err = home.fail(&args);
+    assert!(err.contains("must not exist yet"), "{err}");
+    let mut csv = vec!["report", "--format", "csv", "--dialect", "standard"];
+    csv.extend(period);
+    assert!(home.ok(&csv).starts_with("section,label,value"));
+}
+
 #[test]
 fn long_standing_members_are_not_counted_as_joining_and_duplicates_stop_an_import() {
     let home = Home::init();
@@ -760,6 +827,7 @@ fn long_standing_members_are_not_counted_as_joining_and_duplicates_stop_an_impor
         Value::from(0),
         "{report:#}"
     );
+    assert_xlsx_report(&home, &report);
 
     // The same file again: every row is a member already recorded.
     let before = raw::dump(&home);

@@ -123,16 +123,24 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 5, value_name = "N")]
         suppress_below: u64,
         /// Print JSON
-        #[arg(long, conflicts_with = "csv")]
+        #[arg(long, conflicts_with_all = ["csv", "format"])]
         json: bool,
-        /// Print CSV
-        #[arg(long)]
+        /// Print CSV (as --format csv)
+        #[arg(long, conflicts_with = "format")]
         csv: bool,
+        /// The report as a spreadsheet: csv, or xlsx (one sheet, counts as numbers; needs
+        /// --out) [default: xlsx for an --out file named .xlsx, csv for one named .csv]
+        #[arg(long, value_name = "csv|xlsx")]
+        format: Option<String>,
         /// The CSV dialect: french (`;`, BOM, CRLF: what French Excel opens as columns) or
         /// standard (`,`) [default: the device's language: french unless the interface was
         /// set to English]
-        #[arg(long, value_name = "french|standard", requires = "csv")]
+        #[arg(long, value_name = "french|standard")]
         dialect: Option<String>,
+        /// Write the report to this file (created readable by you only, never overwriting
+        /// one) instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Import records of one kind from a spreadsheet: CSV (separator and encoding detected),
     /// .xlsx or .ods; first row: column names, in French or English. All rows or none: every

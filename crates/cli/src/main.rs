@@ -347,7 +347,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             suppress_below,
             json,
             csv,
+            format,
             dialect,
+            out,
         } => todo::report(
             &open(&home)?,
             now,
@@ -358,7 +360,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 suppress_below,
                 json,
                 csv,
+                format,
+                dialect_given: dialect.is_some(),
                 dialect: dialect.unwrap_or_else(|| default_dialect(&home)),
+                out,
             },
         )?,
         Command::Import {
