@@ -463,11 +463,10 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// An OpenDocument spreadsheet as LibreOffice structures one: `mimetype` stored first, the
-/// manifest, and `content.xml` with string cells (a cell's lines as paragraphs), date cells
-/// for the dates of joining, and repeated blank rows at the end. There is no ODS writer in
-/// the stack, so the zip is put together here (with the `zip` crate) and read by calamine
-/// inside `carnet`.
+/// An OpenDocument spreadsheet put together by hand as LibreOffice structures one: `mimetype`
+/// stored first, the manifest, and `content.xml` with string cells (a cell's lines as
+/// paragraphs), date cells for the dates of joining, and blank rows at the end as one row
+/// repeated (`table:number-rows-repeated`), which [`ods_from_library`] does not write.
 fn ods(people: &[Person]) -> Vec<u8> {
     use std::io::Write;
     let mut rows = String::new();
@@ -533,15 +532,86 @@ fn ods(people: &[Person]) -> Vec<u8> {
     zip.finish().expect("zip").into_inner()
 }
 
+/// The spreadsheet written by a spreadsheet library (spreadsheet-ods) as an application saves
+/// one: string cells (the multi-line address holding `;` one cell of two paragraphs), "Membre
+/// depuis" as date cells shown as dates, the dates of birth as DD/MM/YYYY text, a second sheet,
+/// and trailing rows that hold nothing but formatting (calamine leaves them out of the sheet's
+/// range: they are neither rows nor counted as blank).
+fn ods_from_library(people: &[Person]) -> Vec<u8> {
+    use spreadsheet_ods::{CellStyle, Sheet, WorkBook, format};
+    let mut book = WorkBook::default();
+    let dates = book.add_datetime_format(format::create_date_dmy_format("dates"));
+    let date = book.add_cellstyle(CellStyle::new("date", &dates));
+    let mut wrap = CellStyle::new_empty();
+    wrap.set_name("wrap");
+    wrap.set_wrap_option(spreadsheet_ods::style::units::WrapOption::Wrap);
+    let wrap = book.add_cellstyle(wrap);
+    let mut sheet = Sheet::new("Adhérentes");
+    for (c, h) in HEADERS.iter().enumerate() {
+        sheet.set_value(0, c as u32, *h);
+    }
+    for (r, p) in people.iter().enumerate() {
+        let row = r as u32 + 1;
+        for (c, v) in p.cells.iter().enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            if HEADERS[c] == "Membre depuis" {
+                let day = chrono::NaiveDate::parse_from_str(&iso(v), "%Y-%m-%d").expect("date");
+                sheet.set_styled_value(row, c as u32, day, &date);
+            } else {
+                sheet.set_styled_value(row, c as u32, *v, &wrap);
+            }
+        }
+    }
+    let last = people.len() as u32;
+    for row in last + 1..last + 4 {
+        for col in 0..HEADERS.len() as u32 {
+            sheet.set_cellstyle(row, col, &wrap);
+        }
+    }
+    book.push_sheet(sheet);
+    let mut notes = Sheet::new("Notes");
+    notes.set_value(0, 0, "autre feuille");
+    book.push_sheet(notes);
+    spreadsheet_ods::write_ods_buf(&mut book, Vec::new()).expect("an .ods file")
+}
+
 #[test]
 fn an_ods_file_imports_with_only_the_kind_and_the_file() {
+    // Written by a spreadsheet library.
+    let home = Home::init();
+    home.set_today(TODAY);
+    let bytes = ods_from_library(&YORUBA);
+    let content = zip_entry(&bytes, "content.xml");
+    for part in [
+        "office:value-type=\"date\"",
+        "office:date-value=\"2015-09-02",
+        "<text:p>12 rue de l&apos;Été; bât. B</text:p><text:p>75011 Paris</text:p>",
+    ] {
+        assert!(
+            content.contains(part) || content.contains(&part.replace("&apos;", "'")),
+            "{part}: {content}"
+        );
+    }
+    let file = home.root().join("adhérentes.ods");
+    std::fs::write(&file, &bytes).expect("write");
+    let path = file.to_str().expect("path");
+    let out = home.ok(&["import", "member", path]);
+    assert!(out.contains("imported 4 row(s)"), "{out}");
+    assert_imported(&home, &YORUBA, ".ods (spreadsheet-ods)");
+    assert_eq!(taken_over(&home), want_taken_over(&YORUBA), ".ods");
+    let err = home.fail(&["import", "member", path, "--sheet", "notes"]);
+    assert!(err.contains("column 1 of line 1"), "{err}");
+
+    // Put together by hand as LibreOffice structures one (repeated blank rows).
     let home = Home::init();
     home.set_today(TODAY);
     let file = home.root().join("adhérentes.ods");
     std::fs::write(&file, ods(&YORUBA)).expect("write");
     let out = home.ok(&["import", "member", file.to_str().expect("path")]);
     assert!(out.contains("imported 4 row(s)"), "{out}");
-    assert_imported(&home, &YORUBA, ".ods");
+    assert_imported(&home, &YORUBA, ".ods (by hand)");
 }
 
 #[test]
