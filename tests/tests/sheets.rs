@@ -379,6 +379,25 @@ fn french_spreadsheets_import_with_only_the_kind_and_the_file() {
     let a = home.json(&["export", "activity", "--json"]);
     assert_eq!(a[0]["date"], "2026-03-14", "{a:#}");
     assert_eq!(a[0]["topic"], "Droits; logement", "{a:#}");
+    // The same file again is recognised as imported before; another file with an activity of
+    // the same title and date (however written) is a duplicate.
+    let err = home.fail(&["import", "activity", file.to_str().expect("path")]);
+    assert!(
+        err.contains("this file was imported as activity records before, on 2026-11-30"),
+        "{err}"
+    );
+    let other = home.root().join("autres.csv");
+    std::fs::write(
+        &other,
+        "Titre;Type;Date\r\ngroupe de PAROLE;talking-group;2026-03-14\r\nAtelier;workshop;2026-03-14\r\n",
+    )
+    .expect("write");
+    let err = home.fail(&["import", "activity", other.to_str().expect("path")]);
+    assert!(
+        err.contains("line 2: same title and date as an activity already recorded"),
+        "{err}"
+    );
+    assert_eq!(err.matches("line ").count(), 1, "{err}");
 }
 
 /// `--date-format` reads dates in the order the spreadsheet wrote them — `ymd` with two-digit
@@ -899,9 +918,14 @@ fn long_standing_members_are_not_counted_as_joining_and_duplicates_stop_an_impor
     );
     assert_xlsx_report(&home, &report);
 
-    // The same file again: every row is a member already recorded.
+    // The same file again: the file is named as imported before, with the day, and every row
+    // is a member already recorded.
     let before = raw::dump(&home);
     let err = home.fail(&args);
+    assert!(
+        err.contains("this file was imported as member records before, on 2026-11-30"),
+        "{err}"
+    );
     assert_eq!(err.matches("already recorded").count(), 12, "{err}");
     assert!(!err.contains("Ọlá"), "{err}");
     // Two rows of one file for the same person.

@@ -173,13 +173,21 @@ pub(crate) enum Command {
         /// DD/MM/YYYY); their membership signatures carry it
         #[arg(long, value_name = "DATE")]
         joined_before: Option<String>,
-        /// Import rows that look like members already recorded or like other rows of the file
-        /// (same display name and date of birth)
+        /// Import a file this device imported before as the same kind, and rows that look like
+        /// records already recorded or like other rows of the file (a member's display name
+        /// and date of birth, an activity's title and date…; see `carnet fields KIND`)
         #[arg(long)]
         allow_duplicates: bool,
         /// Check every row and report, but write nothing
         #[arg(long)]
         dry_run: bool,
+        /// Another file to import in the same all-or-none write, as KIND=FILE (repeatable):
+        /// for records that name one another across kinds, such as partners removed by a
+        /// coalition vote that names them (`carnet import partner partners.csv --with
+        /// vote=votes.csv`); its columns are matched by their names (--map and
+        /// --display-name are the first file's)
+        #[arg(long = "with", value_name = "KIND=FILE")]
+        with: Vec<String>,
     },
     /// Export the records of one kind this device may read, as CSV (French spreadsheet
     /// dialect by default), .xlsx or JSON

@@ -377,6 +377,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             joined_before,
             allow_duplicates,
             dry_run,
+            with,
         } => transfer::import(
             &mut open(&home)?,
             kind.parse()?,
@@ -390,6 +391,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 joined_before,
                 allow_duplicates,
                 dry_run,
+                with,
             },
             now,
         )?,
