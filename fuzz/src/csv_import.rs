@@ -154,7 +154,7 @@ fn dates(table: &Table) {
         .iter()
         .chain(table.rows.iter().flat_map(|r| &r.cells));
     for cell in cells.take(DATE_CELLS) {
-        for order in [DateOrder::Dmy, DateOrder::Ymd] {
+        for order in [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd] {
             let Ok(day) = normalise_date(cell, order, today) else {
                 continue;
             };
@@ -240,6 +240,7 @@ fn write_back(table: &Table, dialect: Dialect) {
     let sheet = Sheet {
         headers: headers.clone(),
         date_columns: Vec::new(),
+        number_columns: Vec::new(),
         rows: rows.clone(),
     };
     let written = write_csv(&sheet, dialect).expect("a table written as CSV");

@@ -75,6 +75,7 @@ fn activities() -> Sheet {
     Sheet {
         headers: vec!["id".into(), "title".into(), "date".into(), "venue".into()],
         date_columns: vec![false, false, true, false],
+        number_columns: Vec::new(),
         rows: vec![
             vec![
                 "1".into(),

@@ -88,9 +88,39 @@ const YORUBA: [Person; 4] = [
     },
 ];
 
-/// Windows-1252 cannot write Yoruba's dotted letters: the Latin-1 people only.
+/// Windows-1252 cannot write Yoruba's dotted letters: Latin-1 people only, one of whom has an
+/// address holding `;` and a CRLF new line (a quoted cell, as Excel writes it).
+const LATIN: [Person; 2] = [
+    Person {
+        cells: [
+            "Hélène",
+            "MEMBRE",
+            "Hélène",
+            "Lefèvre",
+            "29/02/1988",
+            "31/12/2019",
+            "Nîmes",
+            "",
+            "3 place du Marché; esc. B\r\n30000 Nîmes",
+        ],
+    },
+    Person {
+        cells: [
+            "Éloïse",
+            "Membre actif",
+            "Éloïse",
+            "Çelik",
+            "07/11/2001",
+            "05/05/2021",
+            "Orléans",
+            "",
+            "",
+        ],
+    },
+];
+
 fn latin() -> &'static [Person] {
-    &YORUBA[2..]
+    &LATIN
 }
 
 fn iso(dmy: &str) -> String {
@@ -167,6 +197,61 @@ fn members(home: &Home) -> BTreeMap<String, BTreeMap<String, Value>> {
         .collect()
 }
 
+/// What an import took over beside each member, by display name: her signatures (form and
+/// date) and applications (decision and date of the vote), sorted.
+fn taken_over(home: &Home) -> BTreeMap<String, Vec<String>> {
+    let names: BTreeMap<String, String> = members(home)
+        .into_iter()
+        .map(|(name, m)| (m["id"].as_str().expect("id").to_owned(), name))
+        .collect();
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let person = |r: &Value| names[r["person"].as_str().expect("person")].clone();
+    for s in home
+        .json(&["export", "signature", "--json"])
+        .as_array()
+        .expect("array")
+    {
+        out.entry(person(s)).or_default().push(format!(
+            "{} form signed {}",
+            s["form"].as_str().expect("form"),
+            s["signed_on"].as_str().expect("signed_on")
+        ));
+    }
+    for a in home
+        .json(&["export", "application", "--json"])
+        .as_array()
+        .expect("array")
+    {
+        out.entry(person(a)).or_default().push(format!(
+            "application {} voted {}",
+            a["decision"].as_str().expect("decision"),
+            a["vote_on"].as_str().expect("vote_on")
+        ));
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}
+
+/// What [`taken_over`] must find for `people`: signatures and decisions dated when each joined.
+fn want_taken_over(people: &[Person]) -> BTreeMap<String, Vec<String>> {
+    people
+        .iter()
+        .map(|p| {
+            let want = expected(p);
+            let since = &want["member_since"];
+            let mut v = vec![format!("member form signed {since}")];
+            if want["status"] == "active" {
+                v.push(format!("active form signed {since}"));
+                v.push(format!("application accepted voted {since}"));
+            }
+            v.sort();
+            (want["display_name"].clone(), v)
+        })
+        .collect()
+}
+
 fn assert_imported(home: &Home, people: &[Person], what: &str) {
     let got = members(home);
     assert_eq!(got.len(), people.len(), "{what}: {got:#?}");
@@ -197,12 +282,19 @@ fn french_spreadsheets_import_with_only_the_kind_and_the_file() {
         "{out}"
     );
     assert_imported(&home, &YORUBA, "UTF-8 CSV");
+    // The signatures and decisions their status rests on are dated when they joined, not on
+    // the import day.
+    assert_eq!(taken_over(&home), want_taken_over(&YORUBA), "UTF-8 CSV");
 
     // Windows-1252 (Excel's plain "CSV (séparateur : point-virgule)").
     let home = Home::init();
     home.set_today(TODAY);
     let file = home.root().join("adherentes-1252.csv");
     let text = french_csv(latin());
+    assert!(
+        text.contains("\"3 place du Marché; esc. B\r\n30000 Nîmes\""),
+        "no quoted cell holding `;` and CRLF: {text}"
+    );
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
     assert!(!unmappable);
     assert!(std::str::from_utf8(&bytes).is_err(), "not really 1252");
@@ -210,9 +302,15 @@ fn french_spreadsheets_import_with_only_the_kind_and_the_file() {
     let out = home.ok(&["import", "member", file.to_str().expect("path")]);
     assert!(out.contains("imported 2 row(s)"), "{out}");
     assert_imported(&home, latin(), "Windows-1252 CSV");
+    assert_eq!(
+        taken_over(&home),
+        want_taken_over(latin()),
+        "Windows-1252 CSV"
+    );
 
-    // .xlsx from a spreadsheet library: dates of joining as date cells, dates of birth as
-    // DD/MM/YYYY text, the header on row 1, trailing formatted blank rows, a second sheet.
+    // .xlsx from a spreadsheet library: dates of joining as date cells, dates of birth as bare
+    // serial numbers (date cells that lost their format), the header on row 1, trailing
+    // formatted blank rows, a second sheet.
     let home = Home::init();
     home.set_today(TODAY);
     let file = home.root().join("adhérentes.xlsx");
@@ -281,6 +379,100 @@ fn french_spreadsheets_import_with_only_the_kind_and_the_file() {
     let a = home.json(&["export", "activity", "--json"]);
     assert_eq!(a[0]["date"], "2026-03-14", "{a:#}");
     assert_eq!(a[0]["topic"], "Droits; logement", "{a:#}");
+    // The same file again is recognised as imported before; another file with an activity of
+    // the same title and date (however written) is a duplicate.
+    let err = home.fail(&["import", "activity", file.to_str().expect("path")]);
+    assert!(
+        err.contains("this file was imported as activity records before, on 2026-11-30"),
+        "{err}"
+    );
+    let other = home.root().join("autres.csv");
+    std::fs::write(
+        &other,
+        "Titre;Type;Date\r\ngroupe de PAROLE;talking-group;2026-03-14\r\nAtelier;workshop;2026-03-14\r\n",
+    )
+    .expect("write");
+    let err = home.fail(&["import", "activity", other.to_str().expect("path")]);
+    assert!(
+        err.contains("line 2: same title and date as an activity already recorded"),
+        "{err}"
+    );
+    assert_eq!(err.matches("line ").count(), 1, "{err}");
+}
+
+/// `--date-format` reads dates in the order the spreadsheet wrote them — `ymd` with two-digit
+/// years, `mdy` as English-language spreadsheets export them (03/14/1991) — `--joined-before`
+/// included; the default (`dmy`) refuses such dates rather than guessing.
+#[test]
+fn dates_are_read_in_the_order_date_format_names_ymd_and_mdy() {
+    let home = Home::init();
+    home.set_today(TODAY);
+    for (order, name, rows, joined_before) in [
+        (
+            "ymd",
+            "ymd.csv",
+            "Ada;91/03/14;15/09/02\r\nAbi;85/12/31;\r\n",
+            "99/12/31",
+        ),
+        (
+            "mdy",
+            "mdy.csv",
+            "Zoé;03/14/1991;09/02/2015\r\nZia;12/31/1985;\r\n",
+            "01/31/2018",
+        ),
+    ] {
+        let file = home.root().join(name);
+        std::fs::write(
+            &file,
+            format!("Pseudonyme;Date de naissance;Membre depuis\r\n{rows}"),
+        )
+        .expect("write");
+        let path = file.to_str().expect("path");
+        let before = raw::dump(&home);
+        let err = home.fail(&["import", "member", path, "--joined-before", joined_before]);
+        assert!(err.contains("--joined-before"), "{order}: {err}");
+        let err = home.fail(&["import", "member", path, "--joined-before", "2018-01-31"]);
+        assert!(
+            err.contains("line 2: column 2 (`date_of_birth`)")
+                && err.contains("line 3: column 2 (`date_of_birth`)"),
+            "{order}: {err}"
+        );
+        assert!(
+            raw::dump(&home) == before,
+            "a refused import changed the store"
+        );
+        let out = home.ok(&[
+            "import",
+            "member",
+            path,
+            "--date-format",
+            order,
+            "--joined-before",
+            joined_before,
+        ]);
+        assert!(out.contains("imported 2 row(s)"), "{order}: {out}");
+    }
+    let m = members(&home);
+    // (member_since, or the day --joined-before gave)
+    for (name, born, since, joined) in [
+        ("Ada", "1991-03-14", true, "2015-09-02"),
+        ("Abi", "1985-12-31", false, "1999-12-31"),
+        ("Zoé", "1991-03-14", true, "2015-09-02"),
+        ("Zia", "1985-12-31", false, "2018-01-31"),
+    ] {
+        assert_eq!(m[name]["date_of_birth"], born, "{name}");
+        if since {
+            assert_eq!(m[name]["member_since"], joined, "{name}");
+        } else {
+            assert!(!m[name].contains_key("member_since"), "{name}");
+        }
+        let since = joined;
+        assert_eq!(
+            taken_over(&home)[name],
+            [format!("member form signed {since}")],
+            "{name}"
+        );
+    }
 }
 
 fn xml_escape(s: &str) -> String {
@@ -290,11 +482,10 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// An OpenDocument spreadsheet as LibreOffice structures one: `mimetype` stored first, the
-/// manifest, and `content.xml` with string cells (a cell's lines as paragraphs), date cells
-/// for the dates of joining, and repeated blank rows at the end. There is no ODS writer in
-/// the stack, so the zip is put together here (with the `zip` crate) and read by calamine
-/// inside `carnet`.
+/// An OpenDocument spreadsheet put together by hand as LibreOffice structures one: `mimetype`
+/// stored first, the manifest, and `content.xml` with string cells (a cell's lines as
+/// paragraphs), date cells for the dates of joining, and blank rows at the end as one row
+/// repeated (`table:number-rows-repeated`), which [`ods_from_library`] does not write.
 fn ods(people: &[Person]) -> Vec<u8> {
     use std::io::Write;
     let mut rows = String::new();
@@ -360,15 +551,86 @@ fn ods(people: &[Person]) -> Vec<u8> {
     zip.finish().expect("zip").into_inner()
 }
 
+/// The spreadsheet written by a spreadsheet library (spreadsheet-ods) as an application saves
+/// one: string cells (the multi-line address holding `;` one cell of two paragraphs), "Membre
+/// depuis" as date cells shown as dates, the dates of birth as DD/MM/YYYY text, a second sheet,
+/// and trailing rows that hold nothing but formatting (calamine leaves them out of the sheet's
+/// range: they are neither rows nor counted as blank).
+fn ods_from_library(people: &[Person]) -> Vec<u8> {
+    use spreadsheet_ods::{CellStyle, Sheet, WorkBook, format};
+    let mut book = WorkBook::default();
+    let dates = book.add_datetime_format(format::create_date_dmy_format("dates"));
+    let date = book.add_cellstyle(CellStyle::new("date", &dates));
+    let mut wrap = CellStyle::new_empty();
+    wrap.set_name("wrap");
+    wrap.set_wrap_option(spreadsheet_ods::style::units::WrapOption::Wrap);
+    let wrap = book.add_cellstyle(wrap);
+    let mut sheet = Sheet::new("Adhérentes");
+    for (c, h) in HEADERS.iter().enumerate() {
+        sheet.set_value(0, c as u32, *h);
+    }
+    for (r, p) in people.iter().enumerate() {
+        let row = r as u32 + 1;
+        for (c, v) in p.cells.iter().enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            if HEADERS[c] == "Membre depuis" {
+                let day = chrono::NaiveDate::parse_from_str(&iso(v), "%Y-%m-%d").expect("date");
+                sheet.set_styled_value(row, c as u32, day, &date);
+            } else {
+                sheet.set_styled_value(row, c as u32, *v, &wrap);
+            }
+        }
+    }
+    let last = people.len() as u32;
+    for row in last + 1..last + 4 {
+        for col in 0..HEADERS.len() as u32 {
+            sheet.set_cellstyle(row, col, &wrap);
+        }
+    }
+    book.push_sheet(sheet);
+    let mut notes = Sheet::new("Notes");
+    notes.set_value(0, 0, "autre feuille");
+    book.push_sheet(notes);
+    spreadsheet_ods::write_ods_buf(&mut book, Vec::new()).expect("an .ods file")
+}
+
 #[test]
 fn an_ods_file_imports_with_only_the_kind_and_the_file() {
+    // Written by a spreadsheet library.
+    let home = Home::init();
+    home.set_today(TODAY);
+    let bytes = ods_from_library(&YORUBA);
+    let content = zip_entry(&bytes, "content.xml");
+    for part in [
+        "office:value-type=\"date\"",
+        "office:date-value=\"2015-09-02",
+        "<text:p>12 rue de l&apos;Été; bât. B</text:p><text:p>75011 Paris</text:p>",
+    ] {
+        assert!(
+            content.contains(part) || content.contains(&part.replace("&apos;", "'")),
+            "{part}: {content}"
+        );
+    }
+    let file = home.root().join("adhérentes.ods");
+    std::fs::write(&file, &bytes).expect("write");
+    let path = file.to_str().expect("path");
+    let out = home.ok(&["import", "member", path]);
+    assert!(out.contains("imported 4 row(s)"), "{out}");
+    assert_imported(&home, &YORUBA, ".ods (spreadsheet-ods)");
+    assert_eq!(taken_over(&home), want_taken_over(&YORUBA), ".ods");
+    let err = home.fail(&["import", "member", path, "--sheet", "notes"]);
+    assert!(err.contains("column 1 of line 1"), "{err}");
+
+    // Put together by hand as LibreOffice structures one (repeated blank rows).
     let home = Home::init();
     home.set_today(TODAY);
     let file = home.root().join("adhérentes.ods");
     std::fs::write(&file, ods(&YORUBA)).expect("write");
     let out = home.ok(&["import", "member", file.to_str().expect("path")]);
     assert!(out.contains("imported 4 row(s)"), "{out}");
-    assert_imported(&home, &YORUBA, ".ods");
+    assert_imported(&home, &YORUBA, ".ods (by hand)");
 }
 
 #[test]
@@ -376,7 +638,8 @@ fn a_bad_line_among_30_is_named_by_the_row_a_spreadsheet_shows_and_nothing_is_wr
     let home = Home::init();
     home.set_today(TODAY);
     // Row 3 holds an address on two lines (one row in a spreadsheet, two lines of text), row
-    // 10 is blank; the bad date is on row 24 of the spreadsheet (line 25 of the text).
+    // 10 is blank; the bad date is on row 23 of the spreadsheet (line 24 of the text, the
+    // address of row 3 taking two).
     let mut rows = vec!["Pseudonyme;Prénom;Date de naissance;Membre depuis;Adresse".to_owned()];
     for i in 0..31 {
         let address = if i == 1 {
@@ -486,6 +749,9 @@ fn export_then_import_round_trips_in_csv_and_xlsx_and_formulas_stay_text() {
     let sheet = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
     assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "{sheet}");
     assert!(zip_entry(&bytes, "xl/sharedStrings.xml").contains("=HYPERLINK"));
+    // …marked "quote prefix", so that a spreadsheet that edits and saves it keeps it text.
+    let styles = zip_entry(&bytes, "xl/styles.xml");
+    assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
     // Without --out, an .xlsx has nowhere to go.
     home.fail(&["export", "member", "--format", "xlsx"]);
 
@@ -523,6 +789,73 @@ fn export_then_import_round_trips_in_csv_and_xlsx_and_formulas_stay_text() {
     );
 }
 
+/// `carnet report --format xlsx --out FILE` writes the figures `report --json` gives as one
+/// sheet (read back with calamine): counts and means as number cells, suppressed counts and
+/// unavailable means as text; it needs --out, keeps --dialect for CSV and never overwrites.
+fn assert_xlsx_report(home: &Home, json: &Value) {
+    use calamine::{Data, Reader};
+    let period = [
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-12-31",
+        "--suppress-below",
+        "1",
+    ];
+    let file = home.root().join("rapport.xlsx");
+    let path = file.to_str().expect("path");
+    let mut args = vec!["report", "--format", "xlsx"];
+    args.extend(period);
+    let err = home.fail(&args);
+    assert!(err.contains("--out"), "{err}");
+    args.extend(["--out", path, "--dialect", "french"]);
+    let err = home.fail(&args);
+    assert!(err.contains("--dialect applies to a CSV report"), "{err}");
+    args.truncate(args.len() - 2);
+    home.ok(&args);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).expect("an .xlsx workbook");
+    assert_eq!(book.sheet_names(), ["Report"]);
+    let range = book.worksheet_range("Report").expect("the sheet");
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .expect("header")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header, ["section", "label", "value"]);
+    let mut want = Vec::new();
+    for section in json["sections"].as_array().expect("sections") {
+        for row in section["rows"].as_array().expect("rows") {
+            let value = match &row["value"] {
+                Value::Number(n) => Data::Float(n.as_f64().expect("a number")),
+                Value::String(s) => Data::String(s.clone()),
+                Value::Null => Data::String("n/a".into()),
+                other => panic!("a report value {other}"),
+            };
+            want.push((
+                section["title"].as_str().expect("title").to_owned(),
+                row["label"].as_str().expect("label").to_owned(),
+                value,
+            ));
+        }
+    }
+    let got: Vec<(String, String, Data)> = rows
+        .map(|r| (r[0].to_string(), r[1].to_string(), r[2].clone()))
+        .collect();
+    assert_eq!(got, want);
+    assert!(
+        got.iter().any(|(_, _, v)| matches!(v, Data::Float(_))),
+        "no number cell: {got:?}"
+    );
+    // The same file again is refused rather than overwritten; CSV keeps its dialect.
+    let err = home.fail(&args);
+    assert!(err.contains("must not exist yet"), "{err}");
+    let mut csv = vec!["report", "--format", "csv", "--dialect", "standard"];
+    csv.extend(period);
+    assert!(home.ok(&csv).starts_with("section,label,value"));
+}
+
 #[test]
 fn long_standing_members_are_not_counted_as_joining_and_duplicates_stop_an_import() {
     let home = Home::init();
@@ -553,6 +886,20 @@ fn long_standing_members_are_not_counted_as_joining_and_duplicates_stop_an_impor
     assert!(out.contains("imported 12 row(s)"), "{out}");
     let m = members(&home);
     assert!(m.contains_key("Ọlá3 A."), "{:?}", m.keys());
+    // Each member-form signature is dated `member_since`, or `--joined-before` without one.
+    let signed = taken_over(&home);
+    for i in 0..12 {
+        let day = if i % 2 == 0 {
+            "2019-03-03"
+        } else {
+            "2018-01-01"
+        };
+        assert_eq!(
+            signed[&format!("Ọlá{i} A.")],
+            [format!("member form signed {day}")],
+            "{signed:#?}"
+        );
+    }
 
     let report = home.json(&[
         "report",
@@ -569,10 +916,16 @@ fn long_standing_members_are_not_counted_as_joining_and_duplicates_stop_an_impor
         Value::from(0),
         "{report:#}"
     );
+    assert_xlsx_report(&home, &report);
 
-    // The same file again: every row is a member already recorded.
+    // The same file again: the file is named as imported before, with the day, and every row
+    // is a member already recorded.
     let before = raw::dump(&home);
     let err = home.fail(&args);
+    assert!(
+        err.contains("this file was imported as member records before, on 2026-11-30"),
+        "{err}"
+    );
     assert_eq!(err.matches("already recorded").count(), 12, "{err}");
     assert!(!err.contains("Ọlá"), "{err}");
     // Two rows of one file for the same person.

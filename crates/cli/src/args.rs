@@ -123,16 +123,24 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 5, value_name = "N")]
         suppress_below: u64,
         /// Print JSON
-        #[arg(long, conflicts_with = "csv")]
+        #[arg(long, conflicts_with_all = ["csv", "format"])]
         json: bool,
-        /// Print CSV
-        #[arg(long)]
+        /// Print CSV (as --format csv)
+        #[arg(long, conflicts_with = "format")]
         csv: bool,
+        /// The report as a spreadsheet: csv, or xlsx (one sheet, counts as numbers; needs
+        /// --out) [default: xlsx for an --out file named .xlsx, csv for one named .csv]
+        #[arg(long, value_name = "csv|xlsx")]
+        format: Option<String>,
         /// The CSV dialect: french (`;`, BOM, CRLF: what French Excel opens as columns) or
         /// standard (`,`) [default: the device's language: french unless the interface was
         /// set to English]
-        #[arg(long, value_name = "french|standard", requires = "csv")]
+        #[arg(long, value_name = "french|standard")]
         dialect: Option<String>,
+        /// Write the report to this file (created readable by you only, never overwriting
+        /// one) instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Import records of one kind from a spreadsheet: CSV (separator and encoding detected),
     /// .xlsx or .ods; first row: column names, in French or English. All rows or none: every
@@ -153,8 +161,9 @@ pub(crate) enum Command {
         /// The workbook sheet to read [default: the first]
         #[arg(long, value_name = "NAME")]
         sheet: Option<String>,
-        /// How dates that are not ISO are written: dmy (14/03/1991) or ymd (1991/03/14)
-        #[arg(long, value_name = "dmy|ymd", default_value = "dmy")]
+        /// How dates that are not ISO are written: dmy (14/03/1991), mdy (03/14/1991, as
+        /// English-language spreadsheets export them) or ymd (91/03/14); --joined-before too
+        #[arg(long, value_name = "dmy|mdy|ymd", default_value = "dmy")]
         date_format: String,
         /// Fill an empty display name from a column ("Prénom") or a template
         /// ("{Prénom} {Nom:initial}.")
@@ -164,13 +173,21 @@ pub(crate) enum Command {
         /// DD/MM/YYYY); their membership signatures carry it
         #[arg(long, value_name = "DATE")]
         joined_before: Option<String>,
-        /// Import rows that look like members already recorded or like other rows of the file
-        /// (same display name and date of birth)
+        /// Import a file this device imported before as the same kind, and rows that look like
+        /// records already recorded or like other rows of the file (a member's display name
+        /// and date of birth, an activity's title and date…; see `carnet fields KIND`)
         #[arg(long)]
         allow_duplicates: bool,
         /// Check every row and report, but write nothing
         #[arg(long)]
         dry_run: bool,
+        /// Another file to import in the same all-or-none write, as KIND=FILE (repeatable):
+        /// for records that name one another across kinds, such as partners removed by a
+        /// coalition vote that names them (`carnet import partner partners.csv --with
+        /// vote=votes.csv`); its columns are matched by their names (--map and
+        /// --display-name are the first file's)
+        #[arg(long = "with", value_name = "KIND=FILE")]
+        with: Vec<String>,
     },
     /// Export the records of one kind this device may read, as CSV (French spreadsheet
     /// dialect by default), .xlsx or JSON

@@ -347,7 +347,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             suppress_below,
             json,
             csv,
+            format,
             dialect,
+            out,
         } => todo::report(
             &open(&home)?,
             now,
@@ -358,7 +360,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 suppress_below,
                 json,
                 csv,
+                format,
+                dialect_given: dialect.is_some(),
                 dialect: dialect.unwrap_or_else(|| default_dialect(&home)),
+                out,
             },
         )?,
         Command::Import {
@@ -372,6 +377,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             joined_before,
             allow_duplicates,
             dry_run,
+            with,
         } => transfer::import(
             &mut open(&home)?,
             kind.parse()?,
@@ -385,6 +391,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 joined_before,
                 allow_duplicates,
                 dry_run,
+                with,
             },
             now,
         )?,

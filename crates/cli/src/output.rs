@@ -723,6 +723,10 @@ pub(crate) fn fields(kind: RecordKind) {
         .collect();
     table(&["FIELD", "CLASS", "VALUE", "MEANING"], &rows);
     println!("* required. Give fields as --field name=value.");
+    println!(
+        "`carnet import` takes {kind} records with the same {} for the same one (a duplicate).",
+        carnet_transfer::identity_fields(kind).join(" and ")
+    );
 }
 
 /// `status`.

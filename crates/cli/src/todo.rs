@@ -1,6 +1,9 @@
 //! `carnet todo` (the association's rules: what needs attention today) and `carnet report`
 //! (funders' figures, counts only).
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context, Result};
 use carnet_device::Device;
 use carnet_model::RecordKind;
@@ -113,8 +116,51 @@ pub(crate) struct ReportArgs {
     pub(crate) suppress_below: u64,
     pub(crate) json: bool,
     pub(crate) csv: bool,
+    /// `--format`: `csv` or `xlsx`.
+    pub(crate) format: Option<String>,
+    /// Whether `--dialect` was given (it applies to CSV only).
+    pub(crate) dialect_given: bool,
     /// The CSV dialect (`french` or `standard`).
     pub(crate) dialect: String,
+    /// `--out`: the file to create instead of printing.
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// The form `carnet report` writes.
+#[derive(PartialEq)]
+enum Form {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+impl ReportArgs {
+    /// The form asked for: `--json`, `--csv`, `--format`, or the `--out` file's extension.
+    fn form(&self) -> Result<Form> {
+        let ext = |e: &str| {
+            self.out
+                .as_deref()
+                .and_then(Path::extension)
+                .is_some_and(|x| x.eq_ignore_ascii_case(e))
+        };
+        let form = match self.format.as_deref() {
+            Some("csv") => Form::Csv,
+            Some("xlsx") => Form::Xlsx,
+            Some(_) => anyhow::bail!("--format expects csv or xlsx"),
+            None if self.json => Form::Json,
+            None if self.csv || ext("csv") => Form::Csv,
+            None if ext("xlsx") => Form::Xlsx,
+            None => Form::Table,
+        };
+        if form == Form::Xlsx && self.out.is_none() {
+            anyhow::bail!("an .xlsx report needs --out FILE");
+        }
+        if self.dialect_given && form != Form::Csv {
+            anyhow::bail!("--dialect applies to a CSV report (--csv or --format csv)");
+        }
+        Ok(form)
+    }
 }
 
 fn date(flag: &str, value: Option<&str>, default: NaiveDate) -> Result<NaiveDate> {
@@ -134,6 +180,7 @@ pub(crate) fn report(device: &Device, now: DateTime<Utc>, a: ReportArgs) -> Resu
     if to < from {
         anyhow::bail!("--to is before --from");
     }
+    let form = a.form()?;
     if a.suppress_below == 0 {
         anyhow::bail!("--suppress-below must be at least 1 (1 shows every count)");
     }
@@ -149,14 +196,30 @@ pub(crate) fn report(device: &Device, now: DateTime<Utc>, a: ReportArgs) -> Resu
         suppress_below: a.suppress_below,
     };
     let report = carnet_report::report(&snapshot, &request);
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
-    } else if a.csv {
-        use std::io::Write;
-        let dialect: carnet_sheets::Dialect = a.dialect.parse()?;
-        std::io::stdout().write_all(&report.to_csv_in(dialect)?)?;
-    } else {
-        print!("{}", report.to_table());
+    let bytes = match form {
+        Form::Json => {
+            let mut json = serde_json::to_vec_pretty(&report.to_json())?;
+            json.push(b'\n');
+            json
+        }
+        Form::Csv => {
+            let dialect: carnet_sheets::Dialect = a.dialect.parse()?;
+            report.to_csv_in(dialect)?
+        }
+        Form::Xlsx => report.to_xlsx(XLSX_SHEET)?,
+        Form::Table => report.to_table().into_bytes(),
+    };
+    match &a.out {
+        Some(path) => {
+            let mut file = crate::access::create_private(path)?;
+            file.write_all(&bytes)?;
+            file.sync_all()?;
+            eprintln!("report written to {}", path.display());
+        }
+        None => std::io::stdout().write_all(&bytes)?,
     }
     Ok(())
 }
+
+/// The name of an `.xlsx` report's sheet.
+const XLSX_SHEET: &str = "Report";

@@ -34,6 +34,8 @@ pub(crate) struct ImportOptions {
     pub(crate) allow_duplicates: bool,
     /// `--dry-run`.
     pub(crate) dry_run: bool,
+    /// `--with KIND=FILE`: other files imported in the same write.
+    pub(crate) with: Vec<String>,
 }
 
 /// `carnet export`'s options beyond the kind and the file.
@@ -75,33 +77,66 @@ pub(crate) fn import(
         ),
         None => None,
     };
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let table = carnet_sheets::read_table(
-        &bytes,
-        name,
-        &ReadOptions {
-            delimiter: delimiter(opts.delimiter.as_deref())?,
-            sheet: opts.sheet.clone(),
-        },
-    )?;
+    let read = ReadOptions {
+        delimiter: delimiter(opts.delimiter.as_deref())?,
+        sheet: opts.sheet.clone(),
+    };
+    // The file, then those --with names: (kind, table, fingerprint).
+    let mut files = vec![(kind, file.to_owned())];
+    for with in &opts.with {
+        let (k, f) = with
+            .split_once('=')
+            .context("--with expects KIND=FILE (e.g. vote=votes.csv)")?;
+        files.push((k.trim().parse()?, f.into()));
+    }
+    let mut tables = Vec::new();
+    for (kind, file) in &files {
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let table = carnet_sheets::read_table(&bytes, name, &read)?;
+        tables.push((*kind, table, carnet_transfer::Fingerprint::of(&bytes)));
+    }
     let template = opts
         .display_name
         .as_deref()
-        .map(|t| NameTemplate::parse(t, &table.headers))
+        .map(|t| NameTemplate::parse(t, &tables[0].1.headers))
         .transpose()?;
-    let cols = carnet_transfer::columns(kind, &table, &opts.map, template.as_ref())?;
-    let plan = carnet_transfer::plan(
+    let mut columns = Vec::new();
+    for (i, (kind, table, _)) in tables.iter().enumerate() {
+        // --map and the display-name template are the first file's.
+        let (map, template) = if i == 0 {
+            (opts.map.as_slice(), template.as_ref())
+        } else {
+            (&[][..], None)
+        };
+        columns.push(
+            carnet_transfer::columns(*kind, table, map, template)
+                .with_context(|| format!("the {kind} file"))?,
+        );
+    }
+    let parts: Vec<carnet_transfer::Part<'_>> = tables
+        .iter()
+        .zip(&columns)
+        .map(
+            |((kind, table, fingerprint), columns)| carnet_transfer::Part {
+                kind: *kind,
+                table,
+                columns,
+                fingerprint: Some(*fingerprint),
+            },
+        )
+        .collect();
+    let plan = carnet_transfer::plan_together(
         device,
-        kind,
-        &table,
-        &cols,
+        &parts,
         &carnet_transfer::ImportOptions {
             date_order: order,
             joined_before,
             display_name: template,
             allow_duplicates: opts.allow_duplicates,
             choice_word: Some(carnet_web::choice_word),
+            fingerprint: None,
         },
         now,
     )?;
@@ -112,12 +147,21 @@ pub(crate) fn import(
         String::new()
     };
     if !plan.problems.is_empty() {
-        eprintln!(
-            "{} of {rows} row(s) cannot be imported; nothing was written:",
-            plan.bad_lines()
-        );
+        match plan.bad_lines() {
+            0 => eprintln!("the file cannot be imported; nothing was written:"),
+            n => eprintln!("{n} of {rows} row(s) cannot be imported; nothing was written:"),
+        }
         for p in &plan.problems {
-            eprintln!("  line {}: {}", p.line, p.reason);
+            // With several files, each problem says whose (by kind: never a file's name).
+            let file = match files.len() {
+                1 => String::new(),
+                _ => format!("{} file, ", files[p.file].0),
+            };
+            if p.line == 0 {
+                eprintln!("  {file}{}", p.reason);
+            } else {
+                eprintln!("  {file}line {}: {}", p.line, p.reason);
+            }
         }
         bail!("import refused: fix the lines above and run it again");
     }
@@ -126,13 +170,30 @@ pub(crate) fn import(
         return Ok(());
     }
     let checked = records::write(device, &plan.writes, now)?;
+    for file in &plan.files {
+        if let Some(fingerprint) = file.fingerprint {
+            carnet_transfer::remember_import(device, file.kind, fingerprint, now)?;
+        }
+    }
     let changed = checked
         .written
         .iter()
         .filter(|w| matches!(w, carnet_device::Written::Changed(_)))
         .count();
+    let completed = match plan.completed {
+        0 => String::new(),
+        n => format!(
+            "; {n} row(s) completed a signature or decision taken over by an earlier import of members"
+        ),
+    };
+    let what = plan
+        .files
+        .iter()
+        .map(|f| format!("{} row(s) as {} records", f.rows, f.kind))
+        .collect::<Vec<_>>()
+        .join(" and ");
     println!(
-        "imported {rows} row(s) as {kind} records{blank} ({} record(s) written, with {} taken-over signature(s) and decision(s))",
+        "imported {what}{blank} ({} record(s) written, with {} taken-over signature(s) and decision(s){completed})",
         changed,
         plan.taken_over()
     );

@@ -230,15 +230,13 @@ impl Report {
         self.section(title)?.row(label).map(|r| r.value)
     }
 
-    /// The report as a spreadsheet file in `dialect` (French: `;`, BOM, CRLF, what French
-    /// Excel opens as columns), cells a spreadsheet would run as formulas neutralised.
-    pub fn to_csv_in(
-        &self,
-        dialect: carnet_sheets::Dialect,
-    ) -> Result<Vec<u8>, carnet_sheets::WriteError> {
-        let sheet = carnet_sheets::Sheet {
+    /// The report as one table: a `section,label,value` header, then a row per figure as
+    /// [`Report::show`] writes it (the value column holding numbers, or "<5" and "n/a").
+    pub fn to_sheet(&self) -> carnet_sheets::Sheet {
+        carnet_sheets::Sheet {
             headers: vec!["section".into(), "label".into(), "value".into()],
             date_columns: vec![],
+            number_columns: vec![false, false, true],
             rows: self
                 .sections
                 .iter()
@@ -248,8 +246,23 @@ impl Report {
                         .map(|r| vec![s.title.clone(), r.label.clone(), self.show(r.value)])
                 })
                 .collect(),
-        };
-        carnet_sheets::write_csv(&sheet, dialect)
+        }
+    }
+
+    /// The report as a spreadsheet file in `dialect` (French: `;`, BOM, CRLF, what French
+    /// Excel opens as columns), cells a spreadsheet would run as formulas neutralised.
+    pub fn to_csv_in(
+        &self,
+        dialect: carnet_sheets::Dialect,
+    ) -> Result<Vec<u8>, carnet_sheets::WriteError> {
+        carnet_sheets::write_csv(&self.to_sheet(), dialect)
+    }
+
+    /// The report as an `.xlsx` workbook of one sheet named `sheet_name`: counts and means
+    /// as number cells, suppressed counts ("<5") and unavailable means ("n/a") as text, and
+    /// no cell a formula.
+    pub fn to_xlsx(&self, sheet_name: &str) -> Result<Vec<u8>, carnet_sheets::WriteError> {
+        carnet_sheets::write_xlsx(&self.to_sheet(), sheet_name)
     }
 
     /// How `cell` is shown: a count, `<5`, a mean with one decimal, or `n/a`.

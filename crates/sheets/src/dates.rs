@@ -1,6 +1,6 @@
-//! Dates as people write them — `14/03/1991`, `14/03/91`, `14.03.1991`, `1991-03-14` — turned
-//! into the `YYYY-MM-DD` the model stores; a workbook date that lost its format (`33311`) as
-//! the day it counts.
+//! Dates as people write them — `14/03/1991`, `14/03/91`, `14.03.1991`, `1991-03-14`, and on
+//! request `03/14/1991` (English exports) or `91/03/14` — turned into the `YYYY-MM-DD` the model
+//! stores; a workbook date that lost its format (`33311`) as the day it counts.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -12,6 +12,8 @@ pub enum DateOrder {
     Dmy,
     /// Year, month, day: `1991/03/14`, `91/03/14`.
     Ymd,
+    /// Month, day, year: `03/14/1991` (what English-language spreadsheets export).
+    Mdy,
 }
 
 impl std::str::FromStr for DateOrder {
@@ -20,6 +22,7 @@ impl std::str::FromStr for DateOrder {
         match s.to_lowercase().as_str() {
             "dmy" | "dd/mm/yyyy" | "jj/mm/aaaa" => Ok(DateOrder::Dmy),
             "ymd" | "yyyy-mm-dd" | "aaaa-mm-jj" => Ok(DateOrder::Ymd),
+            "mdy" | "mm/dd/yyyy" => Ok(DateOrder::Mdy),
             _ => Err(DateError::UnknownOrder),
         }
     }
@@ -35,7 +38,7 @@ pub enum DateError {
     #[error("no such day in the calendar")]
     NoSuchDay,
     /// `--date-format` names no known order.
-    #[error("unknown date format: use dmy (DD/MM/YYYY) or ymd (YYYY-MM-DD)")]
+    #[error("unknown date format: use dmy (DD/MM/YYYY), mdy (MM/DD/YYYY) or ymd (YYYY/MM/DD)")]
     UnknownOrder,
 }
 
@@ -56,25 +59,19 @@ pub fn normalise_date(cell: &str, order: DateOrder, today: NaiveDate) -> Result<
     {
         return Err(DateError::Shape);
     }
-    let num = |s: &str| s.parse::<u32>().map_err(|_| DateError::Shape);
-    let (y, m, d, year_digits) = if parts[0].len() == 4 || order == DateOrder::Ymd {
-        (
-            num(parts[0])?,
-            num(parts[1])?,
-            num(parts[2])?,
-            parts[0].len(),
-        )
-    } else {
-        (
-            num(parts[2])?,
-            num(parts[1])?,
-            num(parts[0])?,
-            parts[2].len(),
-        )
+    // Which of the three numbers are the year, the month and the day.
+    let (y, m, d) = match order {
+        _ if parts[0].len() == 4 => (0, 1, 2),
+        DateOrder::Ymd => (0, 1, 2),
+        DateOrder::Dmy => (2, 1, 0),
+        DateOrder::Mdy => (2, 0, 1),
     };
-    if parts[1].len() > 2 || (year_digits != 2 && year_digits != 4) {
+    let year_digits = parts[y].len();
+    if parts[m].len() > 2 || parts[d].len() > 2 || (year_digits != 2 && year_digits != 4) {
         return Err(DateError::Shape);
     }
+    let num = |s: &str| s.parse::<u32>().map_err(|_| DateError::Shape);
+    let (y, m, d) = (num(parts[y])?, num(parts[m])?, num(parts[d])?);
     let year = if year_digits == 2 {
         let now = u32::try_from(today.year()).unwrap_or(2000);
         let century = now / 100 * 100;
@@ -132,5 +129,15 @@ mod tests {
         assert_eq!(y("91/03/14").as_deref(), Ok("1991-03-14"));
         assert_eq!(y("1991/03/14").as_deref(), Ok("1991-03-14"));
         assert_eq!("dmy".parse(), Ok(DateOrder::Dmy));
+        // English exports: month first.
+        let m = |s| normalise_date(s, DateOrder::Mdy, today());
+        assert_eq!(m("03/14/1991").as_deref(), Ok("1991-03-14"));
+        assert_eq!(m("3/4/91").as_deref(), Ok("1991-03-04"));
+        assert_eq!(m("1991-03-14").as_deref(), Ok("1991-03-14"));
+        assert_eq!(m("14/03/1991"), Err(DateError::NoSuchDay));
+        assert_eq!(n("03/14/1991"), Err(DateError::NoSuchDay));
+        assert_eq!("MDY".parse(), Ok(DateOrder::Mdy));
+        assert_eq!("mm/dd/yyyy".parse(), Ok(DateOrder::Mdy));
+        assert_eq!("dym".parse::<DateOrder>(), Err(DateError::UnknownOrder));
     }
 }

@@ -47,13 +47,18 @@ pub enum WriteError {
     },
 }
 
-/// A table to write: its column names, which columns hold `YYYY-MM-DD` dates, and its rows.
+/// A table to write: its column names, which columns hold `YYYY-MM-DD` dates or numbers, and
+/// its rows.
 #[derive(Debug, Clone, Default)]
 pub struct Sheet {
     /// The header row.
     pub headers: Vec<String>,
     /// Columns written as date cells in `.xlsx` (same length as `headers`, or empty).
     pub date_columns: Vec<bool>,
+    /// Columns whose numbers are written as number cells in `.xlsx` (a report's counts, so
+    /// that a spreadsheet adds them up); other text in them stays text ("<5"). Same length as
+    /// `headers`, or empty.
+    pub number_columns: Vec<bool>,
     /// The rows, one text per column.
     pub rows: Vec<Vec<String>>,
 }
@@ -119,7 +124,7 @@ pub fn write_csv(sheet: &Sheet, dialect: Dialect) -> Result<Vec<u8>, WriteError>
 }
 
 /// The sheet as `.xlsx` bytes: every cell a string (never a formula), date columns as date
-/// cells shown DD/MM/YYYY, and cells a spreadsheet would run marked with the "quote prefix"
+/// cells shown DD/MM/YYYY, numbers of number columns as numbers, and cells a spreadsheet would run marked with the "quote prefix"
 /// attribute — Excel's own way of saying "text, although it starts with `=`" — so that
 /// editing and saving the file again keeps them text.
 pub fn write_xlsx(sheet: &Sheet, sheet_name: &str) -> Result<Vec<u8>, WriteError> {
@@ -147,9 +152,18 @@ pub fn write_xlsx(sheet: &Sheet, sheet_name: &str) -> Result<Vec<u8>, WriteError
             let as_date = sheet.date_columns.get(c).copied().unwrap_or(false)
                 && cell.len() == 10
                 && ExcelDateTime::parse_from_str(cell).is_ok();
+            let number = sheet
+                .number_columns
+                .get(c)
+                .copied()
+                .unwrap_or(false)
+                .then(|| number(cell))
+                .flatten();
             if as_date {
                 let d = ExcelDateTime::parse_from_str(cell)?;
                 ws.write_datetime_with_format(line, col, &d, &date)?;
+            } else if let Some(n) = number {
+                ws.write_number(line, col, n)?;
             } else if is_risky(cell) || cell.starts_with('\'') {
                 ws.write_string_with_format(line, col, cell.as_str(), &quoted)?;
             } else {
@@ -158,6 +172,20 @@ pub fn write_xlsx(sheet: &Sheet, sheet_name: &str) -> Result<Vec<u8>, WriteError
         }
     }
     Ok(book.save_to_buffer()?)
+}
+
+/// A cell of a number column as a number: digits with at most one decimal point (and a minus
+/// sign), as a report writes them; anything else (`<5`, `n/a`, `0612` whose zero would be
+/// lost) stays text.
+fn number(cell: &str) -> Option<f64> {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let plain = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|&b| b == b'.').count() <= 1
+        && !digits.starts_with('.')
+        && !digits.ends_with('.')
+        && !(digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0."));
+    plain.then(|| cell.parse().ok()).flatten()
 }
 
 #[cfg(test)]
@@ -173,6 +201,7 @@ mod tests {
                 "address".into(),
             ],
             date_columns: vec![false, true, false],
+            number_columns: vec![],
             rows: vec![
                 vec![
                     "=HYPERLINK(\"http://x\")".into(),
@@ -216,6 +245,57 @@ mod tests {
             assert_eq!(back, s.rows);
             assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 4]);
         }
+    }
+
+    /// A report's counts are numbers a spreadsheet adds up; what is not a plain number in a
+    /// number column stays text.
+    #[test]
+    fn number_columns_are_number_cells_in_xlsx() {
+        let s = Sheet {
+            headers: vec!["label".into(), "value".into()],
+            date_columns: vec![],
+            number_columns: vec![false, true],
+            rows: [
+                ["Joins", "15"],
+                ["Leaves", "<5"],
+                ["Mean", "10.9"],
+                ["Code", "0612"],
+                ["Other", "n/a"],
+                ["Zero", "0"],
+                ["Label", "-3"],
+                ["Formula", "=1+1"],
+            ]
+            .iter()
+            .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+            .collect(),
+        };
+        let bytes = write_xlsx(&s, "Rapport").expect("xlsx");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("zip");
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").expect("sheet"),
+            &mut xml,
+        )
+        .expect("xml");
+        // Number cells have no type attribute (shared strings are t="s").
+        for (cell, number) in [
+            ("B2", true),
+            ("B3", false),
+            ("B4", true),
+            ("B5", false),
+            ("B6", false),
+            ("B7", true),
+            ("B8", true),
+            ("B9", false),
+        ] {
+            let at = xml.find(&format!("<c r=\"{cell}\"")).expect(cell);
+            let end = at + xml[at..].find('>').expect("tag");
+            assert_eq!(!xml[at..end].contains("t=\"s\""), number, "{cell}: {xml}");
+        }
+        assert!(!xml.contains("<f>") && !xml.contains("<f "), "{xml}");
+        let t = read_table(&bytes, "r.xlsx", &ReadOptions::default()).expect("read");
+        let back: Vec<&str> = t.rows.iter().map(|r| r.cells[1].as_str()).collect();
+        assert_eq!(back, ["15", "<5", "10.9", "0612", "n/a", "0", "-3", "=1+1"]);
     }
 
     #[test]

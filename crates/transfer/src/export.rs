@@ -28,6 +28,7 @@ pub fn export_sheet(device: &Device, kind: RecordKind, personal: bool) -> Result
     let mut sheet = Sheet {
         headers: vec!["id".into()],
         date_columns: vec![false],
+        number_columns: Vec::new(),
         rows: Vec::new(),
     };
     sheet

@@ -1,7 +1,10 @@
 //! Planning an import: a table's columns matched to a kind's fields, each row turned into the
-//! records it asks for (references given by name resolved, dates as people write them, choices
-//! as the interface names them), bad lines and duplicates named by their spreadsheet line, and
-//! the association's rules checked on every row at once. Nothing is written.
+//! records it asks for (references given by name or id resolved, among the records held and
+//! the file's own rows; dates as people write them; choices as the interface names them), bad
+//! lines and duplicates named by their spreadsheet line — a file imported before, a record
+//! already recorded or another row with the same identity ([`identity_fields`]) — rows that
+//! complete what an earlier import of members took over, and the association's rules checked
+//! on every row at once. Nothing is written.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,6 +14,8 @@ use carnet_replica::RecordId;
 use carnet_rules::RuleId;
 use carnet_sheets::{DateError, DateOrder, MapError, NameTemplate, Table};
 use chrono::{DateTime, Utc};
+
+use crate::files::Fingerprint;
 
 /// Turns a choice written as an interface names it ("Membre actif") into its word (`active`):
 /// `(kind, field, label)`. The translations are the web interface's, so the caller passes it.
@@ -25,10 +30,14 @@ pub struct ImportOptions {
     pub joined_before: Option<String>,
     /// Fills the display name of rows without one: `--display-name`.
     pub display_name: Option<NameTemplate>,
-    /// Imports rows that look like members already recorded or like another row.
+    /// Imports a file imported before, and rows that look like records already recorded or
+    /// like another row.
     pub allow_duplicates: bool,
     /// Choices written as the interface names them.
     pub choice_word: Option<ChoiceWords>,
+    /// The file's fingerprint ([`Fingerprint::of`] its bytes), to refuse a file imported
+    /// before as the same kind ([`crate::remember_import`] notes it after the write).
+    pub fingerprint: Option<Fingerprint>,
 }
 
 /// Why an import could not even be planned (the device could not be read). Bad rows are not
@@ -63,20 +72,43 @@ pub enum Reason {
         /// What is wrong with it.
         error: DateError,
     },
-    /// The row looks like a member already recorded (display name and date of birth).
+    /// The whole file was imported before as records of this kind (its fingerprint is
+    /// remembered by this device).
     #[error(
-        "same display name and date of birth as a member already recorded (was this file \
-         imported before? --allow-duplicates if they are different people)"
+        "this file was imported as {kind} records before, on {} UTC (--allow-duplicates to \
+         import it again)",
+        at.format("%Y-%m-%d at %H:%M")
     )]
-    AlreadyRecorded,
-    /// The row looks like an earlier row of the file.
+    FileImported {
+        /// The kind it was imported as.
+        kind: RecordKind,
+        /// When (the last time).
+        at: DateTime<Utc>,
+    },
+    /// The row has the identity of a record already recorded ([`identity_fields`]: a member's
+    /// display name and date of birth, an activity's title and date…).
     #[error(
-        "same display name and date of birth as line {first} (--allow-duplicates if they are \
-         different people)"
+        "same {} as {} already recorded (was this file imported before? \
+         --allow-duplicates if they are different)",
+        phrase(fields),
+        a_kind(*kind)
+    )]
+    AlreadyRecorded {
+        /// The kind.
+        kind: RecordKind,
+        /// The fields compared.
+        fields: &'static [&'static str],
+    },
+    /// The row has the identity of an earlier row of the file.
+    #[error(
+        "same {} as line {first} (--allow-duplicates if they are different)",
+        phrase(fields)
     )]
     SameAsLine {
         /// The earlier row's line.
         first: u64,
+        /// The fields compared.
+        fields: &'static [&'static str],
     },
     /// The id column holds something that is not a record id.
     #[error("the id column holds something that is not a record id")]
@@ -117,16 +149,116 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// Whether the line was refused as a duplicate (which `allow_duplicates` imports anyway).
+    /// Whether the line (or the file) was refused as a duplicate (which `allow_duplicates`
+    /// imports anyway).
     pub fn is_duplicate(&self) -> bool {
-        matches!(self, Reason::AlreadyRecorded | Reason::SameAsLine { .. })
+        matches!(
+            self,
+            Reason::FileImported { .. }
+                | Reason::AlreadyRecorded { .. }
+                | Reason::SameAsLine { .. }
+        )
     }
 }
+
+/// "a member", "an activity".
+fn a_kind(kind: RecordKind) -> String {
+    let name = kind.name();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
+}
+
+/// Field names as a phrase: "display name and date of birth", "person, form and signed on".
+fn phrase(fields: &[&str]) -> String {
+    let words: Vec<String> = fields.iter().map(|f| f.replace('_', " ")).collect();
+    match words.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// The fields that tell one record of `kind` from another for the duplicate check: a row with
+/// the same values there as a record held, or as another row, is taken for the same one
+/// (texts compared without case, accents or spacing; a row whose first such field is empty is
+/// not compared).
+pub fn identity_fields(kind: RecordKind) -> &'static [&'static str] {
+    match kind {
+        RecordKind::Member => &["display_name", "date_of_birth"],
+        RecordKind::Project => &["title"],
+        RecordKind::Signature => &["person", "form", "signed_on"],
+        RecordKind::Application => &["person", "decision", "welcome_meeting_on", "vote_on"],
+        RecordKind::Mentorship => &["mentee", "mentor", "started_on"],
+        RecordKind::Group | RecordKind::Partner => &["name"],
+        RecordKind::Activity => &["title", "date"],
+        RecordKind::Mandate => &["role", "holder", "start"],
+        RecordKind::Assembly | RecordKind::Meeting => &["title", "date"],
+        RecordKind::Vote => &["title", "held_on"],
+        RecordKind::Referral => &[
+            "person",
+            "partner",
+            "destination",
+            "direction",
+            "referred_on",
+        ],
+        RecordKind::Welfare => &["person", "checked_on"],
+        RecordKind::Secret => &[],
+    }
+}
+
+/// A record's identity ([`identity_fields`]) from its values, `None` when its first identity
+/// field is empty.
+fn identity(kind: RecordKind, get: impl Fn(&str) -> Option<String>) -> Option<Vec<String>> {
+    let key: Vec<String> = identity_fields(kind)
+        .iter()
+        .map(|f| get(f).map(|v| carnet_sheets::fold(&v)).unwrap_or_default())
+        .collect();
+    key.first().is_some_and(|k| !k.is_empty()).then_some(key)
+}
+
+/// What an import of members takes over beside each member who joins (see `row_writes`) and a
+/// later import of signatures or applications completes rather than duplicates: a signature
+/// of version [`TAKEN_OVER`], or an accepted application holding nothing but its person,
+/// decision and vote date. Its key — the person and the form, or the person and `accepted` —
+/// and its date.
+fn taken_over_key<'a>(
+    kind: RecordKind,
+    get: impl Fn(&str) -> Option<String>,
+    mut names: impl Iterator<Item = &'a str>,
+) -> Option<((String, String), String)> {
+    let person = get("person")?;
+    match kind {
+        RecordKind::Signature if get("version").as_deref() == Some(TAKEN_OVER) => {
+            Some(((person, get("form")?), get("signed_on").unwrap_or_default()))
+        }
+        RecordKind::Application
+            if get("decision").as_deref() == Some("accepted")
+                && names.all(|n| matches!(n, "person" | "decision" | "vote_on")) =>
+        {
+            Some((
+                (person, "accepted".to_owned()),
+                get("vote_on").unwrap_or_default(),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The version of the rules a taken-over signature names: the import's, not a real one.
+const TAKEN_OVER: &str = "imported";
 
 /// One bad line.
 #[derive(Debug)]
 pub struct Problem {
-    /// The line as the spreadsheet shows it (0: the rules found it about no one row).
+    /// The file it is in, when several are imported together ([`plan_together`]): its index
+    /// among them, 0 for the first (and only, for [`plan`]).
+    pub file: usize,
+    /// The line as the spreadsheet shows it (0: the problem is the whole file's, or the rules
+    /// found it about no one row).
     pub line: u64,
     /// Why.
     pub reason: Reason,
@@ -144,14 +276,50 @@ pub struct ImportPlan {
     pub rows: usize,
     /// The rows skipped because every cell was blank.
     pub blank_rows: usize,
+    /// The rows that complete a signature or decision an earlier import of members took over
+    /// (written to that record rather than as a second one).
+    pub completed: usize,
+    /// The (first) file's fingerprint, as the options gave it: what
+    /// [`crate::remember_import`] notes.
+    pub fingerprint: Option<Fingerprint>,
+    /// Each file planned, in the order given: its kind, rows and fingerprint (one for
+    /// [`plan`]; the figures above add them up).
+    pub files: Vec<FileSummary>,
+}
+
+/// One file of a plan.
+#[derive(Debug, Clone)]
+pub struct FileSummary {
+    /// The kind of its records.
+    pub kind: RecordKind,
+    /// Its rows that hold something.
+    pub rows: usize,
+    /// Its blank rows, skipped.
+    pub blank_rows: usize,
+    /// Its fingerprint, to note once written.
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// One file of an import planned with others ([`plan_together`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Part<'a> {
+    /// The kind of its records.
+    pub kind: RecordKind,
+    /// Its table.
+    pub table: &'a Table,
+    /// The field each column fills ([`columns`]).
+    pub columns: &'a [Option<String>],
+    /// Its fingerprint ([`Fingerprint::of`] its bytes).
+    pub fingerprint: Option<Fingerprint>,
 }
 
 impl ImportPlan {
-    /// How many distinct lines are bad.
+    /// How many distinct lines are bad (problems of the whole file, line 0, aside).
     pub fn bad_lines(&self) -> usize {
         self.problems
             .iter()
             .map(|p| p.line)
+            .filter(|l| *l > 0)
             .collect::<BTreeSet<_>>()
             .len()
     }
@@ -159,6 +327,11 @@ impl ImportPlan {
     /// The signatures and decisions taken over beside the rows' own records.
     pub fn taken_over(&self) -> usize {
         self.writes.len().saturating_sub(self.rows)
+    }
+
+    /// Whether nothing stops the import: no bad line, no duplicate.
+    pub fn is_ready(&self) -> bool {
+        self.problems.is_empty()
     }
 }
 
@@ -196,6 +369,50 @@ pub fn guess_columns(kind: RecordKind, headers: &[String]) -> Vec<Option<String>
 /// A `field=value` typed for `kind` as an edit; a reference field takes the names, ids or id
 /// prefixes of the records it names (comma-separated for a list).
 pub fn typed_edit(device: &Device, kind: RecordKind, typed: &str) -> Result<FieldEdit, Reason> {
+    typed_edit_in(device, kind, typed, &Rows::default())
+}
+
+/// The records an import's rows create, by kind, id and label (folded; a label two rows of
+/// a kind share names neither), so that a row may name another row of its file or of a file
+/// imported with it (a partner endorsed by another partner of the same file, removed by a vote
+/// of the votes' file).
+#[derive(Default)]
+struct Rows {
+    ids: BTreeSet<(RecordKind, RecordId)>,
+    labels: BTreeMap<(RecordKind, String), Option<RecordId>>,
+}
+
+impl Rows {
+    /// Notes that a row creates record `id` of `kind`, labelled `label`.
+    fn add(&mut self, kind: RecordKind, id: RecordId, label: Option<&str>) {
+        self.ids.insert((kind, id));
+        if let Some(label) = label {
+            self.labels
+                .entry((kind, carnet_model::fold(label)))
+                .and_modify(|seen| *seen = None)
+                .or_insert(Some(id));
+        }
+    }
+
+    /// The record of the rows `name` names, when the device holds none.
+    fn resolve(&self, target: RecordKind, name: &str) -> Option<RecordId> {
+        let name = name.trim();
+        if let Ok(id) = name.to_lowercase().parse::<RecordId>() {
+            return self.ids.contains(&(target, id)).then_some(id);
+        }
+        self.labels
+            .get(&(target, carnet_model::fold(name)))
+            .copied()
+            .flatten()
+    }
+}
+
+fn typed_edit_in(
+    device: &Device,
+    kind: RecordKind,
+    typed: &str,
+    rows: &Rows,
+) -> Result<FieldEdit, Reason> {
     let Some((lhs, rhs)) = typed.split_once('=') else {
         return Ok(kind.parse_edit(typed)?);
     };
@@ -215,13 +432,19 @@ pub fn typed_edit(device: &Device, kind: RecordKind, typed: &str) -> Result<Fiel
     }
     let mut ids = Vec::new();
     for label in rhs.split(',') {
-        let id = device
-            .resolve(target, label)
-            .map_err(|error| Reason::Reference {
-                field: spec.name,
-                target,
-                error,
-            })?;
+        let id = match device.resolve(target, label) {
+            Ok(id) => id,
+            Err(error) => match (&error, rows.resolve(target, label)) {
+                (ResolveError::NotFound { .. }, Some(id)) => id,
+                _ => {
+                    return Err(Reason::Reference {
+                        field: spec.name,
+                        target,
+                        error,
+                    });
+                }
+            },
+        };
         ids.push(id.to_string());
     }
     Ok(kind.parse_edit(&format!("{lhs}={}", ids.join(",")))?)
@@ -248,22 +471,28 @@ fn taken_over(kind: RecordKind, values: &[(&str, String)]) -> Result<RecordWrite
     })
 }
 
-/// The records one row asks for: the row's record, and for a member who joins (status
-/// member or active) the signatures and decision her status rests on, taken over from the
-/// spreadsheet and dated when she joined (see `docs/architecture.md`, import).
+/// The value a write sets to `name`, as text.
+fn set_value(edits: &[FieldEdit], name: &str) -> Option<String> {
+    edits.iter().rev().find_map(|e| match &e.op {
+        EditOp::Set(v) if e.field.name == name => Some(v.to_string()),
+        _ => None,
+    })
+}
+
+/// The records one row asks for, the row's own record being `id` (`create`: not held yet):
+/// that record, and for a member who joins (status member or active) the signatures and
+/// decision her status rests on, taken over from the spreadsheet and dated when she joined
+/// (see `docs/architecture.md`, import).
 fn row_writes(
     device: &Device,
     kind: RecordKind,
     cells: &[(&'static str, String)],
     opts: &ImportOptions,
+    rows: &Rows,
+    (id, create): (RecordId, bool),
 ) -> Result<Vec<RecordWrite>, Reason> {
-    let mut id = None;
     let mut edits: Vec<FieldEdit> = Vec::new();
     for (field, cell) in cells {
-        if *field == "id" {
-            id = Some(cell.parse::<RecordId>().map_err(|_| Reason::BadId)?);
-            continue;
-        }
         // A choice may be written as the interface names it ("Membre actif"), in either language.
         let cell = match (kind.field(field).map(|s| s.ty), opts.choice_word) {
             (Some(FieldType::Choice(words)), Some(choice)) if !words.contains(&cell.trim()) => {
@@ -271,24 +500,19 @@ fn row_writes(
             }
             _ => cell.as_str(),
         };
-        edits.push(typed_edit(device, kind, &format!("{field}={cell}"))?);
+        edits.push(typed_edit_in(
+            device,
+            kind,
+            &format!("{field}={cell}"),
+            rows,
+        )?);
     }
     if edits.is_empty() {
         return Err(Reason::NoField);
     }
-    let (id, create) = match id {
-        Some(id) => (id, device.show(kind, id).is_err()),
-        None => (RecordId::random(), true),
-    };
     let mut writes = vec![];
     if kind == RecordKind::Member && create {
-        let value = |edits: &[FieldEdit], name: &str| {
-            edits.iter().rev().find_map(|e| match &e.op {
-                EditOp::Set(v) if e.field.name == name => Some(v.to_string()),
-                _ => None,
-            })
-        };
-        let status = value(&edits, "status");
+        let status = set_value(&edits, "status");
         if status.is_none() {
             edits.push(field(kind, "status")?.edit(None, "member")?);
         }
@@ -296,7 +520,7 @@ fn row_writes(
         if status == "member" || status == "active" {
             // A member who joined before the import joined then, not on the import day: the
             // funders' report counts joins by the member-form signature's date.
-            let since = match (value(&edits, "member_since"), &opts.joined_before) {
+            let since = match (set_value(&edits, "member_since"), &opts.joined_before) {
                 (Some(d), _) => d,
                 (None, Some(d)) => d.clone(),
                 (None, None) => return Err(Reason::JoinedUnknown),
@@ -307,18 +531,18 @@ fn row_writes(
                     ("person", id.to_string()),
                     ("form", "member".into()),
                     ("signed_on", since.clone()),
-                    ("version", "imported".into()),
+                    ("version", TAKEN_OVER.into()),
                 ],
             )?);
             if status == "active" {
-                let active = value(&edits, "active_since").unwrap_or(since);
+                let active = set_value(&edits, "active_since").unwrap_or(since);
                 writes.push(taken_over(
                     RecordKind::Signature,
                     &[
                         ("person", id.to_string()),
                         ("form", "active".into()),
                         ("signed_on", active.clone()),
-                        ("version", "imported".into()),
+                        ("version", TAKEN_OVER.into()),
                     ],
                 )?);
                 writes.push(taken_over(
@@ -344,31 +568,58 @@ fn row_writes(
     Ok(writes)
 }
 
-/// What makes two members the same person for the duplicate check: the display name folded
-/// (case, accents, spacing) and the date of birth.
-fn person_key(name: &str, born: &str) -> (String, String) {
-    (carnet_sheets::fold(name), born.trim().to_owned())
+/// The identities ([`identity`]) of the `kind` records held, and the records an earlier import
+/// took over ([`taken_over_key`]) with their dates.
+type Held = (
+    BTreeSet<Vec<String>>,
+    BTreeMap<(String, String), Vec<(RecordId, String)>>,
+);
+
+fn held(device: &Device, kind: RecordKind) -> Result<Held, ReadError> {
+    let mut identities = BTreeSet::new();
+    let mut taken = BTreeMap::<_, Vec<_>>::new();
+    for r in device.list(kind)? {
+        let get = |f: &str| r.fields.get(f).map(|s| s.value.to_string());
+        if let Some(key) = identity(kind, get) {
+            identities.insert(key);
+        }
+        if let Some((key, date)) = taken_over_key(kind, get, r.fields.keys().map(String::as_str)) {
+            taken.entry(key).or_default().push((r.id, date));
+        }
+    }
+    Ok((identities, taken))
 }
 
-/// The members already recorded, by [`person_key`].
-fn recorded_people(device: &Device) -> Result<BTreeSet<(String, String)>, ReadError> {
-    let mut out = BTreeSet::new();
-    for r in device.list(RecordKind::Member)? {
-        let get = |f: &str| {
-            r.fields
-                .get(f)
-                .map(|s| s.value.to_string())
-                .unwrap_or_default()
-        };
-        out.insert(person_key(&get("display_name"), &get("date_of_birth")));
+/// Which row completes each record an earlier import took over: among the rows with its key,
+/// the one with its date, else the one with the latest date (a taken-over record stands for
+/// the signature or decision the member's present status rests on). Returns, by row index,
+/// the record it completes.
+fn completions(
+    taken: BTreeMap<(String, String), Vec<(RecordId, String)>>,
+    rows: &[(usize, (String, String), String)],
+) -> BTreeMap<usize, RecordId> {
+    let mut out = BTreeMap::new();
+    for (key, records) in taken {
+        let mut free: Vec<&(usize, (String, String), String)> =
+            rows.iter().filter(|(_, k, _)| *k == key).collect();
+        for (id, date) in records {
+            let pick = free.iter().position(|(_, _, d)| *d == date).or_else(|| {
+                (0..free.len()).max_by(|a, b| free[*a].2.cmp(&free[*b].2).then(a.cmp(b)))
+            });
+            if let Some(p) = pick {
+                out.insert(free.remove(p).0, id);
+            }
+        }
     }
-    Ok(out)
+    out
 }
 
 /// Plans importing `table`'s rows as `kind` records, column `i` filling field `columns[i]`
-/// (`None` or an unknown name: ignored; `"id"`: the record to update). Every row is checked —
-/// values, references, duplicates, the record's validity, then the association's rules on all
-/// rows at once — and every bad line is named; nothing is written.
+/// (`None` or an unknown name: ignored; `"id"`: the record to update, or to create under that
+/// id). Every row is checked — values, references (to records held or to other rows of the
+/// file), duplicates (the file imported before, records held, other rows), the record's
+/// validity, then the association's rules on all rows at once — and every bad line is named;
+/// nothing is written.
 pub fn plan(
     device: &Device,
     kind: RecordKind,
@@ -377,8 +628,245 @@ pub fn plan(
     opts: &ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<ImportPlan, ImportError> {
+    let part = Part {
+        kind,
+        table,
+        columns,
+        fingerprint: opts.fingerprint,
+    };
+    plan_together(device, &[part], opts, now)
+}
+
+/// A row's cells by the field each fills.
+type Cells = Vec<(&'static str, String)>;
+
+/// One row, on its way to becoming records.
+struct Planned {
+    file: usize,
+    kind: RecordKind,
+    line: u64,
+    writes: Vec<RecordWrite>,
+}
+
+/// Plans importing several files in one write, all or none, as [`plan`] plans one: for
+/// records that name one another across kinds (a partner removed by a coalition vote that
+/// names it: neither may be written without the other), and whatever else is moved together.
+/// Rows may name rows of any of the files; duplicates are looked for among the rows of every
+/// file of a kind; the association's rules judge all the rows at once. Each problem names its
+/// file ([`Problem::file`]). `opts.fingerprint` is not used: each part gives its own;
+/// `opts.display_name` fills the first file's rows only (its template names that file's
+/// columns).
+pub fn plan_together(
+    device: &Device,
+    parts: &[Part<'_>],
+    opts: &ImportOptions,
+    now: DateTime<Utc>,
+) -> Result<ImportPlan, ImportError> {
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut cells_of: Vec<(usize, RecordKind, u64, Cells)> = Vec::new();
+    for (file, part) in parts.iter().enumerate() {
+        if let Some(fingerprint) = part.fingerprint
+            && !opts.allow_duplicates
+            && let Some(at) = crate::files::imported_at(device, part.kind, fingerprint)?
+        {
+            problems.push(Problem {
+                file,
+                line: 0,
+                reason: Reason::FileImported {
+                    kind: part.kind,
+                    at,
+                },
+            });
+        }
+        // The display-name template names the first file's columns.
+        let template = opts.display_name.as_ref().filter(|_| file == 0);
+        for (line, cells) in row_cells(part, opts, template, now, &mut |line, reason| {
+            problems.push(Problem { file, line, reason })
+        }) {
+            cells_of.push((file, part.kind, line, cells));
+        }
+    }
+
+    // Each row's record: the id its id column gives (created when not held), or a new one;
+    // what the rows create, for rows that name one another.
+    let mut own = Rows::default();
+    let mut ids: Vec<Result<(RecordId, bool), Reason>> = Vec::new();
+    for (_, kind, _, cells) in &cells_of {
+        let given = cells.iter().find(|(f, _)| *f == "id").map(|(_, v)| v);
+        let id = match given.map(|v| v.to_lowercase().parse::<RecordId>()) {
+            None => Ok((RecordId::random(), true)),
+            Some(Err(_)) => Err(Reason::BadId),
+            Some(Ok(id)) => Ok((id, device.show(*kind, id).is_err())),
+        };
+        if let Ok((id, true)) = id {
+            let label = cells.iter().find(|(f, _)| *f == kind.label_field());
+            own.add(*kind, id, label.map(|(_, l)| l.as_str()));
+        }
+        ids.push(id);
+    }
+
+    // The records each row asks for.
+    let mut planned: Vec<Planned> = Vec::new();
+    for ((file, kind, line, cells), id) in cells_of.into_iter().zip(ids) {
+        let cells: Vec<(&'static str, String)> =
+            cells.into_iter().filter(|(f, _)| *f != "id").collect();
+        match id.and_then(|id| row_writes(device, kind, &cells, opts, &own, id)) {
+            Ok(writes) => planned.push(Planned {
+                file,
+                kind,
+                line,
+                writes,
+            }),
+            Err(reason) => problems.push(Problem { file, line, reason }),
+        }
+    }
+
+    // Rows that complete what an earlier import took over, then duplicates, kind by kind.
+    let mut completed = 0;
+    let mut duplicate = vec![false; planned.len()];
+    let kinds: BTreeSet<RecordKind> = parts.iter().map(|p| p.kind).collect();
+    for kind in kinds {
+        let (recorded, taken) = held(device, kind)?;
+        let of_kind = |p: &&Planned| p.kind == kind;
+        let keyed: Vec<(usize, (String, String), String)> = planned
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| of_kind(p) && p.writes[0].create)
+            .filter_map(|(i, p)| {
+                let get = |f: &str| set_value(&p.writes[0].edits, f);
+                let (key, date) = match kind {
+                    RecordKind::Signature => ((get("person")?, get("form")?), get("signed_on")),
+                    RecordKind::Application if get("decision").as_deref() == Some("accepted") => {
+                        ((get("person")?, "accepted".to_owned()), get("vote_on"))
+                    }
+                    _ => return None,
+                };
+                Some((i, key, date.unwrap_or_default()))
+            })
+            .collect();
+        let completes = completions(taken, &keyed);
+        completed += completes.len();
+        for (i, id) in &completes {
+            let w = &mut planned[*i].writes[0];
+            w.id = *id;
+            w.create = false;
+        }
+        if opts.allow_duplicates {
+            continue;
+        }
+        let fields = identity_fields(kind);
+        let mut first: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+        for (i, p) in planned.iter().enumerate() {
+            if !of_kind(&p) || !p.writes[0].create || completes.contains_key(&i) {
+                continue;
+            }
+            let Some(key) = identity(kind, |f| set_value(&p.writes[0].edits, f)) else {
+                continue;
+            };
+            let reason = if recorded.contains(&key) {
+                Reason::AlreadyRecorded { kind, fields }
+            } else if let Some(first) = first.get(&key) {
+                Reason::SameAsLine {
+                    first: *first,
+                    fields,
+                }
+            } else {
+                first.insert(key, p.line);
+                continue;
+            };
+            duplicate[i] = true;
+            problems.push(Problem {
+                file: p.file,
+                line: p.line,
+                reason,
+            });
+        }
+    }
+
+    // Each record on its own, then the association's rules on every row at once.
+    let mut writes: Vec<RecordWrite> = Vec::new();
+    let mut line_of: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+    for (p, dup) in planned.into_iter().zip(duplicate) {
+        if dup {
+            continue;
+        }
+        match p
+            .writes
+            .iter()
+            .try_for_each(|w| device.validate(w, now).map(|_| ()).map_err(Reason::Write))
+        {
+            Ok(()) => {
+                for w in p.writes {
+                    line_of.insert(w.id.to_string(), (p.file, p.line));
+                    writes.push(w);
+                }
+            }
+            Err(reason) => problems.push(Problem {
+                file: p.file,
+                line: p.line,
+                reason,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        match device.check_writes(&writes, now) {
+            Ok(_) => {}
+            Err(WriteError::Rules { findings }) => {
+                for f in findings {
+                    let (file, line) = f
+                        .record
+                        .as_deref()
+                        .and_then(|id| line_of.get(id))
+                        .copied()
+                        .unwrap_or((0, 0));
+                    problems.push(Problem {
+                        file,
+                        line,
+                        reason: Reason::Rule {
+                            rule: f.rule,
+                            message: f.message,
+                        },
+                    });
+                }
+            }
+            Err(e) => return Err(ImportError::Write(e)),
+        }
+    }
+    problems.sort_by_key(|p| (p.file, p.line));
+    let files: Vec<FileSummary> = parts
+        .iter()
+        .map(|p| FileSummary {
+            kind: p.kind,
+            rows: p.table.rows.len(),
+            blank_rows: p.table.blank_rows,
+            fingerprint: p.fingerprint,
+        })
+        .collect();
+    Ok(ImportPlan {
+        writes,
+        problems,
+        rows: files.iter().map(|f| f.rows).sum(),
+        blank_rows: files.iter().map(|f| f.blank_rows).sum(),
+        completed,
+        fingerprint: parts.first().and_then(|p| p.fingerprint),
+        files,
+    })
+}
+
+/// The cells of each row of a file that holds something, by line: trimmed, un-neutralised
+/// (CSV), dates normalised, the display name composed; a bad cell is said through `bad` and
+/// its row left out.
+fn row_cells(
+    part: &Part<'_>,
+    opts: &ImportOptions,
+    template: Option<&NameTemplate>,
+    now: DateTime<Utc>,
+    bad: &mut dyn FnMut(u64, Reason),
+) -> Vec<(u64, Cells)> {
+    let (kind, table) = (part.kind, part.table);
     let today = now.date_naive();
-    let specs: Vec<Option<(&'static str, FieldType)>> = columns
+    let specs: Vec<Option<(&'static str, FieldType)>> = part
+        .columns
         .iter()
         .map(|c| match c.as_deref() {
             Some("id") => Some(("id", FieldType::Text)),
@@ -386,31 +874,23 @@ pub fn plan(
             None => None,
         })
         .collect();
-    let template = opts.display_name.as_ref();
     let fills_name = template.is_some() && kind.field("display_name").is_some();
-    let check_people = kind == RecordKind::Member && !opts.allow_duplicates;
-    let recorded = if check_people {
-        recorded_people(device)?
-    } else {
-        BTreeSet::new()
-    };
-    let mut in_file: BTreeMap<(String, String), u64> = BTreeMap::new();
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut writes: Vec<RecordWrite> = Vec::new();
-    let mut line_of: BTreeMap<String, u64> = BTreeMap::new();
     let undo_quotes = table.format.may_be_neutralised();
+    let mut rows = Vec::new();
     for row in &table.rows {
         let line = row.line;
-        let mut bad = |reason: Reason| problems.push(Problem { line, reason });
         if let Some(extra) = row
             .cells
             .iter()
             .skip(table.headers.len())
             .position(|c| !c.trim().is_empty())
         {
-            bad(Reason::ExtraCell {
-                column: table.headers.len() + extra + 1,
-            });
+            bad(
+                line,
+                Reason::ExtraCell {
+                    column: table.headers.len() + extra + 1,
+                },
+            );
             continue;
         }
         let mut cells: Vec<(&'static str, String)> = Vec::new();
@@ -429,11 +909,14 @@ pub fn plan(
                 match carnet_sheets::normalise_date(cell, opts.date_order, today) {
                     Ok(d) => d,
                     Err(error) => {
-                        bad(Reason::BadDate {
-                            column: i + 1,
-                            field: name,
-                            error,
-                        });
+                        bad(
+                            line,
+                            Reason::BadDate {
+                                column: i + 1,
+                                field: name,
+                                error,
+                            },
+                        );
                         refused = true;
                         continue;
                     }
@@ -452,73 +935,7 @@ pub fn plan(
         {
             cells.push(("display_name", name));
         }
-        let creates = !cells.iter().any(|(f, _)| *f == "id");
-        if check_people && creates {
-            let get = |f: &str| {
-                cells
-                    .iter()
-                    .find(|(n, _)| *n == f)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default()
-            };
-            let key = person_key(&get("display_name"), &get("date_of_birth"));
-            if !key.0.is_empty() {
-                if recorded.contains(&key) {
-                    bad(Reason::AlreadyRecorded);
-                    continue;
-                }
-                if let Some(first) = in_file.get(&key) {
-                    bad(Reason::SameAsLine { first: *first });
-                    continue;
-                }
-                in_file.insert(key, line);
-            }
-        }
-        let planned = row_writes(device, kind, &cells, opts).and_then(|ws| {
-            for w in &ws {
-                device.validate(w, now).map_err(Reason::Write)?;
-            }
-            Ok(ws)
-        });
-        match planned {
-            Ok(ws) => {
-                for w in ws {
-                    line_of.insert(w.id.to_string(), line);
-                    writes.push(w);
-                }
-            }
-            Err(reason) => bad(reason),
-        }
+        rows.push((line, cells));
     }
-    if problems.is_empty() {
-        // The association's rules, on every row at once.
-        match device.check_writes(&writes, now) {
-            Ok(_) => {}
-            Err(WriteError::Rules { findings }) => {
-                for f in findings {
-                    let line = f
-                        .record
-                        .as_deref()
-                        .and_then(|id| line_of.get(id))
-                        .copied()
-                        .unwrap_or(0);
-                    problems.push(Problem {
-                        line,
-                        reason: Reason::Rule {
-                            rule: f.rule,
-                            message: f.message,
-                        },
-                    });
-                }
-            }
-            Err(e) => return Err(ImportError::Write(e)),
-        }
-    }
-    problems.sort_by_key(|p| p.line);
-    Ok(ImportPlan {
-        writes,
-        problems,
-        rows: table.rows.len(),
-        blank_rows: table.blank_rows,
-    })
+    rows
 }

@@ -1,13 +1,16 @@
 //! Spreadsheets to records and back, for `carnet import`/`export` and the web interface's
 //! *Importer* and *Exporter* pages alike: one code path.
 //!
-//! An import is *planned* from a table `carnet-sheets` read ([`plan`]): which field each column
+//! An import is *planned* from a table `carnet-sheets` read ([`plan`]; several files of
+//! different kinds that name one another in one plan: [`plan_together`]): which field each column
 //! fills ([`columns`] from the header row and `--map`, or [`guess_columns`] for a form to
 //! start from), every bad line with its [`Reason`] (the line as the spreadsheet shows it),
-//! duplicates of members already recorded or of another row, and the [`RecordWrite`]s the
-//! rows ask for — with, for members, the signatures and decision their status rests on, dated
-//! when they joined. Nothing is written here: the caller writes the plan's writes, all or none,
-//! with `Device::write_checked` (the association's rules), the one write path.
+//! duplicates — a file imported before ([`Fingerprint`]), records already recorded or another
+//! row with the same identity ([`identity_fields`]) — and the [`RecordWrite`]s the rows ask
+//! for — with, for members, the signatures and decision their status rests on, dated when they
+//! joined, which a later import of those signatures or decisions completes. Nothing is written
+//! here: the caller writes the plan's writes, all or none, with `Device::write_checked` (the
+//! association's rules), the one write path, then notes the file ([`remember_import`]).
 //! An export is a table of what this device may read ([`export_sheet`], [`export_json`]),
 //! personal fields only on request.
 //!
@@ -28,11 +31,13 @@
 //! ```
 
 mod export;
+mod files;
 mod import;
 
 pub use carnet_device::RecordWrite;
 pub use export::{export_json, export_sheet, exported_fields};
+pub use files::{Fingerprint, REMEMBERED, imported_at, remember_import};
 pub use import::{
-    ChoiceWords, ImportError, ImportOptions, ImportPlan, Problem, Reason, columns, guess_columns,
-    plan, typed_edit,
+    ChoiceWords, FileSummary, ImportError, ImportOptions, ImportPlan, Part, Problem, Reason,
+    columns, guess_columns, identity_fields, plan, plan_together, typed_edit,
 };

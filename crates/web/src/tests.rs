@@ -862,6 +862,11 @@ async fn a_spreadsheet_is_checked_before_anything_is_written_then_imported_all_o
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("2 doublons possibles"), "{body}");
     assert!(body.contains("déjà enregistrée"), "{body}");
+    // The file itself is recognised, with the day it was imported.
+    assert!(
+        body.contains("ce fichier a déjà été importé pour ce type de fiche, le 14/03/2026"),
+        "{body}"
+    );
     let mut fields = form("import", hidden(&body, "upload"), csrf.clone());
     fields.push(("allow_duplicates", "yes".to_owned()));
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();

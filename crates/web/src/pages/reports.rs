@@ -271,6 +271,7 @@ fn sheet(tr: Tr<'_>, r: &Report) -> carnet_sheets::Sheet {
             tr.t("report-value"),
         ],
         date_columns: vec![],
+        number_columns: vec![],
         rows: r
             .sections
             .iter()

@@ -218,8 +218,39 @@ fn reason(tr: Tr<'_>, kind: RecordKind, r: &Reason) -> String {
             "import-bad-date",
             &[("column", letter(*column)), ("field", field(f))],
         ),
-        Reason::AlreadyRecorded => tr.t("import-dup-recorded"),
-        Reason::SameAsLine { first } => tr.ta("import-dup-line", &[("first", first.to_string())]),
+        Reason::FileImported { at, .. } => tr.ta(
+            "import-file-imported",
+            &[("date", tr.date(at.date_naive()))],
+        ),
+        Reason::AlreadyRecorded { .. } if kind == RecordKind::Member => tr.t("import-dup-recorded"),
+        Reason::SameAsLine { first, .. } if kind == RecordKind::Member => {
+            tr.ta("import-dup-line", &[("first", first.to_string())])
+        }
+        Reason::AlreadyRecorded { fields, .. } => tr.ta(
+            "import-dup-recorded-fields",
+            &[(
+                "fields",
+                fields
+                    .iter()
+                    .map(|f| field(f))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )],
+        ),
+        Reason::SameAsLine { first, fields } => tr.ta(
+            "import-dup-line-fields",
+            &[
+                ("first", first.to_string()),
+                (
+                    "fields",
+                    fields
+                        .iter()
+                        .map(|f| field(f))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        ),
         Reason::BadId => tr.t("import-bad-id"),
         Reason::NoField => tr.t("import-no-field"),
         Reason::JoinedUnknown => tr.t("import-joined-unknown"),
@@ -474,6 +505,7 @@ pub(crate) async fn upload(u: Unlocked, mut parts: Multipart) -> Result<Response
     let settings = Settings::posted(&fields, &table)
         .filter(|s| s.kind == kind)
         .unwrap_or_else(|| Settings::guessed(kind, &table));
+    let fingerprint = carnet_transfer::Fingerprint::of(&bytes);
     let upload = Upload {
         id: crate::session::token(),
         ext,
@@ -486,7 +518,7 @@ pub(crate) async fn upload(u: Unlocked, mut parts: Multipart) -> Result<Response
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .set_upload(&u.info.id, upload);
-    check_and_show(&u, id, table, format_ext(&name), settings, false).await
+    check_and_show(&u, (id, fingerprint), table, format_ext(&name), settings, false).await
 }
 
 fn format_ext(name: &str) -> String {
@@ -523,7 +555,8 @@ pub(crate) async fn check(u: Unlocked, form: Posted) -> Result<Response, WebErro
         .map_err(|_| WebError::Internal("a kept upload no longer reads"))?;
     let settings = Settings::posted(&form.fields, &table).ok_or(WebError::BadForm)?;
     let go = form.get("action") == Some("import");
-    check_and_show(&u, id, table, upload.ext.clone(), settings, go).await
+    let fingerprint = carnet_transfer::Fingerprint::of(&upload.bytes);
+    check_and_show(&u, (id, fingerprint), table, upload.ext.clone(), settings, go).await
 }
 
 /// What checking the settings found: refusals of the settings themselves, and the plan.
@@ -538,23 +571,26 @@ struct Checked {
 
 /// Checks `settings` against the table and plans the import; imports when `go` and nothing
 /// is wrong (then redirects to the records with the summary); otherwise shows the check page.
+/// `(upload, fingerprint)`: the kept upload's id and its bytes' fingerprint.
 async fn check_and_show(
     u: &Unlocked,
-    upload: String,
+    (upload, fingerprint): (String, carnet_transfer::Fingerprint),
     table: Table,
     ext: String,
     settings: Settings,
     go: bool,
 ) -> Result<Response, WebError> {
-    u.with_device(move |u, device| check_on(u, device, &upload, &table, &ext, settings, go))
-        .await
+    u.with_device(move |u, device| {
+        check_on(u, device, (&upload, fingerprint), &table, &ext, settings, go)
+    })
+    .await
 }
 
 /// [`check_and_show`]'s work, on the blocking pool with the device.
 fn check_on(
     u: &Unlocked,
     device: &mut Device,
-    upload: &str,
+    (upload, fingerprint): (&str, carnet_transfer::Fingerprint),
     table: &Table,
     ext: &str,
     settings: Settings,
@@ -646,6 +682,7 @@ fn check_on(
             display_name: template,
             allow_duplicates: settings.allow_duplicates,
             choice_word: Some(crate::choice_word),
+            fingerprint: Some(fingerprint),
         };
         let plan = carnet_transfer::plan(device, kind, table, &settings.columns, &opts, now)
             .map_err(|e| match e {
@@ -653,7 +690,13 @@ fn check_on(
                 carnet_transfer::ImportError::Write(_) => WebError::Internal("checking the import"),
             })?;
         if go && plan.problems.is_empty() {
-            match device.write_checked(&plan.writes, now) {
+            let written = device.write_checked(&plan.writes, now).and_then(|written| {
+                if let Some(fingerprint) = plan.fingerprint {
+                    carnet_transfer::remember_import(device, kind, fingerprint, now)?;
+                }
+                Ok(written)
+            });
+            match written {
                 Ok(written) => {
                     u.app
                         .sessions
@@ -749,7 +792,11 @@ fn check_body(
     let kind = s.kind;
     let plan = checked.plan.as_ref();
     let problems = plan.map(|p| p.problems.as_slice()).unwrap_or(&[]);
-    let duplicates = problems.iter().filter(|p| p.reason.is_duplicate()).count();
+    // Lines that look like duplicates (a file imported before is said on its own).
+    let duplicates = problems
+        .iter()
+        .filter(|p| p.line > 0 && p.reason.is_duplicate())
+        .count();
     let mut summary = checked.errors.clone();
     if !problems.is_empty() {
         summary.push((
