@@ -3,11 +3,14 @@
 //! documents and the records about her, signs a receipt that syncs back; the offline device
 //! comes back with edits to her file, which reach nobody, and erases her too; a copy of a
 //! store taken before the erasure cannot bring her back. Her personal file was sealed under a
-//! key of her own, destroyed everywhere; a board device never held such a key. Records about
+//! key of her own, destroyed everywhere; a board device never held such a key. No value of hers
+//! opens from any page of a store file, free pages included, with the keys its device still
+//! holds (the store is rewritten, not only compacted). Records about
 //! her that were deleted go with her. An expelled person's erasure keeps an M6 marker that
 //! staff and direction devices check whenever someone is admitted; a board device never holds
 //! its key.
 
+use carnet_tests::raw::{self, openable_in_file};
 use carnet_tests::{Home, PASSPHRASE, STAFF, contains, describe, enrol, scan_files};
 use serde_json::Value;
 
@@ -114,6 +117,14 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         ],
     );
     d.ok(&["referral", "delete", &referral, "--yes"]);
+    // The scan of the file's pages below finds her display name while she is held: it reads
+    // what it must (her display name is shared-class, sealed under the device's data key).
+    assert!(
+        openable_in_file(&d)
+            .iter()
+            .any(|v| contains(v, CANARIES[0].as_bytes())),
+        "the page scan finds no display name"
+    );
 
     let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
     let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
@@ -198,6 +209,20 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
             assert!(
                 !opened.iter().any(|v| contains(v, c)),
                 "a canary in the store"
+            );
+        }
+        // Nor in any value the file's pages hold, freed ones included, that opens with the
+        // keys the device still holds (its data key, which her shared-class display name was
+        // sealed under, and every record key left).
+        let in_pages = openable_in_file(home);
+        assert!(
+            in_pages.iter().any(|v| contains(v, b"Amaka")),
+            "the page scan opened nothing"
+        );
+        for (i, c) in canaries.iter().enumerate() {
+            assert!(
+                !in_pages.iter().any(|v| contains(v, c)),
+                "canary {i} opens from the store file's pages"
             );
         }
     }
@@ -498,4 +523,69 @@ fn an_expelled_person_is_never_admitted_again_once_erased_and_only_staff_can_tel
         home.ok(&["verify"]);
         assert!(!home.ok(&["status"]).contains(&keys[0]));
     }
+}
+
+/// What the store's pages hold of a deleted value, opened with `memory`'s data key: the
+/// values found in its bytes that contain `needle`.
+fn opening_in_memory(memory: &carnet_store::Memory, needle: &[u8]) -> usize {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("copy.redb");
+    std::fs::write(&path, memory.bytes()).expect("a copy of the bytes");
+    // The copy of an open store needs redb's repair before a read-only handle opens it.
+    drop(redb::Database::open(&path).expect("the copy, repaired"));
+    let (data_key, _) = raw::unwrap_keyring(&path, "pw");
+    raw::openable_values(&memory.bytes(), &[data_key])
+        .iter()
+        .filter(|v| contains(v, needle))
+        .count()
+}
+
+/// Regression: an erasure compacted the store, and redb's compaction leaves in place a freed
+/// page it does not need. With `Store::compact` where `Store::rewrite` is now, this workload
+/// (values of a few pages, one document rewritten then deleted) left a copy of the deleted
+/// shared-class value in a freed page, sealed under the data key: anyone with the passphrase
+/// read it back. A rewrite leaves no page of it.
+#[test]
+fn a_deleted_value_opens_from_no_page_of_the_store_once_rewritten() {
+    let memory = carnet_store::Memory::new();
+    let mut store =
+        carnet_store::Store::create_in_memory(&memory, b"pw", &[1; 32]).expect("a store");
+    // A fixed xorshift: the same sizes, so the same pages, every run.
+    let mut x: u64 = 2 * 7919;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x as usize
+    };
+    let hers = "member/00000000-0000-4000-8000-0000000000aa/com";
+    for i in 0..20 {
+        let mut batch = store.write().expect("a batch");
+        let other = format!("member/00000000-0000-4000-8000-{:012}/com", next() % 20);
+        let value = format!("Amaka {i} {}", "x".repeat(next() % 20_000));
+        batch.put_doc(&other, value.as_bytes()).expect("a write");
+        if i % 4 == 0 {
+            let value = format!("{} {i} {}", CANARIES[0], "y".repeat(next() % 20_000));
+            batch.put_doc(hers, value.as_bytes()).expect("a write");
+        }
+        batch.commit().expect("a commit");
+    }
+    let mut batch = store.write().expect("a batch");
+    batch.delete_doc(hers).expect("a deletion");
+    batch.commit().expect("a commit");
+    let canary = CANARIES[0].as_bytes();
+    // Deleted, and still in the freed pages: the scan finds it where it is.
+    assert!(
+        opening_in_memory(&memory, canary) > 0,
+        "the scan found nothing"
+    );
+
+    store.rewrite().expect("a rewrite");
+    assert_eq!(
+        opening_in_memory(&memory, canary),
+        0,
+        "a deleted value opens"
+    );
+    assert!(opening_in_memory(&memory, b"Amaka") > 0, "live values open");
+    assert!(store.doc(hers).expect("a read").is_none());
 }
