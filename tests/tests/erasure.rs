@@ -132,6 +132,29 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         home.ok(&sync);
         assert!(home.ok(&["member", "list"]).contains(CANARIES[0]));
     }
+    // A board device never holds a personal file's key: none of the staff device's record
+    // keys (hers among them) is anywhere in the board's home, as bytes or in hex.
+    let staff_keys = raw::record_keys(s1.path(), PASSPHRASE);
+    assert!(staff_keys.contains_key(&her) && staff_keys.contains_key(&kept));
+    let hex: Vec<String> = staff_keys.values().map(|k| raw::hex(k)).collect();
+    let needles: Vec<&[u8]> = staff_keys
+        .values()
+        .map(|k| k.as_slice())
+        .chain(hex.iter().map(|h| h.as_bytes()))
+        .collect();
+    let found = scan_files(board.path(), &needles);
+    assert!(
+        found.is_empty(),
+        "a staff record key on the board: {found:?}"
+    );
+    // Sealed, a key would not show in its files' bytes: nor is one in the board's key file or
+    // in any value of its store file's pages, opened with the board's own keys.
+    assert!(raw::record_keys(board.path(), PASSPHRASE).is_empty());
+    let opened = openable_in_file(&board);
+    assert!(!opened.is_empty(), "the page scan opened nothing");
+    for needle in &needles {
+        assert!(!opened.iter().any(|v| contains(v, needle)), "a key sealed");
+    }
     // Her personal file is sealed under a key of her own on the devices that may read it;
     // keys never travel, and a board device, holding no personal file, holds no key at all.
     assert!(s1.open_store().has_record_key(&her));
