@@ -282,6 +282,93 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     assert!(quarantine.contains("at most 256"), "{quarantine}");
 }
 
+/// The backup path (`docs/storage.md`, "Backup"): a staff device's `carnet backup --out FILE`
+/// made before an erasure holds her documents and her key; `carnet restore FILE` after the
+/// erasure brings them back as a new device, which `carnet join` enrols again as the restore
+/// flow asks. Its first session levels the registries: it erases her before any document is
+/// compared, signs its receipt, and no device — the one it synced with, nor another that then
+/// syncs with it — receives anything of hers.
+#[test]
+fn a_backup_file_made_before_an_erasure_and_restored_after_it_brings_nothing_of_her_back() {
+    let d = Home::init();
+    let mut s = Home::new();
+    let mut other = Home::new();
+    enrol(&d, &mut s, &staff("Sana"));
+    enrol(&d, &mut other, &staff("Théo"));
+    let her = d.add_member(&[
+        "--name",
+        CANARIES[0],
+        "--first-name",
+        CANARIES[2],
+        "--phone",
+        CANARIES[1],
+    ]);
+    let kept = d.add_member(&["--name", "Amaka", "--phone", "0611111111"]);
+    let check_in = d.add_welfare(&her);
+    let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+    s.ok(&sync);
+    other.ok(&sync);
+    let file = s.root().join("sana.backup");
+    let file_arg = file.to_str().expect("a UTF-8 path");
+    s.ok(&["backup", "--out", file_arg]);
+
+    d.ok(&["member", "erase", &her, "--reason", "art. 17", "--yes"]);
+    for _ in 0..2 {
+        s.ok(&sync);
+        other.ok(&sync);
+    }
+    let _ = serve.interrupt();
+    assert!(holders(&erasure(&d), "pending").is_empty());
+
+    // Restored after the erasure: the backup brings her file and her key back, held by a
+    // device no peer syncs with yet.
+    let mut restored = Home::new();
+    restored.ok(&["restore", file_arg]);
+    assert!(!held_docs(&restored, &her).is_empty());
+    assert!(restored.open_store().has_record_key(&her));
+    enrol(&d, &mut restored, &staff("Sana"));
+    let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+    restored.ok(&sync);
+    restored.ok(&sync);
+    // The other staff device learns of the new device's enrolment from direction…
+    other.ok(&sync);
+    let _ = serve.interrupt();
+    // …then syncs with it while it serves: nothing of hers comes.
+    let (mut serve, addr) = restored.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    other.ok(&["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"]);
+    let _ = serve.interrupt();
+
+    // Four devices, four receipts: the restored one signed its own.
+    let status = erasure(&d);
+    assert_eq!(holders(&status, "confirmed").len(), 4, "{status}");
+    assert!(holders(&status, "pending").is_empty(), "{status}");
+    let canaries: Vec<&[u8]> = CANARIES[..3].iter().map(|c| c.as_bytes()).collect();
+    for home in [&restored, &d, &s, &other] {
+        assert_eq!(held_docs(home, &her), Vec::<String>::new());
+        assert_eq!(held_docs(home, &check_in), Vec::<String>::new());
+        assert!(!held_docs(home, &kept).is_empty());
+        let store = home.open_store();
+        assert!(!store.has_record_key(&her) && !store.has_record_key(&check_in));
+        assert!(store.has_record_key(&kept));
+        drop(store);
+        let found = scan_files(home.path(), &canaries);
+        assert!(found.is_empty(), "canary values left: {found:?}");
+        let in_pages = openable_in_file(home);
+        for (i, c) in canaries.iter().enumerate() {
+            assert!(
+                !in_pages.iter().any(|v| contains(v, c)),
+                "canary {i} opens from a store file's pages"
+            );
+        }
+        assert!(!home.ok(&["member", "list"]).contains(CANARIES[0]));
+        // Nothing of hers was received and set aside either.
+        let quarantine = home.ok(&["quarantine"]);
+        assert!(quarantine.contains("empty"), "{quarantine}");
+    }
+}
+
 #[test]
 fn export_file_gives_a_person_everything_held_about_her_in_two_private_files() {
     let d = Home::init();
