@@ -61,6 +61,44 @@ fn opened_values(home: &Home) -> Vec<Vec<u8>> {
     out
 }
 
+/// A home's store file as it stands: its size, and on Unix its inode.
+struct StoreFile {
+    len: u64,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl StoreFile {
+    fn of(home: &Home) -> StoreFile {
+        let meta = std::fs::metadata(home.store_path()).expect("the store file");
+        StoreFile {
+            len: meta.len(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&meta),
+        }
+    }
+
+    /// Asserts that the store was rewritten since `before`: a new file (on Unix, another
+    /// inode).
+    fn rewritten_from(&self, before: &StoreFile) {
+        #[cfg(unix)]
+        assert_ne!(self.inode, before.inode, "the store file was not rewritten");
+        let _ = before;
+    }
+
+    /// Asserts that the store was rewritten since `before` and holds fewer bytes (just after
+    /// the erasure: what redb had freed went with what was erased).
+    fn shrunk_from(&self, before: &StoreFile) {
+        self.rewritten_from(before);
+        assert!(
+            self.len < before.len,
+            "the store did not shrink: {} bytes, {} before",
+            self.len,
+            before.len
+        );
+    }
+}
+
 fn erasure(home: &Home) -> Value {
     let all = home.json(&["erasure", "status", "--json"]);
     assert_eq!(all.as_array().map(Vec::len), Some(1), "{all}");
@@ -168,6 +206,9 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     assert!(err.contains("direction"), "{err}");
     let err = d.fail(&["member", "erase", &her, "--reason", "art. 17"]);
     assert!(err.contains("--yes"), "{err}");
+    let online = [&s1, &s2, &board];
+    let files_before: Vec<StoreFile> = online.iter().map(|h| StoreFile::of(h)).collect();
+    let direction_before = StoreFile::of(&d);
     let out = d.ok(&[
         "member",
         "erase",
@@ -177,6 +218,8 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         "--yes",
     ]);
     assert!(out.contains(&format!("erased member {her}")), "{out}");
+    // Its store was rewritten (compacted for good): a new file, smaller than before.
+    StoreFile::of(&d).shrunk_from(&direction_before);
     let status = erasure(&d);
     assert_eq!(status["record"].as_str(), Some(her.as_str()));
     // Her welfare check-in, the signature her membership rests on and the deleted referral
@@ -184,6 +227,10 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     assert_eq!(status["records_about_her"], 3, "{status}");
     assert_eq!(holders(&status, "confirmed").len(), 1, "{status}");
     assert_eq!(holders(&status, "pending").len(), 4, "{status}");
+    // Each pending device with its last sync with this one (all four synced with direction).
+    for p in status["pending"].as_array().expect("pending") {
+        assert!(p["last_sync"].is_string(), "{status}");
+    }
 
     // The online devices sync twice: the erasure comes, their receipts go back.
     for _ in 0..2 {
@@ -198,6 +245,23 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         "four receipts: {status}"
     );
     assert_eq!(holders(&status, "pending"), ["Olu"], "{status}");
+    let text = d.ok(&["erasure", "status"]);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("pending") && l.contains("Olu") && l.contains("last sync 20")),
+        "{text}"
+    );
+    // A staff device never synced with the offline one, and says so.
+    let text = s1.ok(&["erasure", "status"]);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("Olu") && l.contains("never synced with this device")),
+        "{text}"
+    );
+    // Each online device rewrote its store when the erasure came.
+    for (home, before) in online.iter().zip(&files_before) {
+        StoreFile::of(home).rewritten_from(before);
+    }
     let err = d.fail(&["member", "set", &her, "--city", "Lyon"]);
     assert!(!err.contains(CANARIES[0]), "{err}");
     for home in [&d, &s1, &s2, &board] {
