@@ -218,6 +218,20 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         "--yes",
     ]);
     assert!(out.contains(&format!("erased member {her}")), "{out}");
+    // What the erasure keeps is said, not only in the docs.
+    let kept_line = out
+        .lines()
+        .find(|l| l.starts_with("kept on every device: "))
+        .unwrap_or_else(|| panic!("nothing said of what is kept: {out}"));
+    for kept in [
+        "record id",
+        "date",
+        "reason",
+        "lists of people",
+        "M6 marker",
+    ] {
+        assert!(kept_line.contains(kept), "{kept}: {out}");
+    }
     // Its store was rewritten (compacted for good): a new file, smaller than before.
     StoreFile::of(&d).shrunk_from(&direction_before);
     let status = erasure(&d);
