@@ -271,3 +271,119 @@ pub fn unwrap_keyring(path: &Path, passphrase: &str) -> ([u8; 32], [u8; 32]) {
         key(b"carnet/keyring/v1/device-key", &ring.device_key),
     )
 }
+
+/// The record keys of the home at `home` (its key file `carnet.keys`, read as
+/// `docs/storage.md` describes it: sealed under the data key, aad `carnet/record-keys/v1`,
+/// postcard `[(uuid, key)]`), by record id. Test-only: the library never hands a key out.
+pub fn record_keys(home: &Path, passphrase: &str) -> BTreeMap<String, [u8; 32]> {
+    let (data_key, _) = unwrap_keyring(&home.join("carnet.redb"), passphrase);
+    let Ok(sealed) = std::fs::read(home.join("carnet.keys")) else {
+        return BTreeMap::new();
+    };
+    let plain = open_sealed(&data_key, b"carnet/record-keys/v1", &sealed);
+    let entries: Vec<(String, [u8; 32])> = postcard::from_bytes(&plain).expect("a key file");
+    entries.into_iter().collect()
+}
+
+/// The `aad` a sealed value is bound to (`docs/storage.md`, "Sealed values").
+pub fn aad(table: &str, key: &[&[u8]]) -> Vec<u8> {
+    let mut out = b"carnet/store/v1\0".to_vec();
+    out.extend_from_slice(table.as_bytes());
+    for part in key {
+        out.push(0);
+        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        out.extend_from_slice(part);
+    }
+    out
+}
+
+/// Every (key, value) pair `bytes` holds framed as redb 4 lays out a leaf page whose keys and
+/// values are of variable width (`redb/src/tree_store/btree_base.rs`: type byte 1, a byte left
+/// alone, the pair count as u16 LE, the end offset of each key then of each value as u32 LE
+/// from the page's start, the keys, the values). Every offset is tried, not only page starts,
+/// so that live pages, freed pages and leaves redb copied elsewhere are all found; a page whose
+/// start was overwritten by a newer, smaller page is not (its pairs have lost their framing).
+pub fn leaf_pairs(bytes: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    /// Larger than any page Carnet's values need (redb grows a leaf to fit its largest value).
+    const MAX_PAGE: usize = 1 << 24;
+    let u32_at = |at: usize| -> Option<usize> {
+        let b = bytes.get(at..at + 4)?;
+        Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
+    };
+    let mut out = Vec::new();
+    for start in 0..bytes.len().saturating_sub(8) {
+        if bytes[start] != 1 {
+            continue;
+        }
+        let n = u16::from_le_bytes([bytes[start + 2], bytes[start + 3]]) as usize;
+        if n == 0 {
+            continue;
+        }
+        let section = 4 + 8 * n;
+        let ends: Option<Vec<usize>> = (0..2 * n).map(|i| u32_at(start + 4 + 4 * i)).collect();
+        let Some(ends) = ends else { continue };
+        let framed = ends[0] >= section
+            && ends.windows(2).all(|w| w[0] <= w[1])
+            && ends[2 * n - 1] <= MAX_PAGE
+            && start + ends[2 * n - 1] <= bytes.len();
+        if !framed {
+            continue;
+        }
+        let page = &bytes[start..start + ends[2 * n - 1]];
+        for i in 0..n {
+            let key_start = if i == 0 { section } else { ends[i - 1] };
+            let value_start = ends[n + i - 1];
+            out.push((
+                page[key_start..ends[i]].to_vec(),
+                page[value_start..ends[n + i]].to_vec(),
+            ));
+        }
+    }
+    out
+}
+
+/// Every sealed value found in a store file's bytes — in live and freed pages alike
+/// ([`leaf_pairs`]) — that opens with one of `keys`. Each value is tried as a `docs-1`,
+/// `changes-1` and `meta-1` value of the key it was found under, with every key.
+pub fn openable_values(bytes: &[u8], keys: &[[u8; 32]]) -> Vec<Vec<u8>> {
+    let ciphers: Vec<XChaCha20Poly1305> = keys
+        .iter()
+        .map(|k| XChaCha20Poly1305::new(k.into()))
+        .collect();
+    let mut out = Vec::new();
+    for (key, value) in leaf_pairs(bytes) {
+        if value.len() < 24 + 16 {
+            continue;
+        }
+        let mut aads = vec![aad("docs-1", &[&key])];
+        if let Some(name) = key.strip_prefix(b"info/") {
+            aads.push(aad("meta-1", &[name]));
+        }
+        // A `changes-1` key: the document id's length (one byte below 254), the id, the hash.
+        if let Some((&len, rest)) = key.split_first()
+            && len < 254
+            && rest.len() == len as usize + 32
+        {
+            let (doc, hash) = rest.split_at(len as usize);
+            aads.push(aad("changes-1", &[doc, hash]));
+        }
+        let (nonce, body) = value.split_at(24);
+        let opened = aads.iter().find_map(|aad| {
+            ciphers.iter().find_map(|c| {
+                c.decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad })
+                    .ok()
+            })
+        });
+        out.extend(opened);
+    }
+    out
+}
+
+/// [`openable_values`] of `home`'s store file with the keys its device holds: its data key
+/// (unwrapped with the passphrase) and every record key of its key file.
+pub fn openable_in_file(home: &Home) -> Vec<Vec<u8>> {
+    let (data_key, _) = unwrap_keyring(&home.store_path(), crate::PASSPHRASE);
+    let mut keys = vec![data_key];
+    keys.extend(record_keys(home.path(), crate::PASSPHRASE).into_values());
+    openable_values(&home.store_bytes(), &keys)
+}

@@ -3,11 +3,14 @@
 //! documents and the records about her, signs a receipt that syncs back; the offline device
 //! comes back with edits to her file, which reach nobody, and erases her too; a copy of a
 //! store taken before the erasure cannot bring her back. Her personal file was sealed under a
-//! key of her own, destroyed everywhere; a board device never held such a key. Records about
+//! key of her own, destroyed everywhere; a board device never held such a key. No value of hers
+//! opens from any page of a store file, free pages included, with the keys its device still
+//! holds (the store is rewritten, not only compacted). Records about
 //! her that were deleted go with her. An expelled person's erasure keeps an M6 marker that
 //! staff and direction devices check whenever someone is admitted; a board device never holds
 //! its key.
 
+use carnet_tests::raw::{self, openable_in_file};
 use carnet_tests::{Home, PASSPHRASE, STAFF, contains, describe, enrol, scan_files};
 use serde_json::Value;
 
@@ -56,6 +59,44 @@ fn opened_values(home: &Home) -> Vec<Vec<u8>> {
         );
     }
     out
+}
+
+/// A home's store file as it stands: its size, and on Unix its inode.
+struct StoreFile {
+    len: u64,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl StoreFile {
+    fn of(home: &Home) -> StoreFile {
+        let meta = std::fs::metadata(home.store_path()).expect("the store file");
+        StoreFile {
+            len: meta.len(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&meta),
+        }
+    }
+
+    /// Asserts that the store was rewritten since `before`: a new file (on Unix, another
+    /// inode).
+    fn rewritten_from(&self, before: &StoreFile) {
+        #[cfg(unix)]
+        assert_ne!(self.inode, before.inode, "the store file was not rewritten");
+        let _ = before;
+    }
+
+    /// Asserts that the store was rewritten since `before` and holds fewer bytes (just after
+    /// the erasure: what redb had freed went with what was erased).
+    fn shrunk_from(&self, before: &StoreFile) {
+        self.rewritten_from(before);
+        assert!(
+            self.len < before.len,
+            "the store did not shrink: {} bytes, {} before",
+            self.len,
+            before.len
+        );
+    }
 }
 
 fn erasure(home: &Home) -> Value {
@@ -114,12 +155,43 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         ],
     );
     d.ok(&["referral", "delete", &referral, "--yes"]);
+    // The scan of the file's pages below finds her display name while she is held: it reads
+    // what it must (her display name is shared-class, sealed under the device's data key).
+    assert!(
+        openable_in_file(&d)
+            .iter()
+            .any(|v| contains(v, CANARIES[0].as_bytes())),
+        "the page scan finds no display name"
+    );
 
     let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
     let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
     for home in [&s1, &s2, &board, &offline] {
         home.ok(&sync);
         assert!(home.ok(&["member", "list"]).contains(CANARIES[0]));
+    }
+    // A board device never holds a personal file's key: none of the staff device's record
+    // keys (hers among them) is anywhere in the board's home, as bytes or in hex.
+    let staff_keys = raw::record_keys(s1.path(), PASSPHRASE);
+    assert!(staff_keys.contains_key(&her) && staff_keys.contains_key(&kept));
+    let hex: Vec<String> = staff_keys.values().map(|k| raw::hex(k)).collect();
+    let needles: Vec<&[u8]> = staff_keys
+        .values()
+        .map(|k| k.as_slice())
+        .chain(hex.iter().map(|h| h.as_bytes()))
+        .collect();
+    let found = scan_files(board.path(), &needles);
+    assert!(
+        found.is_empty(),
+        "a staff record key on the board: {found:?}"
+    );
+    // Sealed, a key would not show in its files' bytes: nor is one in the board's key file or
+    // in any value of its store file's pages, opened with the board's own keys.
+    assert!(raw::record_keys(board.path(), PASSPHRASE).is_empty());
+    let opened = openable_in_file(&board);
+    assert!(!opened.is_empty(), "the page scan opened nothing");
+    for needle in &needles {
+        assert!(!opened.iter().any(|v| contains(v, needle)), "a key sealed");
     }
     // Her personal file is sealed under a key of her own on the devices that may read it;
     // keys never travel, and a board device, holding no personal file, holds no key at all.
@@ -134,6 +206,9 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     assert!(err.contains("direction"), "{err}");
     let err = d.fail(&["member", "erase", &her, "--reason", "art. 17"]);
     assert!(err.contains("--yes"), "{err}");
+    let online = [&s1, &s2, &board];
+    let files_before: Vec<StoreFile> = online.iter().map(|h| StoreFile::of(h)).collect();
+    let direction_before = StoreFile::of(&d);
     let out = d.ok(&[
         "member",
         "erase",
@@ -143,6 +218,22 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         "--yes",
     ]);
     assert!(out.contains(&format!("erased member {her}")), "{out}");
+    // What the erasure keeps is said, not only in the docs.
+    let kept_line = out
+        .lines()
+        .find(|l| l.starts_with("kept on every device: "))
+        .unwrap_or_else(|| panic!("nothing said of what is kept: {out}"));
+    for kept in [
+        "record id",
+        "date",
+        "reason",
+        "lists of people",
+        "M6 marker",
+    ] {
+        assert!(kept_line.contains(kept), "{kept}: {out}");
+    }
+    // Its store was rewritten (compacted for good): a new file, smaller than before.
+    StoreFile::of(&d).shrunk_from(&direction_before);
     let status = erasure(&d);
     assert_eq!(status["record"].as_str(), Some(her.as_str()));
     // Her welfare check-in, the signature her membership rests on and the deleted referral
@@ -150,6 +241,10 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     assert_eq!(status["records_about_her"], 3, "{status}");
     assert_eq!(holders(&status, "confirmed").len(), 1, "{status}");
     assert_eq!(holders(&status, "pending").len(), 4, "{status}");
+    // Each pending device with its last sync with this one (all four synced with direction).
+    for p in status["pending"].as_array().expect("pending") {
+        assert!(p["last_sync"].is_string(), "{status}");
+    }
 
     // The online devices sync twice: the erasure comes, their receipts go back.
     for _ in 0..2 {
@@ -164,6 +259,23 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
         "four receipts: {status}"
     );
     assert_eq!(holders(&status, "pending"), ["Olu"], "{status}");
+    let text = d.ok(&["erasure", "status"]);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("pending") && l.contains("Olu") && l.contains("last sync 20")),
+        "{text}"
+    );
+    // A staff device never synced with the offline one, and says so.
+    let text = s1.ok(&["erasure", "status"]);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("Olu") && l.contains("never synced with this device")),
+        "{text}"
+    );
+    // Each online device rewrote its store when the erasure came.
+    for (home, before) in online.iter().zip(&files_before) {
+        StoreFile::of(home).rewritten_from(before);
+    }
     let err = d.fail(&["member", "set", &her, "--city", "Lyon"]);
     assert!(!err.contains(CANARIES[0]), "{err}");
     for home in [&d, &s1, &s2, &board] {
@@ -200,6 +312,20 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
                 "a canary in the store"
             );
         }
+        // Nor in any value the file's pages hold, freed ones included, that opens with the
+        // keys the device still holds (its data key, which her shared-class display name was
+        // sealed under, and every record key left).
+        let in_pages = openable_in_file(home);
+        assert!(
+            in_pages.iter().any(|v| contains(v, b"Amaka")),
+            "the page scan opened nothing"
+        );
+        for (i, c) in canaries.iter().enumerate() {
+            assert!(
+                !in_pages.iter().any(|v| contains(v, c)),
+                "canary {i} opens from the store file's pages"
+            );
+        }
     }
 
     // The offline device comes back: its edit reaches nobody, it erases her, its receipt comes.
@@ -232,6 +358,93 @@ fn an_erased_person_leaves_every_device_with_receipts_and_never_comes_back() {
     assert!(quarantine.contains("empty"), "{quarantine}");
     // The bounds of what a device keeps outside documents are shown (issue 15, item 2).
     assert!(quarantine.contains("at most 256"), "{quarantine}");
+}
+
+/// The backup path (`docs/storage.md`, "Backup"): a staff device's `carnet backup --out FILE`
+/// made before an erasure holds her documents and her key; `carnet restore FILE` after the
+/// erasure brings them back as a new device, which `carnet join` enrols again as the restore
+/// flow asks. Its first session levels the registries: it erases her before any document is
+/// compared, signs its receipt, and no device — the one it synced with, nor another that then
+/// syncs with it — receives anything of hers.
+#[test]
+fn a_backup_file_made_before_an_erasure_and_restored_after_it_brings_nothing_of_her_back() {
+    let d = Home::init();
+    let mut s = Home::new();
+    let mut other = Home::new();
+    enrol(&d, &mut s, &staff("Sana"));
+    enrol(&d, &mut other, &staff("Théo"));
+    let her = d.add_member(&[
+        "--name",
+        CANARIES[0],
+        "--first-name",
+        CANARIES[2],
+        "--phone",
+        CANARIES[1],
+    ]);
+    let kept = d.add_member(&["--name", "Amaka", "--phone", "0611111111"]);
+    let check_in = d.add_welfare(&her);
+    let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+    s.ok(&sync);
+    other.ok(&sync);
+    let file = s.root().join("sana.backup");
+    let file_arg = file.to_str().expect("a UTF-8 path");
+    s.ok(&["backup", "--out", file_arg]);
+
+    d.ok(&["member", "erase", &her, "--reason", "art. 17", "--yes"]);
+    for _ in 0..2 {
+        s.ok(&sync);
+        other.ok(&sync);
+    }
+    let _ = serve.interrupt();
+    assert!(holders(&erasure(&d), "pending").is_empty());
+
+    // Restored after the erasure: the backup brings her file and her key back, held by a
+    // device no peer syncs with yet.
+    let mut restored = Home::new();
+    restored.ok(&["restore", file_arg]);
+    assert!(!held_docs(&restored, &her).is_empty());
+    assert!(restored.open_store().has_record_key(&her));
+    enrol(&d, &mut restored, &staff("Sana"));
+    let (mut serve, addr) = d.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    let sync = ["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"];
+    restored.ok(&sync);
+    restored.ok(&sync);
+    // The other staff device learns of the new device's enrolment from direction…
+    other.ok(&sync);
+    let _ = serve.interrupt();
+    // …then syncs with it while it serves: nothing of hers comes.
+    let (mut serve, addr) = restored.serve(&["--no-mdns", "--bind", "127.0.0.1:0"]);
+    other.ok(&["sync", "--peer", addr.as_str(), "--bind", "127.0.0.1:0"]);
+    let _ = serve.interrupt();
+
+    // Four devices, four receipts: the restored one signed its own.
+    let status = erasure(&d);
+    assert_eq!(holders(&status, "confirmed").len(), 4, "{status}");
+    assert!(holders(&status, "pending").is_empty(), "{status}");
+    let canaries: Vec<&[u8]> = CANARIES[..3].iter().map(|c| c.as_bytes()).collect();
+    for home in [&restored, &d, &s, &other] {
+        assert_eq!(held_docs(home, &her), Vec::<String>::new());
+        assert_eq!(held_docs(home, &check_in), Vec::<String>::new());
+        assert!(!held_docs(home, &kept).is_empty());
+        let store = home.open_store();
+        assert!(!store.has_record_key(&her) && !store.has_record_key(&check_in));
+        assert!(store.has_record_key(&kept));
+        drop(store);
+        let found = scan_files(home.path(), &canaries);
+        assert!(found.is_empty(), "canary values left: {found:?}");
+        let in_pages = openable_in_file(home);
+        for (i, c) in canaries.iter().enumerate() {
+            assert!(
+                !in_pages.iter().any(|v| contains(v, c)),
+                "canary {i} opens from a store file's pages"
+            );
+        }
+        assert!(!home.ok(&["member", "list"]).contains(CANARIES[0]));
+        // Nothing of hers was received and set aside either.
+        let quarantine = home.ok(&["quarantine"]);
+        assert!(quarantine.contains("empty"), "{quarantine}");
+    }
 }
 
 #[test]
@@ -498,4 +711,69 @@ fn an_expelled_person_is_never_admitted_again_once_erased_and_only_staff_can_tel
         home.ok(&["verify"]);
         assert!(!home.ok(&["status"]).contains(&keys[0]));
     }
+}
+
+/// What the store's pages hold of a deleted value, opened with `memory`'s data key: the
+/// values found in its bytes that contain `needle`.
+fn opening_in_memory(memory: &carnet_store::Memory, needle: &[u8]) -> usize {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("copy.redb");
+    std::fs::write(&path, memory.bytes()).expect("a copy of the bytes");
+    // The copy of an open store needs redb's repair before a read-only handle opens it.
+    drop(redb::Database::open(&path).expect("the copy, repaired"));
+    let (data_key, _) = raw::unwrap_keyring(&path, "pw");
+    raw::openable_values(&memory.bytes(), &[data_key])
+        .iter()
+        .filter(|v| contains(v, needle))
+        .count()
+}
+
+/// Regression: an erasure compacted the store, and redb's compaction leaves in place a freed
+/// page it does not need. With `Store::compact` where `Store::rewrite` is now, this workload
+/// (values of a few pages, one document rewritten then deleted) left a copy of the deleted
+/// shared-class value in a freed page, sealed under the data key: anyone with the passphrase
+/// read it back. A rewrite leaves no page of it.
+#[test]
+fn a_deleted_value_opens_from_no_page_of_the_store_once_rewritten() {
+    let memory = carnet_store::Memory::new();
+    let mut store =
+        carnet_store::Store::create_in_memory(&memory, b"pw", &[1; 32]).expect("a store");
+    // A fixed xorshift: the same sizes, so the same pages, every run.
+    let mut x: u64 = 2 * 7919;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x as usize
+    };
+    let hers = "member/00000000-0000-4000-8000-0000000000aa/com";
+    for i in 0..20 {
+        let mut batch = store.write().expect("a batch");
+        let other = format!("member/00000000-0000-4000-8000-{:012}/com", next() % 20);
+        let value = format!("Amaka {i} {}", "x".repeat(next() % 20_000));
+        batch.put_doc(&other, value.as_bytes()).expect("a write");
+        if i % 4 == 0 {
+            let value = format!("{} {i} {}", CANARIES[0], "y".repeat(next() % 20_000));
+            batch.put_doc(hers, value.as_bytes()).expect("a write");
+        }
+        batch.commit().expect("a commit");
+    }
+    let mut batch = store.write().expect("a batch");
+    batch.delete_doc(hers).expect("a deletion");
+    batch.commit().expect("a commit");
+    let canary = CANARIES[0].as_bytes();
+    // Deleted, and still in the freed pages: the scan finds it where it is.
+    assert!(
+        opening_in_memory(&memory, canary) > 0,
+        "the scan found nothing"
+    );
+
+    store.rewrite().expect("a rewrite");
+    assert_eq!(
+        opening_in_memory(&memory, canary),
+        0,
+        "a deleted value opens"
+    );
+    assert!(opening_in_memory(&memory, b"Amaka") > 0, "live values open");
+    assert!(store.doc(hers).expect("a read").is_none());
 }

@@ -1,7 +1,7 @@
 //! Undoing mistakes with the real `carnet` binary (issue 13): a record entered by mistake is
 //! deleted by a direction device — a signed tombstone in the registry — and leaves every list,
-//! lookup and report on every device after a sync, while its history stays and names who
-//! deleted it. Other devices cannot delete.
+//! lookup, report and `carnet todo` on every device after a sync, while its history stays and
+//! names who deleted it. Other devices cannot delete.
 
 use carnet_tests::{Home, STAFF, describe, enrol};
 
@@ -60,6 +60,42 @@ fn a_record_deleted_by_direction_leaves_every_device_and_its_history_stays() {
     let args = ["verify"];
     let out = s.carnet(&args);
     assert!(out.status.success(), "{}", describe(&args, &out));
+}
+
+/// A deleted record leaves `carnet todo` too: an active member two months without news is a
+/// reminder (A9) until she is deleted.
+#[test]
+fn a_deleted_record_leaves_todo() {
+    let d = Home::init();
+    d.set_today("2026-01-10");
+    let name = "Doublon Actif";
+    let id = d.add_active_member(&["--name", name, "--field", "last_contact=2026-01-10"]);
+    d.set_today("2026-03-10");
+    let records = |home: &Home| -> Vec<(String, String)> {
+        home.json(&["todo", "--json"])["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| {
+                let field = |f: &str| i[f].as_str().unwrap_or_default().to_owned();
+                (field("rule"), field("record"))
+            })
+            .collect()
+    };
+    assert!(
+        records(&d).contains(&("A9".to_owned(), id.clone())),
+        "{:?}",
+        records(&d)
+    );
+    assert!(d.ok(&["todo"]).contains(name));
+    d.ok(&["member", "delete", &id, "--yes"]);
+    assert!(
+        !records(&d).iter().any(|(_, record)| *record == id),
+        "{:?}",
+        records(&d)
+    );
+    let text = d.ok(&["todo"]);
+    assert!(!text.contains(name), "{text}");
 }
 
 #[test]

@@ -389,8 +389,10 @@ pub(crate) enum MemberCommand {
     /// report on every device; its history stays, with who deleted it. Not an erasure
     Delete(DeleteArgs),
     /// Erase a person who asked to be forgotten (RGPD art. 17; direction devices): every
-    /// device destroys every document of the record, refuses it from then on and confirms
-    /// with a signed receipt (`carnet erasure status`). Cannot be undone
+    /// device destroys every document of the record and of the records about her, refuses
+    /// them from then on and confirms with a signed receipt (`carnet erasure status`). Kept:
+    /// her record id, the date, the direction device and the reason, her id in lists of
+    /// people and, if she was expelled, her M6 marker. Cannot be undone
     Erase(EraseArgs),
     /// Merge a person entered twice (direction devices): every record naming DUPLICATE names
     /// KEEP instead, KEEP's empty fields take DUPLICATE's values, and DUPLICATE is deleted

@@ -300,6 +300,20 @@ pub(crate) fn delete(
     Ok(())
 }
 
+/// What an erasure keeps of her, on every device (`docs/architecture.md`, "Erasure"): said in
+/// the question before it is confirmed and printed once it is made.
+const ERASURE_KEEPS: &str = "her record id, the date, this direction device and the reason, her \
+     id in lists of people (attendance, group members: it names nobody any more) and, if she was \
+     expelled, her M6 marker (a keyed hash of her names and date of birth); nothing else of her";
+
+/// The question `carnet member erase` asks before erasing `label` (`id`).
+fn erase_question(label: &str, id: &RecordId) -> String {
+    format!(
+        "erase {label} ({id}) on every device? Her file, her history and every record about her \
+         are destroyed; kept: {ERASURE_KEEPS}. This cannot be undone."
+    )
+}
+
 /// `carnet member erase`: a person who asked to be forgotten is erased on every device
 /// (direction devices; confirmation asked on a terminal unless `--yes`).
 pub(crate) fn erase(device: &mut Device, a: &EraseArgs, now: DateTime<Utc>) -> Result<()> {
@@ -314,9 +328,7 @@ pub(crate) fn erase(device: &mut Device, a: &EraseArgs, now: DateTime<Utc>) -> R
         .and_then(|v| v.fields.get("status").map(|s| s.value.to_string()))
         .is_some_and(|s| s == "expelled");
     confirm(
-        &format!(
-            "erase {label} ({id}) on every device? Her file, her history and every record of her are destroyed; this cannot be undone."
-        ),
+        &erase_question(&label, &id),
         "erase",
         a.yes,
         "erasing asks for confirmation",
@@ -326,6 +338,7 @@ pub(crate) fn erase(device: &mut Device, a: &EraseArgs, now: DateTime<Utc>) -> R
         "erased member {id} on this device; every other device erases her at its next sync \
          (see `carnet erasure status`)"
     );
+    println!("kept on every device: {ERASURE_KEEPS}");
     let marked = device
         .registry()
         .and_then(|r| r.erased.get(&id))
@@ -418,4 +431,27 @@ pub(crate) fn apply_retention(device: &mut Device, yes: bool, now: DateTime<Utc>
         "erased the personal files of {n} member(s) who left; every device erases them at its next sync (see `carnet erasure status`)"
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The question asked before an erasure says what it keeps, not only what it destroys.
+    #[test]
+    fn the_erasure_question_says_what_is_kept() {
+        let id = RecordId::random();
+        let question = erase_question("Joy", &id);
+        for kept in [
+            "record id",
+            "the date",
+            "direction device",
+            "the reason",
+            "lists of people",
+            "M6 marker",
+        ] {
+            assert!(question.contains(kept), "{kept}: {question}");
+        }
+        assert!(question.contains(&id.to_string()) && question.contains("cannot be undone"));
+    }
 }

@@ -132,7 +132,8 @@ impl Device {
     ///
     /// A registry that erases a person makes this device destroy every document of that
     /// record in the same transaction (and refuse this session's changes to them), then
-    /// compact its store and sign its receipt.
+    /// rewrite its store (`Store::rewrite`: no page keeps what was deleted) and sign its
+    /// receipt.
     pub fn receive_many(
         &mut self,
         batches: Vec<(DocId, Vec<SignedChange>)>,
@@ -201,10 +202,10 @@ impl Device {
         }
     }
 
-    /// After documents of erased people were destroyed: destroys their records' keys,
-    /// compacts the store (so their sealed bytes leave the file's pages as far as redb can),
-    /// then signs this device's receipt for every erasure
-    /// it has not confirmed yet — once: a receipt the registry rejects is not retried here.
+    /// After documents of erased people were destroyed: destroys their records' keys, rewrites
+    /// the store (`Store::rewrite`: no page of its file keeps what was deleted, whatever key
+    /// sealed it), then signs this device's receipt for every erasure it has not confirmed yet
+    /// — once: a receipt the registry rejects is not retried here.
     pub(crate) fn settle_erasures(&mut self, destroyed: bool) -> Result<(), WriteError> {
         // Their keys first: from now on nothing of them opens, in the file or in any copy of
         // it made afterwards (`carnet_store`'s record keys).
@@ -221,7 +222,7 @@ impl Device {
         let erased: Vec<&str> = erased.iter().map(String::as_str).collect();
         let shredded = !erased.is_empty() && self.store.destroy_record_keys(&erased)?;
         if destroyed || shredded {
-            self.store.compact()?;
+            self.store.rewrite()?;
         }
         let me = self.id();
         let Some(registry) = self.registry() else {
@@ -248,7 +249,7 @@ impl Device {
         let signed = SignedChange::sign(&self.key, &self.org, &DocId::Registry, &change);
         let (_, destroyed, _) = self.receive_inner(vec![(DocId::Registry, vec![signed])], false)?;
         if destroyed {
-            self.store.compact()?;
+            self.store.rewrite()?;
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! registry, or from a peer that answers its `Hello` with the signed revocation
 //! ([`Device::accept_revocation`]); it hands in the changes it signed (so that direction can
 //! review its unsynced work in the quarantine and re-admit it), then deletes every record
-//! document, destroys every record key and compacts its store ([`Device::forget`]). The
+//! document, destroys every record key and rewrites its store ([`Device::forget`]). The
 //! registry stays, so that it can say why.
 
 use std::collections::BTreeSet;
@@ -79,7 +79,7 @@ impl Device {
     }
 
     /// Forgets everything a revoked device may no longer read: deletes every record document
-    /// (changes, state, quarantined evidence), destroys every record key and compacts the
+    /// (changes, state, quarantined evidence), destroys every record key and rewrites the
     /// store; the registry stays. Refused unless this device knows it was revoked.
     pub fn forget(&mut self) -> Result<(), WriteError> {
         if self.revoked_at().is_none() {
@@ -96,7 +96,7 @@ impl Device {
         self.note(noted);
         self.forget_peer_logs()?;
         self.store.destroy_all_record_keys()?;
-        self.store.compact()?;
+        self.store.rewrite()?;
         Ok(())
     }
 }

@@ -650,7 +650,7 @@ impl Device {
 
     /// Erases person `id` (direction only; RGPD art. 17): a signed erasure in the registry.
     /// This device, and every device that receives it, destroys every document of the record
-    /// (changes, state, quarantined evidence), compacts its store, refuses the record's changes
+    /// (changes, state, quarantined evidence), rewrites its store, refuses the record's changes
     /// from then on and signs a receipt (see [`Device::receive_many`]). The records about her
     /// go too, deleted ones included. An expelled person's erasure keeps her M6 markers (a
     /// keyed hash of her identity, `marker.rs`), so that she is never admitted again; the

@@ -33,6 +33,7 @@ pub mod fuzzing;
 mod keyring;
 mod memory;
 mod record_keys;
+mod rewrite;
 mod store;
 
 pub use backup::RestoreError;

@@ -65,6 +65,12 @@ impl Memory {
         copy
     }
 
+    /// Puts `bytes` in place of the store's (a rewrite, `rewrite.rs`): only by the store that
+    /// holds this memory, between closing its database and opening it again.
+    pub(crate) fn replace_bytes(&self, bytes: Vec<u8>) {
+        *lock(&self.0.bytes) = bytes;
+    }
+
     /// Whether an open store holds this memory now.
     pub fn is_held(&self) -> bool {
         self.0.held.load(Ordering::SeqCst)

@@ -154,8 +154,8 @@ pub type StoredValue = Result<Zeroizing<Vec<u8>>, SealError>;
 /// An open, unlocked store.
 pub struct Store {
     /// The open file; `None` while suspended (see [`Store::suspend`]).
-    db: Option<Database>,
-    place: Place,
+    pub(crate) db: Option<Database>,
+    pub(crate) place: Place,
     pub(crate) data_key: SecretKey,
     device_secret: Zeroizing<[u8; 32]>,
     /// The keys of records' personal documents (`record_keys.rs`).
@@ -393,9 +393,9 @@ impl Store {
         self.db = None;
     }
 
-    /// Compacts the file: live pages move into freed ones and the end is cut off, so values
-    /// deleted (an erased person's documents) stop lingering in free pages. Slow on a large
-    /// store; run after an erasure, not after every write.
+    /// Compacts the file: live pages move into freed ones and the end is cut off. A freed page
+    /// compaction does not need keeps what it held: to leave no deleted value in any page (an
+    /// erasure), use [`Store::rewrite`]. Slow on a large store; not after every write.
     pub fn compact(&mut self) -> Result<(), StoreError> {
         let db = self.db.as_mut().ok_or(StoreError::Suspended)?;
         // redb compacts in passes; a pass that moved nothing means done.
