@@ -34,7 +34,6 @@ const HEAL_ROUNDS: usize = 8;
 /// The share of runs in which a direction device erases a member (a quarter of those erase a
 /// second time, from the other direction device: the same person, concurrently, or another).
 const ERASING_RUNS: f64 = 0.4;
-
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunReport {
@@ -70,6 +69,14 @@ pub struct RunReport {
     pub receipts: usize,
     /// Rounds of healing until quiet.
     pub heal_rounds: usize,
+    /// Registry changes that took from the hostile device a right to write some class (a
+    /// demotion, a narrowed policy): what the registry reads as of the change against as of
+    /// its parents.
+    pub removals: usize,
+    /// Hostile writes made after the latest removal of their class's right, naming registry
+    /// heads that do not include it, checked on a live honest device that holds the removal
+    /// valid and the write (any verdict): none may be valid there.
+    pub after_removal: usize,
 }
 
 /// Figures over many runs.
@@ -113,6 +120,10 @@ pub struct Totals {
     /// Runs at whose end an honest device still held something of an erased record, or a live
     /// honest device had not signed its receipt: must be 0.
     pub unerased: usize,
+    /// Removals of the hostile device's rights (per class).
+    pub removals: usize,
+    /// Hostile writes checked against a removal they did not know of.
+    pub after_removal: usize,
 }
 
 /// What kind of failure a run found.
@@ -157,7 +168,41 @@ struct Hostile {
     to_push: Vec<(DocId, SignedChange)>,
     /// Registry changes waiting to be pushed.
     registry_to_push: Vec<SignedChange>,
+    /// Every record change it made (through its device or behind its back), for the check of
+    /// writes after a removal.
+    writes: Vec<HostileWrite>,
+    /// The newest registry heads at which its own registry let it write COM: what it names,
+    /// as a tampered device would, once it has lost that right.
+    good_heads: Option<Vec<ChangeHash>>,
 }
+
+/// A record change the hostile device made.
+struct HostileWrite {
+    hash: ChangeHash,
+    doc: DocId,
+    /// Its document's class.
+    class: FieldClass,
+    /// When it was made (the run's clock).
+    tick: i64,
+    /// The registry heads it names.
+    heads: Vec<ChangeHash>,
+}
+
+/// A registry change the simulator made that took from the hostile device the right to write
+/// `class`, found by reading the registry as of the change and as of its parents (not by the
+/// ledger's own removal logic, which it checks).
+struct Removal {
+    hash: ChangeHash,
+    class: FieldClass,
+    /// When it was made (the run's clock).
+    tick: i64,
+}
+
+/// The extra random streams, each drawn only by what it decides (so a run where it decides
+/// nothing draws from the main stream what it drew before).
+const REMOVAL_STREAM: usize = 0;
+/// Whether the hostile device, having lost a right, names the old registry heads.
+const HEADS_STREAM: usize = 1;
 
 struct World {
     rng: ChaCha8Rng,
@@ -183,6 +228,11 @@ struct World {
     erasure_rng: ChaCha8Rng,
     /// The records erased so far.
     erased: Vec<RecordId>,
+    /// Removals of the hostile device's rights made so far.
+    removals: Vec<Removal>,
+    /// What decides the hostile device's writes right after a removal ([`REMOVAL_STREAM`]),
+    /// and whether it names old registry heads once it lost a right ([`HEADS_STREAM`]).
+    streams: [ChaCha8Rng; 2],
     report: RunReport,
 }
 
@@ -239,10 +289,24 @@ impl World {
         self.time
     }
 
+    /// Runs `f` with extra stream `n` as the main one: what `f` draws does not shift what the
+    /// run draws afterwards.
+    fn drawing_from<R>(&mut self, n: usize, f: impl FnOnce(&mut World) -> R) -> R {
+        std::mem::swap(&mut self.rng, &mut self.streams[n]);
+        let out = f(self);
+        std::mem::swap(&mut self.rng, &mut self.streams[n]);
+        out
+    }
+
     fn new(seed: u64) -> World {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut erasure_rng = ChaCha8Rng::seed_from_u64(seed);
         erasure_rng.set_stream(1);
+        let streams = [2, 3].map(|n| {
+            let mut r = ChaCha8Rng::seed_from_u64(seed);
+            r.set_stream(n);
+            r
+        });
         let founder = seeded_key(&mut rng);
         let mut devs = vec![TestDevice::found(carnet_testkit::key(founder), T0)];
         let org = devs[0].org();
@@ -272,6 +336,8 @@ impl World {
             hostile_writes: Vec::new(),
             erasure_rng,
             erased: Vec::new(),
+            removals: Vec::new(),
+            streams,
             report: RunReport {
                 seed,
                 ..RunReport::default()
@@ -590,7 +656,9 @@ impl World {
         let targets = [2, 3, LATE];
         let target = targets[self.rng.random_range(0..targets.len())];
         let hostile = self.devs[HOSTILE].id();
-        let t = at(self.tick());
+        let tick = self.tick();
+        let t = at(tick);
+        let made_before = self.registry_held(&[by]);
         let mut revoking_hostile = false;
         let op = match self.rng.random_range(0..8) {
             0 => RegistryOp::Role {
@@ -676,6 +744,7 @@ impl World {
                         self.revocations.push((h, kept));
                     }
                 }
+                self.note_removals(by, &made_before, tick);
                 return;
             }
         };
@@ -689,6 +758,62 @@ impl World {
         } else {
             let _ = dev.device_mut().change_registry(&[op], t);
         }
+        self.note_removals(by, &made_before, tick);
+    }
+
+    /// Notes the registry changes `by` just made (those it holds beyond `made_before`) that
+    /// take from the hostile device a right to write a class: read plainly, the registry as of
+    /// the change lets it write the class no more, while the registry as of its parents did.
+    /// Right after one, before it can hear of it, the hostile device often writes on (member
+    /// cards: the class it can lose).
+    fn note_removals(&mut self, by: usize, made_before: &BTreeSet<ChangeHash>, tick: i64) {
+        let dev = self.devs[by].device();
+        let me = dev.id();
+        let hostile = self.devs[HOSTILE].id();
+        let ledger = dev.registry_ledger();
+        let doc = ledger.doc();
+        let writes = |reg: &Registry, class: FieldClass| {
+            reg.device(&hostile).is_some_and(|d| {
+                reg.policy
+                    .effective(&d.roles, d.agreement.is_some(), class)
+                    .can_write()
+            })
+        };
+        let mut found = Vec::new();
+        for (h, r) in ledger.received() {
+            if made_before.contains(h)
+                || r.author != me
+                || !doc.has(h)
+                || r.change.deps().is_empty()
+            {
+                continue;
+            }
+            let (Ok(was), Ok(is)) = (
+                Registry::read_at(doc, Some(r.change.deps())),
+                Registry::read_at(doc, Some(&[*h])),
+            ) else {
+                continue;
+            };
+            for class in FieldClass::ALL {
+                if writes(&was, class) && !writes(&is, class) {
+                    found.push(Removal {
+                        hash: *h,
+                        class,
+                        tick,
+                    });
+                }
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        self.report.removals += found.iter().map(|r| r.hash).collect::<BTreeSet<_>>().len();
+        self.removals.extend(found);
+        self.drawing_from(REMOVAL_STREAM, |w| {
+            for _ in 0..w.rng.random_range(1..=3) {
+                w.hostile_write(true);
+            }
+        });
     }
 
     /// Delivers `(doc, signed)` to honest device `h`; it must be refused and nothing stored.
@@ -718,19 +843,30 @@ impl World {
     }
 
     /// Record changes the hostile device signs behind its own device's back, built on what its
-    /// device holds and on what it made before; each classified by whether its own registry
-    /// let it write the class (if not, no honest device may ever hold it as valid).
+    /// device holds and on what it made before, naming its registry heads or `named` ones (old
+    /// heads, from before it lost a right: what a tampered device claims to have seen); each
+    /// classified by whether the registry at the heads it names let it write the class (if
+    /// not, no honest device may ever hold it as valid).
     fn unchecked_write(
         &mut self,
         id: RecordId,
         typed: &[String],
         t: i64,
+        named: Option<Vec<ChangeHash>>,
     ) -> Vec<(DocId, SignedChange)> {
         let dev = self.devs[HOSTILE].device();
         let me = dev.id();
         let org = dev.org();
         let reg = dev.registry_ledger();
-        let heads = reg.doc().heads();
+        // The registry at the named heads (which its registry must hold), else its own.
+        let at_named = named.and_then(|heads| {
+            Registry::read_at(reg.doc(), Some(&heads))
+                .ok()
+                .map(|r| (heads, r))
+        });
+        let heads = at_named
+            .as_ref()
+            .map_or_else(|| reg.doc().heads(), |(h, _)| h.clone());
         let edits = edits(typed);
         let mut out = Vec::new();
         for (class, class_edits) in carnet_model::edits_by_class(RecordKind::Member, &edits) {
@@ -761,7 +897,17 @@ impl World {
             };
             let hash = r.hash();
             mine.push(r);
-            if reg.may_write(&me, class).is_err() {
+            let allowed = match &at_named {
+                // Rule 3 judges a change at the heads it names (a revocation since is the
+                // revocation check's: its writes are among `hostile_writes`).
+                Some((_, at)) => at.device(&me).is_some_and(|d| {
+                    at.policy
+                        .effective(&d.roles, d.agreement.is_some(), class)
+                        .can_write()
+                }),
+                None => reg.may_write(&me, class).is_ok(),
+            };
+            if !allowed {
                 self.forged.insert(
                     hash,
                     if class == FieldClass::Per {
@@ -773,16 +919,24 @@ impl World {
             } else {
                 self.hostile_writes.push(hash);
             }
+            self.hostile.writes.push(HostileWrite {
+                hash,
+                doc: doc_id.clone(),
+                class,
+                tick: t,
+                heads: heads.clone(),
+            });
             out.push((doc_id, signed));
         }
         out
     }
 
     /// The hostile device writes: through its own device when that lets it, else behind its
-    /// back; what it makes is delivered to someone or kept for its next session.
-    fn hostile_write(&mut self) {
+    /// back — once it has lost the right to write COM, often naming the registry heads at which
+    /// it last had it; what it makes is delivered to someone or kept for its next session.
+    fn hostile_write(&mut self, com_only: bool) {
         let id = self.record();
-        let typed = if self.rng.random_bool(0.5) {
+        let typed = if com_only || self.rng.random_bool(0.5) {
             vec![
                 format!("display_name=h{}", self.rng.random::<u16>()),
                 "status=member".into(),
@@ -793,25 +947,63 @@ impl World {
         let t = self.tick();
         self.report.attacks += 1;
         let dev = self.devs[HOSTILE].device_mut();
-        if let Ok(carnet_device::Written::Changed(docs)) =
+        let me = dev.id();
+        let reg = dev.registry_ledger();
+        let lost_com = reg.may_write(&me, FieldClass::Com).is_err();
+        if !lost_com {
+            self.hostile.good_heads = Some(reg.doc().heads());
+        }
+        let docs: Vec<DocId> = FieldClass::ALL
+            .into_iter()
+            .map(|c| DocId::record(RecordKind::Member, id, c))
+            .collect();
+        let held_before: Vec<BTreeSet<ChangeHash>> = docs
+            .iter()
+            .map(|d| {
+                let v = dev.verdicts(d).unwrap_or_default();
+                v.valid
+                    .into_iter()
+                    .chain(v.pending)
+                    .chain(v.rejected)
+                    .collect()
+            })
+            .collect();
+        if let Ok(carnet_device::Written::Changed(written)) =
             dev.put(RecordKind::Member, id, &edits(&typed), at(t))
         {
-            // Within its rights: a legitimate write, unless a revocation later cuts it off.
-            for doc in docs {
-                let v = dev.verdicts(&doc).unwrap_or_default();
-                let newest = dev
-                    .export(&doc)
+            // Within its rights: a legitimate write, unless a revocation or a removal later
+            // cuts it off.
+            for (doc, before) in docs.iter().zip(&held_before) {
+                if !written.contains(doc) {
+                    continue;
+                }
+                let Some(class) = doc.class() else { continue };
+                let new = dev
+                    .export(doc)
                     .unwrap_or_default()
                     .into_iter()
-                    .filter_map(|s| Received::verify(&dev.org(), &doc, s).ok())
-                    .filter(|r| v.valid.contains(&r.hash()) && r.author == dev.id())
-                    .max_by_key(|r| r.change.seq())
-                    .map(|r| r.hash());
-                self.hostile_writes.extend(newest);
+                    .filter_map(|s| Received::verify(&dev.org(), doc, s).ok())
+                    .filter(|r| r.author == me && !before.contains(&r.hash()));
+                for r in new {
+                    self.hostile_writes.push(r.hash());
+                    self.hostile.writes.push(HostileWrite {
+                        hash: r.hash(),
+                        doc: doc.clone(),
+                        class,
+                        tick: t,
+                        heads: r.signed.registry_heads(),
+                    });
+                }
             }
             return;
         }
-        let made = self.unchecked_write(id, &typed, t);
+        // Naming old heads is decided on a stream of its own (drawn only once a right was
+        // lost, so runs where none is draw what they drew before).
+        let named = match self.hostile.good_heads.clone() {
+            Some(old) if lost_com && self.streams[HEADS_STREAM].random_bool(0.6) => Some(old),
+            _ => None,
+        };
+        let made = self.unchecked_write(id, &typed, t, named);
         self.hostile_deliver(made);
     }
 
@@ -978,7 +1170,7 @@ impl World {
             }
             // Writing, within or outside its rights, demoted or revoked.
             3 | 4 => {
-                self.hostile_write();
+                self.hostile_write(false);
                 Ok(())
             }
             // Granting itself direction.
@@ -1025,8 +1217,8 @@ impl World {
                 let id = self.records[self.rng.random_range(0..RECORDS)];
                 let typed =
                     |s: &str| vec![format!("display_name={s}"), "status=member".to_string()];
-                let _ = self.unchecked_write(id, &typed("first"), t);
-                let second = self.unchecked_write(id, &typed("second"), t + 1);
+                let _ = self.unchecked_write(id, &typed("first"), t, None);
+                let second = self.unchecked_write(id, &typed("second"), t + 1, None);
                 let org = self.devs[0].org();
                 for (doc, signed) in &second {
                     if let Ok(v) = signed.verify(&org, doc)
@@ -1226,6 +1418,57 @@ impl World {
         Ok(())
     }
 
+    /// A removal binds (ledger rule 4), checked apart from the ledger's own removal logic: a
+    /// hostile write of class c made after the latest removal r of c (the run's clock) that
+    /// a live honest device holds valid, naming registry heads that neither are r nor descend
+    /// from it (the hostile device had not heard of r, or said so), is valid on no such device.
+    /// (Cut-offs written with a removal keep only writes the removing device held, made before
+    /// it; a later removal of c may keep writes made before it: hence the latest.)
+    fn check_removals(&mut self, live: &[usize]) -> Result<(), Fail> {
+        let mut checked = BTreeSet::new();
+        for &i in live {
+            let d = self.devs[i].device();
+            let registry = d.registry_ledger();
+            let standing: BTreeSet<ChangeHash> =
+                registry.evaluation().valid.iter().copied().collect();
+            for w in &self.hostile.writes {
+                let Some(r) = self
+                    .removals
+                    .iter()
+                    .filter(|r| r.class == w.class && r.tick < w.tick && standing.contains(&r.hash))
+                    .max_by_key(|r| r.tick)
+                else {
+                    continue;
+                };
+                if descends(registry.received(), &w.heads, r.hash) {
+                    continue;
+                }
+                let v = d.verdicts(&w.doc).unwrap_or_default();
+                if !(v.valid.contains(&w.hash)
+                    || v.pending.contains(&w.hash)
+                    || v.rejected.contains(&w.hash))
+                {
+                    continue;
+                }
+                checked.insert(w.hash);
+                if v.valid.contains(&w.hash) {
+                    return Err((
+                        FailureKind::Forgery,
+                        format!(
+                            "device {i} holds the hostile write {} of {} (write after removal {}, made {} ms after it) as valid",
+                            w.hash,
+                            w.doc,
+                            r.hash,
+                            w.tick - r.tick
+                        ),
+                    ));
+                }
+            }
+        }
+        self.report.after_removal += checked.len();
+        Ok(())
+    }
+
     /// After healing: every erasure made stands; no honest device that heard of an erasure
     /// (every live one, and a revoked one that heard before its revocation) holds anything of
     /// the erased record — no change, no state, no key, neither in the open device nor in its
@@ -1276,6 +1519,27 @@ impl World {
     }
 }
 
+/// Whether `heads` are `of` or descend from it, in `received` (a registry's changes).
+fn descends(
+    received: &BTreeMap<ChangeHash, Received>,
+    heads: &[ChangeHash],
+    of: ChangeHash,
+) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<ChangeHash> = heads.to_vec();
+    while let Some(h) = stack.pop() {
+        if h == of {
+            return true;
+        }
+        if seen.insert(h)
+            && let Some(r) = received.get(&h)
+        {
+            stack.extend(r.change.deps().iter().copied());
+        }
+    }
+    false
+}
+
 /// Runs one simulation of `steps` steps from `seed`.
 pub fn run(seed: u64, steps: usize) -> Result<RunReport, Failure> {
     let fail = |(kind, what): Fail| Failure { seed, kind, what };
@@ -1320,6 +1584,7 @@ pub fn run(seed: u64, steps: usize) -> Result<RunReport, Failure> {
     }
     let live = w.heal().map_err(fail)?;
     w.check(&live).map_err(fail)?;
+    w.check_removals(&live).map_err(fail)?;
     w.check_erasures(&live).map_err(fail)?;
     Ok(w.report)
 }
@@ -1363,6 +1628,8 @@ pub fn run_many(first: u64, runs: usize, steps: usize, threads: usize) -> (Total
                 totals.accepted_forgeries += rep.accepted_forgeries;
                 totals.erasures += rep.erasures;
                 totals.receipts += rep.receipts;
+                totals.removals += rep.removals;
+                totals.after_removal += rep.after_removal;
             }
             Err(f) => {
                 match f.kind {

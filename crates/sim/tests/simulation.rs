@@ -3,10 +3,11 @@
 //! or with lost, duplicated and reordered messages, direct deliveries, registry changes
 //! (enrolment, demotions, agreement withdrawals, policy changes, revocations), writes through
 //! the lending path while a daemon holds the store, periodic daemon syncs, restarts, erasures,
-//! forgeries, replays, writes outside the rules, withheld dependencies and junk. Zero divergence,
-//! zero accepted forgeries, zero complete sessions that left a readable change behind, zero
-//! erased records left on an honest device or unconfirmed by a live one. Failing seeds found so
-//! far are replayed first.
+//! forgeries, replays, writes outside the rules, writes after a removal of its rights it has not
+//! heard of (or names old registry heads to hide), withheld dependencies and junk. Zero
+//! divergence, zero accepted forgeries (writes after a removal included), zero complete
+//! sessions that left a readable change behind, zero erased records left on an honest device or
+//! unconfirmed by a live one. Failing seeds found so far are replayed first.
 
 /// Seeds that once failed, each with what it caught. (Seeds up to 122 were found by the
 /// simulator of replica copies that this one replaced; they are replayed on the real device.)
@@ -78,7 +79,7 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
     let t = std::time::Instant::now();
     let (totals, failures) = carnet_sim::run_many(1_000, 1_000, STEPS, 2);
     println!(
-        "{} simulation runs of 6 real devices (1 hostile), {STEPS} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings, {} hostile attempts, {} erasures ({} receipts checked); {} divergent runs; {} complete syncs that left a readable change behind; {} accepted forgeries; {} runs that left an erased record behind",
+        "{} simulation runs of 6 real devices (1 hostile), {STEPS} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings ({} removals of the hostile device's rights, {} of its writes checked after one), {} hostile attempts, {} erasures ({} receipts checked); {} divergent runs; {} complete syncs that left a readable change behind; {} accepted forgeries; {} runs that left an erased record behind",
         totals.runs,
         t.elapsed().as_secs_f64(),
         totals.sessions,
@@ -91,6 +92,8 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
         totals.restarts,
         totals.periodic,
         totals.narrowings,
+        totals.removals,
+        totals.after_removal,
         totals.attacks,
         totals.erasures,
         totals.receipts,
@@ -112,6 +115,10 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
     assert!(
         totals.narrowings > 100,
         "demotions, withdrawals and policy changes must happen"
+    );
+    assert!(
+        totals.removals > 100 && totals.after_removal > 100,
+        "the hostile device must lose rights and write on after, unaware or naming old heads"
     );
     assert!(totals.checked > 1_000, "complete sessions must be checked");
     assert!(
