@@ -401,8 +401,15 @@ impl Device {
                 }
                 let before = rejected(ledger.evaluation());
                 ledger.insert(added.iter().cloned(), &self.registry);
-                let (waiting, rejected_over) = bounds::over_bounds(&ledger, &added);
-                if !waiting.is_empty() || !rejected_over.is_empty() {
+                // Until nothing is over: dropping a rejected change leaves the changes built on
+                // it waiting for it, which the waiting bounds then count (regression: a flood's
+                // chain of over 1,024 rejected changes in one delivery left up to 1,015 of them
+                // kept and waiting; simulator seeds 1169, 1201).
+                loop {
+                    let (waiting, rejected_over) = bounds::over_bounds(&ledger, &added);
+                    if waiting.is_empty() && rejected_over.is_empty() {
+                        break;
+                    }
                     dropped.waiting += waiting.len() as u64;
                     dropped.rejected += rejected_over.len() as u64;
                     let gone: BTreeSet<ChangeHash> =
