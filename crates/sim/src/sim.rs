@@ -10,9 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use carnet_device::Device;
+use carnet_device::{MAX_REJECTED_PER_AUTHOR, MAX_WAITING_PER_AUTHOR, MAX_WAITING_PER_DOC};
 use carnet_model::{Access, FieldClass, FieldEdit, RecordKind, Role};
 use carnet_replica::{
-    ChangeHash, DeviceKey, DocId, DocLedger, Received, RecordId, Registry, RegistryOp, SignedChange,
+    ChangeHash, DeviceId, DeviceKey, Doc, DocId, DocLedger, OrgId, Received, RecordId, Registry,
+    RegistryOp, SignedChange,
 };
 use carnet_sync::{MAX_MESSAGE, Message, Role as Side, Session};
 use carnet_testkit::{Faults, Outcome, Sender, T0, TestDevice, at, drive, unlevel, unlevel_except};
@@ -34,6 +36,11 @@ const HEAL_ROUNDS: usize = 8;
 /// The share of runs in which a direction device erases a member (a quarter of those erase a
 /// second time, from the other direction device: the same person, concurrently, or another).
 const ERASING_RUNS: f64 = 0.4;
+/// The share of runs in which the hostile device floods an honest device (at a random step).
+const FLOODING_RUNS: f64 = 0.25;
+/// The share of floods whose rejected changes go beyond what a document keeps of one author.
+const FLOODS_BEYOND_REJECTED: f64 = 0.25;
+
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunReport {
@@ -77,6 +84,14 @@ pub struct RunReport {
     /// heads that do not include it, checked on a live honest device that holds the removal
     /// valid and the write (any verdict): none may be valid there.
     pub after_removal: usize,
+    /// Floods of an honest device by the hostile device.
+    pub floods: usize,
+    /// Changes flooded (waiting on a withheld change, rejected, or signed by a key never
+    /// enrolled).
+    pub flooded: usize,
+    /// What the honest devices did not keep, at the end: changes signed by a key their registry
+    /// does not name, waiting changes over the bounds, rejected ones over the bound.
+    pub dropped: carnet_device::Dropped,
 }
 
 /// Figures over many runs.
@@ -124,6 +139,15 @@ pub struct Totals {
     pub removals: usize,
     /// Hostile writes checked against a removal they did not know of.
     pub after_removal: usize,
+    /// Floods of an honest device.
+    pub floods: usize,
+    /// Changes flooded.
+    pub flooded: usize,
+    /// What the honest devices did not keep (summed at the end of each run).
+    pub dropped: carnet_device::Dropped,
+    /// Runs at whose end an honest device kept more than the bounds allow, a change signed by a
+    /// key never enrolled, or a flood change it was never handed (forwarded): must be 0.
+    pub unbounded: usize,
 }
 
 /// What kind of failure a run found.
@@ -138,6 +162,9 @@ pub enum FailureKind {
     /// At the end, an honest device still held a document (a change, a state) or the key of an
     /// erased record, or a live honest device had not signed its receipt for an erasure.
     Unerased,
+    /// An honest device kept more waiting or rejected changes than the bounds allow, a change
+    /// signed by a key its registry does not name, or a flood change it was never handed.
+    Unbounded,
 }
 
 /// Why a run failed: the seed replays it.
@@ -176,6 +203,24 @@ struct Hostile {
     good_heads: Option<Vec<ChangeHash>>,
 }
 
+/// What the hostile device flooded honest devices with.
+#[derive(Default)]
+struct Flood {
+    /// Every change of every flood (withheld ones included): none may reach an honest device
+    /// it was not handed to.
+    hashes: BTreeSet<ChangeHash>,
+    /// Their signatures, to leave them out of direct deliveries (which copy what a device
+    /// stores, whatever its verdict, while a device forwards only valid changes).
+    signatures: BTreeSet<Vec<u8>>,
+    /// The keys never enrolled that signed some.
+    keys: BTreeSet<DeviceId>,
+    /// The honest devices handed flood changes (directly, or in a session with the hostile
+    /// device).
+    flooded: BTreeSet<usize>,
+    /// Flood changes waiting for the hostile device's next session.
+    to_push: Vec<(DocId, SignedChange)>,
+}
+
 /// A record change the hostile device made.
 struct HostileWrite {
     hash: ChangeHash,
@@ -203,6 +248,8 @@ struct Removal {
 const REMOVAL_STREAM: usize = 0;
 /// Whether the hostile device, having lost a right, names the old registry heads.
 const HEADS_STREAM: usize = 1;
+/// Whether and when the hostile device floods, and what with.
+const FLOOD_STREAM: usize = 2;
 
 struct World {
     rng: ChaCha8Rng,
@@ -231,8 +278,10 @@ struct World {
     /// Removals of the hostile device's rights made so far.
     removals: Vec<Removal>,
     /// What decides the hostile device's writes right after a removal ([`REMOVAL_STREAM`]),
-    /// and whether it names old registry heads once it lost a right ([`HEADS_STREAM`]).
-    streams: [ChaCha8Rng; 2],
+    /// whether it names old registry heads once it lost a right ([`HEADS_STREAM`]), and its
+    /// floods ([`FLOOD_STREAM`]).
+    streams: [ChaCha8Rng; 3],
+    flood: Flood,
     report: RunReport,
 }
 
@@ -302,7 +351,7 @@ impl World {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut erasure_rng = ChaCha8Rng::seed_from_u64(seed);
         erasure_rng.set_stream(1);
-        let streams = [2, 3].map(|n| {
+        let streams = [2, 3, 4].map(|n| {
             let mut r = ChaCha8Rng::seed_from_u64(seed);
             r.set_stream(n);
             r
@@ -338,6 +387,7 @@ impl World {
             erased: Vec::new(),
             removals: Vec::new(),
             streams,
+            flood: Flood::default(),
             report: RunReport {
                 seed,
                 ..RunReport::default()
@@ -470,6 +520,100 @@ impl World {
             self.devs[by].restart();
         }
         self.hostile.to_push.extend(replay);
+    }
+
+    /// The step at which the hostile device floods an honest device: none in most runs.
+    fn flood_plan(&mut self, steps: usize) -> Option<usize> {
+        let r = &mut self.streams[FLOOD_STREAM];
+        (steps > 0 && r.random_bool(FLOODING_RUNS)).then(|| r.random_range(0..steps))
+    }
+
+    /// The hostile device floods an honest device (drawing from a stream of its own).
+    fn flood(&mut self) -> Result<(), Fail> {
+        self.drawing_from(FLOOD_STREAM, World::flood_now)
+    }
+
+    /// The hostile device floods an honest device, each part in a document of its own (a record
+    /// no one wrote): a chain of its changes whose first it withholds (more than a document
+    /// keeps waiting of one author), a chain every device rejects (naming no registry state;
+    /// now and then more than a document keeps rejected of one author), and changes signed by
+    /// a key the registry never enrolled, into a real record's card. Handed to the device
+    /// directly, in a few deliveries, or pushed in the hostile device's next session.
+    fn flood_now(&mut self) -> Result<(), Fail> {
+        let h = self.joined();
+        let t = self.tick();
+        let org = self.devs[0].org();
+        let heads = self.devs[HOSTILE].device().registry_ledger().doc().heads();
+        let mut fresh = || {
+            let mut b = [0u8; 16];
+            self.rng.fill(&mut b[..]);
+            DocId::record(
+                RecordKind::Member,
+                RecordId(Uuid::from_bytes(b)),
+                FieldClass::Com,
+            )
+        };
+        let (waiting_doc, rejected_doc) = (fresh(), fresh());
+        let card = DocId::record(
+            RecordKind::Member,
+            self.records[self.rng.random_range(0..RECORDS)],
+            FieldClass::Com,
+        );
+        let n_waiting = MAX_WAITING_PER_AUTHOR + self.rng.random_range(1..=200);
+        let n_rejected = if self.rng.random_bool(FLOODS_BEYOND_REJECTED) {
+            MAX_REJECTED_PER_AUTHOR + self.rng.random_range(1..=100)
+        } else {
+            self.rng.random_range(50..=300)
+        };
+        let stranger = DeviceKey::from_secret_bytes(&seeded_key(&mut self.rng));
+        let n_stranger = self.rng.random_range(16..=64);
+        let waiting = chain(
+            &self.hostile_key,
+            &org,
+            &waiting_doc,
+            n_waiting + 1,
+            &heads,
+            t,
+        );
+        let rejected = chain(&self.hostile_key, &org, &rejected_doc, n_rejected, &[], t);
+        let strange = chain(&stranger, &org, &card, n_stranger, &heads, t);
+        self.flood.keys.insert(stranger.id());
+        let mut all: Vec<(DocId, SignedChange)> = Vec::new();
+        for (doc, changes) in [
+            (&waiting_doc, waiting),
+            (&rejected_doc, rejected),
+            (&card, strange),
+        ] {
+            for (_, signed) in &changes {
+                self.flood.signatures.insert(signed.signature.clone());
+            }
+            self.flood.hashes.extend(changes.iter().map(|(h, _)| *h));
+            all.extend(changes.into_iter().map(|(_, s)| (doc.clone(), s)));
+        }
+        // The first change of the waiting chain is withheld.
+        all.remove(0);
+        self.report.floods += 1;
+        self.report.flooded += all.len();
+        self.report.attacks += 1;
+        if self.rng.random_bool(0.5) {
+            self.flood.to_push.extend(all);
+            return Ok(());
+        }
+        // Directly, shuffled, in one to three deliveries.
+        for k in (1..all.len()).rev() {
+            all.swap(k, self.rng.random_range(0..=k));
+        }
+        let parts = self.rng.random_range(1..=3usize);
+        let size = all.len().div_ceil(parts);
+        self.flood.flooded.insert(h);
+        for part in all.chunks(size) {
+            let batches = part
+                .iter()
+                .map(|(d, c)| (d.clone(), vec![c.clone()]))
+                .collect();
+            let _ = self.devs[h].device_mut().receive_many(batches);
+        }
+        self.check_bounds(h)
     }
 
     fn random_edits(&mut self) -> Vec<String> {
@@ -624,7 +768,11 @@ impl World {
         docs.extend(src.documents().unwrap_or_default());
         for doc in docs {
             for c in src.export(&doc).unwrap_or_default() {
-                all.push((doc.clone(), c));
+                // A device hands out only what it holds valid: a flood's changes (waiting or
+                // rejected) must go no further than the device handed them.
+                if !self.flood.signatures.contains(&c.signature) {
+                    all.push((doc.clone(), c));
+                }
             }
         }
         if all.is_empty() {
@@ -1050,9 +1198,28 @@ impl World {
         let mut registry = std::mem::take(&mut self.hostile.registry_to_push);
         self.report.attacks += records.len() + registry.len();
         let extra = self.rng.random_bool(0.3);
+        // A flood goes in messages of its own before the hostile side's first push (a session
+        // in which it pushes nothing carries it next time).
+        let mut flood = std::mem::take(&mut self.flood.to_push);
+        let mut flooding = false;
         let mut tamper = |from: Sender, m: Message| -> Vec<Message> {
             if from != hostile_side {
                 return vec![m];
+            }
+            let mut out = Vec::new();
+            if !flood.is_empty() && matches!(m, Message::Push { .. }) {
+                flooding = true;
+                out.extend(std::mem::take(&mut flood).chunks(256).map(|part| {
+                    Message::Push {
+                        changes: part
+                            .iter()
+                            .map(|(d, s)| (d.to_string(), vec![s.to_bytes()]))
+                            .collect(),
+                        hashes: Vec::new(),
+                        want: Vec::new(),
+                        last: false,
+                    }
+                }));
             }
             let mut m = m;
             match &mut m {
@@ -1066,7 +1233,7 @@ impl World {
                 }
                 _ => {}
             }
-            let mut out = vec![m];
+            out.push(m);
             if extra && !records.is_empty() {
                 out.push(Message::Push {
                     changes: records
@@ -1092,6 +1259,11 @@ impl World {
         let (da, db) = pair(&mut self.devs, a, b);
         let o = drive(da.device_mut(), db.device_mut(), faults);
         self.report.sessions += 1;
+        if flooding {
+            self.flood.flooded.insert(h);
+        } else {
+            self.flood.to_push = flood;
+        }
         let honest_side = if hostile_dials {
             Sender::Responder
         } else {
@@ -1469,6 +1641,93 @@ impl World {
         Ok(())
     }
 
+    /// What honest device `i` keeps is bounded (issue 15, item 2): in every record document, no
+    /// change signed by a key its registry does not name (nor by a flood's stranger), at most
+    /// [`MAX_WAITING_PER_AUTHOR`] changes of one author waiting for dependencies and
+    /// [`MAX_WAITING_PER_DOC`] in all, at most [`MAX_REJECTED_PER_AUTHOR`] rejected changes of
+    /// one author — read from what its store holds.
+    fn check_bounds(&self, i: usize) -> Result<(), Fail> {
+        let d = self.devs[i].device();
+        let org = d.org();
+        let unbounded = |what: String| Err((FailureKind::Unbounded, format!("device {i} {what}")));
+        for doc in d.documents().unwrap_or_default() {
+            if doc == DocId::Registry {
+                continue;
+            }
+            let v = d.verdicts(&doc).unwrap_or_default();
+            let mut waiting: BTreeMap<DeviceId, usize> = BTreeMap::new();
+            let mut rejected: BTreeMap<DeviceId, usize> = BTreeMap::new();
+            for signed in d.export(&doc).unwrap_or_default() {
+                let Ok(r) = Received::verify(&org, &doc, signed) else {
+                    continue;
+                };
+                let named = d
+                    .registry()
+                    .is_some_and(|reg| reg.device(&r.author).is_some());
+                if !named || self.flood.keys.contains(&r.author) {
+                    return unbounded(format!(
+                        "keeps a change of {doc} signed by a key its registry does not name"
+                    ));
+                }
+                if v.pending.contains(&r.hash()) {
+                    *waiting.entry(r.author).or_default() += 1;
+                }
+                if v.rejected.contains(&r.hash()) {
+                    *rejected.entry(r.author).or_default() += 1;
+                }
+            }
+            let most = |m: &BTreeMap<DeviceId, usize>| m.values().copied().max().unwrap_or(0);
+            if most(&waiting) > MAX_WAITING_PER_AUTHOR || v.pending.len() > MAX_WAITING_PER_DOC {
+                return unbounded(format!(
+                    "keeps {} changes of {doc} waiting ({} of one author)",
+                    v.pending.len(),
+                    most(&waiting)
+                ));
+            }
+            if most(&rejected) > MAX_REJECTED_PER_AUTHOR {
+                return unbounded(format!(
+                    "keeps {} rejected changes of one author in {doc}",
+                    most(&rejected)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// At the end: every honest device's storage is bounded, and one never handed a flood holds
+    /// none of its changes (waiting and rejected changes are never forwarded; a stranger's are
+    /// never kept). Notes what the honest devices dropped.
+    fn check_storage(&mut self) -> Result<(), Fail> {
+        for i in self.present() {
+            self.check_bounds(i)?;
+            let d = self.devs[i].device();
+            let dropped = d.dropped();
+            let total = &mut self.report.dropped;
+            total.unknown_author += dropped.unknown_author;
+            total.waiting += dropped.waiting;
+            total.rejected += dropped.rejected;
+            total.revoked_waiting += dropped.revoked_waiting;
+            if self.flood.flooded.contains(&i) {
+                continue;
+            }
+            let held = self.devs[i].held_everything();
+            let forwarded = held
+                .values()
+                .flatten()
+                .filter(|h| self.flood.hashes.contains(h))
+                .count();
+            if forwarded > 0 {
+                return Err((
+                    FailureKind::Unbounded,
+                    format!(
+                        "device {i}, never handed a flood, holds {forwarded} of its changes (forwarded by another device)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// After healing: every erasure made stands; no honest device that heard of an erasure
     /// (every live one, and a revoked one that heard before its revocation) holds anything of
     /// the erased record — no change, no state, no key, neither in the open device nor in its
@@ -1519,6 +1778,31 @@ impl World {
     }
 }
 
+/// `n` changes by `key` to `doc_id` (a document no one else writes: the first has no
+/// dependency), each built on the one before, naming registry `heads`; with their hashes.
+fn chain(
+    key: &DeviceKey,
+    org: &OrgId,
+    doc_id: &DocId,
+    n: usize,
+    heads: &[ChangeHash],
+    t: i64,
+) -> Vec<(ChangeHash, SignedChange)> {
+    let mut doc = Doc::new(doc_id.clone());
+    doc.set_registry_heads(heads);
+    let mut out = Vec::with_capacity(n);
+    for k in 0..n {
+        let typed = [format!("display_name=f{k}")];
+        match doc.edit_record(key, &edits(&typed), t + k as i64) {
+            Ok(Some(change)) => {
+                out.push((change.hash(), SignedChange::sign(key, org, doc_id, &change)));
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
 /// Whether `heads` are `of` or descend from it, in `received` (a registry's changes).
 fn descends(
     received: &BTreeMap<ChangeHash, Received>,
@@ -1545,9 +1829,13 @@ pub fn run(seed: u64, steps: usize) -> Result<RunReport, Failure> {
     let fail = |(kind, what): Fail| Failure { seed, kind, what };
     let mut w = World::new(seed);
     let erasures = w.erasure_plan(steps);
+    let flood_at = w.flood_plan(steps);
     for step in 0..steps {
         for &(_, by) in erasures.iter().filter(|(s, _)| *s == step) {
             w.erase(by);
+        }
+        if flood_at == Some(step) {
+            w.flood().map_err(fail)?;
         }
         let i = w.honest();
         let j = w.honest();
@@ -1585,6 +1873,7 @@ pub fn run(seed: u64, steps: usize) -> Result<RunReport, Failure> {
     let live = w.heal().map_err(fail)?;
     w.check(&live).map_err(fail)?;
     w.check_removals(&live).map_err(fail)?;
+    w.check_storage().map_err(fail)?;
     w.check_erasures(&live).map_err(fail)?;
     Ok(w.report)
 }
@@ -1630,6 +1919,12 @@ pub fn run_many(first: u64, runs: usize, steps: usize, threads: usize) -> (Total
                 totals.receipts += rep.receipts;
                 totals.removals += rep.removals;
                 totals.after_removal += rep.after_removal;
+                totals.floods += rep.floods;
+                totals.flooded += rep.flooded;
+                totals.dropped.unknown_author += rep.dropped.unknown_author;
+                totals.dropped.waiting += rep.dropped.waiting;
+                totals.dropped.rejected += rep.dropped.rejected;
+                totals.dropped.revoked_waiting += rep.dropped.revoked_waiting;
             }
             Err(f) => {
                 match f.kind {
@@ -1637,6 +1932,7 @@ pub fn run_many(first: u64, runs: usize, steps: usize, threads: usize) -> (Total
                     FailureKind::LeftBehind => totals.left_behind += 1,
                     FailureKind::Forgery => totals.accepted_forgeries += 1,
                     FailureKind::Unerased => totals.unerased += 1,
+                    FailureKind::Unbounded => totals.unbounded += 1,
                 }
                 failures.push(f);
             }
