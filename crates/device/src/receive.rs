@@ -417,18 +417,28 @@ impl Device {
                 }
                 let before = rejected(ledger.evaluation());
                 ledger.insert(added.iter().cloned(), &self.registry);
-                let mut over =
-                    bounds::over_bounds(&ledger, &added, &waiting_all.without(&waiting_before));
-                if over.across && !counted_again {
-                    // Counts left too high by a revocation or a deleted document must not
-                    // drop a change: count again from the documents, and judge again.
-                    waiting_all = self.count_waiting()?;
-                    counted_again = true;
-                    over =
+                // Until nothing is over: dropping a rejected change leaves the changes built on
+                // it waiting for it, which the waiting bounds then count (regression: a flood's
+                // chain of over 1,024 rejected changes in one delivery left up to 1,015 of them
+                // kept and waiting; simulator seeds 1169, 1201).
+                loop {
+                    let mut over =
                         bounds::over_bounds(&ledger, &added, &waiting_all.without(&waiting_before));
-                }
-                let (waiting, rejected_over) = (over.waiting, over.rejected);
-                if !waiting.is_empty() || !rejected_over.is_empty() {
+                    if over.across && !counted_again {
+                        // Counts left too high by a revocation or a deleted document must not
+                        // drop a change: count again from the documents, and judge again.
+                        waiting_all = self.count_waiting()?;
+                        counted_again = true;
+                        over = bounds::over_bounds(
+                            &ledger,
+                            &added,
+                            &waiting_all.without(&waiting_before),
+                        );
+                    }
+                    let (waiting, rejected_over) = (over.waiting, over.rejected);
+                    if waiting.is_empty() && rejected_over.is_empty() {
+                        break;
+                    }
                     dropped.waiting += waiting.len() as u64;
                     dropped.rejected += rejected_over.len() as u64;
                     let gone: BTreeSet<ChangeHash> =

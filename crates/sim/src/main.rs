@@ -25,7 +25,7 @@ fn main() -> Result<()> {
     let t = std::time::Instant::now();
     let (totals, failures) = carnet_sim::run_many(a.seed, a.runs, a.steps, a.threads);
     println!(
-        "{} runs of 6 real devices (1 hostile), {} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings, {} hostile attempts, {} erasures ({} receipts checked); {} divergent runs, {} complete syncs that left a readable change behind, {} accepted forgeries, {} runs that left an erased record behind",
+        "{} runs of 6 real devices (1 hostile), {} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings ({} removals of the hostile device's rights, {} of its writes checked after one), {} hostile attempts, {} erasures ({} receipts checked), {} floods ({} changes; honest devices dropped {} by unknown keys, {} waiting, {} rejected over the bounds); {} divergent runs, {} complete syncs that left a readable change behind, {} accepted forgeries, {} runs that left an erased record behind, {} runs that kept more than the bounds",
         totals.runs,
         a.steps,
         t.elapsed().as_secs_f64(),
@@ -39,13 +39,21 @@ fn main() -> Result<()> {
         totals.restarts,
         totals.periodic,
         totals.narrowings,
+        totals.removals,
+        totals.after_removal,
         totals.attacks,
         totals.erasures,
         totals.receipts,
+        totals.floods,
+        totals.flooded,
+        totals.dropped.unknown_author,
+        totals.dropped.waiting,
+        totals.dropped.rejected,
         totals.divergent,
         totals.left_behind,
         totals.accepted_forgeries,
-        totals.unerased
+        totals.unerased,
+        totals.unbounded
     );
     for f in &failures {
         println!("FAILED {f}");

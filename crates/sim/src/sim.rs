@@ -10,9 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use carnet_device::Device;
+use carnet_device::{MAX_REJECTED_PER_AUTHOR, MAX_WAITING_PER_AUTHOR, MAX_WAITING_PER_DOC};
 use carnet_model::{Access, FieldClass, FieldEdit, RecordKind, Role};
 use carnet_replica::{
-    ChangeHash, DeviceKey, DocId, DocLedger, Received, RecordId, Registry, RegistryOp, SignedChange,
+    ChangeHash, DeviceId, DeviceKey, Doc, DocId, DocLedger, OrgId, Received, RecordId, Registry,
+    RegistryOp, SignedChange,
 };
 use carnet_sync::{MAX_MESSAGE, Message, Role as Side, Session};
 use carnet_testkit::{Faults, Outcome, Sender, T0, TestDevice, at, drive, unlevel, unlevel_except};
@@ -34,6 +36,10 @@ const HEAL_ROUNDS: usize = 8;
 /// The share of runs in which a direction device erases a member (a quarter of those erase a
 /// second time, from the other direction device: the same person, concurrently, or another).
 const ERASING_RUNS: f64 = 0.4;
+/// The share of runs in which the hostile device floods an honest device (at a random step).
+const FLOODING_RUNS: f64 = 0.25;
+/// The share of floods whose rejected changes go beyond what a document keeps of one author.
+const FLOODS_BEYOND_REJECTED: f64 = 0.25;
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,6 +76,22 @@ pub struct RunReport {
     pub receipts: usize,
     /// Rounds of healing until quiet.
     pub heal_rounds: usize,
+    /// Registry changes that took from the hostile device a right to write some class (a
+    /// demotion, a narrowed policy): what the registry reads as of the change against as of
+    /// its parents.
+    pub removals: usize,
+    /// Hostile writes made after the latest removal of their class's right, naming registry
+    /// heads that do not include it, checked on a live honest device that holds the removal
+    /// valid and the write (any verdict): none may be valid there.
+    pub after_removal: usize,
+    /// Floods of an honest device by the hostile device.
+    pub floods: usize,
+    /// Changes flooded (waiting on a withheld change, rejected, or signed by a key never
+    /// enrolled).
+    pub flooded: usize,
+    /// What the honest devices did not keep, at the end: changes signed by a key their registry
+    /// does not name, waiting changes over the bounds, rejected ones over the bound.
+    pub dropped: carnet_device::Dropped,
 }
 
 /// Figures over many runs.
@@ -113,6 +135,19 @@ pub struct Totals {
     /// Runs at whose end an honest device still held something of an erased record, or a live
     /// honest device had not signed its receipt: must be 0.
     pub unerased: usize,
+    /// Removals of the hostile device's rights (per class).
+    pub removals: usize,
+    /// Hostile writes checked against a removal they did not know of.
+    pub after_removal: usize,
+    /// Floods of an honest device.
+    pub floods: usize,
+    /// Changes flooded.
+    pub flooded: usize,
+    /// What the honest devices did not keep (summed at the end of each run).
+    pub dropped: carnet_device::Dropped,
+    /// Runs at whose end an honest device kept more than the bounds allow, a change signed by a
+    /// key never enrolled, or a flood change it was never handed (forwarded): must be 0.
+    pub unbounded: usize,
 }
 
 /// What kind of failure a run found.
@@ -127,6 +162,9 @@ pub enum FailureKind {
     /// At the end, an honest device still held a document (a change, a state) or the key of an
     /// erased record, or a live honest device had not signed its receipt for an erasure.
     Unerased,
+    /// An honest device kept more waiting or rejected changes than the bounds allow, a change
+    /// signed by a key its registry does not name, or a flood change it was never handed.
+    Unbounded,
 }
 
 /// Why a run failed: the seed replays it.
@@ -157,7 +195,61 @@ struct Hostile {
     to_push: Vec<(DocId, SignedChange)>,
     /// Registry changes waiting to be pushed.
     registry_to_push: Vec<SignedChange>,
+    /// Every record change it made (through its device or behind its back), for the check of
+    /// writes after a removal.
+    writes: Vec<HostileWrite>,
+    /// The newest registry heads at which its own registry let it write COM: what it names,
+    /// as a tampered device would, once it has lost that right.
+    good_heads: Option<Vec<ChangeHash>>,
 }
+
+/// What the hostile device flooded honest devices with.
+#[derive(Default)]
+struct Flood {
+    /// Every change of every flood (withheld ones included): none may reach an honest device
+    /// it was not handed to.
+    hashes: BTreeSet<ChangeHash>,
+    /// Their signatures, to leave them out of direct deliveries (which copy what a device
+    /// stores, whatever its verdict, while a device forwards only valid changes).
+    signatures: BTreeSet<Vec<u8>>,
+    /// The keys never enrolled that signed some.
+    keys: BTreeSet<DeviceId>,
+    /// The honest devices handed flood changes (directly, or in a session with the hostile
+    /// device).
+    flooded: BTreeSet<usize>,
+    /// Flood changes waiting for the hostile device's next session.
+    to_push: Vec<(DocId, SignedChange)>,
+}
+
+/// A record change the hostile device made.
+struct HostileWrite {
+    hash: ChangeHash,
+    doc: DocId,
+    /// Its document's class.
+    class: FieldClass,
+    /// When it was made (the run's clock).
+    tick: i64,
+    /// The registry heads it names.
+    heads: Vec<ChangeHash>,
+}
+
+/// A registry change the simulator made that took from the hostile device the right to write
+/// `class`, found by reading the registry as of the change and as of its parents (not by the
+/// ledger's own removal logic, which it checks).
+struct Removal {
+    hash: ChangeHash,
+    class: FieldClass,
+    /// When it was made (the run's clock).
+    tick: i64,
+}
+
+/// The extra random streams, each drawn only by what it decides (so a run where it decides
+/// nothing draws from the main stream what it drew before).
+const REMOVAL_STREAM: usize = 0;
+/// Whether the hostile device, having lost a right, names the old registry heads.
+const HEADS_STREAM: usize = 1;
+/// Whether and when the hostile device floods, and what with.
+const FLOOD_STREAM: usize = 2;
 
 struct World {
     rng: ChaCha8Rng,
@@ -183,6 +275,13 @@ struct World {
     erasure_rng: ChaCha8Rng,
     /// The records erased so far.
     erased: Vec<RecordId>,
+    /// Removals of the hostile device's rights made so far.
+    removals: Vec<Removal>,
+    /// What decides the hostile device's writes right after a removal ([`REMOVAL_STREAM`]),
+    /// whether it names old registry heads once it lost a right ([`HEADS_STREAM`]), and its
+    /// floods ([`FLOOD_STREAM`]).
+    streams: [ChaCha8Rng; 3],
+    flood: Flood,
     report: RunReport,
 }
 
@@ -239,10 +338,24 @@ impl World {
         self.time
     }
 
+    /// Runs `f` with extra stream `n` as the main one: what `f` draws does not shift what the
+    /// run draws afterwards.
+    fn drawing_from<R>(&mut self, n: usize, f: impl FnOnce(&mut World) -> R) -> R {
+        std::mem::swap(&mut self.rng, &mut self.streams[n]);
+        let out = f(self);
+        std::mem::swap(&mut self.rng, &mut self.streams[n]);
+        out
+    }
+
     fn new(seed: u64) -> World {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut erasure_rng = ChaCha8Rng::seed_from_u64(seed);
         erasure_rng.set_stream(1);
+        let streams = [2, 3, 4].map(|n| {
+            let mut r = ChaCha8Rng::seed_from_u64(seed);
+            r.set_stream(n);
+            r
+        });
         let founder = seeded_key(&mut rng);
         let mut devs = vec![TestDevice::found(carnet_testkit::key(founder), T0)];
         let org = devs[0].org();
@@ -272,6 +385,9 @@ impl World {
             hostile_writes: Vec::new(),
             erasure_rng,
             erased: Vec::new(),
+            removals: Vec::new(),
+            streams,
+            flood: Flood::default(),
             report: RunReport {
                 seed,
                 ..RunReport::default()
@@ -404,6 +520,100 @@ impl World {
             self.devs[by].restart();
         }
         self.hostile.to_push.extend(replay);
+    }
+
+    /// The step at which the hostile device floods an honest device: none in most runs.
+    fn flood_plan(&mut self, steps: usize) -> Option<usize> {
+        let r = &mut self.streams[FLOOD_STREAM];
+        (steps > 0 && r.random_bool(FLOODING_RUNS)).then(|| r.random_range(0..steps))
+    }
+
+    /// The hostile device floods an honest device (drawing from a stream of its own).
+    fn flood(&mut self) -> Result<(), Fail> {
+        self.drawing_from(FLOOD_STREAM, World::flood_now)
+    }
+
+    /// The hostile device floods an honest device, each part in a document of its own (a record
+    /// no one wrote): a chain of its changes whose first it withholds (more than a document
+    /// keeps waiting of one author), a chain every device rejects (naming no registry state;
+    /// now and then more than a document keeps rejected of one author), and changes signed by
+    /// a key the registry never enrolled, into a real record's card. Handed to the device
+    /// directly, in a few deliveries, or pushed in the hostile device's next session.
+    fn flood_now(&mut self) -> Result<(), Fail> {
+        let h = self.joined();
+        let t = self.tick();
+        let org = self.devs[0].org();
+        let heads = self.devs[HOSTILE].device().registry_ledger().doc().heads();
+        let mut fresh = || {
+            let mut b = [0u8; 16];
+            self.rng.fill(&mut b[..]);
+            DocId::record(
+                RecordKind::Member,
+                RecordId(Uuid::from_bytes(b)),
+                FieldClass::Com,
+            )
+        };
+        let (waiting_doc, rejected_doc) = (fresh(), fresh());
+        let card = DocId::record(
+            RecordKind::Member,
+            self.records[self.rng.random_range(0..RECORDS)],
+            FieldClass::Com,
+        );
+        let n_waiting = MAX_WAITING_PER_AUTHOR + self.rng.random_range(1..=200);
+        let n_rejected = if self.rng.random_bool(FLOODS_BEYOND_REJECTED) {
+            MAX_REJECTED_PER_AUTHOR + self.rng.random_range(1..=100)
+        } else {
+            self.rng.random_range(50..=300)
+        };
+        let stranger = DeviceKey::from_secret_bytes(&seeded_key(&mut self.rng));
+        let n_stranger = self.rng.random_range(16..=64);
+        let waiting = chain(
+            &self.hostile_key,
+            &org,
+            &waiting_doc,
+            n_waiting + 1,
+            &heads,
+            t,
+        );
+        let rejected = chain(&self.hostile_key, &org, &rejected_doc, n_rejected, &[], t);
+        let strange = chain(&stranger, &org, &card, n_stranger, &heads, t);
+        self.flood.keys.insert(stranger.id());
+        let mut all: Vec<(DocId, SignedChange)> = Vec::new();
+        for (doc, changes) in [
+            (&waiting_doc, waiting),
+            (&rejected_doc, rejected),
+            (&card, strange),
+        ] {
+            for (_, signed) in &changes {
+                self.flood.signatures.insert(signed.signature.clone());
+            }
+            self.flood.hashes.extend(changes.iter().map(|(h, _)| *h));
+            all.extend(changes.into_iter().map(|(_, s)| (doc.clone(), s)));
+        }
+        // The first change of the waiting chain is withheld.
+        all.remove(0);
+        self.report.floods += 1;
+        self.report.flooded += all.len();
+        self.report.attacks += 1;
+        if self.rng.random_bool(0.5) {
+            self.flood.to_push.extend(all);
+            return Ok(());
+        }
+        // Directly, shuffled, in one to three deliveries.
+        for k in (1..all.len()).rev() {
+            all.swap(k, self.rng.random_range(0..=k));
+        }
+        let parts = self.rng.random_range(1..=3usize);
+        let size = all.len().div_ceil(parts);
+        self.flood.flooded.insert(h);
+        for part in all.chunks(size) {
+            let batches = part
+                .iter()
+                .map(|(d, c)| (d.clone(), vec![c.clone()]))
+                .collect();
+            let _ = self.devs[h].device_mut().receive_many(batches);
+        }
+        self.check_bounds(h)
     }
 
     fn random_edits(&mut self) -> Vec<String> {
@@ -558,7 +768,11 @@ impl World {
         docs.extend(src.documents().unwrap_or_default());
         for doc in docs {
             for c in src.export(&doc).unwrap_or_default() {
-                all.push((doc.clone(), c));
+                // A device hands out only what it holds valid: a flood's changes (waiting or
+                // rejected) must go no further than the device handed them.
+                if !self.flood.signatures.contains(&c.signature) {
+                    all.push((doc.clone(), c));
+                }
             }
         }
         if all.is_empty() {
@@ -590,7 +804,9 @@ impl World {
         let targets = [2, 3, LATE];
         let target = targets[self.rng.random_range(0..targets.len())];
         let hostile = self.devs[HOSTILE].id();
-        let t = at(self.tick());
+        let tick = self.tick();
+        let t = at(tick);
+        let made_before = self.registry_held(&[by]);
         let mut revoking_hostile = false;
         let op = match self.rng.random_range(0..8) {
             0 => RegistryOp::Role {
@@ -676,6 +892,7 @@ impl World {
                         self.revocations.push((h, kept));
                     }
                 }
+                self.note_removals(by, &made_before, tick);
                 return;
             }
         };
@@ -689,6 +906,62 @@ impl World {
         } else {
             let _ = dev.device_mut().change_registry(&[op], t);
         }
+        self.note_removals(by, &made_before, tick);
+    }
+
+    /// Notes the registry changes `by` just made (those it holds beyond `made_before`) that
+    /// take from the hostile device a right to write a class: read plainly, the registry as of
+    /// the change lets it write the class no more, while the registry as of its parents did.
+    /// Right after one, before it can hear of it, the hostile device often writes on (member
+    /// cards: the class it can lose).
+    fn note_removals(&mut self, by: usize, made_before: &BTreeSet<ChangeHash>, tick: i64) {
+        let dev = self.devs[by].device();
+        let me = dev.id();
+        let hostile = self.devs[HOSTILE].id();
+        let ledger = dev.registry_ledger();
+        let doc = ledger.doc();
+        let writes = |reg: &Registry, class: FieldClass| {
+            reg.device(&hostile).is_some_and(|d| {
+                reg.policy
+                    .effective(&d.roles, d.agreement.is_some(), class)
+                    .can_write()
+            })
+        };
+        let mut found = Vec::new();
+        for (h, r) in ledger.received() {
+            if made_before.contains(h)
+                || r.author != me
+                || !doc.has(h)
+                || r.change.deps().is_empty()
+            {
+                continue;
+            }
+            let (Ok(was), Ok(is)) = (
+                Registry::read_at(doc, Some(r.change.deps())),
+                Registry::read_at(doc, Some(&[*h])),
+            ) else {
+                continue;
+            };
+            for class in FieldClass::ALL {
+                if writes(&was, class) && !writes(&is, class) {
+                    found.push(Removal {
+                        hash: *h,
+                        class,
+                        tick,
+                    });
+                }
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        self.report.removals += found.iter().map(|r| r.hash).collect::<BTreeSet<_>>().len();
+        self.removals.extend(found);
+        self.drawing_from(REMOVAL_STREAM, |w| {
+            for _ in 0..w.rng.random_range(1..=3) {
+                w.hostile_write(true);
+            }
+        });
     }
 
     /// Delivers `(doc, signed)` to honest device `h`; it must be refused and nothing stored.
@@ -718,19 +991,30 @@ impl World {
     }
 
     /// Record changes the hostile device signs behind its own device's back, built on what its
-    /// device holds and on what it made before; each classified by whether its own registry
-    /// let it write the class (if not, no honest device may ever hold it as valid).
+    /// device holds and on what it made before, naming its registry heads or `named` ones (old
+    /// heads, from before it lost a right: what a tampered device claims to have seen); each
+    /// classified by whether the registry at the heads it names let it write the class (if
+    /// not, no honest device may ever hold it as valid).
     fn unchecked_write(
         &mut self,
         id: RecordId,
         typed: &[String],
         t: i64,
+        named: Option<Vec<ChangeHash>>,
     ) -> Vec<(DocId, SignedChange)> {
         let dev = self.devs[HOSTILE].device();
         let me = dev.id();
         let org = dev.org();
         let reg = dev.registry_ledger();
-        let heads = reg.doc().heads();
+        // The registry at the named heads (which its registry must hold), else its own.
+        let at_named = named.and_then(|heads| {
+            Registry::read_at(reg.doc(), Some(&heads))
+                .ok()
+                .map(|r| (heads, r))
+        });
+        let heads = at_named
+            .as_ref()
+            .map_or_else(|| reg.doc().heads(), |(h, _)| h.clone());
         let edits = edits(typed);
         let mut out = Vec::new();
         for (class, class_edits) in carnet_model::edits_by_class(RecordKind::Member, &edits) {
@@ -761,7 +1045,17 @@ impl World {
             };
             let hash = r.hash();
             mine.push(r);
-            if reg.may_write(&me, class).is_err() {
+            let allowed = match &at_named {
+                // Rule 3 judges a change at the heads it names (a revocation since is the
+                // revocation check's: its writes are among `hostile_writes`).
+                Some((_, at)) => at.device(&me).is_some_and(|d| {
+                    at.policy
+                        .effective(&d.roles, d.agreement.is_some(), class)
+                        .can_write()
+                }),
+                None => reg.may_write(&me, class).is_ok(),
+            };
+            if !allowed {
                 self.forged.insert(
                     hash,
                     if class == FieldClass::Per {
@@ -773,16 +1067,24 @@ impl World {
             } else {
                 self.hostile_writes.push(hash);
             }
+            self.hostile.writes.push(HostileWrite {
+                hash,
+                doc: doc_id.clone(),
+                class,
+                tick: t,
+                heads: heads.clone(),
+            });
             out.push((doc_id, signed));
         }
         out
     }
 
     /// The hostile device writes: through its own device when that lets it, else behind its
-    /// back; what it makes is delivered to someone or kept for its next session.
-    fn hostile_write(&mut self) {
+    /// back — once it has lost the right to write COM, often naming the registry heads at which
+    /// it last had it; what it makes is delivered to someone or kept for its next session.
+    fn hostile_write(&mut self, com_only: bool) {
         let id = self.record();
-        let typed = if self.rng.random_bool(0.5) {
+        let typed = if com_only || self.rng.random_bool(0.5) {
             vec![
                 format!("display_name=h{}", self.rng.random::<u16>()),
                 "status=member".into(),
@@ -793,25 +1095,63 @@ impl World {
         let t = self.tick();
         self.report.attacks += 1;
         let dev = self.devs[HOSTILE].device_mut();
-        if let Ok(carnet_device::Written::Changed(docs)) =
+        let me = dev.id();
+        let reg = dev.registry_ledger();
+        let lost_com = reg.may_write(&me, FieldClass::Com).is_err();
+        if !lost_com {
+            self.hostile.good_heads = Some(reg.doc().heads());
+        }
+        let docs: Vec<DocId> = FieldClass::ALL
+            .into_iter()
+            .map(|c| DocId::record(RecordKind::Member, id, c))
+            .collect();
+        let held_before: Vec<BTreeSet<ChangeHash>> = docs
+            .iter()
+            .map(|d| {
+                let v = dev.verdicts(d).unwrap_or_default();
+                v.valid
+                    .into_iter()
+                    .chain(v.pending)
+                    .chain(v.rejected)
+                    .collect()
+            })
+            .collect();
+        if let Ok(carnet_device::Written::Changed(written)) =
             dev.put(RecordKind::Member, id, &edits(&typed), at(t))
         {
-            // Within its rights: a legitimate write, unless a revocation later cuts it off.
-            for doc in docs {
-                let v = dev.verdicts(&doc).unwrap_or_default();
-                let newest = dev
-                    .export(&doc)
+            // Within its rights: a legitimate write, unless a revocation or a removal later
+            // cuts it off.
+            for (doc, before) in docs.iter().zip(&held_before) {
+                if !written.contains(doc) {
+                    continue;
+                }
+                let Some(class) = doc.class() else { continue };
+                let new = dev
+                    .export(doc)
                     .unwrap_or_default()
                     .into_iter()
-                    .filter_map(|s| Received::verify(&dev.org(), &doc, s).ok())
-                    .filter(|r| v.valid.contains(&r.hash()) && r.author == dev.id())
-                    .max_by_key(|r| r.change.seq())
-                    .map(|r| r.hash());
-                self.hostile_writes.extend(newest);
+                    .filter_map(|s| Received::verify(&dev.org(), doc, s).ok())
+                    .filter(|r| r.author == me && !before.contains(&r.hash()));
+                for r in new {
+                    self.hostile_writes.push(r.hash());
+                    self.hostile.writes.push(HostileWrite {
+                        hash: r.hash(),
+                        doc: doc.clone(),
+                        class,
+                        tick: t,
+                        heads: r.signed.registry_heads(),
+                    });
+                }
             }
             return;
         }
-        let made = self.unchecked_write(id, &typed, t);
+        // Naming old heads is decided on a stream of its own (drawn only once a right was
+        // lost, so runs where none is draw what they drew before).
+        let named = match self.hostile.good_heads.clone() {
+            Some(old) if lost_com && self.streams[HEADS_STREAM].random_bool(0.6) => Some(old),
+            _ => None,
+        };
+        let made = self.unchecked_write(id, &typed, t, named);
         self.hostile_deliver(made);
     }
 
@@ -858,9 +1198,28 @@ impl World {
         let mut registry = std::mem::take(&mut self.hostile.registry_to_push);
         self.report.attacks += records.len() + registry.len();
         let extra = self.rng.random_bool(0.3);
+        // A flood goes in messages of its own before the hostile side's first push (a session
+        // in which it pushes nothing carries it next time).
+        let mut flood = std::mem::take(&mut self.flood.to_push);
+        let mut flooding = false;
         let mut tamper = |from: Sender, m: Message| -> Vec<Message> {
             if from != hostile_side {
                 return vec![m];
+            }
+            let mut out = Vec::new();
+            if !flood.is_empty() && matches!(m, Message::Push { .. }) {
+                flooding = true;
+                out.extend(std::mem::take(&mut flood).chunks(256).map(|part| {
+                    Message::Push {
+                        changes: part
+                            .iter()
+                            .map(|(d, s)| (d.to_string(), vec![s.to_bytes()]))
+                            .collect(),
+                        hashes: Vec::new(),
+                        want: Vec::new(),
+                        last: false,
+                    }
+                }));
             }
             let mut m = m;
             match &mut m {
@@ -874,7 +1233,7 @@ impl World {
                 }
                 _ => {}
             }
-            let mut out = vec![m];
+            out.push(m);
             if extra && !records.is_empty() {
                 out.push(Message::Push {
                     changes: records
@@ -900,6 +1259,11 @@ impl World {
         let (da, db) = pair(&mut self.devs, a, b);
         let o = drive(da.device_mut(), db.device_mut(), faults);
         self.report.sessions += 1;
+        if flooding {
+            self.flood.flooded.insert(h);
+        } else {
+            self.flood.to_push = flood;
+        }
         let honest_side = if hostile_dials {
             Sender::Responder
         } else {
@@ -978,7 +1342,7 @@ impl World {
             }
             // Writing, within or outside its rights, demoted or revoked.
             3 | 4 => {
-                self.hostile_write();
+                self.hostile_write(false);
                 Ok(())
             }
             // Granting itself direction.
@@ -1025,8 +1389,8 @@ impl World {
                 let id = self.records[self.rng.random_range(0..RECORDS)];
                 let typed =
                     |s: &str| vec![format!("display_name={s}"), "status=member".to_string()];
-                let _ = self.unchecked_write(id, &typed("first"), t);
-                let second = self.unchecked_write(id, &typed("second"), t + 1);
+                let _ = self.unchecked_write(id, &typed("first"), t, None);
+                let second = self.unchecked_write(id, &typed("second"), t + 1, None);
                 let org = self.devs[0].org();
                 for (doc, signed) in &second {
                     if let Ok(v) = signed.verify(&org, doc)
@@ -1226,6 +1590,144 @@ impl World {
         Ok(())
     }
 
+    /// A removal binds (ledger rule 4), checked apart from the ledger's own removal logic: a
+    /// hostile write of class c made after the latest removal r of c (the run's clock) that
+    /// a live honest device holds valid, naming registry heads that neither are r nor descend
+    /// from it (the hostile device had not heard of r, or said so), is valid on no such device.
+    /// (Cut-offs written with a removal keep only writes the removing device held, made before
+    /// it; a later removal of c may keep writes made before it: hence the latest.)
+    fn check_removals(&mut self, live: &[usize]) -> Result<(), Fail> {
+        let mut checked = BTreeSet::new();
+        for &i in live {
+            let d = self.devs[i].device();
+            let registry = d.registry_ledger();
+            let standing: BTreeSet<ChangeHash> =
+                registry.evaluation().valid.iter().copied().collect();
+            for w in &self.hostile.writes {
+                let Some(r) = self
+                    .removals
+                    .iter()
+                    .filter(|r| r.class == w.class && r.tick < w.tick && standing.contains(&r.hash))
+                    .max_by_key(|r| r.tick)
+                else {
+                    continue;
+                };
+                if descends(registry.received(), &w.heads, r.hash) {
+                    continue;
+                }
+                let v = d.verdicts(&w.doc).unwrap_or_default();
+                if !(v.valid.contains(&w.hash)
+                    || v.pending.contains(&w.hash)
+                    || v.rejected.contains(&w.hash))
+                {
+                    continue;
+                }
+                checked.insert(w.hash);
+                if v.valid.contains(&w.hash) {
+                    return Err((
+                        FailureKind::Forgery,
+                        format!(
+                            "device {i} holds the hostile write {} of {} (write after removal {}, made {} ms after it) as valid",
+                            w.hash,
+                            w.doc,
+                            r.hash,
+                            w.tick - r.tick
+                        ),
+                    ));
+                }
+            }
+        }
+        self.report.after_removal += checked.len();
+        Ok(())
+    }
+
+    /// What honest device `i` keeps is bounded (issue 15, item 2): in every record document, no
+    /// change signed by a key its registry does not name (nor by a flood's stranger), at most
+    /// [`MAX_WAITING_PER_AUTHOR`] changes of one author waiting for dependencies and
+    /// [`MAX_WAITING_PER_DOC`] in all, at most [`MAX_REJECTED_PER_AUTHOR`] rejected changes of
+    /// one author — read from what its store holds.
+    fn check_bounds(&self, i: usize) -> Result<(), Fail> {
+        let d = self.devs[i].device();
+        let org = d.org();
+        let unbounded = |what: String| Err((FailureKind::Unbounded, format!("device {i} {what}")));
+        for doc in d.documents().unwrap_or_default() {
+            if doc == DocId::Registry {
+                continue;
+            }
+            let v = d.verdicts(&doc).unwrap_or_default();
+            let mut waiting: BTreeMap<DeviceId, usize> = BTreeMap::new();
+            let mut rejected: BTreeMap<DeviceId, usize> = BTreeMap::new();
+            for signed in d.export(&doc).unwrap_or_default() {
+                let Ok(r) = Received::verify(&org, &doc, signed) else {
+                    continue;
+                };
+                let named = d
+                    .registry()
+                    .is_some_and(|reg| reg.device(&r.author).is_some());
+                if !named || self.flood.keys.contains(&r.author) {
+                    return unbounded(format!(
+                        "keeps a change of {doc} signed by a key its registry does not name"
+                    ));
+                }
+                if v.pending.contains(&r.hash()) {
+                    *waiting.entry(r.author).or_default() += 1;
+                }
+                if v.rejected.contains(&r.hash()) {
+                    *rejected.entry(r.author).or_default() += 1;
+                }
+            }
+            let most = |m: &BTreeMap<DeviceId, usize>| m.values().copied().max().unwrap_or(0);
+            if most(&waiting) > MAX_WAITING_PER_AUTHOR || v.pending.len() > MAX_WAITING_PER_DOC {
+                return unbounded(format!(
+                    "keeps {} changes of {doc} waiting ({} of one author)",
+                    v.pending.len(),
+                    most(&waiting)
+                ));
+            }
+            if most(&rejected) > MAX_REJECTED_PER_AUTHOR {
+                return unbounded(format!(
+                    "keeps {} rejected changes of one author in {doc}",
+                    most(&rejected)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// At the end: every honest device's storage is bounded, and one never handed a flood holds
+    /// none of its changes (waiting and rejected changes are never forwarded; a stranger's are
+    /// never kept). Notes what the honest devices dropped.
+    fn check_storage(&mut self) -> Result<(), Fail> {
+        for i in self.present() {
+            self.check_bounds(i)?;
+            let d = self.devs[i].device();
+            let dropped = d.dropped();
+            let total = &mut self.report.dropped;
+            total.unknown_author += dropped.unknown_author;
+            total.waiting += dropped.waiting;
+            total.rejected += dropped.rejected;
+            total.revoked_waiting += dropped.revoked_waiting;
+            if self.flood.flooded.contains(&i) {
+                continue;
+            }
+            let held = self.devs[i].held_everything();
+            let forwarded = held
+                .values()
+                .flatten()
+                .filter(|h| self.flood.hashes.contains(h))
+                .count();
+            if forwarded > 0 {
+                return Err((
+                    FailureKind::Unbounded,
+                    format!(
+                        "device {i}, never handed a flood, holds {forwarded} of its changes (forwarded by another device)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// After healing: every erasure made stands; no honest device that heard of an erasure
     /// (every live one, and a revoked one that heard before its revocation) holds anything of
     /// the erased record — no change, no state, no key, neither in the open device nor in its
@@ -1276,14 +1778,64 @@ impl World {
     }
 }
 
+/// `n` changes by `key` to `doc_id` (a document no one else writes: the first has no
+/// dependency), each built on the one before, naming registry `heads`; with their hashes.
+fn chain(
+    key: &DeviceKey,
+    org: &OrgId,
+    doc_id: &DocId,
+    n: usize,
+    heads: &[ChangeHash],
+    t: i64,
+) -> Vec<(ChangeHash, SignedChange)> {
+    let mut doc = Doc::new(doc_id.clone());
+    doc.set_registry_heads(heads);
+    let mut out = Vec::with_capacity(n);
+    for k in 0..n {
+        let typed = [format!("display_name=f{k}")];
+        match doc.edit_record(key, &edits(&typed), t + k as i64) {
+            Ok(Some(change)) => {
+                out.push((change.hash(), SignedChange::sign(key, org, doc_id, &change)));
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Whether `heads` are `of` or descend from it, in `received` (a registry's changes).
+fn descends(
+    received: &BTreeMap<ChangeHash, Received>,
+    heads: &[ChangeHash],
+    of: ChangeHash,
+) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<ChangeHash> = heads.to_vec();
+    while let Some(h) = stack.pop() {
+        if h == of {
+            return true;
+        }
+        if seen.insert(h)
+            && let Some(r) = received.get(&h)
+        {
+            stack.extend(r.change.deps().iter().copied());
+        }
+    }
+    false
+}
+
 /// Runs one simulation of `steps` steps from `seed`.
 pub fn run(seed: u64, steps: usize) -> Result<RunReport, Failure> {
     let fail = |(kind, what): Fail| Failure { seed, kind, what };
     let mut w = World::new(seed);
     let erasures = w.erasure_plan(steps);
+    let flood_at = w.flood_plan(steps);
     for step in 0..steps {
         for &(_, by) in erasures.iter().filter(|(s, _)| *s == step) {
             w.erase(by);
+        }
+        if flood_at == Some(step) {
+            w.flood().map_err(fail)?;
         }
         let i = w.honest();
         let j = w.honest();
@@ -1320,6 +1872,8 @@ pub fn run(seed: u64, steps: usize) -> Result<RunReport, Failure> {
     }
     let live = w.heal().map_err(fail)?;
     w.check(&live).map_err(fail)?;
+    w.check_removals(&live).map_err(fail)?;
+    w.check_storage().map_err(fail)?;
     w.check_erasures(&live).map_err(fail)?;
     Ok(w.report)
 }
@@ -1363,6 +1917,14 @@ pub fn run_many(first: u64, runs: usize, steps: usize, threads: usize) -> (Total
                 totals.accepted_forgeries += rep.accepted_forgeries;
                 totals.erasures += rep.erasures;
                 totals.receipts += rep.receipts;
+                totals.removals += rep.removals;
+                totals.after_removal += rep.after_removal;
+                totals.floods += rep.floods;
+                totals.flooded += rep.flooded;
+                totals.dropped.unknown_author += rep.dropped.unknown_author;
+                totals.dropped.waiting += rep.dropped.waiting;
+                totals.dropped.rejected += rep.dropped.rejected;
+                totals.dropped.revoked_waiting += rep.dropped.revoked_waiting;
             }
             Err(f) => {
                 match f.kind {
@@ -1370,6 +1932,7 @@ pub fn run_many(first: u64, runs: usize, steps: usize, threads: usize) -> (Total
                     FailureKind::LeftBehind => totals.left_behind += 1,
                     FailureKind::Forgery => totals.accepted_forgeries += 1,
                     FailureKind::Unerased => totals.unerased += 1,
+                    FailureKind::Unbounded => totals.unbounded += 1,
                 }
                 failures.push(f);
             }

@@ -3,10 +3,13 @@
 //! or with lost, duplicated and reordered messages, direct deliveries, registry changes
 //! (enrolment, demotions, agreement withdrawals, policy changes, revocations), writes through
 //! the lending path while a daemon holds the store, periodic daemon syncs, restarts, erasures,
-//! forgeries, replays, writes outside the rules, withheld dependencies and junk. Zero divergence,
-//! zero accepted forgeries, zero complete sessions that left a readable change behind, zero
-//! erased records left on an honest device or unconfirmed by a live one. Failing seeds found so
-//! far are replayed first.
+//! forgeries, replays, writes outside the rules, writes after a removal of its rights it has not
+//! heard of (or names old registry heads to hide), withheld dependencies, floods and junk. Zero
+//! divergence, zero accepted forgeries (writes after a removal included), zero complete
+//! sessions that left a readable change behind, zero erased records left on an honest device or
+//! unconfirmed by a live one, zero honest devices keeping more than the bounds (or a change by a
+//! key never enrolled, or a flood change it was never handed). Failing seeds found so far are
+//! replayed first.
 
 /// Seeds that once failed, each with what it caught. (Seeds up to 122 were found by the
 /// simulator of replica copies that this one replaced; they are replayed on the real device.)
@@ -59,6 +62,11 @@ const REGRESSIONS: &[(u64, &str)] = &[
         "issue 15 item 2: a revoked device's waiting changes dropped left a document state without changes, which the erasure (walking documents with changes) missed (product: such a document is deleted)",
     ),
     (1601, "same, another history"),
+    (
+        1169,
+        "issue 15 item 2, the flooding device: a chain of over 1,024 rejected changes in one delivery; dropping those over the bound left the changes built on them waiting, up to 999 of one author (product: bounds applied until nothing is over)",
+    ),
+    (1201, "same, another flood"),
 ];
 
 const STEPS: usize = 30;
@@ -78,7 +86,7 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
     let t = std::time::Instant::now();
     let (totals, failures) = carnet_sim::run_many(1_000, 1_000, STEPS, 2);
     println!(
-        "{} simulation runs of 6 real devices (1 hostile), {STEPS} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings, {} hostile attempts, {} erasures ({} receipts checked); {} divergent runs; {} complete syncs that left a readable change behind; {} accepted forgeries; {} runs that left an erased record behind",
+        "{} simulation runs of 6 real devices (1 hostile), {STEPS} steps each, in {:.1} s: {} sessions ({} cut mid-way, {} faulty, {} of the hostile device), {} complete sessions checked level, {} direct deliveries, {} lent writes, {} restarts, {} periodic syncs, {} narrowings ({} removals of the hostile device's rights, {} of its writes checked after one), {} hostile attempts, {} erasures ({} receipts checked), {} floods ({} changes; honest devices dropped {} by unknown keys, {} waiting, {} rejected over the bounds); {} divergent runs; {} complete syncs that left a readable change behind; {} accepted forgeries; {} runs that left an erased record behind; {} runs that kept more than the bounds",
         totals.runs,
         t.elapsed().as_secs_f64(),
         totals.sessions,
@@ -91,13 +99,21 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
         totals.restarts,
         totals.periodic,
         totals.narrowings,
+        totals.removals,
+        totals.after_removal,
         totals.attacks,
         totals.erasures,
         totals.receipts,
+        totals.floods,
+        totals.flooded,
+        totals.dropped.unknown_author,
+        totals.dropped.waiting,
+        totals.dropped.rejected,
         totals.divergent,
         totals.left_behind,
         totals.accepted_forgeries,
-        totals.unerased
+        totals.unerased,
+        totals.unbounded
     );
     assert_eq!(totals.runs, 1_000);
     assert!(
@@ -113,10 +129,21 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
         totals.narrowings > 100,
         "demotions, withdrawals and policy changes must happen"
     );
+    assert!(
+        totals.removals > 100 && totals.after_removal > 100,
+        "the hostile device must lose rights and write on after, unaware or naming old heads"
+    );
     assert!(totals.checked > 1_000, "complete sessions must be checked");
     assert!(
         totals.erasures > 200 && totals.receipts > 1_000,
         "erasures must happen, and their receipts be checked"
+    );
+    assert!(
+        totals.floods > 100
+            && totals.dropped.unknown_author > 0
+            && totals.dropped.waiting > 0
+            && totals.dropped.rejected > 0,
+        "floods must go beyond every bound: strangers' changes, waiting ones, rejected ones"
     );
     let seeds: Vec<String> = failures.iter().map(ToString::to_string).collect();
     assert!(
@@ -129,9 +156,10 @@ fn a_thousand_seeded_runs_of_six_real_devices_never_diverge_leave_a_change_behin
             totals.divergent,
             totals.left_behind,
             totals.accepted_forgeries,
-            totals.unerased
+            totals.unerased,
+            totals.unbounded
         ),
-        (0, 0, 0, 0)
+        (0, 0, 0, 0, 0)
     );
 }
 

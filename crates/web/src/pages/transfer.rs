@@ -518,7 +518,15 @@ pub(crate) async fn upload(u: Unlocked, mut parts: Multipart) -> Result<Response
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .set_upload(&u.info.id, upload);
-    check_and_show(&u, (id, fingerprint), table, format_ext(&name), settings, false).await
+    check_and_show(
+        &u,
+        (id, fingerprint),
+        table,
+        format_ext(&name),
+        settings,
+        false,
+    )
+    .await
 }
 
 fn format_ext(name: &str) -> String {
@@ -556,7 +564,15 @@ pub(crate) async fn check(u: Unlocked, form: Posted) -> Result<Response, WebErro
     let settings = Settings::posted(&form.fields, &table).ok_or(WebError::BadForm)?;
     let go = form.get("action") == Some("import");
     let fingerprint = carnet_transfer::Fingerprint::of(&upload.bytes);
-    check_and_show(&u, (id, fingerprint), table, upload.ext.clone(), settings, go).await
+    check_and_show(
+        &u,
+        (id, fingerprint),
+        table,
+        upload.ext.clone(),
+        settings,
+        go,
+    )
+    .await
 }
 
 /// What checking the settings found: refusals of the settings themselves, and the plan.
@@ -581,7 +597,15 @@ async fn check_and_show(
     go: bool,
 ) -> Result<Response, WebError> {
     u.with_device(move |u, device| {
-        check_on(u, device, (&upload, fingerprint), &table, &ext, settings, go)
+        check_on(
+            u,
+            device,
+            (&upload, fingerprint),
+            &table,
+            &ext,
+            settings,
+            go,
+        )
     })
     .await
 }
